@@ -1,0 +1,158 @@
+package nn
+
+import (
+	"fmt"
+	"math"
+)
+
+// BatchNorm2D normalizes each channel, like torch.nn.BatchNorm2d with
+// affine weights and running statistics. Its state-dict names are
+// "weight", "bias", "running_mean", "running_var" and
+// "num_batches_tracked".
+type BatchNorm2D struct {
+	C int
+	// Eps is added to the variance before its square root (PyTorch: 1e-5).
+	Eps float64
+	// Momentum weighs the batch statistics in the running ones
+	// (PyTorch: 0.1): running = (1-Momentum)*running + Momentum*batch.
+	Momentum float64
+
+	Weight, Bias                   *Param
+	RunningMean, RunningVar, Count *Param
+
+	xhat, y, dx Tensor
+	invStd      []float32 // per channel, of the last training Forward
+}
+
+// NewBatchNorm2D returns a batch normalization over c channels with
+// PyTorch's defaults: weight 1, bias 0, running mean 0 and variance 1,
+// eps 1e-5, momentum 0.1.
+func NewBatchNorm2D(c int) *BatchNorm2D {
+	b := &BatchNorm2D{C: c, Eps: 1e-5, Momentum: 0.1}
+	b.Weight = newParam("weight", c)
+	b.Bias = newParam("bias", c)
+	b.RunningMean = newBuffer("running_mean", c)
+	b.RunningVar = newBuffer("running_var", c)
+	b.Count = newBuffer("num_batches_tracked")
+	b.Count.Integer = true
+	for i := 0; i < c; i++ {
+		b.Weight.Value.Data[i] = 1
+		b.RunningVar.Value.Data[i] = 1
+	}
+	b.invStd = make([]float32, c)
+	return b
+}
+
+// Params returns the affine parameters and the running statistics.
+func (b *BatchNorm2D) Params() []*Param {
+	return []*Param{b.Weight, b.Bias, b.RunningMean, b.RunningVar, b.Count}
+}
+
+// Forward normalizes x (N, C, H, W). In training it uses the batch's mean
+// and biased variance and updates the running statistics with the
+// unbiased variance, as PyTorch does; otherwise it uses the running ones.
+func (b *BatchNorm2D) Forward(x *Tensor, train bool) *Tensor {
+	n, c, h, w := dims4(x)
+	if c != b.C {
+		panic(fmt.Sprintf("nn: BatchNorm2D of %d channels got input %v", b.C, x.Shape))
+	}
+	b.y.Resize(n, c, h, w)
+	if train {
+		b.xhat.Resize(n, c, h, w)
+	}
+	hw := h * w
+	count := float64(n * hw)
+	for ch := 0; ch < c; ch++ {
+		var mean, invStd float64
+		if train {
+			var s float64
+			for i := 0; i < n; i++ {
+				for _, v := range x.Data[(i*c+ch)*hw : (i*c+ch+1)*hw] {
+					s += float64(v)
+				}
+			}
+			mean = s / count
+			var ss float64
+			for i := 0; i < n; i++ {
+				for _, v := range x.Data[(i*c+ch)*hw : (i*c+ch+1)*hw] {
+					d := float64(v) - mean
+					ss += d * d
+				}
+			}
+			variance := ss / count
+			invStd = 1 / math.Sqrt(variance+b.Eps)
+			b.invStd[ch] = float32(invStd)
+			m := b.Momentum
+			rm, rv := &b.RunningMean.Value.Data[ch], &b.RunningVar.Value.Data[ch]
+			*rm = float32((1-m)*float64(*rm) + m*mean)
+			unbiased := variance
+			if count > 1 {
+				unbiased = ss / (count - 1)
+			}
+			*rv = float32((1-m)*float64(*rv) + m*unbiased)
+		} else {
+			mean = float64(b.RunningMean.Value.Data[ch])
+			invStd = 1 / math.Sqrt(float64(b.RunningVar.Value.Data[ch])+b.Eps)
+		}
+		scale := float32(invStd * float64(b.Weight.Value.Data[ch]))
+		shift := b.Bias.Value.Data[ch] - float32(mean)*scale
+		m32, is32 := float32(mean), float32(invStd)
+		for i := 0; i < n; i++ {
+			off := (i*c + ch) * hw
+			src := x.Data[off : off+hw]
+			dst := b.y.Data[off : off+hw]
+			for j, v := range src {
+				dst[j] = v*scale + shift
+			}
+			if train {
+				xh := b.xhat.Data[off : off+hw]
+				for j, v := range src {
+					xh[j] = (v - m32) * is32
+				}
+			}
+		}
+	}
+	if train {
+		b.Count.Value.Data[0]++
+	}
+	return &b.y
+}
+
+// Backward adds dL/dweight and dL/dbias and returns dL/dx for the last
+// training Forward:
+//
+//	dx = weight*invStd/M * (M*dy - sum(dy) - xhat*sum(dy*xhat))
+//
+// with sums over the M = N*H*W values of a channel.
+func (b *BatchNorm2D) Backward(dy *Tensor) *Tensor {
+	n, c, h, w := dims4(dy)
+	hw := h * w
+	m := float64(n * hw)
+	b.dx.Resize(n, c, h, w)
+	for ch := 0; ch < c; ch++ {
+		var sdy, sdyx float64
+		for i := 0; i < n; i++ {
+			off := (i*c + ch) * hw
+			xh := b.xhat.Data[off : off+hw]
+			for j, d := range dy.Data[off : off+hw] {
+				sdy += float64(d)
+				sdyx += float64(d) * float64(xh[j])
+			}
+		}
+		b.Bias.Grad[ch] += float32(sdy)
+		b.Weight.Grad[ch] += float32(sdyx)
+		k := float64(b.Weight.Value.Data[ch]) * float64(b.invStd[ch])
+		a := float32(k)
+		mdy := float32(k * sdy / m)
+		mdyx := float32(k * sdyx / m)
+		for i := 0; i < n; i++ {
+			off := (i*c + ch) * hw
+			xh := b.xhat.Data[off : off+hw]
+			dst := b.dx.Data[off : off+hw]
+			for j, d := range dy.Data[off : off+hw] {
+				dst[j] = a*d - mdy - xh[j]*mdyx
+			}
+		}
+	}
+	return &b.dx
+}

@@ -1,0 +1,178 @@
+package nn
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+)
+
+// Conv2D is a 2-d convolution with square kernels, like torch.nn.Conv2d
+// with dilation 1 and one group. Its state-dict names are "weight"
+// ([out, in, k, k]) and, when it has one, "bias" ([out]).
+type Conv2D struct {
+	In, Out, Kernel, Stride, Pad int
+	Weight                       *Param
+	Bias                         *Param // nil for a convolution without bias
+
+	x     *Tensor // input of the last training Forward
+	y, dx Tensor
+	col   []float32 // one image's im2col matrix, (In*K*K) × (Ho*Wo)
+	gemm  GemmBuffer
+}
+
+// NewConv2D returns a convolution initialized as PyTorch does by default:
+// weights and bias uniform in ±1/sqrt(in*k*k) (Kaiming-uniform with
+// a = sqrt(5)), drawn from rng.
+func NewConv2D(in, out, kernel, stride, pad int, bias bool, rng *rand.Rand) *Conv2D {
+	c := &Conv2D{In: in, Out: out, Kernel: kernel, Stride: stride, Pad: pad}
+	c.Weight = newParam("weight", out, in, kernel, kernel)
+	bound := 1 / math.Sqrt(float64(in*kernel*kernel))
+	uniform(c.Weight.Value.Data, bound, rng)
+	if bias {
+		c.Bias = newParam("bias", out)
+		uniform(c.Bias.Value.Data, bound, rng)
+	}
+	return c
+}
+
+// uniform fills s with values drawn uniformly from [-bound, bound).
+func uniform(s []float32, bound float64, rng *rand.Rand) {
+	for i := range s {
+		s[i] = float32((2*rng.Float64() - 1) * bound)
+	}
+}
+
+// OutSize returns the output side for an input side.
+func (c *Conv2D) OutSize(in int) int { return (in+2*c.Pad-c.Kernel)/c.Stride + 1 }
+
+// Params returns weight and bias.
+func (c *Conv2D) Params() []*Param {
+	if c.Bias == nil {
+		return []*Param{c.Weight}
+	}
+	return []*Param{c.Weight, c.Bias}
+}
+
+// Forward computes y = conv(x, weight) + bias.
+// x is (N, In, H, W); y is (N, Out, Ho, Wo).
+func (c *Conv2D) Forward(x *Tensor, train bool) *Tensor {
+	n, ch, h, w := dims4(x)
+	if ch != c.In {
+		panic(fmt.Sprintf("nn: Conv2D with %d input channels got input %v", c.In, x.Shape))
+	}
+	ho, wo := c.OutSize(h), c.OutSize(w)
+	c.y.Resize(n, c.Out, ho, wo)
+	kk := c.In * c.Kernel * c.Kernel
+	c.col = grow(c.col, kk*ho*wo)
+	inLen, outLen := c.In*h*w, c.Out*ho*wo
+	for i := 0; i < n; i++ {
+		c.im2col(x.Data[i*inLen:(i+1)*inLen], h, w, ho, wo)
+		y := c.y.Data[i*outLen : (i+1)*outLen]
+		Gemm(&c.gemm, false, false, c.Out, ho*wo, kk, c.Weight.Value.Data, kk, c.col, ho*wo, y, ho*wo, false)
+		if c.Bias != nil {
+			for o, b := range c.Bias.Value.Data {
+				row := y[o*ho*wo : (o+1)*ho*wo]
+				for j := range row {
+					row[j] += b
+				}
+			}
+		}
+	}
+	if train {
+		c.x = x
+	}
+	return &c.y
+}
+
+// Backward adds dL/dweight and dL/dbias and returns dL/dx.
+// dy is (N, Out, Ho, Wo).
+func (c *Conv2D) Backward(dy *Tensor) *Tensor {
+	x := c.x
+	n, _, h, w := dims4(x)
+	ho, wo := c.OutSize(h), c.OutSize(w)
+	kk := c.In * c.Kernel * c.Kernel
+	c.dx.Resize(n, c.In, h, w)
+	inLen, outLen := c.In*h*w, c.Out*ho*wo
+	for i := 0; i < n; i++ {
+		d := dy.Data[i*outLen : (i+1)*outLen]
+		c.im2col(x.Data[i*inLen:(i+1)*inLen], h, w, ho, wo)
+		// dW (Out × kk) += dy (Out × HoWo) · colᵀ
+		Gemm(&c.gemm, false, true, c.Out, kk, ho*wo, d, ho*wo, c.col, ho*wo, c.Weight.Grad, kk, true)
+		if c.Bias != nil {
+			for o := range c.Bias.Grad {
+				var s float32
+				for _, v := range d[o*ho*wo : (o+1)*ho*wo] {
+					s += v
+				}
+				c.Bias.Grad[o] += s
+			}
+		}
+		// dcol (kk × HoWo) = Wᵀ · dy
+		Gemm(&c.gemm, true, false, kk, ho*wo, c.Out, c.Weight.Value.Data, kk, d, ho*wo, c.col, ho*wo, false)
+		c.col2im(c.dx.Data[i*inLen:(i+1)*inLen], h, w, ho, wo)
+	}
+	return &c.dx
+}
+
+// im2col fills c.col from one image x (In × H × W): row (ch*K+ki)*K+kj,
+// column oh*Wo+ow holds x[ch, oh*S-P+ki, ow*S-P+kj], or 0 in the padding.
+func (c *Conv2D) im2col(x []float32, h, w, ho, wo int) {
+	k, s, p := c.Kernel, c.Stride, c.Pad
+	r := 0
+	for ch := 0; ch < c.In; ch++ {
+		plane := x[ch*h*w : (ch+1)*h*w]
+		for ki := 0; ki < k; ki++ {
+			for kj := 0; kj < k; kj++ {
+				row := c.col[r*ho*wo : (r+1)*ho*wo]
+				r++
+				for oh := 0; oh < ho; oh++ {
+					out := row[oh*wo : (oh+1)*wo]
+					ih := oh*s - p + ki
+					if ih < 0 || ih >= h {
+						clear32(out)
+						continue
+					}
+					src := plane[ih*w : (ih+1)*w]
+					for ow := range out {
+						iw := ow*s - p + kj
+						if iw < 0 || iw >= w {
+							out[ow] = 0
+						} else {
+							out[ow] = src[iw]
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// col2im sets dx (In × H × W) to the sum of c.col's entries over the
+// positions im2col copied them from.
+func (c *Conv2D) col2im(dx []float32, h, w, ho, wo int) {
+	clear32(dx)
+	k, s, p := c.Kernel, c.Stride, c.Pad
+	r := 0
+	for ch := 0; ch < c.In; ch++ {
+		plane := dx[ch*h*w : (ch+1)*h*w]
+		for ki := 0; ki < k; ki++ {
+			for kj := 0; kj < k; kj++ {
+				row := c.col[r*ho*wo : (r+1)*ho*wo]
+				r++
+				for oh := 0; oh < ho; oh++ {
+					ih := oh*s - p + ki
+					if ih < 0 || ih >= h {
+						continue
+					}
+					dst := plane[ih*w : (ih+1)*w]
+					for ow, v := range row[oh*wo : (oh+1)*wo] {
+						iw := ow*s - p + kj
+						if iw >= 0 && iw < w {
+							dst[iw] += v
+						}
+					}
+				}
+			}
+		}
+	}
+}
