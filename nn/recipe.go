@@ -1,0 +1,89 @@
+package nn
+
+import (
+	"fmt"
+
+	"github.com/intelscenes/resnet-browser/nn/data"
+)
+
+// Recipe is everything that decides a training run besides the data.
+type Recipe struct {
+	// Name is "reference", "default" or "custom".
+	Name string `json:"name"`
+	// Config is the architecture.
+	Config Config `json:"config"`
+	// Epochs is the number of passes over the training split.
+	Epochs int `json:"epochs"`
+	// BatchSize is the number of images per optimizer step.
+	BatchSize int `json:"batch_size"`
+	// MaxLR is the one-cycle schedule's peak learning rate.
+	MaxLR float64 `json:"max_lr"`
+	// PctStart is the fraction of steps spent warming up.
+	PctStart float64 `json:"pct_start"`
+	// WeightDecay is Adam's coupled L2 coefficient.
+	WeightDecay float64 `json:"weight_decay"`
+	// ClipValue clamps each gradient element to ±ClipValue; 0 is off.
+	ClipValue float64 `json:"clip_value"`
+	// ClipNorm scales the gradients to a global L2 norm of at most
+	// ClipNorm; 0 is off. Applied after ClipValue.
+	ClipNorm float64 `json:"clip_norm"`
+	// ValFraction is the share of the training folder held out for
+	// validation.
+	ValFraction float64 `json:"val_fraction"`
+	// Augment is the training-time augmentation.
+	Augment data.Augment `json:"augment"`
+	// Seed decides the initialization, split, shuffling and augmentation.
+	Seed uint64 `json:"seed"`
+}
+
+// ReferenceRecipe is exactly the reference notebook's recipe: ResNet-14 on
+// 32×32 images, an 80/20 split, batch 64, 24 epochs, Adam with coupled
+// weight decay 1e-4, one-cycle to 0.01 with momentum cycling, gradients
+// clipped to ±0.1, no augmentation.
+func ReferenceRecipe() Recipe {
+	return Recipe{
+		Name: "reference", Config: Reference(), Epochs: 24, BatchSize: 64,
+		MaxLR: 0.01, PctStart: 0.3, WeightDecay: 1e-4, ClipValue: 0.1,
+		ValFraction: 0.2, Seed: 1,
+	}
+}
+
+// DefaultRecipe is this project's recipe: the reference's network,
+// budget and optimizer, plus random crops (4 pixels of zero padding) and
+// horizontal flips, which scenes tolerate and small data sets need.
+func DefaultRecipe() Recipe {
+	r := ReferenceRecipe()
+	r.Name = "default"
+	r.Augment = data.Augment{Pad: 4, FlipProb: 0.5}
+	return r
+}
+
+// Validate reports whether the recipe can run.
+func (r Recipe) Validate() error {
+	switch {
+	case r.Epochs < 1:
+		return fmt.Errorf("nn: epochs %d, want at least 1", r.Epochs)
+	case r.BatchSize < 1 || r.BatchSize > 4096:
+		return fmt.Errorf("nn: batch size %d, want 1 to 4096", r.BatchSize)
+	case !(r.MaxLR > 0 && r.MaxLR < 10):
+		return fmt.Errorf("nn: max learning rate %v, want a value in (0, 10)", r.MaxLR)
+	case !(r.PctStart > 0 && r.PctStart < 1):
+		return fmt.Errorf("nn: warm-up fraction %v, want a value in (0, 1)", r.PctStart)
+	case !(r.WeightDecay >= 0 && r.WeightDecay < 1):
+		return fmt.Errorf("nn: weight decay %v, want a value in [0, 1)", r.WeightDecay)
+	case !(r.ClipValue >= 0) || !(r.ClipNorm >= 0):
+		return fmt.Errorf("nn: clipping limits %v and %v, want 0 (off) or positive", r.ClipValue, r.ClipNorm)
+	case !(r.ValFraction >= 0 && r.ValFraction < 1):
+		return fmt.Errorf("nn: validation fraction %v, want a value in [0, 1)", r.ValFraction)
+	case r.Augment.Pad < 0 || r.Augment.Pad > r.Config.InputSize || !(r.Augment.FlipProb >= 0 && r.Augment.FlipProb <= 1):
+		return fmt.Errorf("nn: augmentation pad %d, flip %v out of range", r.Augment.Pad, r.Augment.FlipProb)
+	}
+	return r.Config.Validate()
+}
+
+// Schedule returns the one-cycle schedule for a run of the given steps.
+func (r Recipe) Schedule(steps int) OneCycle {
+	s := NewOneCycle(r.MaxLR, steps)
+	s.PctStart = r.PctStart
+	return s
+}

@@ -1,0 +1,92 @@
+package nn
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/intelscenes/resnet-browser/nn/data"
+)
+
+// TestTrainingStepsAgainstPyTorch takes three steps of the reference
+// recipe from the reference weights and compares the whole state with
+// PyTorch's after the same three steps.
+func TestTrainingStepsAgainstPyTorch(t *testing.T) {
+	f := loadFixture(t, "train.safetensors")
+	m := seedModel(t)
+	tr, err := NewTrainer(m, ReferenceRecipe(), 24*176, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for s := 0; s < 3; s++ {
+		loss, _, err := tr.StepTensor(f.get(fmt.Sprintf("xs%d", s)), f.labels(fmt.Sprintf("ys%d", s)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		expectClose(t, fmt.Sprintf("loss%d", s), []float32{float32(loss)}, f.get(fmt.Sprintf("loss%d", s)).Data, 1e-4, 0)
+	}
+	for _, p := range m.Net.Params() {
+		want := f.get("final." + p.Name).Data
+		rtol := 0.0
+		if strings.HasSuffix(p.Name, "running_var") {
+			rtol = 1e-4
+		}
+		expectClose(t, "final."+p.Name, p.Value.Data, want, 1e-4, rtol)
+	}
+}
+
+// tinySet returns n random images of side s in k classes, where each
+// class has its own color so that a network can learn them.
+func tinySet(n, s, k int, rng *rand.Rand) *data.Set {
+	set := &data.Set{Size: s, Pix: make([]uint8, n*s*s*3), Labels: make([]int, n), Names: make([]string, n)}
+	for c := 0; c < k; c++ {
+		set.Classes = append(set.Classes, fmt.Sprint("class", c))
+	}
+	for i := 0; i < n; i++ {
+		y := i % k
+		set.Labels[i] = y
+		set.Names[i] = fmt.Sprintf("img%d.png", i)
+		for j := 0; j < s*s*3; j++ {
+			v := rng.IntN(96)
+			if j%3 == y%3 {
+				v += 128 + 32*(y/3)
+			}
+			set.Pix[i*s*s*3+j] = uint8(min(v, 255))
+		}
+	}
+	return set
+}
+
+// TestOverfitTiny trains the reference recipe's optimizer on a handful of
+// images until it knows them all.
+func TestOverfitTiny(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	set := tinySet(12, 16, 4, rng)
+	r := ReferenceRecipe()
+	r.Config = Config{InputSize: 16, Width: 8, Stages: []int{1, 1}, Shortcut: "conv3x3", Classes: 4}
+	m, err := NewModel(r.Config, set.Classes, rand.New(rand.NewPCG(r.Seed, 0)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const steps = 60
+	tr, err := NewTrainer(m, r, steps, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx := []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}
+	var first float64
+	for s := 0; s < steps; s++ {
+		loss, _, err := tr.Step(set, idx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s == 0 {
+			first = loss
+		}
+	}
+	loss, cm := tr.Evaluate(set, 5)
+	if cm.Correct() != set.Len() || loss > first/4 {
+		t.Errorf("after %d steps: %d of %d right, loss %.4f (first %.4f); want all right and loss below a quarter", steps, cm.Correct(), set.Len(), loss, first)
+	}
+}
