@@ -1,0 +1,116 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"strconv"
+
+	"github.com/intelscenes/resnet-browser/nn"
+	"github.com/intelscenes/resnet-browser/nn/modelfile"
+)
+
+// save writes the model to t.out and, at an epoch's end, a checkpoint
+// (model, optimizer moments, position) to t.out+".ckpt" for -resume.
+func (t *trainRun) save(epochDone bool) error {
+	if err := writeModel(t.model, t.out); err != nil {
+		return err
+	}
+	if !epochDone {
+		return nil
+	}
+	m, v, steps := t.trainer.Optimizer().State()
+	ts := t.model.Net.StateDict()
+	var trainable []string
+	for _, p := range t.model.Net.Params() {
+		if p.Trainable() {
+			trainable = append(trainable, p.Name)
+		}
+	}
+	for i, name := range trainable {
+		ts = append(ts,
+			modelfile.Tensor{Name: "adam.m." + name, Shape: []int{len(m[i])}, DType: "F32", Data: m[i]},
+			modelfile.Tensor{Name: "adam.v." + name, Shape: []int{len(v[i])}, DType: "F32", Data: v[i]})
+	}
+	recipe, _ := json.Marshal(t.recipe)
+	history, _ := json.Marshal(t.model.Meta.History)
+	meta := map[string]string{
+		"recipe": string(recipe), "history": string(history),
+		"epoch": strconv.Itoa(t.epoch + 1), "steps": strconv.Itoa(steps),
+	}
+	path := t.out + ".ckpt"
+	f, err := os.Create(path + ".tmp")
+	if err != nil {
+		return err
+	}
+	if err := modelfile.WriteSafetensors(f, ts, meta); err != nil {
+		f.Close()
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(path+".tmp", path)
+}
+
+// resume loads the checkpoint beside t.out, which must come from the same
+// recipe, and positions the run after its last finished epoch.
+func (t *trainRun) resume() error {
+	path := t.out + ".ckpt"
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("-resume: %w", err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	ts, meta, err := modelfile.ReadSafetensors(f, st.Size())
+	if err != nil {
+		return fmt.Errorf("-resume: %s: %w", path, err)
+	}
+	var saved nn.Recipe
+	if err := json.Unmarshal([]byte(meta["recipe"]), &saved); err != nil {
+		return fmt.Errorf("-resume: %s: no recipe: %w", path, err)
+	}
+	a, _ := json.Marshal(saved)
+	b, _ := json.Marshal(t.recipe)
+	if string(a) != string(b) {
+		return fmt.Errorf("-resume: %s was made with recipe %s, not %s", path, a, b)
+	}
+	epoch, err1 := strconv.Atoi(meta["epoch"])
+	steps, err2 := strconv.Atoi(meta["steps"])
+	if err1 != nil || err2 != nil {
+		return fmt.Errorf("-resume: %s: bad epoch or step count", path)
+	}
+	var model []modelfile.Tensor
+	moments := map[string][]float32{}
+	for _, x := range ts {
+		if len(x.Name) > 7 && (x.Name[:7] == "adam.m." || x.Name[:7] == "adam.v.") {
+			moments[x.Name] = x.Data
+		} else {
+			model = append(model, x)
+		}
+	}
+	if err := t.model.Net.LoadState(model); err != nil {
+		return fmt.Errorf("-resume: %s: %w", path, err)
+	}
+	var m, v [][]float32
+	for _, p := range t.model.Net.Params() {
+		if p.Trainable() {
+			m = append(m, moments["adam.m."+p.Name])
+			v = append(v, moments["adam.v."+p.Name])
+		}
+	}
+	if !t.trainer.Optimizer().SetState(m, v, steps) {
+		return fmt.Errorf("-resume: %s: optimizer state does not fit the model", path)
+	}
+	t.trainer.SetSteps(steps)
+	if err := json.Unmarshal([]byte(meta["history"]), &t.model.Meta.History); err != nil {
+		return fmt.Errorf("-resume: %s: bad history: %w", path, err)
+	}
+	t.epoch = epoch
+	fmt.Fprintf(t.log, "resuming after epoch %d (step %d)\n", epoch, steps)
+	return nil
+}

@@ -1,0 +1,143 @@
+package main
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// run1 runs the command with args and returns its stdout, stderr and
+// error.
+func run1(t *testing.T, args ...string) (string, string, error) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	err := run(context.Background(), args, &out, &errb)
+	return out.String(), errb.String(), err
+}
+
+// colorZip writes a dataset zip of plain class folders whose images are
+// noisy squares of one color per class, easy to learn.
+func colorZip(t *testing.T, perClass int, extra map[string][]byte) string {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(1, 1))
+	classes := map[string]color.RGBA{"blue": {20, 40, 220, 255}, "green": {30, 200, 40, 255}, "red": {220, 30, 30, 255}}
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for name, c := range classes {
+		for i := 0; i < perClass; i++ {
+			img := image.NewRGBA(image.Rect(0, 0, 40, 30))
+			for p := 0; p < len(img.Pix); p += 4 {
+				img.Pix[p] = uint8(min(255, int(c.R)+rng.IntN(30)))
+				img.Pix[p+1] = uint8(min(255, int(c.G)+rng.IntN(30)))
+				img.Pix[p+2] = uint8(min(255, int(c.B)+rng.IntN(30)))
+				img.Pix[p+3] = 255
+			}
+			w, err := zw.Create(fmt.Sprintf("colors/%s/%d.png", name, i))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := png.Encode(w, img); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for name, b := range extra {
+		w, err := zw.Create(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(b)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "colors.zip")
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestTrainEvaluatePredict(t *testing.T) {
+	zipPath := colorZip(t, 10, map[string][]byte{"colors/red/notes.jpg": []byte("not an image")})
+	model := filepath.Join(t.TempDir(), "m.safetensors")
+	out, log, err := run1(t, "train", "-data", zipPath, "-recipe", "reference", "-size", "16", "-width", "4",
+		"-stages", "1,1", "-epochs", "12", "-batch", "8", "-val", "0.25", "-workers", "2", "-o", model)
+	if err != nil {
+		t.Fatalf("train: %v\n%s\n%s", err, out, log)
+	}
+	for _, want := range []string{"   12  ", "validation (8 images):", "accuracy: "} {
+		if !strings.Contains(out, want) {
+			t.Errorf("train output lacks %q:\n%s", want, out)
+		}
+	}
+	if !strings.Contains(log, "notes.jpg") {
+		t.Errorf("train log does not mention the skipped non-image:\n%s", log)
+	}
+	out, _, err = run1(t, "evaluate", "-model", model, "-data", zipPath)
+	if err != nil {
+		t.Fatalf("evaluate: %v", err)
+	}
+	if !strings.Contains(out, "accuracy: 1.0000 (30/30)") {
+		t.Errorf("evaluate: want all 30 colors right, got\n%s", out)
+	}
+	// The checkpoint resumes; a finished run has nothing left to do.
+	out, log, err = run1(t, "train", "-data", zipPath, "-recipe", "reference", "-size", "16", "-width", "4",
+		"-stages", "1,1", "-epochs", "12", "-batch", "8", "-val", "0.25", "-workers", "2", "-o", model, "-resume")
+	if err != nil || !strings.Contains(log, "resuming after epoch 12") {
+		t.Errorf("resume: %v\n%s", err, log)
+	}
+}
+
+func TestReferenceWeightsOnScenes(t *testing.T) {
+	model := filepath.Join(t.TempDir(), "seed.safetensors")
+	if _, _, err := run1(t, "convert", "-o", model, "../../nn/modelfile/testdata/seed-resnet14.pth"); err != nil {
+		t.Fatalf("convert: %v", err)
+	}
+	out, _, err := run1(t, "predict", "-model", model, "../../ui/e2e/testdata/forest-10007.jpg", "../../ui/e2e/testdata/sea-1.jpg")
+	if err != nil {
+		t.Fatalf("predict: %v", err)
+	}
+	lines := strings.Split(out, "\n")
+	if len(lines) < 8 || !strings.HasPrefix(strings.TrimSpace(lines[1]), "forest") || !strings.HasPrefix(strings.TrimSpace(lines[5]), "sea") {
+		t.Errorf("predict: want forest then sea on top, got\n%s", out)
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	dir := t.TempDir()
+	notZip := filepath.Join(dir, "data.zip")
+	os.WriteFile(notZip, []byte("hello"), 0o644)
+	text := filepath.Join(dir, "x.jpg")
+	os.WriteFile(text, []byte("hello"), 0o644)
+	oneClass := colorZip(t, 0, map[string][]byte{"only/a.txt": []byte("x")})
+	cases := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no command", nil, "no command"},
+		{"unknown command", []string{"fly"}, `unknown command "fly"`},
+		{"missing data", []string{"train", "-data", filepath.Join(dir, "nope.zip")}, "nope.zip"},
+		{"not a zip", []string{"evaluate", "-model", "../../nn/modelfile/testdata/seed-resnet14.pth", "-data", notZip}, "data.zip"},
+		{"no classes", []string{"train", "-data", oneClass}, "colors.zip"},
+		{"model is text", []string{"predict", "-model", text, text}, "x.jpg"},
+		{"image is text", []string{"predict", "-model", "../../nn/modelfile/testdata/seed-resnet14.pth", text}, "x.jpg"},
+		{"bad recipe", []string{"train", "-recipe", "magic", "-data", notZip}, "magic"},
+	}
+	for _, c := range cases {
+		_, _, err := run1(t, c.args...)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: got error %v, want one mentioning %q", c.name, err, c.want)
+		}
+	}
+}

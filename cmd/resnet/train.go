@@ -1,0 +1,205 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+
+	"github.com/intelscenes/resnet-browser/nn"
+	"github.com/intelscenes/resnet-browser/nn/data"
+)
+
+// trainFlags binds every recipe field to a flag. Values are applied on top
+// of the chosen recipe, so only flags given on the command line change it.
+func trainFlags(fs *flag.FlagSet, r *nn.Recipe) {
+	fs.IntVar(&r.Epochs, "epochs", r.Epochs, "passes over the training split")
+	fs.IntVar(&r.BatchSize, "batch", r.BatchSize, "images per optimizer step")
+	fs.Float64Var(&r.MaxLR, "lr", r.MaxLR, "peak learning rate of the one-cycle schedule")
+	fs.Float64Var(&r.PctStart, "warmup", r.PctStart, "fraction of steps spent warming up")
+	fs.Float64Var(&r.WeightDecay, "wd", r.WeightDecay, "Adam's coupled L2 weight decay")
+	fs.Float64Var(&r.ClipValue, "clip-value", r.ClipValue, "clamp each gradient element to ±this (0: off)")
+	fs.Float64Var(&r.ClipNorm, "clip-norm", r.ClipNorm, "scale gradients to this global L2 norm at most (0: off)")
+	fs.Float64Var(&r.ValFraction, "val", r.ValFraction, "fraction of the training folder held out for validation")
+	fs.IntVar(&r.Augment.Pad, "pad", r.Augment.Pad, "random-crop augmentation: pixels of zero padding (0: off)")
+	fs.Float64Var(&r.Augment.FlipProb, "flip", r.Augment.FlipProb, "probability of a horizontal flip")
+	fs.Uint64Var(&r.Seed, "seed", r.Seed, "seed of initialization, split, shuffling and augmentation")
+	fs.IntVar(&r.Config.InputSize, "size", r.Config.InputSize, "side of the square input images")
+	fs.IntVar(&r.Config.Width, "width", r.Config.Width, "channels of the stem and first stage")
+	fs.Func("stages", "blocks per stage, comma-separated (default \"2,2,2\")", func(s string) error {
+		var stages []int
+		for _, f := range strings.Split(s, ",") {
+			n, err := strconv.Atoi(strings.TrimSpace(f))
+			if err != nil {
+				return err
+			}
+			stages = append(stages, n)
+		}
+		r.Config.Stages = stages
+		return nil
+	})
+	fs.StringVar(&r.Config.Shortcut, "shortcut", r.Config.Shortcut, "downsampling shortcut: conv3x3 (reference) or conv1x1")
+}
+
+func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	// The recipe must be known before the other flags apply on top of it.
+	recipe := nn.DefaultRecipe()
+	for i, a := range args {
+		name, value, _ := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if strings.HasPrefix(a, "-") && name == "recipe" {
+			if value == "" && i+1 < len(args) {
+				value = args[i+1]
+			}
+			switch value {
+			case "reference":
+				recipe = nn.ReferenceRecipe()
+			case "default":
+			default:
+				return fmt.Errorf("-recipe %q: want reference or default", value)
+			}
+		}
+	}
+	fs := newFlags("train", "-data data.zip [-recipe reference|default] [flags] -o model.safetensors", stderr)
+	fs.String("recipe", recipe.Name, "starting recipe: reference (exactly the notebook) or default (the reference plus crop and flip augmentation); other flags override its values")
+	dataPath := fs.String("data", "", "dataset `zip` (required)")
+	out := fs.String("o", "model.safetensors", "output model `file`; a checkpoint for -resume is kept beside it as FILE.ckpt")
+	resume := fs.Bool("resume", false, "continue the run saved in the -o file's checkpoint from its last finished epoch")
+	n := fs.Int("workers", workers(), "parallel replicas (results depend on the seed and this number)")
+	trainFlags(fs, &recipe)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *dataPath == "" || fs.NArg() != 0 {
+		fs.Usage()
+		return errors.New("train needs -data")
+	}
+	if err := recipe.Validate(); err != nil {
+		return err
+	}
+	a, err := readZip(*dataPath, recipe.Config.InputSize, stderr)
+	if err != nil {
+		return err
+	}
+	recipe.Config.Classes = len(a.Train.Classes)
+	run, err := newRun(recipe, a, *n, *out, stdout, stderr)
+	if err != nil {
+		return err
+	}
+	if *resume {
+		if err := run.resume(); err != nil {
+			return err
+		}
+	}
+	return run.run(ctx)
+}
+
+// trainRun is one training run in progress.
+type trainRun struct {
+	recipe      nn.Recipe
+	model       *nn.Model
+	trainer     *nn.Trainer
+	train, val  *data.Set
+	test        *data.Set
+	out         string
+	epoch       int // epochs finished
+	stdout, log io.Writer
+}
+
+func newRun(r nn.Recipe, a *data.Archive, workers int, out string, stdout, stderr io.Writer) (*trainRun, error) {
+	train, val := a.Train, (*data.Set)(nil)
+	if r.ValFraction > 0 {
+		train, val = a.Train.Split(r.ValFraction, rand.New(rand.NewPCG(r.Seed, 1)))
+	}
+	m, err := nn.NewModel(r.Config, a.Train.Classes, rand.New(rand.NewPCG(r.Seed, 0)))
+	if err != nil {
+		return nil, err
+	}
+	steps := (train.Len() + r.BatchSize - 1) / r.BatchSize
+	tr, err := nn.NewTrainer(m, r, r.Epochs*steps, workers)
+	if err != nil {
+		return nil, err
+	}
+	recipeJSON, _ := json.Marshal(r)
+	m.Meta.Recipe = recipeJSON
+	m.Meta.Source = fmt.Sprintf("trained natively with the %s recipe, seed %d", r.Name, r.Seed)
+	nval := 0
+	if val != nil {
+		nval = val.Len()
+	}
+	fmt.Fprintf(stderr, "%s, %d parameters; %d train, %d validation images; %d epochs of %d steps on %d workers\n",
+		m.Meta.Arch, m.NumParams(), train.Len(), nval, r.Epochs, steps, workers)
+	return &trainRun{recipe: r, model: m, trainer: tr, train: train, val: val, test: a.Test,
+		out: out, stdout: stdout, log: stderr}, nil
+}
+
+// run runs the remaining epochs, saving after each; on ctx's end it
+// stops after the current batch and saves what it has.
+func (t *trainRun) run(ctx context.Context) error {
+	r := t.recipe
+	fmt.Fprintln(t.stdout, "epoch  train_loss  train_acc  val_loss  val_acc        lr   seconds")
+	for ; t.epoch < r.Epochs; t.epoch++ {
+		start := time.Now()
+		perm := rand.New(rand.NewPCG(r.Seed, uint64(2+t.epoch))).Perm(t.train.Len())
+		bar := progressbar.NewOptions(len(perm),
+			progressbar.OptionSetWriter(t.log), progressbar.OptionSetDescription(fmt.Sprintf("epoch %d/%d", t.epoch+1, r.Epochs)),
+			progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionSetItsString("img"),
+			progressbar.OptionSetPredictTime(true), progressbar.OptionThrottle(200*time.Millisecond),
+			progressbar.OptionClearOnFinish())
+		var lossSum float64
+		right, seen := 0, 0
+		lr := t.trainer.LR()
+		for lo := 0; lo < len(perm); lo += r.BatchSize {
+			if ctx.Err() != nil {
+				bar.Exit()
+				fmt.Fprintf(t.log, "\ninterrupted in epoch %d after %d images; saving\n", t.epoch+1, seen)
+				return t.save(false)
+			}
+			idx := perm[lo:min(lo+r.BatchSize, len(perm))]
+			loss, ok, err := t.trainer.Step(t.train, idx)
+			if err != nil {
+				bar.Exit()
+				fmt.Fprintf(t.log, "\n%v; the model of the last finished epoch is in %s\n", err, t.out)
+				return err
+			}
+			lossSum += loss * float64(len(idx))
+			right += ok
+			seen += len(idx)
+			bar.Add(len(idx))
+		}
+		bar.Finish()
+		e := nn.Epoch{Epoch: t.epoch + 1, TrainLoss: lossSum / float64(seen), TrainAcc: float64(right) / float64(seen), LR: lr}
+		if t.val != nil && t.val.Len() > 0 {
+			var cm nn.ConfusionMatrix
+			e.ValLoss, cm = t.trainer.Evaluate(t.val, 256)
+			e.ValAcc = cm.Accuracy()
+		}
+		e.Seconds = time.Since(start).Seconds()
+		t.model.Meta.History = append(t.model.Meta.History, e)
+		fmt.Fprintf(t.stdout, "%5d  %10.4f  %8.2f%%  %8.4f  %6.2f%%  %8.2e  %8.1f\n",
+			e.Epoch, e.TrainLoss, 100*e.TrainAcc, e.ValLoss, 100*e.ValAcc, e.LR, e.Seconds)
+		if err := t.save(true); err != nil {
+			return err
+		}
+	}
+	for _, s := range []struct {
+		name string
+		set  *data.Set
+	}{{"validation", t.val}, {"test", t.test}} {
+		if s.set == nil || s.set.Len() == 0 {
+			continue
+		}
+		loss, cm := t.trainer.Evaluate(s.set, 256)
+		fmt.Fprintf(t.stdout, "\n%s (%d images):\n", s.name, s.set.Len())
+		printEvaluation(t.stdout, cm, t.model.Meta.Classes, loss)
+	}
+	fmt.Fprintf(t.log, "model written to %s\n", t.out)
+	return nil
+}
