@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# build.sh builds the page, serves it, or tests everything.
+#
+#   ./build.sh          build: Vugu code, ui.wasm, worker.wasm, wasm_exec.js,
+#                       vugu-render.js and gzip copies, all under assets/
+#   ./build.sh serve    build, then serve the page (ADDR, default
+#                       127.0.0.1:8080; the server prints its address)
+#   ./build.sh test     build, then go vet (native and js/wasm), the native
+#                       tests, the engine's tests under js/wasm in Node, and
+#                       the browser tests in headless Chromium
+#
+# Each step prints a header; a failing step ends the run with
+# "FAILED: <step>".
+set -euo pipefail
+
+cd "$(dirname "$0")"
+
+# step NAME COMMAND... runs one step, timed, and stops everything if it fails.
+step() {
+	local name=$1 start=$SECONDS
+	shift
+	printf '\n==> %s\n' "$name"
+	if ! "$@"; then
+		printf '\nFAILED: %s\n' "$name" >&2
+		exit 1
+	fi
+	printf -- '--- %s: ok (%ds)\n' "$name" $((SECONDS - start))
+}
+
+# update FROM TO copies FROM over TO unless they are equal already, so an
+# unchanged output keeps its time (and its .gz, and browsers' caches).
+update() {
+	cmp -s "$1" "$2" || cp "$1" "$2"
+}
+
+wasm_build() { # wasm_build OUT PACKAGE
+	mkdir -p .cache/wasm
+	local tmp=".cache/wasm/$(basename "$1")"
+	GOOS=js GOARCH=wasm go build -trimpath -o "$tmp" "$2" && update "$tmp" "$1"
+}
+
+copy_wasm_exec() {
+	update "$(go env GOROOT)/lib/wasm/wasm_exec.js" assets/wasm_exec.js
+}
+
+# compress writes NAME.gz beside each built file, for the server to send
+# to browsers that accept gzip. Only built files: a stale .gz of a source
+# file would shadow its edits.
+compress() {
+	local f
+	for f in assets/ui.wasm assets/worker.wasm assets/wasm_exec.js assets/vugu-render.js; do
+		[ "$f.gz" -nt "$f" ] || gzip -9 -n -k -f "$f" || return 1
+	done
+}
+
+build() {
+	step "generate (vugugen, vugu-render.js)" go generate ./ui
+	step "build assets/ui.wasm" wasm_build assets/ui.wasm ./ui
+	step "build assets/worker.wasm" wasm_build assets/worker.wasm ./wasm
+	step "copy wasm_exec.js" copy_wasm_exec
+	step "compress" compress
+}
+
+wasm_test() { # the engine and the worker under GOOS=js GOARCH=wasm, run by Node
+	PATH="$(go env GOROOT)/lib/wasm:$PATH" GOOS=js GOARCH=wasm go test ./nn/... ./wasm/...
+}
+
+native_test() { # every package but the browser tests, which get their own step
+	local pkgs
+	pkgs=$(go list ./... | grep -v '/ui/e2e$') || return 1
+	go test $pkgs
+}
+
+# browser_test runs the browser tests, and repeats at the end of the run
+# why they skipped, if they did (no Chromium, outside CI).
+browser_test() {
+	local log=.cache/browser-test.log status=0
+	mkdir -p .cache
+	SCREENSHOT="${SCREENSHOT-0}" go test -count=1 -v ./ui/e2e 2>&1 | tee "$log" || status=$?
+	skipped=$(grep -m1 -o 'SKIPPING the browser tests:.*[^* ]' "$log" || true)
+	return "$status"
+}
+
+case "${1:-build}" in
+build)
+	build
+	;;
+serve)
+	build
+	mkdir -p .cache/bin
+	step "build server" go build -o .cache/bin/server ./server
+	exec .cache/bin/server -addr "${ADDR:-127.0.0.1:8080}" -root .
+	;;
+test)
+	build
+	step "go vet (native)" go vet ./...
+	step "go vet (js/wasm: ui, wasm)" env GOOS=js GOARCH=wasm go vet ./ui ./wasm/...
+	step "go test (native)" native_test
+	step "go test (js/wasm in Node: nn, wasm)" wasm_test
+	skipped=""
+	step "browser tests (headless Chromium)" browser_test
+	if [ -n "$skipped" ]; then
+		printf '\n*** WARNING: %s ***\n*** the other tests passed ***\n' "$skipped"
+	else
+		printf '\nall tests passed\n'
+	fi
+	;;
+*)
+	echo "usage: $0 [build|serve|test]" >&2
+	exit 2
+	;;
+esac

@@ -1,0 +1,34 @@
+package main
+
+import (
+	"github.com/vugu/vugu"
+	"github.com/vugu/vugu/domrender"
+	"github.com/vugu/vugu/js"
+)
+
+// mountPoint is the element of index.html the app renders into.
+const mountPoint = "#app"
+
+func main() {
+	renderer, err := domrender.New(mountPoint)
+	if err != nil {
+		panic(err)
+	}
+	defer renderer.Release()
+	buildEnv, err := vugu.NewBuildEnv(renderer.EventEnv())
+	if err != nil {
+		panic(err)
+	}
+	env := renderer.EventEnv()
+	root := newRoot(env)
+	listenForPaste(func(files []js.Value) {
+		env.Lock()
+		defer env.UnlockRender()
+		root.addImages(files)
+	})
+	for ok := true; ok; ok = renderer.EventWait() {
+		if err := renderer.Render(buildEnv.RunBuild(root)); err != nil {
+			panic(err)
+		}
+	}
+}

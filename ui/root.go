@@ -1,0 +1,147 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/vugu/vugu"
+	"github.com/vugu/vugu/js"
+
+	"github.com/intelscenes/resnet-browser/wasm/protocol"
+)
+
+// The built-in model and the worker's script, as the server serves them.
+const (
+	builtinModelURL = "/assets/model.safetensors"
+	workerScript    = "/assets/worker.js"
+)
+
+// Root is the page: the model card, the drop zone and the classified
+// images. Its handlers run with the EventEnv locked; answers from the
+// worker lock it themselves.
+type Root struct {
+	env    vugu.EventEnv
+	worker *workerClient
+
+	model    ModelState
+	items    []*Item // newest first
+	lastItem uint64  // the last Item.ID given
+	notice   string  // news about the worker, if any
+	dragOver bool    // files are being dragged over the drop zone
+}
+
+// newRoot returns the page, with its worker started and the built-in
+// model on its way.
+func newRoot(env vugu.EventEnv) *Root {
+	c := &Root{env: env}
+	c.worker = newWorkerClient(workerScript, c.setNotice)
+	c.loadModel(protocol.Request{Kind: protocol.KindLoadModel, Name: "built-in", URL: builtinModelURL}, js.Undefined())
+	return c
+}
+
+// loadModel asks the worker to load the model req names.
+func (c *Root) loadModel(req protocol.Request, body js.Value) {
+	c.model.Loading, c.model.Err = req.Name, ""
+	c.worker.Send(req, body, func(resp protocol.Response) {
+		c.env.Lock()
+		defer c.env.UnlockRender()
+		c.model.Loading = ""
+		if resp.Error != "" {
+			c.model.Err = fmt.Sprintf("Could not load %s: %s", req.Name, strings.TrimPrefix(resp.Error, req.Name+": "))
+			return
+		}
+		c.model.Info = resp.Model
+	})
+}
+
+// addImages puts the files at the top of the list, in their order, and
+// sends them to the worker.
+func (c *Root) addImages(files []js.Value) {
+	added := make([]*Item, len(files))
+	for i, f := range files {
+		c.lastItem++
+		it := &Item{ID: c.lastItem, Name: f.Get("name").String(), ThumbURL: objectURL(f), Status: Pending}
+		added[i] = it
+		c.worker.Send(protocol.Request{Kind: protocol.KindClassify, Name: it.Name, TopK: topK}, f,
+			func(resp protocol.Response) {
+				c.env.Lock()
+				defer c.env.UnlockRender()
+				it.finish(resp)
+				if it.Status == Failed { // its thumbnail is never shown
+					revokeObjectURL(it.ThumbURL)
+					it.ThumbURL = ""
+				}
+			})
+	}
+	c.items = append(added, c.items...)
+}
+
+// setNotice shows news about the worker.
+func (c *Root) setNotice(news string) {
+	c.env.Lock()
+	defer c.env.UnlockRender()
+	c.notice = news
+}
+
+// HandleDragOver accepts files dragged over the drop zone.
+func (c *Root) HandleDragOver(e vugu.DOMEvent) {
+	e.PreventDefault()
+	c.dragOver = true
+}
+
+// HandleDragLeave ends the drop zone's highlight.
+func (c *Root) HandleDragLeave(e vugu.DOMEvent) {
+	c.dragOver = false
+}
+
+// HandleDrop classifies the files dropped on the drop zone.
+func (c *Root) HandleDrop(e vugu.DOMEvent) {
+	e.PreventDefault()
+	c.dragOver = false
+	c.addImages(fileList(e.JSEvent().Get("dataTransfer").Get("files")))
+}
+
+// HandlePickImages classifies the files picked with the drop zone's
+// file input.
+func (c *Root) HandlePickImages(e vugu.DOMEvent) {
+	input := e.JSEventTarget()
+	c.addImages(fileList(input.Get("files")))
+	input.Set("value", "") // so that picking the same file again is a change
+}
+
+// HandlePickModel loads the model file picked with the model card's
+// file input.
+func (c *Root) HandlePickModel(e vugu.DOMEvent) {
+	input := e.JSEventTarget()
+	files := fileList(input.Get("files"))
+	input.Set("value", "")
+	if len(files) == 0 {
+		return
+	}
+	f := files[0]
+	c.loadModel(protocol.Request{Kind: protocol.KindLoadModel, Name: f.Get("name").String()}, f)
+}
+
+// HandleClear removes every classified image.
+func (c *Root) HandleClear(e vugu.DOMEvent) {
+	for _, it := range c.items {
+		revokeObjectURL(it.ThumbURL)
+	}
+	c.items = nil
+}
+
+// Count says how many images the list holds.
+func (c *Root) Count() string {
+	if len(c.items) == 1 {
+		return "1 image"
+	}
+	return fmt.Sprintf("%d images, newest first", len(c.items))
+}
+
+// DropZoneClass is the drop zone's class attribute.
+func (c *Root) DropZoneClass() string {
+	if c.dragOver {
+		return "drop-zone drag-over"
+	}
+	return "drop-zone"
+}

@@ -1,0 +1,50 @@
+package main
+
+import "sync"
+
+// mailbox is an unbounded first-in, first-out queue. put never blocks, so
+// a js.FuncOf callback may call it; take blocks until there is a value.
+type mailbox[T any] struct {
+	mu    sync.Mutex
+	items []T
+	ready chan struct{} // holds a token while items is not empty
+}
+
+// newMailbox returns an empty mailbox.
+func newMailbox[T any]() *mailbox[T] {
+	return &mailbox[T]{ready: make(chan struct{}, 1)}
+}
+
+// put adds v at the end.
+func (m *mailbox[T]) put(v T) {
+	m.mu.Lock()
+	m.items = append(m.items, v)
+	m.mu.Unlock()
+	select {
+	case m.ready <- struct{}{}:
+	default:
+	}
+}
+
+// take removes and returns the first value, waiting for one if need be.
+func (m *mailbox[T]) take() T {
+	for {
+		m.mu.Lock()
+		if len(m.items) > 0 {
+			v := m.items[0]
+			var zero T
+			m.items[0] = zero
+			m.items = m.items[1:]
+			if len(m.items) > 0 {
+				select {
+				case m.ready <- struct{}{}:
+				default:
+				}
+			}
+			m.mu.Unlock()
+			return v
+		}
+		m.mu.Unlock()
+		<-m.ready
+	}
+}

@@ -1,0 +1,123 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"errors"
+	"fmt"
+	"syscall/js"
+
+	"github.com/intelscenes/resnet-browser/wasm/protocol"
+)
+
+func main() {
+	var w worker
+	inbox := newMailbox[message]()
+	onMessage := js.FuncOf(func(_ js.Value, args []js.Value) any {
+		data := args[0].Get("data")
+		inbox.put(message{head: data.Get("head"), body: data.Get("body")})
+		return nil
+	})
+	js.Global().Call("addEventListener", "message", onMessage)
+	post(protocol.Response{Kind: protocol.KindReady})
+	for {
+		post(answer(&w, inbox.take()))
+	}
+}
+
+// message is a request as it arrived: its head and its body, if any.
+type message struct {
+	head, body js.Value
+}
+
+// answer decodes m, reads its body and serves it. Every failure,
+// a panic included, becomes the answer's error.
+func answer(w *worker, m message) (resp protocol.Response) {
+	var req protocol.Request
+	defer recoverInto(&resp, &req)
+	if m.head.Type() != js.TypeString {
+		return protocol.Response{Error: fmt.Sprintf("%v: message head is %s, not a string", protocol.ErrMessage, m.head.Type())}
+	}
+	req, err := protocol.DecodeRequest(m.head.String())
+	if err != nil {
+		return protocol.Response{ID: req.ID, Kind: req.Kind, Error: err.Error()}
+	}
+	body, err := readBody(req, m.body)
+	if err != nil {
+		return protocol.Response{ID: req.ID, Kind: req.Kind, Error: fmt.Sprintf("%s: %v", req.Name, err)}
+	}
+	return w.serve(req, body)
+}
+
+// readBody returns the bytes of the request's file: body when it is a
+// Blob or an ArrayBuffer, else what req.URL holds.
+func readBody(req protocol.Request, body js.Value) ([]byte, error) {
+	switch {
+	case body.InstanceOf(js.Global().Get("ArrayBuffer")):
+		return bytesOf(body), nil
+	case body.InstanceOf(js.Global().Get("Blob")):
+		buf, err := await(body.Call("arrayBuffer"))
+		if err != nil {
+			return nil, fmt.Errorf("reading the file: %w", err)
+		}
+		return bytesOf(buf), nil
+	case body.IsUndefined() && req.URL != "":
+		return fetch(req.URL)
+	default:
+		return nil, fmt.Errorf("%w: no file came with the request", protocol.ErrMessage)
+	}
+}
+
+// fetch returns the bytes at url.
+func fetch(url string) ([]byte, error) {
+	res, err := await(js.Global().Call("fetch", url))
+	if err != nil {
+		return nil, fmt.Errorf("fetching %s: %w", url, err)
+	}
+	if !res.Get("ok").Bool() {
+		return nil, fmt.Errorf("fetching %s: %d %s", url, res.Get("status").Int(), res.Get("statusText").String())
+	}
+	buf, err := await(res.Call("arrayBuffer"))
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", url, err)
+	}
+	return bytesOf(buf), nil
+}
+
+// bytesOf copies an ArrayBuffer into Go memory in one call.
+func bytesOf(buf js.Value) []byte {
+	u8 := js.Global().Get("Uint8Array").New(buf)
+	b := make([]byte, u8.Length())
+	js.CopyBytesToGo(b, u8)
+	return b
+}
+
+// await blocks the calling goroutine, which must not be a js.FuncOf
+// callback, until the promise settles.
+func await(promise js.Value) (js.Value, error) {
+	type result struct {
+		v   js.Value
+		err error
+	}
+	done := make(chan result, 1)
+	onValue := js.FuncOf(func(_ js.Value, args []js.Value) any {
+		done <- result{v: args[0]}
+		return nil
+	})
+	defer onValue.Release()
+	onError := js.FuncOf(func(_ js.Value, args []js.Value) any {
+		done <- result{err: errors.New(js.Global().Call("String", args[0]).String())}
+		return nil
+	})
+	defer onError.Release()
+	promise.Call("then", onValue, onError)
+	r := <-done
+	return r.v, r.err
+}
+
+// post sends a response to the page.
+func post(r protocol.Response) {
+	msg := js.Global().Get("Object").New()
+	msg.Set("head", protocol.Encode(r))
+	js.Global().Call("postMessage", msg)
+}

@@ -1,0 +1,16 @@
+//go:build !(js && wasm)
+
+package main
+
+import (
+	"fmt"
+	"os"
+)
+
+// main explains that this program only runs as the page's Web Worker;
+// the rest of the package builds everywhere, so that go vet and go test
+// check it natively.
+func main() {
+	fmt.Fprintln(os.Stderr, "wasm is the page's Web Worker: build it with GOOS=js GOARCH=wasm (./build.sh does)")
+	os.Exit(2)
+}

@@ -1,0 +1,144 @@
+// Package protocol defines the messages between the page and the worker.
+//
+// A message is a JavaScript object {head, body}. head is a string: the
+// JSON encoding of a Request (page to worker) or a Response (worker to
+// page). body, present only on requests, holds the bytes the request is
+// about, as a Blob (a File the person picked) or a transferred
+// ArrayBuffer; it is never copied element by element.
+//
+// The worker answers every request exactly once, in the order it got
+// them, with a Response that carries the request's ID, and sends two
+// notices of its own with ID 0: KindReady once it listens, and KindExit
+// (from its JavaScript bootstrap) if its Go program stops.
+package protocol
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+)
+
+// Kind names what a message is about.
+type Kind string
+
+// The kinds of requests and notices.
+const (
+	// KindLoadModel asks the worker to replace its model with the model
+	// file in the body, or at URL when the body is absent. The answer
+	// holds Model.
+	KindLoadModel Kind = "load-model"
+	// KindClassify asks for the TopK most probable classes of the image
+	// in the body. The answer holds Predictions.
+	KindClassify Kind = "classify"
+	// KindReady is the worker's notice that it takes requests.
+	KindReady Kind = "ready"
+	// KindExit is the notice that the worker's program stopped; Error
+	// says why, as far as is known.
+	KindExit Kind = "exit"
+)
+
+// ErrMessage is wrapped by every error about a malformed message.
+var ErrMessage = errors.New("protocol: bad message")
+
+// Request is what the page asks of the worker.
+type Request struct {
+	// ID is chosen by the page, unique among the requests sent to one
+	// worker, and never 0.
+	ID uint64 `json:"id"`
+	// Kind is KindLoadModel or KindClassify.
+	Kind Kind `json:"kind"`
+	// Name is the name of the file the request is about, as the person
+	// knows it ("built-in" for the page's own model); errors and
+	// ModelInfo.File use it.
+	Name string `json:"name"`
+	// URL, for KindLoadModel without a body, is the same-origin path the
+	// worker fetches the model file from.
+	URL string `json:"url,omitempty"`
+	// TopK, for KindClassify, is how many classes to answer with, at
+	// least 1; the worker answers with fewer when the model has fewer.
+	TopK int `json:"topK,omitempty"`
+}
+
+// Response is the worker's answer to a Request, or a notice.
+type Response struct {
+	// ID is the ID of the request answered, or 0 for a notice.
+	ID uint64 `json:"id"`
+	// Kind is the kind of the request answered, or of the notice.
+	Kind Kind `json:"kind"`
+	// Error, when not empty, says why the request failed; the other
+	// fields are then empty.
+	Error string `json:"error,omitempty"`
+	// Model describes the model now loaded, for KindLoadModel.
+	Model *ModelInfo `json:"model,omitempty"`
+	// Predictions are the most probable classes, most probable first,
+	// for KindClassify.
+	Predictions []Prediction `json:"predictions,omitempty"`
+}
+
+// ModelInfo describes a loaded model.
+type ModelInfo struct {
+	Arch      string   `json:"arch"`      // architecture name, e.g. "resnet14"
+	Classes   []string `json:"classes"`   // class names, in output order
+	InputSize int      `json:"inputSize"` // side of the square input image, in pixels
+	Params    int      `json:"params"`    // number of parameters
+	File      string   `json:"file"`      // the file it was read from, as the request named it
+	Source    string   `json:"source"`    // where the weights came from, as the file says (else File)
+}
+
+// Prediction is one class and its probability.
+type Prediction struct {
+	Class       string  `json:"class"`
+	Probability float32 `json:"probability"` // in [0, 1]
+}
+
+// Encode returns the JSON encoding of a request or response, for a
+// message's head.
+func Encode[M Request | Response](m M) string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		// Neither type holds anything json.Marshal can refuse.
+		panic(fmt.Sprintf("protocol: encoding %T: %v", m, err))
+	}
+	return string(b)
+}
+
+// DecodeRequest decodes and checks a request's head. On error the
+// returned Request still holds the ID, when one could be read, so the
+// answer can name it.
+func DecodeRequest(head string) (Request, error) {
+	var r Request
+	if err := json.Unmarshal([]byte(head), &r); err != nil {
+		var id struct {
+			ID uint64 `json:"id"`
+		}
+		_ = json.Unmarshal([]byte(head), &id) // best effort
+		return Request{ID: id.ID}, fmt.Errorf("%w: %v", ErrMessage, err)
+	}
+	if r.ID == 0 {
+		return r, fmt.Errorf("%w: request without an id", ErrMessage)
+	}
+	switch r.Kind {
+	case KindLoadModel:
+	case KindClassify:
+		if r.TopK < 1 {
+			return r, fmt.Errorf("%w: classify with topK %d, want at least 1", ErrMessage, r.TopK)
+		}
+	default:
+		return r, fmt.Errorf("%w: unknown request kind %q", ErrMessage, r.Kind)
+	}
+	return r, nil
+}
+
+// DecodeResponse decodes a response's or notice's head.
+func DecodeResponse(head string) (Response, error) {
+	var r Response
+	if err := json.Unmarshal([]byte(head), &r); err != nil {
+		return Response{}, fmt.Errorf("%w: %v", ErrMessage, err)
+	}
+	switch r.Kind {
+	case KindLoadModel, KindClassify, KindReady, KindExit:
+	default:
+		return r, fmt.Errorf("%w: unknown response kind %q", ErrMessage, r.Kind)
+	}
+	return r, nil
+}

@@ -1,0 +1,74 @@
+package protocol
+
+import (
+	"errors"
+	"reflect"
+	"testing"
+)
+
+func TestRequestRoundTrip(t *testing.T) {
+	for _, want := range []Request{
+		{ID: 1, Kind: KindLoadModel, Name: "built-in", URL: "/assets/model.safetensors"},
+		{ID: 2, Kind: KindLoadModel, Name: "mine.pth"},
+		{ID: 1 << 40, Kind: KindClassify, Name: "sea 1.jpg", TopK: 3},
+	} {
+		got, err := DecodeRequest(Encode(want))
+		if err != nil {
+			t.Fatalf("DecodeRequest(Encode(%+v)): %v", want, err)
+		}
+		if got != want {
+			t.Errorf("round trip: got %+v, want %+v", got, want)
+		}
+	}
+}
+
+func TestResponseRoundTrip(t *testing.T) {
+	for _, want := range []Response{
+		{Kind: KindReady},
+		{Kind: KindExit, Error: "exit code 2"},
+		{ID: 3, Kind: KindClassify, Error: "x.jpg: not an image"},
+		{ID: 4, Kind: KindLoadModel, Model: &ModelInfo{Arch: "resnet14", Classes: []string{"a", "b"}, InputSize: 32, Params: 10, File: "built-in", Source: "seed.pth"}},
+		{ID: 5, Kind: KindClassify, Predictions: []Prediction{{"sea", 0.75}, {"glacier", 0.25}}},
+	} {
+		got, err := DecodeResponse(Encode(want))
+		if err != nil {
+			t.Fatalf("DecodeResponse(Encode(%+v)): %v", want, err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("round trip: got %+v, want %+v", got, want)
+		}
+	}
+}
+
+func TestDecodeRequestRefuses(t *testing.T) {
+	for _, tc := range []struct {
+		head   string
+		wantID uint64
+	}{
+		{``, 0},
+		{`null`, 0},
+		{`{"id":"7"}`, 0},
+		{`{"kind":"classify","topK":3}`, 0},
+		{`{"id":7,"kind":"train"}`, 7},
+		{`{"id":8,"kind":"classify"}`, 8},
+		{`{"id":9,"kind":"classify","topK":-1}`, 9},
+		{`{"id":10,"kind":"classify","topK":"3"}`, 10},
+		{`[1,2,3]`, 0},
+	} {
+		got, err := DecodeRequest(tc.head)
+		if !errors.Is(err, ErrMessage) {
+			t.Errorf("DecodeRequest(%q): got error %v, want one wrapping ErrMessage", tc.head, err)
+		}
+		if got.ID != tc.wantID {
+			t.Errorf("DecodeRequest(%q): got ID %d, want %d", tc.head, got.ID, tc.wantID)
+		}
+	}
+}
+
+func TestDecodeResponseRefuses(t *testing.T) {
+	for _, head := range []string{``, `{`, `{"id":1,"kind":"dance"}`, `{"id":1}`} {
+		if _, err := DecodeResponse(head); !errors.Is(err, ErrMessage) {
+			t.Errorf("DecodeResponse(%q): got error %v, want one wrapping ErrMessage", head, err)
+		}
+	}
+}

@@ -1,0 +1,101 @@
+package main
+
+import (
+	"bytes"
+	"cmp"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/intelscenes/resnet-browser/nn"
+	"github.com/intelscenes/resnet-browser/wasm/protocol"
+)
+
+// errNoModel is the answer to a classification before any model loaded.
+var errNoModel = errors.New("no model is loaded")
+
+// worker answers requests with the model it holds. It is used by one
+// goroutine at a time.
+type worker struct {
+	model *nn.Model // nil until a model loads
+}
+
+// serve answers req, whose file's bytes are body. It never panics: a
+// panic while answering becomes the answer's error, and the worker keeps
+// the model it had.
+func (w *worker) serve(req protocol.Request, body []byte) (resp protocol.Response) {
+	defer recoverInto(&resp, &req)
+	resp = protocol.Response{ID: req.ID, Kind: req.Kind}
+	var err error
+	switch req.Kind {
+	case protocol.KindLoadModel:
+		resp.Model, err = w.loadModel(req.Name, body)
+	case protocol.KindClassify:
+		resp.Predictions, err = w.classify(req.Name, body, req.TopK)
+	default:
+		err = fmt.Errorf("%w: unknown request kind %q", protocol.ErrMessage, req.Kind)
+	}
+	if err != nil {
+		return protocol.Response{ID: req.ID, Kind: req.Kind, Error: err.Error()}
+	}
+	return resp
+}
+
+// recoverInto, deferred (directly, or recover sees nothing), turns a
+// panic while answering *req into the answer's error.
+func recoverInto(resp *protocol.Response, req *protocol.Request) {
+	if p := recover(); p != nil {
+		*resp = protocol.Response{ID: req.ID, Kind: req.Kind,
+			Error: fmt.Sprintf("%s: internal error in the worker: %v", req.Name, p)}
+	}
+}
+
+// loadModel replaces the model with the one in the file named name,
+// whose bytes are b. On error the model stays as it was.
+func (w *worker) loadModel(name string, b []byte) (*protocol.ModelInfo, error) {
+	m, err := nn.ReadModel(bytes.NewReader(b), int64(len(b)), name)
+	if err != nil {
+		return nil, err
+	}
+	w.model = m
+	return &protocol.ModelInfo{
+		Arch:      m.Meta.Arch,
+		Classes:   m.Meta.Classes,
+		InputSize: m.Meta.InputSize,
+		Params:    m.NumParams(),
+		File:      name,
+		Source:    m.Meta.Source,
+	}, nil
+}
+
+// classify returns the k most probable classes of the image in the file
+// named name, whose bytes are b.
+func (w *worker) classify(name string, b []byte, k int) ([]protocol.Prediction, error) {
+	if w.model == nil {
+		return nil, fmt.Errorf("%s: %w", name, errNoModel)
+	}
+	probs, err := w.model.ClassifyImage(b, name)
+	if err != nil {
+		return nil, err
+	}
+	return topPredictions(w.model.Meta.Classes, probs, k)
+}
+
+// topPredictions returns the k classes with the highest probabilities
+// (all of them when there are fewer), highest first; ties keep class
+// order.
+func topPredictions(classes []string, probs []float32, k int) ([]protocol.Prediction, error) {
+	if len(probs) != len(classes) {
+		return nil, fmt.Errorf("the model gave %d probabilities for %d classes", len(probs), len(classes))
+	}
+	order := make([]int, len(probs))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(probs[b], probs[a]) })
+	top := make([]protocol.Prediction, min(k, len(order)))
+	for i := range top {
+		top[i] = protocol.Prediction{Class: classes[order[i]], Probability: probs[order[i]]}
+	}
+	return top, nil
+}
