@@ -17,12 +17,21 @@ package nn
 // b[p*ldb+j], or b[j*ldb+p] when transB. The sum order differs from the
 // loop above, so results agree with it to rounding.
 //
-// Gemm packs blocks of A and B into buf, which it grows as needed; pass
-// the same *GemmBuffer to avoid allocating.
+// Gemm packs blocks of A and B into buf as its micro-kernel needs them,
+// growing buf as needed; pass the same *GemmBuffer to avoid allocating.
+// The micro-kernel is in assembly on amd64 with AVX2 and FMA (see
+// gemm_amd64.go), in pure Go elsewhere or with the noasm build tag. Gemm
+// panics if a leading dimension is negative or a slice is too short for
+// its shape.
 func Gemm(buf *GemmBuffer, transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, accumulate bool) {
+	if lda < 0 || ldb < 0 || ldc < 0 {
+		panic("nn: Gemm with a negative leading dimension")
+	}
 	if m == 0 || n == 0 {
 		return
 	}
+	// The last element of each operand: with it in range, every other is.
+	_ = c[(m-1)*ldc+n-1]
 	if k == 0 {
 		if !accumulate {
 			for i := 0; i < m; i++ {
@@ -31,6 +40,41 @@ func Gemm(buf *GemmBuffer, transA, transB bool, m, n, k int, a []float32, lda in
 		}
 		return
 	}
+	if transA {
+		_ = a[(k-1)*lda+m-1]
+	} else {
+		_ = a[(m-1)*lda+k-1]
+	}
+	if transB {
+		_ = b[(n-1)*ldb+k-1]
+	} else {
+		_ = b[(k-1)*ldb+n-1]
+	}
+	gemm(buf, transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate)
+}
+
+// GemmBuffer holds Gemm's packing space. The zero value is ready to use.
+type GemmBuffer struct {
+	a, b []float32 // packed blocks of A and B
+	t    []float32 // on amd64, B's last columns on their way to transposition
+}
+
+const (
+	gemmMR = 4   // rows of the pure-Go micro-kernel's tile
+	gemmNR = 4   // columns of the pure-Go micro-kernel's tile
+	gemmKC = 256 // depth of a packed block on the pure-Go path
+)
+
+func grow(s []float32, n int) []float32 {
+	if cap(s) < n {
+		return make([]float32, n)
+	}
+	return s[:n]
+}
+
+// gemmGo is Gemm's blocked loop around the pure-Go kernel4x4, for m, n,
+// k > 0 and leading dimensions ≥ 0.
+func gemmGo(buf *GemmBuffer, transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, accumulate bool) {
 	mp := (m + gemmMR - 1) / gemmMR * gemmMR
 	np := (n + gemmNR - 1) / gemmNR * gemmNR
 	kc := min(k, gemmKC)
@@ -38,8 +82,8 @@ func Gemm(buf *GemmBuffer, transA, transB bool, m, n, k int, a []float32, lda in
 	buf.b = grow(buf.b, np*kc)
 	for p0 := 0; p0 < k; p0 += gemmKC {
 		kb := min(gemmKC, k-p0)
-		packA(buf.a, transA, a, lda, m, p0, kb)
-		packB(buf.b, transB, b, ldb, n, p0, kb)
+		packA(buf.a, gemmMR, transA, a, lda, m, p0, kb)
+		packB(buf.b, gemmNR, gemmNR, transB, b, ldb, n, p0, kb)
 		add := accumulate || p0 > 0
 		for i0 := 0; i0 < m; i0 += gemmMR {
 			ap := buf.a[i0*kb : (i0+gemmMR)*kb]
@@ -51,91 +95,86 @@ func Gemm(buf *GemmBuffer, transA, transB bool, m, n, k int, a []float32, lda in
 				}
 				var t [gemmMR * gemmNR]float32
 				kernel4x4(kb, ap, bp, t[:], gemmNR, false)
-				for i := 0; i < gemmMR && i0+i < m; i++ {
-					row := c[(i0+i)*ldc+j0:]
-					for j := 0; j < gemmNR && j0+j < n; j++ {
-						if add {
-							row[j] += t[i*gemmNR+j]
-						} else {
-							row[j] = t[i*gemmNR+j]
-						}
-					}
-				}
+				storeTile(c[i0*ldc+j0:], ldc, t[:], gemmNR, min(gemmMR, m-i0), min(gemmNR, n-j0), add)
 			}
 		}
 	}
 }
 
-// GemmBuffer holds Gemm's packing space. The zero value is ready to use.
-type GemmBuffer struct{ a, b []float32 }
-
-const (
-	gemmMR = 4   // rows of the micro-kernel's tile
-	gemmNR = 4   // columns of the micro-kernel's tile
-	gemmKC = 256 // depth of a packed block
-)
-
-func grow(s []float32, n int) []float32 {
-	if cap(s) < n {
-		return make([]float32, n)
+// storeTile copies the rows×cols corner of the tile t (row stride ldt)
+// into c (row stride ldc), or adds it when add is set.
+func storeTile(c []float32, ldc int, t []float32, ldt, rows, cols int, add bool) {
+	for i := 0; i < rows; i++ {
+		dst := c[i*ldc : i*ldc+cols]
+		src := t[i*ldt : i*ldt+cols]
+		if !add {
+			copy(dst, src)
+			continue
+		}
+		for j, v := range src {
+			dst[j] += v
+		}
 	}
-	return s[:n]
 }
 
 // packA copies rows of op(A), columns p0 to p0+kb, into dst as panels of
-// gemmMR rows: element (i, p) lands at (i/MR)*MR*kb + p*MR + i%MR. Rows past
-// m are zero.
-func packA(dst []float32, trans bool, a []float32, lda, m, p0, kb int) {
-	for i0 := 0; i0 < m; i0 += gemmMR {
-		panel := dst[i0*kb : (i0+gemmMR)*kb]
-		for ii := 0; ii < gemmMR; ii++ {
+// mr rows: element (i, p) lands at (i/mr)*mr*kb + p*mr + i%mr. Rows past
+// m, up to a multiple of mr, are zero.
+func packA(dst []float32, mr int, trans bool, a []float32, lda, m, p0, kb int) {
+	for i0 := 0; i0 < m; i0 += mr {
+		panel := dst[i0*kb : (i0+mr)*kb]
+		for ii := 0; ii < mr; ii++ {
 			i := i0 + ii
 			if i >= m {
 				for p := 0; p < kb; p++ {
-					panel[p*gemmMR+ii] = 0
+					panel[p*mr+ii] = 0
 				}
 				continue
 			}
 			if trans {
 				for p := 0; p < kb; p++ {
-					panel[p*gemmMR+ii] = a[(p0+p)*lda+i]
+					panel[p*mr+ii] = a[(p0+p)*lda+i]
 				}
 			} else {
 				row := a[i*lda+p0 : i*lda+p0+kb]
 				for p, v := range row {
-					panel[p*gemmMR+ii] = v
+					panel[p*mr+ii] = v
 				}
 			}
 		}
 	}
 }
 
-// packB copies rows p0 to p0+kb of op(B) into dst as panels of gemmNR
-// columns: element (p, j) lands at (j/NR)*NR*kb + p*NR + j%NR. Columns past
-// n are zero.
-func packB(dst []float32, trans bool, b []float32, ldb, n, p0, kb int) {
-	for j0 := 0; j0 < n; j0 += gemmNR {
-		panel := dst[j0*kb : (j0+gemmNR)*kb]
-		if !trans && j0+gemmNR <= n {
+// packB copies rows p0 to p0+kb of op(B) into dst as panels of nr
+// columns, the last panel narrowed to w, n-j0 rounded up to a multiple of
+// align: element (p, j) of the panel starting at column j0 lands at
+// j0*kb + p*w + j-j0, where w = nr but for the last panel. Columns past n
+// are zero.
+func packB(dst []float32, nr, align int, trans bool, b []float32, ldb, n, p0, kb int) {
+	for j0 := 0; j0 < n; j0 += nr {
+		jn := min(nr, n-j0)
+		w := min(nr, (jn+align-1)/align*align)
+		panel := dst[j0*kb : j0*kb+w*kb]
+		if !trans {
 			for p := 0; p < kb; p++ {
-				src := b[(p0+p)*ldb+j0 : (p0+p)*ldb+j0+gemmNR]
-				d := panel[p*gemmNR : p*gemmNR+gemmNR]
-				d[0], d[1], d[2], d[3] = src[0], src[1], src[2], src[3]
+				src := b[(p0+p)*ldb+j0 : (p0+p)*ldb+j0+jn]
+				d := panel[p*w : p*w+w]
+				copy(d, src)
+				if jn < w {
+					clear32(d[jn:])
+				}
 			}
 			continue
 		}
-		for jj := 0; jj < gemmNR; jj++ {
-			j := j0 + jj
+		for jj := 0; jj < jn; jj++ {
+			col := b[(j0+jj)*ldb+p0 : (j0+jj)*ldb+p0+kb]
+			for p, v := range col {
+				panel[p*w+jj] = v
+			}
+		}
+		for jj := jn; jj < w; jj++ {
 			for p := 0; p < kb; p++ {
-				var v float32
-				if j < n {
-					if trans {
-						v = b[j*ldb+p0+p]
-					} else {
-						v = b[(p0+p)*ldb+j]
-					}
-				}
-				panel[p*gemmNR+jj] = v
+				panel[p*w+jj] = 0
 			}
 		}
 	}

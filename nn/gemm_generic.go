@@ -1,0 +1,8 @@
+//go:build !amd64 || noasm
+
+package nn
+
+// gemm is Gemm for m, n, k > 0; without assembly it is the pure-Go path.
+func gemm(buf *GemmBuffer, transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, accumulate bool) {
+	gemmGo(buf, transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate)
+}
