@@ -1,8 +1,13 @@
 package nn
 
 import (
+	"flag"
 	"fmt"
+	"math"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -88,5 +93,51 @@ func TestOverfitTiny(t *testing.T) {
 	loss, cm := tr.Evaluate(set, 5)
 	if cm.Correct() != set.Len() || loss > first/4 {
 		t.Errorf("after %d steps: %d of %d right, loss %.4f (first %.4f); want all right and loss below a quarter", steps, cm.Correct(), set.Len(), loss, first)
+	}
+	checkGoldenWeights(t, m, filepath.Join("testdata", "overfit.golden"))
+}
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// checkGoldenWeights compares a digest of m's state, one sum of absolute
+// values per tensor, with a golden file, so that the same seed is seen to
+// give the same weights natively and under GOOS=js. Summation order and
+// math.Exp differ between the amd64 kernels and the portable ones, so the
+// comparison allows for rounding.
+func checkGoldenWeights(t *testing.T, m *Model, path string) {
+	t.Helper()
+	var got []float64
+	var b strings.Builder
+	for _, p := range m.Net.Params() {
+		var s float64
+		for _, v := range p.Value.Data {
+			s += math.Abs(float64(v))
+		}
+		got = append(got, s)
+		fmt.Fprintf(&b, "%s %.9g\n", p.Name, s)
+	}
+	if *update {
+		if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(raw)), "\n")
+	if len(lines) != len(got) {
+		t.Fatalf("%s has %d tensors, the model %d", path, len(lines), len(got))
+	}
+	for i, line := range lines {
+		name, value, _ := strings.Cut(line, " ")
+		want, err := strconv.ParseFloat(value, 64)
+		if err != nil {
+			t.Fatalf("%s line %d: %v", path, i+1, err)
+		}
+		if math.Abs(got[i]-want) > 1e-3*math.Max(1, math.Abs(want)) {
+			t.Errorf("%s: sum |w| = %.9g, want %.9g", name, got[i], want)
+		}
 	}
 }
