@@ -1,6 +1,10 @@
 package nn
 
-import "math"
+import (
+	"math"
+
+	"github.com/chewxy/math32"
+)
 
 // Adam is torch.optim.Adam with coupled L2 weight decay (amsgrad off,
 // not AdamW): for each trainable parameter p with gradient g, at step t,
@@ -64,7 +68,7 @@ func (a *Adam) Step() {
 			}
 			m[j] = m[j]*b1 + g*(1-b1)
 			v[j] = v[j]*b2 + g*g*(1-b2)
-			denom := float32(math.Sqrt(float64(v[j])))/bc2 + eps
+			denom := math32.Sqrt(v[j])/bc2 + eps
 			w[j] += -stepSize * (m[j] / denom)
 		}
 	}

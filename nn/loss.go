@@ -2,7 +2,8 @@ package nn
 
 import (
 	"fmt"
-	"math"
+
+	"github.com/chewxy/math32"
 )
 
 // CrossEntropy is softmax cross-entropy averaged over the batch, like
@@ -19,40 +20,41 @@ func (l *CrossEntropy) Forward(logits *Tensor, labels []int) float32 {
 		panic(fmt.Sprintf("nn: CrossEntropy got %d labels for logits %v", len(labels), logits.Shape))
 	}
 	l.dlogits.Resize(n, k)
-	var total float64
+	var total float32
 	for i, y := range labels {
 		row := logits.Data[i*k : (i+1)*k]
 		d := l.dlogits.Data[i*k : (i+1)*k]
 		lse := softmaxTo(d, row)
-		total += lse - float64(row[y])
+		total += lse - row[y]
 		for j := range d {
 			d[j] /= float32(n)
 		}
 		d[y] -= 1 / float32(n)
 	}
-	return float32(total / float64(n))
+	return total / float32(n)
 }
 
 // Backward returns dL/dlogits of the last Forward.
 func (l *CrossEntropy) Backward() *Tensor { return &l.dlogits }
 
 // softmaxTo writes softmax(x) into dst and returns log(sum(exp(x))),
-// computed stably by subtracting the maximum first.
-func softmaxTo(dst, x []float32) float64 {
+// computed in float32 as PyTorch does, stably by subtracting the maximum
+// first.
+func softmaxTo(dst, x []float32) float32 {
 	m := x[0]
 	for _, v := range x[1:] {
 		m = max(m, v)
 	}
-	var s float64
+	var s float32
 	for j, v := range x {
-		e := math.Exp(float64(v - m))
-		dst[j] = float32(e)
+		e := math32.Exp(v - m)
+		dst[j] = e
 		s += e
 	}
 	for j := range dst {
-		dst[j] = float32(float64(dst[j]) / s)
+		dst[j] /= s
 	}
-	return float64(m) + math.Log(s)
+	return m + math32.Log(s)
 }
 
 // Softmax writes the softmax of each row of logits (N, K) into dst.
