@@ -18,18 +18,26 @@ type fixture struct {
 	meta    map[string]string
 }
 
-func loadFixture(t *testing.T, name string) *fixture {
+// openTestdata opens a file for reading and returns its size; the test
+// closes it at its end.
+func openTestdata(t *testing.T, path string) (*os.File, int64) {
 	t.Helper()
-	f, err := os.Open(filepath.Join("testdata", "torch", name))
+	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
+	t.Cleanup(func() { f.Close() })
 	st, err := f.Stat()
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts, meta, err := modelfile.ReadSafetensors(f, st.Size())
+	return f, st.Size()
+}
+
+func loadFixture(t *testing.T, name string) *fixture {
+	t.Helper()
+	f, size := openTestdata(t, filepath.Join("testdata", "torch", name))
+	ts, meta, err := modelfile.ReadSafetensors(f, size)
 	if err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}

@@ -2,7 +2,6 @@ package nn
 
 import (
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,16 +12,8 @@ import (
 func seedModel(t *testing.T) *Model {
 	t.Helper()
 	path := filepath.Join("modelfile", "testdata", "seed-resnet14.pth")
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := ReadModel(f, st.Size(), path)
+	f, size := openTestdata(t, path)
+	m, err := ReadModel(f, size, path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -57,16 +57,12 @@ func (t *trainRun) save(epochDone bool) error {
 // recipe, and positions the run after its last finished epoch.
 func (t *trainRun) resume() error {
 	path := t.out + ".ckpt"
-	f, err := os.Open(path)
+	f, size, err := open(path)
 	if err != nil {
 		return fmt.Errorf("-resume: %w", err)
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return err
-	}
-	ts, meta, err := modelfile.ReadSafetensors(f, st.Size())
+	ts, meta, err := modelfile.ReadSafetensors(f, size)
 	if err != nil {
 		return fmt.Errorf("-resume: %s: %w", path, err)
 	}

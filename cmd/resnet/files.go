@@ -12,18 +12,28 @@ import (
 	"github.com/intelscenes/resnet-browser/nn/data"
 )
 
+// open opens a file for reading and returns its size.
+func open(path string) (*os.File, int64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, 0, err
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, 0, err
+	}
+	return f, st.Size(), nil
+}
+
 // readModel reads a safetensors or PyTorch model file.
 func readModel(path string) (*nn.Model, error) {
-	f, err := os.Open(path)
+	f, size, err := open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	return nn.ReadModel(f, st.Size(), filepath.Base(path))
+	return nn.ReadModel(f, size, filepath.Base(path))
 }
 
 // writeModel writes m to path through a temporary file, so that an
@@ -47,18 +57,14 @@ func writeModel(m *nn.Model, path string) error {
 // readZip reads a dataset zip at the given image size, reporting progress
 // on w.
 func readZip(path string, size int, w io.Writer) (*data.Archive, error) {
-	f, err := os.Open(path)
+	f, fileSize, err := open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
 	start := time.Now()
 	last := start
-	a, err := data.ReadZip(f, st.Size(), data.Options{
+	a, err := data.ReadZip(f, fileSize, data.Options{
 		Size: size, MaxPixels: data.DefaultMaxPixels,
 		Progress: func(done, total int) {
 			if now := time.Now(); now.Sub(last) > 500*time.Millisecond || done == total {
