@@ -183,8 +183,12 @@ func (t *trainRun) run(ctx context.Context) error {
 		}
 		e.Seconds = time.Since(start).Seconds()
 		t.model.Meta.History = append(t.model.Meta.History, e)
-		fmt.Fprintf(t.stdout, "%5d  %10.4f  %8.2f%%  %8.4f  %6.2f%%  %8.2e  %8.1f\n",
-			e.Epoch, e.TrainLoss, 100*e.TrainAcc, e.ValLoss, 100*e.ValAcc, e.LR, e.Seconds)
+		val := fmt.Sprintf("%8.4f  %6.2f%%", e.ValLoss, 100*e.ValAcc)
+		if t.val == nil || t.val.Len() == 0 {
+			val = fmt.Sprintf("%8s  %7s", "-", "-")
+		}
+		fmt.Fprintf(t.stdout, "%5d  %10.4f  %8.2f%%  %s  %8.2e  %8.1f\n",
+			e.Epoch, e.TrainLoss, 100*e.TrainAcc, val, e.LR, e.Seconds)
 		if err := t.save(true); err != nil {
 			return err
 		}
