@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # build.sh builds the page, serves it, or tests everything.
 #
-#   ./build.sh          build: Vugu code, ui.wasm, worker.wasm, wasm_exec.js,
+#   ./build.sh          build: Vugu code, ui.wasm, worker.wasm, the worker's
+#                       SIMD kernel (gemm-simd*.wasm), wasm_exec.js,
 #                       vugu-render.js and gzip copies, all under assets/
 #   ./build.sh serve    build, then serve the page (ADDR, default
 #                       127.0.0.1:8080; the server prints its address)
 #   ./build.sh test     build, then go vet (native and js/wasm), the native
 #                       tests, the engine's tests under js/wasm in Node, and
 #                       the browser tests in headless Chromium
+#   ./build.sh bench    build, then time training and inference in a worker
+#                       in headless Chromium, with the SIMD kernel and with
+#                       Go's, and print images/s
 #
 # Each step prints a header; a failing step ends the run with
 # "FAILED: <step>".
@@ -57,6 +61,7 @@ build() {
 	step "generate (vugugen, vugu-render.js)" go generate ./ui
 	step "build assets/ui.wasm" wasm_build assets/ui.wasm ./ui
 	step "build assets/worker.wasm" wasm_build assets/worker.wasm ./wasm
+	step "build assets/gemm-simd*.wasm (the worker's SIMD kernel)" go run ./wasm/simd/gen -o assets
 	step "copy wasm_exec.js" copy_wasm_exec
 	step "compress" compress
 }
@@ -105,8 +110,13 @@ test)
 		printf '\nall tests passed\n'
 	fi
 	;;
+bench)
+	build
+	step "benchmark the worker (headless Chromium)" \
+		go test -count=1 -run '^$' -bench '^BenchmarkWorker$' -benchtime 1x ./ui/e2e
+	;;
 *)
-	echo "usage: $0 [build|serve|test]" >&2
+	echo "usage: $0 [build|serve|test|bench]" >&2
 	exit 2
 	;;
 esac

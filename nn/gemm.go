@@ -19,10 +19,10 @@ package nn
 //
 // Gemm packs blocks of A and B into buf as its micro-kernel needs them,
 // growing buf as needed; pass the same *GemmBuffer to avoid allocating.
-// The micro-kernel is in assembly on amd64 with AVX2 and FMA (see
-// gemm_amd64.go), in pure Go elsewhere or with the noasm build tag. Gemm
-// panics if a leading dimension is negative or a slice is too short for
-// its shape.
+// The micro-kernel is the one set by SetGemmKernel, if any; else it is in
+// assembly on amd64 with AVX2 and FMA (see gemm_amd64.go), in pure Go
+// elsewhere or with the noasm build tag. Gemm panics if a leading
+// dimension is negative or a slice is too short for its shape.
 func Gemm(buf *GemmBuffer, transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, accumulate bool) {
 	if lda < 0 || ldb < 0 || ldc < 0 {
 		panic("nn: Gemm with a negative leading dimension")
@@ -50,6 +50,10 @@ func Gemm(buf *GemmBuffer, transA, transB bool, m, n, k int, a []float32, lda in
 	} else {
 		_ = b[(k-1)*ldb+n-1]
 	}
+	if kern := gemmKernel.Load(); kern != nil {
+		gemmWith(*kern, buf, transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate)
+		return
+	}
 	gemm(buf, transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate)
 }
 
@@ -57,6 +61,7 @@ func Gemm(buf *GemmBuffer, transA, transB bool, m, n, k int, a []float32, lda in
 type GemmBuffer struct {
 	a, b []float32 // packed blocks of A and B
 	t    []float32 // on amd64, B's last columns on their way to transposition
+	e    []float32 // with a GemmKernel, the tiles of C cut by its edges
 }
 
 const (

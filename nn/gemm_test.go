@@ -11,8 +11,9 @@ import (
 type gemmFunc func(buf *GemmBuffer, transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, accumulate bool)
 
 // gemmImpls are the implementations under test: Gemm as dispatched on
-// this machine (the assembly kernel on amd64 with AVX2 and FMA), and the
-// pure-Go path called directly.
+// this machine (the assembly kernel on amd64 with AVX2 and FMA), the
+// pure-Go path called directly, and the loop around a GemmKernel with
+// kernelRef, the reference kernel.
 var gemmImpls = []struct {
 	name string
 	gemm gemmFunc
@@ -24,6 +25,13 @@ var gemmImpls = []struct {
 			return
 		}
 		gemmGo(buf, transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate)
+	}},
+	{"gemmWith", func(buf *GemmBuffer, transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, accumulate bool) {
+		if m == 0 || n == 0 || k == 0 {
+			Gemm(buf, transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate)
+			return
+		}
+		gemmWith(kernelRef, buf, transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate)
 	}},
 }
 

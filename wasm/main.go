@@ -7,11 +7,14 @@ import (
 	"fmt"
 	"syscall/js"
 
+	"github.com/intelscenes/resnet-browser/nn"
 	"github.com/intelscenes/resnet-browser/wasm/protocol"
+	"github.com/intelscenes/resnet-browser/wasm/simd"
 )
 
 func main() {
 	var w worker
+	useSIMD(&w, js.Global().Get("nnSIMD"))
 	inbox := newMailbox[message]()
 	onMessage := js.FuncOf(func(_ js.Value, args []js.Value) any {
 		data := args[0].Get("data")
@@ -19,10 +22,25 @@ func main() {
 		return nil
 	})
 	js.Global().Call("addEventListener", "message", onMessage)
-	post(protocol.Response{Kind: protocol.KindReady})
+	post(protocol.Response{Kind: protocol.KindReady, Kernel: w.kernelName()})
 	for {
 		post(answer(&w, inbox.take()))
 	}
+}
+
+// useSIMD sets the SIMD kernel in nn and w, if worker.js instantiated one
+// and left its exports in exports; else the Go kernels stay.
+func useSIMD(w *worker, exports js.Value) {
+	if exports.IsUndefined() {
+		return
+	}
+	k, err := simd.New(exports)
+	if err != nil {
+		js.Global().Get("console").Call("warn", "worker: "+err.Error()+"; computing with Go's kernels")
+		return
+	}
+	w.kernel, w.kernelFMA = k.Gemm, k.FMA()
+	nn.SetGemmKernel(k.Gemm)
 }
 
 // message is a request as it arrived: its head and its body, if any.

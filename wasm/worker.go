@@ -17,7 +17,9 @@ var errNoModel = errors.New("no model is loaded")
 // worker answers requests with the model it holds. It is used by one
 // goroutine at a time.
 type worker struct {
-	model *nn.Model // nil until a model loads
+	model     *nn.Model     // nil until a model loads
+	kernel    nn.GemmKernel // the SIMD kernel, set in nn; nil without
+	kernelFMA bool          // whether kernel fuses multiply-adds
 }
 
 // serve answers req, whose file's bytes are body. It never panics: a
@@ -32,6 +34,8 @@ func (w *worker) serve(req protocol.Request, body []byte) (resp protocol.Respons
 		resp.Model, err = w.loadModel(req.Name, body)
 	case protocol.KindClassify:
 		resp.Predictions, err = w.classify(req.Name, body, req.TopK)
+	case protocol.KindBenchTrain, protocol.KindBenchInfer:
+		resp.Bench, err = w.bench(req, body)
 	default:
 		err = fmt.Errorf("%w: unknown request kind %q", protocol.ErrMessage, req.Kind)
 	}

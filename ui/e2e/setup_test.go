@@ -33,7 +33,7 @@ var (
 const skipMarker = "SKIPPING the browser tests:"
 
 // builtAssets are the files ./build.sh makes that the page needs.
-var builtAssets = []string{"ui.wasm", "worker.wasm", "wasm_exec.js", "vugu-render.js"}
+var builtAssets = []string{"ui.wasm", "worker.wasm", "gemm-simd.wasm", "gemm-simd-fma.wasm", "wasm_exec.js", "vugu-render.js"}
 
 func TestMain(m *testing.M) {
 	os.Exit(run(m))

@@ -30,7 +30,18 @@ const (
 	// KindClassify asks for the TopK most probable classes of the image
 	// in the body. The answer holds Predictions.
 	KindClassify Kind = "classify"
-	// KindReady is the worker's notice that it takes requests.
+	// KindBenchTrain asks the worker to time Steps training steps of the
+	// reference recipe (ResNet-14, 32×32) on batches of Batch images, with
+	// the GEMM kernel Kernel, on a fresh model of the classes of the
+	// dataset zip in the body, whose images it repeats to fill a batch.
+	// The model loaded for classification is left alone. The answer
+	// holds Bench.
+	KindBenchTrain Kind = "bench-train"
+	// KindBenchInfer is KindBenchTrain for eval-mode forward passes: the
+	// class probabilities of a batch.
+	KindBenchInfer Kind = "bench-infer"
+	// KindReady is the worker's notice that it takes requests; Kernel
+	// names its GEMM kernel.
 	KindReady Kind = "ready"
 	// KindExit is the notice that the worker's program stopped; Error
 	// says why, as far as is known.
@@ -45,7 +56,8 @@ type Request struct {
 	// ID is chosen by the page, unique among the requests sent to one
 	// worker, and never 0.
 	ID uint64 `json:"id"`
-	// Kind is KindLoadModel or KindClassify.
+	// Kind is KindLoadModel, KindClassify, KindBenchTrain or
+	// KindBenchInfer.
 	Kind Kind `json:"kind"`
 	// Name is the name of the file the request is about, as the person
 	// knows it ("built-in" for the page's own model); errors and
@@ -57,7 +69,32 @@ type Request struct {
 	// TopK, for KindClassify, is how many classes to answer with, at
 	// least 1; the worker answers with fewer when the model has fewer.
 	TopK int `json:"topK,omitempty"`
+	// Batch, for the benchmarks, is the number of images in a batch, 1
+	// to MaxBenchBatch.
+	Batch int `json:"batch,omitempty"`
+	// Steps, for the benchmarks, is the number of batches timed, 1 to
+	// MaxBenchSteps, after one more that is not.
+	Steps int `json:"steps,omitempty"`
+	// Kernel, for the benchmarks, is the GEMM kernel to run with:
+	// KernelGo, KernelSIMD (an error where the worker has none), or ""
+	// for the worker's own.
+	Kernel string `json:"kernel,omitempty"`
 }
+
+// Limits of a benchmark request.
+const (
+	MaxBenchBatch = 1024
+	MaxBenchSteps = 1000
+)
+
+// The GEMM kernels of the worker: nn's own in Go, and WebAssembly SIMD's
+// (see wasm/simd), with relaxed SIMD's fused multiply-add where the
+// browser has it.
+const (
+	KernelGo      = "go"
+	KernelSIMD    = "simd"
+	KernelSIMDFMA = "simd-fma" // only in answers: a request asks for KernelSIMD
+)
 
 // Response is the worker's answer to a Request, or a notice.
 type Response struct {
@@ -73,6 +110,21 @@ type Response struct {
 	// Predictions are the most probable classes, most probable first,
 	// for KindClassify.
 	Predictions []Prediction `json:"predictions,omitempty"`
+	// Bench is the benchmark's result, for KindBenchTrain and
+	// KindBenchInfer.
+	Bench *BenchResult `json:"bench,omitempty"`
+	// Kernel names the worker's GEMM kernel, for KindReady: KernelGo,
+	// KernelSIMD or KernelSIMDFMA.
+	Kernel string `json:"kernel,omitempty"`
+}
+
+// BenchResult is what a benchmark measured, inside the worker.
+type BenchResult struct {
+	Kernel       string  `json:"kernel"`       // the kernel run: KernelGo, KernelSIMD or KernelSIMDFMA
+	Batch        int     `json:"batch"`        // images in a batch
+	Steps        int     `json:"steps"`        // batches timed
+	Seconds      float64 `json:"seconds"`      // time of the timed batches
+	ImagesPerSec float64 `json:"imagesPerSec"` // Batch*Steps/Seconds
 }
 
 // ModelInfo describes a loaded model.
@@ -123,6 +175,15 @@ func DecodeRequest(head string) (Request, error) {
 		if r.TopK < 1 {
 			return r, fmt.Errorf("%w: classify with topK %d, want at least 1", ErrMessage, r.TopK)
 		}
+	case KindBenchTrain, KindBenchInfer:
+		switch {
+		case r.Batch < 1 || r.Batch > MaxBenchBatch:
+			return r, fmt.Errorf("%w: %s with batch %d, want 1 to %d", ErrMessage, r.Kind, r.Batch, MaxBenchBatch)
+		case r.Steps < 1 || r.Steps > MaxBenchSteps:
+			return r, fmt.Errorf("%w: %s with %d steps, want 1 to %d", ErrMessage, r.Kind, r.Steps, MaxBenchSteps)
+		case r.Kernel != "" && r.Kernel != KernelGo && r.Kernel != KernelSIMD:
+			return r, fmt.Errorf("%w: %s with kernel %q, want %q, %q or none", ErrMessage, r.Kind, r.Kernel, KernelGo, KernelSIMD)
+		}
 	default:
 		return r, fmt.Errorf("%w: unknown request kind %q", ErrMessage, r.Kind)
 	}
@@ -136,7 +197,7 @@ func DecodeResponse(head string) (Response, error) {
 		return Response{}, fmt.Errorf("%w: %v", ErrMessage, err)
 	}
 	switch r.Kind {
-	case KindLoadModel, KindClassify, KindReady, KindExit:
+	case KindLoadModel, KindClassify, KindBenchTrain, KindBenchInfer, KindReady, KindExit:
 	default:
 		return r, fmt.Errorf("%w: unknown response kind %q", ErrMessage, r.Kind)
 	}

@@ -11,6 +11,8 @@ func TestRequestRoundTrip(t *testing.T) {
 		{ID: 1, Kind: KindLoadModel, Name: "built-in", URL: "/assets/model.safetensors"},
 		{ID: 2, Kind: KindLoadModel, Name: "mine.pth"},
 		{ID: 1 << 40, Kind: KindClassify, Name: "sea 1.jpg", TopK: 3},
+		{ID: 3, Kind: KindBenchTrain, Name: "images.zip", Batch: 64, Steps: 5, Kernel: KernelSIMD},
+		{ID: 4, Kind: KindBenchInfer, Name: "images.zip", Batch: 1, Steps: 1},
 	} {
 		got, err := DecodeRequest(Encode(want))
 		if err != nil {
@@ -29,6 +31,8 @@ func TestResponseRoundTrip(t *testing.T) {
 		{ID: 3, Kind: KindClassify, Error: "x.jpg: not an image"},
 		{ID: 4, Kind: KindLoadModel, Model: &ModelInfo{Arch: "resnet14", Classes: []string{"a", "b"}, InputSize: 32, Params: 10, File: "built-in", Source: "seed.pth"}},
 		{ID: 5, Kind: KindClassify, Predictions: []Prediction{{"sea", 0.75}, {"glacier", 0.25}}},
+		{Kind: KindReady, Kernel: KernelSIMDFMA},
+		{ID: 6, Kind: KindBenchTrain, Bench: &BenchResult{Kernel: KernelGo, Batch: 64, Steps: 3, Seconds: 2.5, ImagesPerSec: 76.8}},
 	} {
 		got, err := DecodeResponse(Encode(want))
 		if err != nil {
@@ -54,6 +58,11 @@ func TestDecodeRequestRefuses(t *testing.T) {
 		{`{"id":9,"kind":"classify","topK":-1}`, 9},
 		{`{"id":10,"kind":"classify","topK":"3"}`, 10},
 		{`[1,2,3]`, 0},
+		{`{"id":11,"kind":"bench-train","steps":3}`, 11},
+		{`{"id":12,"kind":"bench-infer","batch":64}`, 12},
+		{`{"id":13,"kind":"bench-train","batch":5000,"steps":1}`, 13},
+		{`{"id":14,"kind":"bench-infer","batch":64,"steps":1,"kernel":"gpu"}`, 14},
+		{`{"id":15,"kind":"bench-infer","batch":64,"steps":1,"kernel":"simd-fma"}`, 15},
 	} {
 		got, err := DecodeRequest(tc.head)
 		if !errors.Is(err, ErrMessage) {

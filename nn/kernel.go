@@ -1,0 +1,124 @@
+package nn
+
+import "sync/atomic"
+
+// GemmKernel computes, for Gemm, a block of C from packed A and from B in
+// panels, in tiles of 4 rows by 8 columns:
+//
+//	for i := 0; i < 4*tiles; i++ {
+//		for j := 0; j < 8*panels; j++ {
+//			var s float32
+//			for p := 0; p < k; p++ {
+//				s += a[i/4*4*k+p*4+i%4] * b[j/8*ps+p*bs+j%8]
+//			}
+//			c[i*ldc+j] = s // or += s when add
+//		}
+//	}
+//
+// for k, tiles and panels ≥ 1, in any order of the sums. A holds tiles
+// panels of 4 rows, each column of a panel 4 consecutive values; B holds
+// panels of 8 columns, each row of a panel 8 consecutive values. Gemm
+// calls it only with slices that hold every element the loop reads or
+// writes, and a kernel must not touch any other. Gemm may call it from
+// several goroutines at once, and it must not keep the slices.
+//
+// A kernel exists to run the innermost loops faster than Go can, as the
+// WebAssembly SIMD kernel of the page's worker does (see wasm/simd).
+type GemmKernel func(k, tiles, panels int, a, b []float32, ps, bs int, c []float32, ldc int, add bool)
+
+// The tile and blocking of a GemmKernel.
+const (
+	kernelMR = 4   // rows of a tile
+	kernelNR = 8   // columns of a tile, and of a panel of B
+	kernelKC = 256 // depth of a block, at most
+)
+
+// gemmKernel is the kernel set by SetGemmKernel, or nil.
+var gemmKernel atomic.Pointer[GemmKernel]
+
+// SetGemmKernel makes Gemm compute with k from now on, in every
+// goroutine, or with its built-in kernels again when k is nil. Gemm packs
+// A, and B where its panels are not rows of B already, and computes the
+// tiles of C that are cut by its edges into a scratch block that it then
+// copies; k computes everything else.
+func SetGemmKernel(k GemmKernel) {
+	if k == nil {
+		gemmKernel.Store(nil)
+		return
+	}
+	gemmKernel.Store(&k)
+}
+
+// gemmWith is Gemm's blocked loop around the kernel kern, for m, n, k > 0
+// and leading dimensions ≥ 0. It splits k into blocks of equal depth up to
+// kernelKC. In each block it packs all of op(A), zero rows completing the
+// last tile; it reads the whole panels of op(B) in place when op(B) is B,
+// and packs the rest, zero columns completing the last panel. Tiles cut
+// by the edges of C go through buf.e.
+func gemmWith(kern GemmKernel, buf *GemmBuffer, transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, accumulate bool) {
+	blocks := (k + kernelKC - 1) / kernelKC
+	kc := (k + blocks - 1) / blocks
+	tiles := (m + kernelMR - 1) / kernelMR
+	mFull := m - m%kernelMR // rows of C in whole tiles
+	nFull := n - n%kernelNR // columns of C in whole panels
+	panels := nFull / kernelNR
+	np := (n + kernelNR - 1) / kernelNR * kernelNR
+
+	buf.a = grow(buf.a, tiles*kernelMR*kc)
+	switch {
+	case transB:
+		buf.b = grow(buf.b, np*kc)
+	case nFull < n:
+		buf.b = grow(buf.b, kernelNR*kc)
+	}
+	edge := 0
+	if mFull < m {
+		edge = kernelMR * nFull
+	}
+	if nFull < n {
+		edge = max(edge, tiles*kernelMR*kernelNR)
+	}
+	buf.e = grow(buf.e, edge)
+
+	for p0 := 0; p0 < k; p0 += kc {
+		kb := min(kc, k-p0)
+		add := accumulate || p0 > 0
+		packA(buf.a, kernelMR, transA, a, lda, m, p0, kb)
+		// The whole panels of op(B) are bFull, ps and bs as GemmKernel
+		// reads them; the last, cut one, packed, is bLast.
+		var bFull, bLast []float32
+		var ps, bs int
+		if transB {
+			packB(buf.b, kernelNR, kernelNR, true, b, ldb, n, p0, kb)
+			bFull, ps, bs = buf.b, kernelNR*kb, kernelNR
+			bLast = buf.b[nFull*kb:]
+		} else {
+			bFull, ps, bs = b[p0*ldb:], kernelNR, ldb
+			if nFull < n {
+				packB(buf.b, kernelNR, kernelNR, false, b[nFull:], ldb, n-nFull, p0, kb)
+				bLast = buf.b
+			}
+		}
+		if panels > 0 && mFull > 0 {
+			callKernel(kern, kb, mFull/kernelMR, panels, buf.a, bFull, ps, bs, c, ldc, add)
+		}
+		if panels > 0 && mFull < m {
+			callKernel(kern, kb, 1, panels, buf.a[mFull*kb:], bFull, ps, bs, buf.e, nFull, false)
+			storeTile(c[mFull*ldc:], ldc, buf.e, nFull, m-mFull, nFull, add)
+		}
+		if nFull < n {
+			callKernel(kern, kb, tiles, 1, buf.a, bLast, kernelNR*kb, kernelNR, buf.e, kernelNR, false)
+			storeTile(c[nFull:], ldc, buf.e, kernelNR, m, n-nFull, add)
+		}
+	}
+}
+
+// callKernel checks that a, b and c hold every element kern reads and
+// writes, and calls it; it panics if they do not. A kernel outside Go
+// checks nothing.
+func callKernel(kern GemmKernel, k, tiles, panels int, a, b []float32, ps, bs int, c []float32, ldc int, add bool) {
+	_ = a[tiles*kernelMR*k-1]
+	_ = b[(panels-1)*ps+(k-1)*bs+kernelNR-1]
+	_ = c[(tiles*kernelMR-1)*ldc+panels*kernelNR-1]
+	kern(k, tiles, panels, a, b, ps, bs, c, ldc, add)
+}

@@ -1,0 +1,124 @@
+//go:build js && wasm
+
+package simd
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/intelscenes/resnet-browser/nn"
+	"github.com/intelscenes/resnet-browser/nn/data"
+)
+
+// benchKernels runs f once with each kernel set in nn, by name: "go" (nn's
+// own, none set), "simd" and "fma".
+func benchKernels(b *testing.B, f func(b *testing.B)) {
+	ks := kernels(b)
+	for _, name := range []string{"go", "simd", "fma"} {
+		b.Run("kernel="+name, func(b *testing.B) {
+			if k := ks[name]; k != nil {
+				nn.SetGemmKernel(k.Gemm)
+				defer nn.SetGemmKernel(nil)
+			}
+			f(b)
+		})
+	}
+}
+
+// BenchmarkGemm runs the im2col products of the reference network's
+// convolutions for one image: the forward y = w·col (named by its
+// m×n×k), and in backward the weight gradient dw += dy·colᵀ and the
+// column gradient dcol = wᵀ·dy.
+func BenchmarkGemm(b *testing.B) {
+	var cases []gemmCase
+	for _, s := range networkShapes {
+		cases = append(cases, gemmCase{m: s[0], n: s[1], k: s[2]})
+	}
+	for _, s := range networkShapes {
+		cases = append(cases, gemmCase{m: s[0], n: s[2], k: s[1], transB: true, accumulate: true})
+	}
+	for _, s := range networkShapes {
+		cases = append(cases, gemmCase{m: s[2], n: s[1], k: s[0], transA: true})
+	}
+	for _, g := range cases {
+		name := fmt.Sprintf("%dx%dx%d", g.m, g.n, g.k)
+		switch {
+		case g.transB:
+			name = "dw/" + name
+		case g.transA:
+			name = "dcol/" + name
+		}
+		b.Run(name, func(b *testing.B) {
+			rng := rand.New(rand.NewPCG(1, 1))
+			a, lda, bb, ldb, c, ldc := g.operands(rng)
+			var buf nn.GemmBuffer
+			benchKernels(b, func(b *testing.B) {
+				for b.Loop() {
+					nn.Gemm(&buf, g.transA, g.transB, g.m, g.n, g.k, a, lda, bb, ldb, c, ldc, g.accumulate)
+				}
+				b.ReportMetric(2*float64(g.m*g.n*g.k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			})
+		})
+	}
+}
+
+// BenchmarkTrainStep is one reference-recipe step on a batch of 64:
+// forward, loss, backward, clipping and Adam, as nn's benchmark of the
+// same name, on one replica.
+func BenchmarkTrainStep(b *testing.B) {
+	const batch = 64
+	rng := rand.New(rand.NewPCG(1, 1))
+	set := randomSet(batch, rng)
+	idx := make([]int, batch)
+	for i := range idx {
+		idx[i] = i
+	}
+	benchKernels(b, func(b *testing.B) {
+		m, err := nn.NewModel(nn.Reference(), set.Classes, rand.New(rand.NewPCG(1, 1)))
+		if err != nil {
+			b.Fatal(err)
+		}
+		tr, err := nn.NewTrainer(m, nn.ReferenceRecipe(), 1<<20, 1)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for b.Loop() {
+			if _, _, err := tr.Step(set, idx); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(batch*b.N)/b.Elapsed().Seconds(), "images/s")
+	})
+}
+
+// BenchmarkInference is eval-mode forward passes of 64 images.
+func BenchmarkInference(b *testing.B) {
+	const batch = 64
+	rng := rand.New(rand.NewPCG(1, 1))
+	set := randomSet(batch, rng)
+	benchKernels(b, func(b *testing.B) {
+		m, err := nn.NewModel(nn.Reference(), set.Classes, rand.New(rand.NewPCG(1, 1)))
+		if err != nil {
+			b.Fatal(err)
+		}
+		for b.Loop() {
+			m.Predict(set.Pix, batch)
+		}
+		b.ReportMetric(float64(batch*b.N)/b.Elapsed().Seconds(), "images/s")
+	})
+}
+
+// randomSet returns n random 32×32 images of the reference's classes.
+func randomSet(n int, rng *rand.Rand) *data.Set {
+	s := &data.Set{Size: 32, Classes: slices.Clone(nn.SceneClasses), Pix: make([]uint8, n*32*32*3), Labels: make([]int, n), Names: make([]string, n)}
+	for i := range s.Pix {
+		s.Pix[i] = uint8(rng.IntN(256))
+	}
+	for i := range s.Labels {
+		s.Labels[i] = i % len(s.Classes)
+		s.Names[i] = fmt.Sprint(i)
+	}
+	return s
+}

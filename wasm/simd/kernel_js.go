@@ -1,0 +1,74 @@
+//go:build js && wasm
+
+package simd
+
+import (
+	"errors"
+	"fmt"
+	"syscall/js"
+	"unsafe"
+)
+
+// Kernel is an instance of the kernel module.
+type Kernel struct {
+	gemm js.Value // the instance's gemm function
+	fma  bool     // whether gemm uses fused multiply-adds
+}
+
+// New returns the kernel whose instance exports exports, as
+// WebAssembly.Instance's exports property holds them. The instance must
+// have been given this Go program's memory.
+func New(exports js.Value) (*Kernel, error) {
+	if exports.Type() != js.TypeObject {
+		return nil, fmt.Errorf("simd: no kernel instance (exports are %s)", exports.Type())
+	}
+	g, fma := exports.Get("gemm"), exports.Get("fma")
+	if g.Type() != js.TypeFunction || fma.Type() != js.TypeFunction {
+		return nil, errors.New("simd: the instance is not of the kernel module (it exports no gemm and fma functions)")
+	}
+	return &Kernel{gemm: g, fma: fma.Invoke().Int() == 1}, nil
+}
+
+// FMA reports whether the kernel multiplies and adds in one rounding,
+// with relaxed SIMD's f32x4.relaxed_madd, where the machine can.
+func (k *Kernel) FMA() bool { return k.fma }
+
+// Instantiate compiles Module(fma) and instantiates it with memory, the
+// Go program's own WebAssembly.Memory, synchronously. It fails where the
+// engine lacks SIMD, or relaxed SIMD with fma.
+func Instantiate(memory js.Value, fma bool) (k *Kernel, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			jsErr, ok := p.(js.Error)
+			if !ok {
+				panic(p)
+			}
+			k, err = nil, fmt.Errorf("simd: instantiating the kernel: %w", jsErr)
+		}
+	}()
+	b := Module(fma)
+	u8 := js.Global().Get("Uint8Array").New(len(b))
+	js.CopyBytesToJS(u8, b)
+	wa := js.Global().Get("WebAssembly")
+	mod := wa.Get("Module").New(u8)
+	imports := js.ValueOf(map[string]any{"env": map[string]any{"memory": memory}})
+	inst := wa.Get("Instance").New(mod, imports)
+	return New(inst.Get("exports"))
+}
+
+// Gemm is nn.GemmKernel: it runs the kernel on the slices in place.
+func (k *Kernel) Gemm(kc, tiles, panels int, a, b []float32, ps, bs int, c []float32, ldc int, add bool) {
+	k.gemmAt(kc, tiles, panels,
+		uintptr(unsafe.Pointer(unsafe.SliceData(a))), uintptr(unsafe.Pointer(unsafe.SliceData(b))), 4*ps, 4*bs,
+		uintptr(unsafe.Pointer(unsafe.SliceData(c))), 4*ldc, add)
+}
+
+// gemmAt calls the kernel's gemm with byte addresses and strides. Its
+// directive has the compiler keep what the addresses point to alive and
+// on the heap, which the garbage collector never moves, until it
+// returns; a goroutine's stack moves when it grows.
+//
+//go:uintptrescapes
+func (k *Kernel) gemmAt(kc, tiles, panels int, a, b uintptr, ps, bs int, c uintptr, ldc int, add bool) {
+	k.gemm.Invoke(kc, tiles, panels, a, b, ps, bs, c, ldc, add)
+}

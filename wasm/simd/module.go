@@ -1,0 +1,32 @@
+// Package simd is the WebAssembly SIMD kernel behind nn.Gemm in the
+// page's worker: on the network's products, three to ten times as fast as
+// Go's own WebAssembly, which has no SIMD.
+//
+// The kernel is a module of its own, encoded here instruction by
+// instruction (Module; ./build.sh writes it to assets/ with
+// go run ./wasm/simd/gen). It imports the memory of the Go program's
+// instance as env.memory and exports gemm, the loop of nn.GemmKernel on
+// f32x4 vectors, which Go calls with the byte addresses of its slices:
+// Go's garbage collector does not move heap objects, and the call is
+// synchronous. The module keeps no view of the memory, so it sees it
+// grow. It also exports fma, which returns 1 if gemm uses fused
+// multiply-adds, else 0.
+//
+// Under GOOS=js, Kernel calls an instance of the module, and its Gemm is
+// the nn.GemmKernel the worker sets when its JavaScript found WebAssembly
+// SIMD; without it, nn's Go kernels stay.
+package simd
+
+// Module returns the kernel module's bytes. With fma its gemm multiplies
+// and adds with relaxed SIMD's f32x4.relaxed_madd, which engines without
+// relaxed SIMD refuse to compile and which rounds once or twice,
+// depending on the machine; without, with f32x4.mul and f32x4.add.
+func Module(fma bool) []byte {
+	// nn.GemmKernel's tile: 4 rows by 8 columns, two vectors. It uses 11
+	// vector registers of the 16 of x86-64 (V8 keeps one for itself).
+	// In Node on x86-64 it was the fastest of the tiles tried: 4, 5, 6
+	// and 8 rows by 8 columns, 3 and 4 rows by 12, 2 by 16.
+	return encodeModule(
+		gemmFunction("gemm", shape{rows: 4, vecs: 2, fma: fma}),
+		constFunction("fma", map[bool]int32{false: 0, true: 1}[fma]))
+}
