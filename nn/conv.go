@@ -125,6 +125,7 @@ func (c *Conv2D) im2col(x []float32, h, w, ho, wo int) {
 			for kj := 0; kj < k; kj++ {
 				row := c.col[r*ho*wo : (r+1)*ho*wo]
 				r++
+				lo, hi := validRange(wo, w, s, kj-p)
 				for oh := 0; oh < ho; oh++ {
 					out := row[oh*wo : (oh+1)*wo]
 					ih := oh*s - p + ki
@@ -133,18 +134,32 @@ func (c *Conv2D) im2col(x []float32, h, w, ho, wo int) {
 						continue
 					}
 					src := plane[ih*w : (ih+1)*w]
-					for ow := range out {
-						iw := ow*s - p + kj
-						if iw < 0 || iw >= w {
-							out[ow] = 0
-						} else {
-							out[ow] = src[iw]
-						}
+					clear32(out[:lo])
+					clear32(out[hi:])
+					if s == 1 {
+						copy(out[lo:hi], src[lo+kj-p:])
+						continue
+					}
+					for ow := lo; ow < hi; ow++ {
+						out[ow] = src[ow*s+kj-p]
 					}
 				}
 			}
 		}
 	}
+}
+
+// validRange returns the outputs [lo, hi) of a row of wo whose input
+// column ow*s+off falls inside [0, w).
+func validRange(wo, w, s, off int) (lo, hi int) {
+	for lo < wo && lo*s+off < 0 {
+		lo++
+	}
+	hi = wo
+	for hi > lo && (hi-1)*s+off >= w {
+		hi--
+	}
+	return lo, hi
 }
 
 // col2im sets dx (In × H × W) to the sum of c.col's entries over the
@@ -159,17 +174,23 @@ func (c *Conv2D) col2im(dx []float32, h, w, ho, wo int) {
 			for kj := 0; kj < k; kj++ {
 				row := c.col[r*ho*wo : (r+1)*ho*wo]
 				r++
+				lo, hi := validRange(wo, w, s, kj-p)
 				for oh := 0; oh < ho; oh++ {
 					ih := oh*s - p + ki
 					if ih < 0 || ih >= h {
 						continue
 					}
 					dst := plane[ih*w : (ih+1)*w]
-					for ow, v := range row[oh*wo : (oh+1)*wo] {
-						iw := ow*s - p + kj
-						if iw >= 0 && iw < w {
-							dst[iw] += v
+					src := row[oh*wo+lo : oh*wo+hi]
+					if s == 1 {
+						d := dst[lo+kj-p : lo+kj-p+len(src)]
+						for i, v := range src {
+							d[i] += v
 						}
+						continue
+					}
+					for i, v := range src {
+						dst[(lo+i)*s+kj-p] += v
 					}
 				}
 			}
