@@ -1,6 +1,11 @@
 package nn
 
-import "github.com/intelscenes/resnet-browser/nn/data"
+import (
+	"cmp"
+	"slices"
+
+	"github.com/intelscenes/resnet-browser/nn/data"
+)
 
 // ClassifyImage decodes an image file (JPEG, PNG or GIF), preprocesses it
 // as the model's metadata says and returns the probability of each class.
@@ -27,4 +32,15 @@ func (m *Model) Predict(pix []uint8, n int) []float32 {
 	m.probs = grow(m.probs, logits.Len())
 	Softmax(m.probs, logits)
 	return m.probs
+}
+
+// TopK returns the indices of the k largest probabilities (all of them
+// when there are fewer), largest first; ties keep class order.
+func TopK(probs []float32, k int) []int {
+	order := make([]int, len(probs))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(probs[b], probs[a]) })
+	return order[:min(max(k, 0), len(order))]
 }

@@ -2,10 +2,8 @@ package main
 
 import (
 	"bytes"
-	"cmp"
 	"errors"
 	"fmt"
-	"slices"
 
 	"github.com/intelscenes/resnet-browser/nn"
 	"github.com/intelscenes/resnet-browser/wasm/protocol"
@@ -92,12 +90,8 @@ func topPredictions(classes []string, probs []float32, k int) ([]protocol.Predic
 	if len(probs) != len(classes) {
 		return nil, fmt.Errorf("the model gave %d probabilities for %d classes", len(probs), len(classes))
 	}
-	order := make([]int, len(probs))
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(probs[b], probs[a]) })
-	top := make([]protocol.Prediction, min(k, len(order)))
+	order := nn.TopK(probs, k)
+	top := make([]protocol.Prediction, len(order))
 	for i := range top {
 		top[i] = protocol.Prediction{Class: classes[order[i]], Probability: probs[order[i]]}
 	}

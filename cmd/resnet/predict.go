@@ -6,7 +6,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"sort"
+
+	"github.com/intelscenes/resnet-browser/nn"
 )
 
 func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -31,7 +32,7 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			var probs []float32
 			if probs, err = m.ClassifyImage(b, path); err == nil {
 				fmt.Fprintln(stdout, path)
-				for _, c := range topK(probs, *top) {
+				for _, c := range nn.TopK(probs, *top) {
 					fmt.Fprintf(stdout, "  %-12s %6.2f%%\n", m.Meta.Classes[c], 100*probs[c])
 				}
 				continue
@@ -44,14 +45,4 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return fmt.Errorf("%d of %d images could not be classified; first: %w", len(failed), fs.NArg(), failed[0])
 	}
 	return nil
-}
-
-// topK returns the indices of the k largest probabilities, largest first.
-func topK(probs []float32, k int) []int {
-	idx := make([]int, len(probs))
-	for i := range idx {
-		idx[i] = i
-	}
-	sort.SliceStable(idx, func(a, b int) bool { return probs[idx[a]] > probs[idx[b]] })
-	return idx[:min(k, len(idx))]
 }
