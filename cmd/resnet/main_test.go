@@ -103,7 +103,7 @@ func TestReferenceWeightsOnScenes(t *testing.T) {
 	if _, _, err := run1(t, "convert", "-o", model, "../../nn/modelfile/testdata/seed-resnet14.pth"); err != nil {
 		t.Fatalf("convert: %v", err)
 	}
-	out, _, err := run1(t, "predict", "-model", model, "../../ui/e2e/testdata/forest-10007.jpg", "../../ui/e2e/testdata/sea-1.jpg")
+	out, _, err := run1(t, "predict", "-model", model, "../../ui/e2e/testdata/forest-10007.jpg", "../../ui/e2e/testdata/sea-10071.jpg")
 	if err != nil {
 		t.Fatalf("predict: %v", err)
 	}

@@ -18,7 +18,7 @@ import (
 // and each file is named after its class (class-id.jpg).
 var (
 	clearBatch1 = []string{"forest-10007.jpg", "buildings-0.jpg", "forest-10010.jpg", "buildings-1001.jpg"}
-	clearBatch2 = []string{"sea-10016.jpg", "street-10015.jpg", "sea-1.jpg", "street-10019.jpg"}
+	clearBatch2 = []string{"sea-10016.jpg", "street-10015.jpg", "sea-10071.jpg", "street-10019.jpg"}
 )
 
 // result is an image's card as the page shows it.
@@ -180,7 +180,7 @@ func TestClassifiesImages(t *testing.T) {
 
 func TestBadFilesShowErrors(t *testing.T) {
 	p := openPage(t)
-	files := []string{"forest-10007.jpg", "corrupt.jpg", "notes.jpg", "huge.png", "sea-1.jpg"}
+	files := []string{"forest-10007.jpg", "corrupt.jpg", "notes.jpg", "huge.png", "sea-10071.jpg"}
 	rs := p.pick(files...)
 	want := map[string]string{ // file: what its error says
 		"corrupt.jpg": "cannot decode",
@@ -198,7 +198,7 @@ func TestBadFilesShowErrors(t *testing.T) {
 			t.Errorf("%s: got status %q, error %q; want an error saying %q", r.Name, r.Status, r.Error, msg)
 		}
 	}
-	checkClassified(t, good, []string{"forest-10007.jpg", "sea-1.jpg"})
+	checkClassified(t, good, []string{"forest-10007.jpg", "sea-10071.jpg"})
 	if got := p.text("#worker-notice"); got != "" {
 		t.Errorf("bad files disturbed the worker: %q", got)
 	}
