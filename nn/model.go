@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 
 	"github.com/intelscenes/resnet-browser/nn/data"
@@ -116,7 +117,7 @@ func modelFromTensors(tensors []modelfile.Tensor, meta map[string]string) (*Mode
 	if err != nil {
 		return nil, err
 	}
-	md := Meta{InputSize: cfg.InputSize, Norm: data.Reference, Classes: SceneClasses}
+	md := Meta{InputSize: cfg.InputSize, Norm: data.Reference, Classes: slices.Clone(SceneClasses)}
 	if cfg.Classes != len(SceneClasses) {
 		md.Classes = make([]string, cfg.Classes)
 		for i := range md.Classes {
@@ -146,12 +147,8 @@ func modelFromTensors(tensors []modelfile.Tensor, meta map[string]string) (*Mode
 // carry the PyTorch state-dict names, so torch's load_state_dict takes
 // them unchanged.
 func (m *Model) WriteTo(w io.Writer) (int64, error) {
-	meta, err := m.Meta.format(m.Net.Config)
-	if err != nil {
-		return 0, err
-	}
 	cw := &countingWriter{w: w}
-	err = modelfile.WriteSafetensors(cw, m.Net.StateDict(), meta)
+	err := modelfile.WriteSafetensors(cw, m.Net.StateDict(), m.Meta.format(m.Net.Config))
 	return cw.n, err
 }
 
@@ -179,7 +176,7 @@ const (
 	metaHistory = "history" // JSON array of Epoch
 )
 
-func (md *Meta) format(cfg Config) (map[string]string, error) {
+func (md *Meta) format(cfg Config) map[string]string {
 	js := func(v any) string {
 		b, _ := json.Marshal(v) // values are plain structs and slices
 		return string(b)
@@ -194,7 +191,7 @@ func (md *Meta) format(cfg Config) (map[string]string, error) {
 	if len(md.History) > 0 {
 		out[metaHistory] = js(md.History)
 	}
-	return out, nil
+	return out
 }
 
 // parse fills md from a file's metadata, leaving fields the file does not

@@ -86,6 +86,12 @@ func (t *Trainer) Step(set *data.Set, idx []int) (loss float64, right int, err e
 // StepTensor trains on one batch given as a normalized input x (N, 3, S,
 // S) with its labels, like Step.
 func (t *Trainer) StepTensor(x *Tensor, labels []int) (loss float64, right int, err error) {
+	if len(x.Shape) != 4 || x.Shape[0] != len(labels) {
+		return 0, 0, fmt.Errorf("nn: batch of shape %v with %d labels", x.Shape, len(labels))
+	}
+	if x.Shape[0] == 0 {
+		return 0, 0, errors.New("nn: empty batch")
+	}
 	per := x.Len() / x.Shape[0]
 	return t.run(x.Shape[0], x.Shape[2], func(dst []float32, lab []int, lo, hi int, _ *rand.Rand) {
 		copy(dst, x.Data[lo*per:hi*per])
@@ -98,6 +104,9 @@ func (t *Trainer) StepTensor(x *Tensor, labels []int) (loss float64, right int, 
 type filler func(x []float32, labels []int, lo, hi int, rng *rand.Rand)
 
 func (t *Trainer) run(n, size int, fill filler) (loss float64, right int, err error) {
+	if n == 0 {
+		return 0, 0, errors.New("nn: empty batch")
+	}
 	shares := t.replicas.split(n)
 	t.broadcast()
 	t.replicas.parallel(len(shares), func(i int, r *replica) {
@@ -132,9 +141,11 @@ func (t *Trainer) run(n, size int, fill filler) (loss float64, right int, err er
 	return loss, right, nil
 }
 
-// Evaluate classifies every image of set with the model in eval mode and
-// returns the mean loss and the confusion matrix.
+// Evaluate classifies every image of set with the model in eval mode, in
+// batches of batch images per replica (at least 1), and returns the mean
+// loss and the confusion matrix.
 func (t *Trainer) Evaluate(set *data.Set, batch int) (float64, ConfusionMatrix) {
+	batch = max(batch, 1)
 	t.broadcast()
 	return t.replicas.evaluate(t.Model, set, batch)
 }
@@ -143,6 +154,9 @@ func (t *Trainer) Evaluate(set *data.Set, batch int) (float64, ConfusionMatrix) 
 // number of replicas working concurrently, and returns the mean loss and
 // the confusion matrix. Labels of set index m's classes.
 func Evaluate(m *Model, set *data.Set, batch, replicas int) (float64, ConfusionMatrix, error) {
+	if batch < 1 {
+		return 0, nil, fmt.Errorf("nn: batch size %d, want at least 1", batch)
+	}
 	g, err := newReplicas(m, replicas)
 	if err != nil {
 		return 0, nil, err

@@ -141,3 +141,31 @@ func checkGoldenWeights(t *testing.T, m *Model, path string) {
 		}
 	}
 }
+
+func TestTrainerRefusesBadBatches(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	set := tinySet(4, 8, 2, rng)
+	cfg := Config{InputSize: 8, Width: 2, Stages: []int{1}, Shortcut: "conv3x3", Classes: 2}
+	m, err := NewModel(cfg, set.Classes, rng)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := ReferenceRecipe()
+	r.Config = cfg
+	tr, err := NewTrainer(m, r, 10, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := tr.Step(set, nil); err == nil {
+		t.Error("Step with no images: got no error")
+	}
+	if _, _, err := tr.StepTensor(NewTensor(2, 3, 8, 8), []int{0}); err == nil {
+		t.Error("StepTensor with 2 images and 1 label: got no error")
+	}
+	if _, _, err := Evaluate(m, set, 0, 1); err == nil {
+		t.Error("Evaluate with batch 0: got no error")
+	}
+	if tr.Steps() != 0 {
+		t.Errorf("refused steps counted: Steps() = %d, want 0", tr.Steps())
+	}
+}

@@ -89,7 +89,10 @@ func (c *workerClient) start() {
 	c.busySince = time.Now()
 	c.worker = js.Global().Get("Worker").New(c.script)
 	onMessage := js.FuncOf(func(_ js.Value, args []js.Value) any {
-		head := args[0].Get("data").Get("head")
+		head := js.Undefined()
+		if data := args[0].Get("data"); data.Type() == js.TypeObject {
+			head = data.Get("head")
+		}
 		c.receive(gen, head)
 		return nil
 	})

@@ -17,8 +17,13 @@ func main() {
 	useSIMD(&w, js.Global().Get("nnSIMD"))
 	inbox := newMailbox[message]()
 	onMessage := js.FuncOf(func(_ js.Value, args []js.Value) any {
-		data := args[0].Get("data")
-		inbox.put(message{head: data.Get("head"), body: data.Get("body")})
+		// Get panics on values that are not objects; such a message gets
+		// an undefined head, which answer turns into an error reply.
+		m := message{head: js.Undefined(), body: js.Undefined()}
+		if data := args[0].Get("data"); data.Type() == js.TypeObject {
+			m = message{head: data.Get("head"), body: data.Get("body")}
+		}
+		inbox.put(m)
 		return nil
 	})
 	js.Global().Call("addEventListener", "message", onMessage)

@@ -37,12 +37,14 @@ func (t *trainRun) save(epochDone bool) error {
 	meta := map[string]string{
 		"recipe": string(recipe), "history": string(history),
 		"epoch": strconv.Itoa(t.epoch + 1), "steps": strconv.Itoa(steps),
+		"workers": strconv.Itoa(t.workers),
 	}
 	path := t.out + ".ckpt"
 	f, err := os.Create(path + ".tmp")
 	if err != nil {
 		return err
 	}
+	defer os.Remove(path + ".tmp") // after a failure; gone by then otherwise
 	if err := modelfile.WriteSafetensors(f, ts, meta); err != nil {
 		f.Close()
 		return fmt.Errorf("writing %s: %w", path, err)
@@ -54,8 +56,9 @@ func (t *trainRun) save(epochDone bool) error {
 }
 
 // resume loads the checkpoint beside t.out, which must come from the same
-// recipe, and positions the run after its last finished epoch.
-func (t *trainRun) resume() error {
+// recipe and number of workers (results depend on both), and positions the
+// run after its last finished epoch.
+func (t *trainRun) resume(workers int) error {
 	path := t.out + ".ckpt"
 	f, size, err := open(path)
 	if err != nil {
@@ -74,6 +77,9 @@ func (t *trainRun) resume() error {
 	b, _ := json.Marshal(t.recipe)
 	if string(a) != string(b) {
 		return fmt.Errorf("-resume: %s was made with recipe %s, not %s", path, a, b)
+	}
+	if w := meta["workers"]; w != strconv.Itoa(workers) {
+		return fmt.Errorf("-resume: %s was made with %s workers, not %d; results depend on the number", path, w, workers)
 	}
 	epoch, err1 := strconv.Atoi(meta["epoch"])
 	steps, err2 := strconv.Atoi(meta["steps"])

@@ -21,6 +21,9 @@ func runEvaluate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if *batch < 1 || *n < 1 {
+		return fmt.Errorf("-batch %d and -workers %d must be at least 1", *batch, *n)
+	}
 	if *modelPath == "" || *dataPath == "" || fs.NArg() != 0 {
 		fs.Usage()
 		return errors.New("evaluate needs -model and -data")

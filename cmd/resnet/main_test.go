@@ -96,6 +96,12 @@ func TestTrainEvaluatePredict(t *testing.T) {
 	if err != nil || !strings.Contains(log, "resuming after epoch 12") {
 		t.Errorf("resume: %v\n%s", err, log)
 	}
+	// Results depend on the number of workers: a resume with another is refused.
+	_, _, err = run1(t, "train", "-data", zipPath, "-recipe", "reference", "-size", "16", "-width", "4",
+		"-stages", "1,1", "-epochs", "12", "-batch", "8", "-val", "0.25", "-workers", "1", "-o", model, "-resume")
+	if err == nil || !strings.Contains(err.Error(), "workers") {
+		t.Errorf("resume with 1 worker instead of 2: got %v, want an error about workers", err)
+	}
 }
 
 func TestReferenceWeightsOnScenes(t *testing.T) {
@@ -133,6 +139,7 @@ func TestBadInput(t *testing.T) {
 		{"model is text", []string{"predict", "-model", text, text}, "x.jpg"},
 		{"image is text", []string{"predict", "-model", "../../nn/modelfile/testdata/seed-resnet14.pth", text}, "x.jpg"},
 		{"bad recipe", []string{"train", "-recipe", "magic", "-data", notZip}, "magic"},
+		{"zero batch", []string{"evaluate", "-batch", "0", "-model", "m", "-data", notZip}, "-batch 0"},
 	}
 	for _, c := range cases {
 		_, _, err := run1(t, c.args...)

@@ -89,12 +89,15 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	recipe.Config.Classes = len(a.Train.Classes)
+	if *n < 1 {
+		return fmt.Errorf("-workers %d, want at least 1", *n)
+	}
 	run, err := newRun(recipe, a, *n, *out, stdout, stderr)
 	if err != nil {
 		return err
 	}
 	if *resume {
-		if err := run.resume(); err != nil {
+		if err := run.resume(*n); err != nil {
 			return err
 		}
 	}
@@ -109,6 +112,7 @@ type trainRun struct {
 	train, val  *data.Set
 	test        *data.Set
 	out         string
+	workers     int
 	epoch       int // epochs finished
 	stdout, log io.Writer
 }
@@ -137,11 +141,12 @@ func newRun(r nn.Recipe, a *data.Archive, workers int, out string, stdout, stder
 	fmt.Fprintf(stderr, "%s, %d parameters; %d train, %d validation images; %d epochs of %d steps on %d workers\n",
 		m.Meta.Arch, m.NumParams(), train.Len(), nval, r.Epochs, steps, workers)
 	return &trainRun{recipe: r, model: m, trainer: tr, train: train, val: val, test: a.Test,
-		out: out, stdout: stdout, log: stderr}, nil
+		out: out, workers: workers, stdout: stdout, log: stderr}, nil
 }
 
 // run runs the remaining epochs, saving after each; on ctx's end it
-// stops after the current batch and saves what it has.
+// stops after the current batch and saves the weights it has to t.out
+// (mid-epoch weights; -resume starts again from the last checkpoint).
 func (t *trainRun) run(ctx context.Context) error {
 	r := t.recipe
 	fmt.Fprintln(t.stdout, "epoch  train_loss  train_acc  val_loss  val_acc        lr   seconds")
@@ -166,7 +171,11 @@ func (t *trainRun) run(ctx context.Context) error {
 			loss, ok, err := t.trainer.Step(t.train, idx)
 			if err != nil {
 				bar.Exit()
-				fmt.Fprintf(t.log, "\n%v; the model of the last finished epoch is in %s\n", err, t.out)
+				if t.epoch == 0 {
+					fmt.Fprintf(t.log, "\n%v in the first epoch; no model was written\n", err)
+				} else {
+					fmt.Fprintf(t.log, "\n%v; the model of epoch %d is in %s\n", err, t.epoch, t.out)
+				}
 				return err
 			}
 			lossSum += loss * float64(len(idx))

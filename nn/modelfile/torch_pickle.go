@@ -49,11 +49,11 @@ var storageClasses = map[string]string{
 // next to the state dict still load.
 type opaqueClass struct{ name string }
 
-func (c *opaqueClass) Call(args ...interface{}) (interface{}, error) {
+func (c *opaqueClass) Call(args ...any) (any, error) {
 	return &opaqueObject{class: c.name}, nil
 }
 
-func (c *opaqueClass) PyNew(args ...interface{}) (interface{}, error) {
+func (c *opaqueClass) PyNew(args ...any) (any, error) {
 	return &opaqueObject{class: c.name}, nil
 }
 
@@ -61,9 +61,9 @@ func (c *opaqueClass) PyNew(args ...interface{}) (interface{}, error) {
 // on it is dropped.
 type opaqueObject struct{ class string }
 
-func (o *opaqueObject) PySetState(state interface{}) error { return nil }
-func (o *opaqueObject) Set(key, value interface{})         {}
-func (o *opaqueObject) Append(v interface{})               {}
+func (o *opaqueObject) PySetState(state any) error { return nil }
+func (o *opaqueObject) Set(key, value any)         {}
+func (o *opaqueObject) Append(v any)               {}
 
 // torchUnpickler holds what unpickling a torch.save pickle builds.
 type torchUnpickler struct {
@@ -74,7 +74,7 @@ type torchUnpickler struct {
 // unpickleTorch unpickles data, which scanPickle has accepted, with torch's
 // classes. gopickle panics on some malformed input; the panic is returned
 // as an error wrapping ErrFormat.
-func unpickleTorch(data []byte) (root interface{}, err error) {
+func unpickleTorch(data []byte) (root any, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			root, err = nil, fmt.Errorf("%w: pickle: %s", ErrFormat, shorten(fmt.Sprint(p)))
@@ -104,7 +104,7 @@ func shorten(s string) string {
 }
 
 // findClass resolves the globals a torch.save pickle names.
-func (tu *torchUnpickler) findClass(module, name string) (interface{}, error) {
+func (tu *torchUnpickler) findClass(module, name string) (any, error) {
 	switch module + "." + name {
 	case "torch._utils._rebuild_tensor_v2", "torch._utils._rebuild_tensor":
 		return callable(tu.rebuildTensor), nil
@@ -122,13 +122,13 @@ func (tu *torchUnpickler) findClass(module, name string) (interface{}, error) {
 }
 
 // callable adapts a function to gopickle's types.Callable.
-type callable func(args ...interface{}) (interface{}, error)
+type callable func(args ...any) (any, error)
 
-func (f callable) Call(args ...interface{}) (interface{}, error) { return f(args...) }
+func (f callable) Call(args ...any) (any, error) { return f(args...) }
 
 // persistentLoad resolves a persistent id ("storage", class, key,
 // location, numel) to a storageRef, the same one for the same key.
-func (tu *torchUnpickler) persistentLoad(pid interface{}) (interface{}, error) {
+func (tu *torchUnpickler) persistentLoad(pid any) (any, error) {
 	t, ok := pid.(*types.Tuple)
 	if !ok || t.Len() < 5 {
 		return nil, fmt.Errorf("%w: persistent id %s, want a tuple of 5", ErrFormat, describe(pid))
@@ -161,7 +161,7 @@ func (tu *torchUnpickler) persistentLoad(pid interface{}) (interface{}, error) {
 
 // rebuildTensor is torch._utils._rebuild_tensor_v2(storage, offset, size,
 // stride, requires_grad, backward_hooks[, metadata]).
-func (tu *torchUnpickler) rebuildTensor(args ...interface{}) (interface{}, error) {
+func (tu *torchUnpickler) rebuildTensor(args ...any) (any, error) {
 	if len(args) < 4 {
 		return nil, fmt.Errorf("%w: _rebuild_tensor with %d arguments, want at least 4", ErrFormat, len(args))
 	}
@@ -190,7 +190,7 @@ func (tu *torchUnpickler) rebuildTensor(args ...interface{}) (interface{}, error
 
 // rebuildParameter is torch._utils._rebuild_parameter(data,
 // requires_grad, backward_hooks[, state]): the Parameter is its tensor.
-func rebuildParameter(args ...interface{}) (interface{}, error) {
+func rebuildParameter(args ...any) (any, error) {
 	if len(args) == 0 {
 		return nil, fmt.Errorf("%w: _rebuild_parameter without arguments", ErrFormat)
 	}
@@ -203,7 +203,7 @@ func rebuildParameter(args ...interface{}) (interface{}, error) {
 
 // rebuildFromType is torch._tensor._rebuild_from_type_v2(func, type, args,
 // state), which saves tensor subclasses: the result is func(*args).
-func rebuildFromType(args ...interface{}) (interface{}, error) {
+func rebuildFromType(args ...any) (any, error) {
 	if len(args) < 3 {
 		return nil, fmt.Errorf("%w: _rebuild_from_type_v2 with %d arguments, want 4", ErrFormat, len(args))
 	}
@@ -216,7 +216,7 @@ func rebuildFromType(args ...interface{}) (interface{}, error) {
 }
 
 // intTuple converts a tuple of at most maxRank non-negative ints.
-func intTuple(v interface{}, what string) ([]int64, error) {
+func intTuple(v any, what string) ([]int64, error) {
 	t, ok := v.(*types.Tuple)
 	if !ok || t.Len() > maxRank {
 		return nil, fmt.Errorf("%w: _rebuild_tensor %s is %s, want a tuple of at most %d ints", ErrFormat, what, describe(v), maxRank)
@@ -234,7 +234,7 @@ func intTuple(v interface{}, what string) ([]int64, error) {
 
 // describe names the type of an unpickled value for error messages,
 // without printing the value itself.
-func describe(v interface{}) string {
+func describe(v any) string {
 	switch v := v.(type) {
 	case nil:
 		return "None"
