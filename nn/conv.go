@@ -125,6 +125,10 @@ func (c *Conv2D) im2col(x []float32, h, w, ho, wo int) {
 			for kj := 0; kj < k; kj++ {
 				row := c.col[r*ho*wo : (r+1)*ho*wo]
 				r++
+				if s == 1 && ho == h && wo == w && max(p, k-1-p) < min(h, w) {
+					shiftPlane(row, plane, h, w, ki-p, kj-p)
+					continue
+				}
 				lo, hi := validRange(wo, w, s, kj-p)
 				for oh := 0; oh < ho; oh++ {
 					out := row[oh*wo : (oh+1)*wo]
@@ -145,6 +149,36 @@ func (c *Conv2D) im2col(x []float32, h, w, ho, wo int) {
 					}
 				}
 			}
+		}
+	}
+}
+
+// shiftPlane sets dst (h × w) to src (h × w) shifted by (di, dj):
+// dst[y][x] = src[y+di][x+dj], or 0 outside src. One copy moves the whole
+// overlap, since rows are contiguous; the columns that wrapped around
+// from the neighbouring row, and the rows past the edge, are then zeroed.
+// For small planes this is far cheaper than a copy per row.
+func shiftPlane(dst, src []float32, h, w, di, dj int) {
+	off := di*w + dj
+	if off >= 0 {
+		n := copy(dst, src[min(off, len(src)):])
+		clear32(dst[n:])
+	} else {
+		clear32(dst[:-off])
+		copy(dst[-off:], src)
+	}
+	switch {
+	case di > 0:
+		clear32(dst[(h-di)*w:])
+	case di < 0:
+		clear32(dst[:-di*w])
+	}
+	for y := 0; y < h; y++ {
+		row := dst[y*w : (y+1)*w]
+		if dj > 0 {
+			clear32(row[w-dj:])
+		} else if dj < 0 {
+			clear32(row[:-dj])
 		}
 	}
 }
