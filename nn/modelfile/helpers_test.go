@@ -10,6 +10,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 )
 
@@ -67,7 +68,7 @@ func checkGolden(t *testing.T, got []Tensor, want []goldenTensor) {
 			t.Errorf("tensor %d: got name %q, want %q", i, g.Name, w.Name)
 			continue
 		}
-		if !equalInts(g.Shape, w.Shape) || g.DType != w.DType {
+		if !slices.Equal(g.Shape, w.Shape) || g.DType != w.DType {
 			t.Errorf("%s: got shape %v dtype %s, want %v %s", w.Name, g.Shape, g.DType, w.Shape, w.DType)
 			continue
 		}
@@ -96,18 +97,6 @@ func checkGolden(t *testing.T, got []Tensor, want []goldenTensor) {
 			t.Errorf("%s: got sum %.17g, want %.17g", w.Name, sum, w.Sum)
 		}
 	}
-}
-
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // zipEntry is one file of a zip archive built by buildZip.

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -60,7 +61,7 @@ func TestReadPyTorchSeed(t *testing.T) {
 			t.Errorf("no tensor %s", tt.name)
 			continue
 		}
-		if !equalInts(g.Shape, tt.shape) || g.DType != tt.dtype {
+		if !slices.Equal(g.Shape, tt.shape) || g.DType != tt.dtype {
 			t.Errorf("%s: got shape %v dtype %s, want %v %s", tt.name, g.Shape, g.DType, tt.shape, tt.dtype)
 		}
 		if tt.index >= 0 && g.Data[tt.index] != tt.value {
@@ -160,21 +161,9 @@ func TestReadPyTorchViews(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !equalInts(got[0].Shape, tt.shape) || !equalFloats(got[0].Data, tt.want) {
+			if !slices.Equal(got[0].Shape, tt.shape) || !slices.Equal(got[0].Data, tt.want) {
 				t.Errorf("got shape %v data %v, want %v %v", got[0].Shape, got[0].Data, tt.shape, tt.want)
 			}
 		})
 	}
-}
-
-func equalFloats(a, b []float32) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

@@ -52,7 +52,7 @@ func TestSafetensorsRoundTrip(t *testing.T) {
 			}
 			for i, w := range tt.tensors {
 				g := got[i]
-				if g.Name != w.Name || !equalInts(g.Shape, w.Shape) || g.DType != w.DType || len(g.Data) != len(w.Data) {
+				if g.Name != w.Name || !slices.Equal(g.Shape, w.Shape) || g.DType != w.DType || len(g.Data) != len(w.Data) {
 					t.Errorf("tensor %d: got %s %v %s %d values, want %s %v %s %d values",
 						i, g.Name, g.Shape, g.DType, len(g.Data), w.Name, w.Shape, w.DType, len(w.Data))
 					continue
