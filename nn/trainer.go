@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"sync"
 
 	"github.com/intelscenes/resnet-browser/nn/data"
@@ -20,44 +19,67 @@ var ErrDiverged = errors.New("nn: training diverged")
 // model. With one replica a step is exactly the reference's. With more,
 // BatchNorm sees each share's statistics (as PyTorch's DataParallel does
 // without SyncBatchNorm) and the running statistics are the shares'
-// average. Results depend only on the seed and the number of replicas.
+// average. Results depend only on the seed and the number of replicas,
+// not on where the replicas run.
 type Trainer struct {
 	Model  *Model
 	Recipe Recipe
 
-	sched    OneCycle
-	opt      *Adam
-	master   []*Param
-	replicas replicas
-	step     int
-}
-
-type replica struct {
-	net    *ResNet
-	params []*Param
-	ce     CrossEntropy
-	x      Tensor
-	labels []int
-	loss   float64
-	right  int
+	sched  OneCycle
+	opt    *Adam
+	master []*Param
+	reps   []Replica
+	local  replicas // for Evaluate
+	jobs   []Job
+	shards []*Shard
+	state  []float32
+	step   int
 }
 
 // NewTrainer prepares to train m with r over totalSteps optimizer steps
-// (epochs × batches per epoch) on the given number of replicas.
+// (epochs × batches per epoch) on the given number of replicas, each in a
+// goroutine.
 func NewTrainer(m *Model, r Recipe, totalSteps, replicas int) (*Trainer, error) {
+	g, err := newReplicas(m, r, replicas)
+	if err != nil {
+		return nil, err
+	}
+	reps := make([]Replica, len(g))
+	for i, lr := range g {
+		reps[i] = lr
+	}
+	return NewTrainerOn(m, r, totalSteps, reps)
+}
+
+// NewTrainerOn is NewTrainer on the given replicas, which may run
+// elsewhere: they must compute as a LocalReplica of m's configuration,
+// normalization and r does.
+func NewTrainerOn(m *Model, r Recipe, totalSteps int, reps []Replica) (*Trainer, error) {
 	if err := r.Validate(); err != nil {
 		return nil, err
 	}
-	if totalSteps < 1 || replicas < 1 {
-		return nil, fmt.Errorf("nn: %d steps on %d replicas", totalSteps, replicas)
+	if len(reps) == 0 {
+		return nil, errNoReplicas
 	}
-	t := &Trainer{Model: m, Recipe: r, sched: r.Schedule(totalSteps), master: m.Net.Params()}
+	if totalSteps < 1 {
+		return nil, fmt.Errorf("nn: %d steps, want at least 1", totalSteps)
+	}
+	t := &Trainer{Model: m, Recipe: r, sched: r.Schedule(totalSteps), master: m.Net.Params(), reps: reps}
 	t.opt = NewAdam(t.master)
 	t.opt.WeightDecay = r.WeightDecay
-	var err error
-	if t.replicas, err = newReplicas(m, replicas); err != nil {
-		return nil, err
+	for _, rep := range reps {
+		if lr, ok := rep.(*LocalReplica); ok {
+			t.local = append(t.local, lr)
+		}
 	}
+	if len(t.local) == 0 {
+		var err error
+		if t.local, err = newReplicas(m, r, 1); err != nil {
+			return nil, err
+		}
+	}
+	t.jobs = make([]Job, len(reps))
+	t.shards = make([]*Shard, len(reps))
 	return t, nil
 }
 
@@ -72,14 +94,11 @@ func (t *Trainer) LR() float64 {
 
 // Step trains on one batch, the images idx of set, and returns its mean
 // loss and how many of its images were classified right (before the
-// update). On ErrDiverged the model is unchanged.
+// update). On ErrDiverged, or when a replica fails, the model is
+// unchanged.
 func (t *Trainer) Step(set *data.Set, idx []int) (loss float64, right int, err error) {
-	aug := &t.Recipe.Augment
-	if *aug == (data.Augment{}) {
-		aug = nil
-	}
-	return t.run(len(idx), set.Size, func(x []float32, labels []int, lo, hi int, rng *rand.Rand) {
-		set.Fill(x, labels, idx[lo:hi], t.Model.Meta.Norm, aug, rng)
+	return t.run(len(idx), func(j *Job, lo, hi int) {
+		j.Set, j.Idx = set, idx[lo:hi]
 	})
 }
 
@@ -93,42 +112,43 @@ func (t *Trainer) StepTensor(x *Tensor, labels []int) (loss float64, right int, 
 		return 0, 0, errors.New("nn: empty batch")
 	}
 	per := x.Len() / x.Shape[0]
-	return t.run(x.Shape[0], x.Shape[2], func(dst []float32, lab []int, lo, hi int, _ *rand.Rand) {
-		copy(dst, x.Data[lo*per:hi*per])
-		copy(lab, labels[lo:hi])
+	return t.run(x.Shape[0], func(j *Job, lo, hi int) {
+		j.X, j.Size, j.Labels = x.Data[lo*per:hi*per], x.Shape[2], labels[lo:hi]
 	})
 }
 
-// filler writes images lo to hi of a batch, normalized, into x and their
-// labels into labels.
-type filler func(x []float32, labels []int, lo, hi int, rng *rand.Rand)
-
-func (t *Trainer) run(n, size int, fill filler) (loss float64, right int, err error) {
+// run takes one step on a batch of n images; images sets a job's images
+// to those from lo to hi.
+func (t *Trainer) run(n int, images func(j *Job, lo, hi int)) (loss float64, right int, err error) {
 	if n == 0 {
 		return 0, 0, errors.New("nn: empty batch")
 	}
-	shares := t.replicas.split(n)
-	t.broadcast()
-	t.replicas.parallel(len(shares), func(i int, r *replica) {
-		rng := rand.New(rand.NewPCG(t.Recipe.Seed, uint64(t.step)<<16|uint64(i)))
-		lo, hi := shares[i][0], shares[i][1]
-		r.forward(hi-lo, size, true, func(x []float32, labels []int) { fill(x, labels, lo, hi, rng) })
-		ZeroGrad(r.params)
-		d := r.ce.Backward()
-		scale := float32(hi-lo) / float32(n)
-		for j := range d.Data {
-			d.Data[j] *= scale
+	shares := split(n, len(t.reps))
+	t.state = appendState(t.state[:0], t.master)
+	for i, s := range shares {
+		j := &t.jobs[i]
+		*j = Job{Step: t.step, Share: i, Batch: n, State: t.state}
+		images(j, s[0], s[1])
+		t.reps[i].Start(j)
+	}
+	for i := range shares {
+		if sh, e := t.reps[i].Wait(); e != nil {
+			err = errors.Join(err, fmt.Errorf("replica %d: %w", i, e))
+		} else {
+			t.shards[i] = sh
 		}
-		r.net.Backward(d)
-	})
-	for i, r := range t.replicas[:len(shares)] {
-		loss += r.loss * float64(shares[i][1]-shares[i][0]) / float64(n)
-		right += r.right
+	}
+	if err != nil {
+		return 0, 0, err
+	}
+	for i, s := range shares {
+		loss += t.shards[i].Loss * float64(s[1]-s[0]) / float64(n)
+		right += t.shards[i].Right
 	}
 	if math.IsNaN(loss) || math.IsInf(loss, 0) {
 		return loss, right, fmt.Errorf("%w: loss %v at step %d", ErrDiverged, loss, t.step+1)
 	}
-	t.gather(shares, n)
+	t.gather(t.shards[:len(shares)], shares, n)
 	if t.Recipe.ClipValue > 0 {
 		ClipByValue(t.master, float32(t.Recipe.ClipValue))
 	}
@@ -142,12 +162,12 @@ func (t *Trainer) run(n, size int, fill filler) (loss float64, right int, err er
 }
 
 // Evaluate classifies every image of set with the model in eval mode, in
-// batches of batch images per replica (at least 1), and returns the mean
-// loss and the confusion matrix.
+// batches of batch images per local replica (at least 1), and returns the
+// mean loss and the confusion matrix.
 func (t *Trainer) Evaluate(set *data.Set, batch int) (float64, ConfusionMatrix) {
 	batch = max(batch, 1)
-	t.broadcast()
-	return t.replicas.evaluate(t.Model, set, batch)
+	t.local.load(t.master)
+	return t.local.evaluate(t.Model, set, batch)
 }
 
 // Evaluate classifies every image of set with m in eval mode, on the given
@@ -157,7 +177,7 @@ func Evaluate(m *Model, set *data.Set, batch, replicas int) (float64, ConfusionM
 	if batch < 1 {
 		return 0, nil, fmt.Errorf("nn: batch size %d, want at least 1", batch)
 	}
-	g, err := newReplicas(m, replicas)
+	g, err := newReplicas(m, Recipe{}, replicas)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -176,8 +196,8 @@ func (g replicas) evaluate(m *Model, set *data.Set, batch int) (float64, Confusi
 	}
 	for lo := 0; lo < len(idx); lo += batch * len(g) {
 		chunk := idx[lo:min(lo+batch*len(g), len(idx))]
-		shares := g.split(len(chunk))
-		g.parallel(len(shares), func(i int, r *replica) {
+		shares := split(len(chunk), len(g))
+		g.parallel(len(shares), func(i int, r *LocalReplica) {
 			part := chunk[shares[i][0]:shares[i][1]]
 			logits := r.forward(len(part), set.Size, false, func(x []float32, labels []int) {
 				set.Fill(x, labels, part, m.Meta.Norm, nil, nil)
@@ -197,27 +217,6 @@ func (g replicas) evaluate(m *Model, set *data.Set, batch int) (float64, Confusi
 	return total / float64(set.Len()), cm
 }
 
-// forward fills the replica's input with n images of side size, runs the
-// network and keeps the loss and the number right; it returns the logits.
-func (r *replica) forward(n, size int, train bool, fill func(x []float32, labels []int)) *Tensor {
-	r.x.Resize(n, 3, size, size)
-	if cap(r.labels) < n {
-		r.labels = make([]int, n)
-	}
-	r.labels = r.labels[:n]
-	fill(r.x.Data, r.labels)
-	logits := r.net.Forward(&r.x, train)
-	r.loss = float64(r.ce.Forward(logits, r.labels))
-	k := logits.Shape[1]
-	r.right = 0
-	for j, y := range r.labels {
-		if argmax(logits.Data[j*k:(j+1)*k]) == y {
-			r.right++
-		}
-	}
-	return logits
-}
-
 func argmax(s []float32) int {
 	best := 0
 	for i, v := range s {
@@ -228,20 +227,20 @@ func argmax(s []float32) int {
 	return best
 }
 
-// replicas are copies of a network that work on shares of a batch.
-type replicas []*replica
+// replicas are local copies of a network that work on shares of a batch.
+type replicas []*LocalReplica
 
-func newReplicas(m *Model, n int) (replicas, error) {
+// newReplicas returns n replicas for m trained with r.
+func newReplicas(m *Model, r Recipe, n int) (replicas, error) {
 	if n < 1 {
 		return nil, fmt.Errorf("nn: %d replicas, want at least 1", n)
 	}
 	g := make(replicas, n)
 	for i := range g {
-		net, err := NewResNet(m.Net.Config, rand.New(rand.NewPCG(0, 0)))
-		if err != nil {
+		var err error
+		if g[i], err = NewLocalReplica(m.Net.Config, m.Meta.Norm, r); err != nil {
 			return nil, err
 		}
-		g[i] = &replica{net: net, params: net.Params()}
 	}
 	return g, nil
 }
@@ -255,10 +254,9 @@ func (g replicas) load(ps []*Param) {
 	}
 }
 
-// split cuts n images into one contiguous share [lo, hi) per replica, as
-// even as possible, dropping empty shares.
-func (g replicas) split(n int) [][2]int {
-	k := len(g)
+// split cuts n images into one contiguous share [lo, hi) per replica, k
+// of them, as even as possible, dropping empty shares.
+func split(n, k int) [][2]int {
 	shares := make([][2]int, 0, k)
 	for i := 0; i < k; i++ {
 		if lo, hi := i*n/k, (i+1)*n/k; hi > lo {
@@ -269,7 +267,7 @@ func (g replicas) split(n int) [][2]int {
 }
 
 // parallel runs f for the first n replicas, concurrently.
-func (g replicas) parallel(n int, f func(i int, r *replica)) {
+func (g replicas) parallel(n int, f func(i int, r *LocalReplica)) {
 	if n == 1 {
 		f(0, g[0])
 		return
@@ -285,33 +283,35 @@ func (g replicas) parallel(n int, f func(i int, r *replica)) {
 	wg.Wait()
 }
 
-// broadcast copies the model's state into every replica.
-func (t *Trainer) broadcast() { t.replicas.load(t.master) }
-
-// gather sums the replicas' gradients into the model's, in replica order,
-// and sets its running statistics to the shares' weighted average.
-func (t *Trainer) gather(shares [][2]int, n int) {
-	for j, p := range t.master {
+// gather sums the shards' gradients into the model's, in share order, and
+// sets its running statistics to the shares' weighted average.
+func (t *Trainer) gather(shards []*Shard, shares [][2]int, n int) {
+	var g, s int // offsets into the shards' Grads and Stats
+	for _, p := range t.master {
+		k := p.Value.Len()
 		if p.Trainable() {
-			copy(p.Grad, t.replicas[0].params[j].Grad)
-			for _, r := range t.replicas[1:len(shares)] {
-				for k, g := range r.params[j].Grad {
-					p.Grad[k] += g
+			copy(p.Grad, shards[0].Grads[g:g+k])
+			for _, sh := range shards[1:] {
+				for i, v := range sh.Grads[g : g+k] {
+					p.Grad[i] += v
 				}
 			}
+			g += k
 			continue
 		}
 		if p.Integer {
-			copy(p.Value.Data, t.replicas[0].params[j].Value.Data)
+			copy(p.Value.Data, shards[0].Stats[s:s+k])
+			s += k
 			continue
 		}
-		for k := range p.Value.Data {
-			var s float64
-			for i, r := range t.replicas[:len(shares)] {
-				s += float64(r.params[j].Value.Data[k]) * float64(shares[i][1]-shares[i][0]) / float64(n)
+		for i := range p.Value.Data {
+			var sum float64
+			for r, sh := range shards {
+				sum += float64(sh.Stats[s+i]) * float64(shares[r][1]-shares[r][0]) / float64(n)
 			}
-			p.Value.Data[k] = float32(s)
+			p.Value.Data[i] = float32(sum)
 		}
+		s += k
 	}
 }
 
