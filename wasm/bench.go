@@ -18,19 +18,17 @@ var errNoSIMD = errors.New("this worker has no WebAssembly SIMD kernel")
 
 // bench runs the benchmark req asks for on the images of the dataset zip
 // b: one untimed batch, then req.Steps timed ones. It sets the kernel
-// asked for in nn for the time it runs.
+// asked for in nn for the time it runs. Training on several workers
+// starts the helpers first and stops them at the end.
 func (w *worker) bench(req protocol.Request, b []byte) (*protocol.BenchResult, error) {
-	kernel, name := w.kernel, w.kernelName()
-	switch req.Kernel {
-	case protocol.KernelGo:
-		kernel, name = nil, protocol.KernelGo
-	case protocol.KernelSIMD:
-		if w.kernel == nil {
-			return nil, errNoSIMD
-		}
+	if err := w.setKernel(req.Kernel); err != nil {
+		return nil, err
 	}
-	nn.SetGemmKernel(kernel)
-	defer nn.SetGemmKernel(w.kernel)
+	defer w.setKernel("")
+	name := w.kernelName()
+	if req.Kernel == protocol.KernelGo {
+		name = protocol.KernelGo
+	}
 
 	cfg := nn.Reference()
 	a, err := data.ReadZip(bytes.NewReader(b), int64(len(b)), data.Options{Size: cfg.InputSize, MaxPixels: data.DefaultMaxPixels})
@@ -47,17 +45,21 @@ func (w *worker) bench(req protocol.Request, b []byte) (*protocol.BenchResult, e
 	for i := range idx {
 		idx[i] = i % set.Len()
 	}
+	res := &protocol.BenchResult{Kernel: name, Workers: 1, Batch: req.Batch, Steps: req.Steps}
 	var step func() error
 	switch req.Kind {
 	case protocol.KindBenchTrain:
 		r := nn.ReferenceRecipe()
 		r.Config = cfg
-		t, err := nn.NewTrainer(m, r, req.Steps+1, 1)
+		t, stop, err := w.trainer(req, m, r)
 		if err != nil {
 			return nil, err
 		}
+		defer stop()
+		res.Workers = max(req.Workers, 1)
 		step = func() error {
-			_, _, err := t.Step(set, idx)
+			loss, _, err := t.Step(set, idx)
+			res.Losses = append(res.Losses, loss)
 			return err
 		}
 	default: // KindBenchInfer
@@ -76,11 +78,54 @@ func (w *worker) bench(req protocol.Request, b []byte) (*protocol.BenchResult, e
 			return nil, err
 		}
 	}
-	secs := time.Since(start).Seconds()
-	return &protocol.BenchResult{
-		Kernel: name, Batch: req.Batch, Steps: req.Steps,
-		Seconds: secs, ImagesPerSec: float64(req.Batch*req.Steps) / secs,
-	}, nil
+	res.Seconds = time.Since(start).Seconds()
+	res.ImagesPerSec = float64(req.Batch*req.Steps) / res.Seconds
+	return res, nil
+}
+
+// trainer returns a trainer of m with r for the benchmark req, on this
+// worker and req.Workers-1 helpers, and a function that stops the
+// helpers.
+func (w *worker) trainer(req protocol.Request, m *nn.Model, r nn.Recipe) (*nn.Trainer, func(), error) {
+	local, err := nn.NewLocalReplica(m.Net.Config, m.Meta.Norm, r)
+	if err != nil {
+		return nil, nil, err
+	}
+	reps, stop := []nn.Replica{local}, func() {}
+	if req.Workers > 1 {
+		if w.spawn == nil {
+			return nil, nil, errors.New("this worker cannot start helper workers")
+		}
+		grads, stats, _ := nn.ShardSizes(m.Net.Params())
+		helpers, stopHelpers, err := w.spawn(req.Workers-1, replicaRequest(req.Name, m, r, req.Kernel), grads, stats)
+		if err != nil {
+			return nil, nil, fmt.Errorf("starting %d helper workers: %w", req.Workers-1, err)
+		}
+		reps, stop = append(reps, helpers...), stopHelpers
+	}
+	t, err := nn.NewTrainerOn(m, r, req.Steps+1, reps)
+	if err != nil {
+		stop()
+		return nil, nil, err
+	}
+	return t, stop, nil
+}
+
+// setKernel sets in nn the GEMM kernel named: KernelGo, KernelSIMD, or
+// "" for the worker's own.
+func (w *worker) setKernel(name string) error {
+	switch name {
+	case protocol.KernelGo:
+		nn.SetGemmKernel(nil)
+	case protocol.KernelSIMD:
+		if w.kernel == nil {
+			return errNoSIMD
+		}
+		nn.SetGemmKernel(w.kernel)
+	default:
+		nn.SetGemmKernel(w.kernel)
+	}
+	return nil
 }
 
 // kernelName names the worker's own kernel.

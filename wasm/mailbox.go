@@ -1,6 +1,9 @@
 package main
 
-import "sync"
+import (
+	"sync"
+	"time"
+)
 
 // mailbox is an unbounded first-in, first-out queue. put never blocks, so
 // a js.FuncOf callback may call it; take blocks until there is a value.
@@ -28,6 +31,19 @@ func (m *mailbox[T]) put(v T) {
 
 // take removes and returns the first value, waiting for one if need be.
 func (m *mailbox[T]) take() T {
+	v, _ := m.takeWithin(-1)
+	return v
+}
+
+// takeWithin is take waiting at most d (forever when d < 0); ok is false
+// when no value came in time.
+func (m *mailbox[T]) takeWithin(d time.Duration) (v T, ok bool) {
+	var timeout <-chan time.Time
+	if d >= 0 {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		timeout = t.C
+	}
 	for {
 		m.mu.Lock()
 		if len(m.items) > 0 {
@@ -42,9 +58,13 @@ func (m *mailbox[T]) take() T {
 				}
 			}
 			m.mu.Unlock()
-			return v
+			return v, true
 		}
 		m.mu.Unlock()
-		<-m.ready
+		select {
+		case <-m.ready:
+		case <-timeout:
+			return v, false
+		}
 	}
 }

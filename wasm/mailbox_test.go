@@ -35,3 +35,17 @@ func TestMailboxTakeWaits(t *testing.T) {
 		t.Errorf("got %q, want %q", v, "b")
 	}
 }
+
+func TestMailboxTakeWithin(t *testing.T) {
+	m := newMailbox[int]()
+	if v, ok := m.takeWithin(10 * time.Millisecond); ok {
+		t.Fatalf("takeWithin on an empty mailbox returned %d", v)
+	}
+	go func() {
+		time.Sleep(10 * time.Millisecond)
+		m.put(7)
+	}()
+	if v, ok := m.takeWithin(10 * time.Second); !ok || v != 7 {
+		t.Errorf("got %d, %v; want 7, true", v, ok)
+	}
+}

@@ -13,7 +13,7 @@ import (
 )
 
 func main() {
-	var w worker
+	w := worker{spawn: spawnWorkers}
 	useSIMD(&w, js.Global().Get("nnSIMD"))
 	inbox := newMailbox[message]()
 	onMessage := js.FuncOf(func(_ js.Value, args []js.Value) any {
@@ -73,9 +73,12 @@ func answer(w *worker, m message) (resp protocol.Response) {
 }
 
 // readBody returns the bytes of the request's file: body when it is a
-// Blob or an ArrayBuffer, else what req.URL holds.
+// Blob or an ArrayBuffer, else what req.URL holds; nothing for
+// KindReplica, which has no file.
 func readBody(req protocol.Request, body js.Value) ([]byte, error) {
 	switch {
+	case req.Kind == protocol.KindReplica:
+		return nil, nil
 	case body.InstanceOf(js.Global().Get("ArrayBuffer")):
 		return bytesOf(body), nil
 	case body.InstanceOf(js.Global().Get("Blob")):
@@ -138,9 +141,8 @@ func await(promise js.Value) (js.Value, error) {
 	return r.v, r.err
 }
 
-// post sends a response to the page.
+// post sends a response to the page, or to the worker that started this
+// one.
 func post(r protocol.Response) {
-	msg := js.Global().Get("Object").New()
-	msg.Set("head", protocol.Encode(r))
-	js.Global().Call("postMessage", msg)
+	send(js.Global(), protocol.Encode(r), r.Body)
 }

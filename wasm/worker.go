@@ -16,8 +16,15 @@ var errNoModel = errors.New("no model is loaded")
 // goroutine at a time.
 type worker struct {
 	model     *nn.Model     // nil until a model loads
-	kernel    nn.GemmKernel // the SIMD kernel, set in nn; nil without
+	kernel    nn.GemmKernel // the SIMD kernel; nil without
 	kernelFMA bool          // whether kernel fuses multiply-adds
+	spawn     spawner       // starts helper workers; nil where it cannot
+
+	// A helper's state, once set up by KindReplica.
+	replica        *nn.LocalReplica
+	replicaClasses int
+	jobState       []float32
+	shardBuf       []byte
 }
 
 // serve answers req, whose file's bytes are body. It never panics: a
@@ -34,6 +41,10 @@ func (w *worker) serve(req protocol.Request, body []byte) (resp protocol.Respons
 		resp.Predictions, err = w.classify(req.Name, body, req.TopK)
 	case protocol.KindBenchTrain, protocol.KindBenchInfer:
 		resp.Bench, err = w.bench(req, body)
+	case protocol.KindReplica:
+		err = w.becomeReplica(req)
+	case protocol.KindShard:
+		resp, err = w.shard(req, body)
 	default:
 		err = fmt.Errorf("%w: unknown request kind %q", protocol.ErrMessage, req.Kind)
 	}

@@ -7,6 +7,8 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,61 +17,75 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/intelscenes/resnet-browser/nn"
+	"github.com/intelscenes/resnet-browser/nn/data"
 	"github.com/intelscenes/resnet-browser/wasm/protocol"
 )
 
-// workerJS starts a worker of its own in the page, waits until it is
-// ready, sends it each request of %s, with the bytes of the base64 %q as
-// its body, and returns its ready notice and its answers.
-const workerJS = `(async (requests, body64) => {
-	const worker = new Worker("/assets/worker.js");
-	const next = () => new Promise((resolve, reject) => {
-		worker.onmessage = (e) => resolve(JSON.parse(e.data.head));
-		worker.onerror = (e) => reject(new Error("the worker failed: " + e.message));
-	});
-	try {
-		const ready = await next();
-		const body = Uint8Array.from(atob(body64), (c) => c.charCodeAt(0)).buffer;
-		const answers = [];
-		for (const r of requests) {
-			const answer = next();
-			worker.postMessage({ head: JSON.stringify(r), body: body.slice(0) });
-			answers.push(await answer);
+// workerJS starts %d workers of its own in the page, waits until they
+// are ready, sends each every request of %s, with the bytes of the base64
+// %q as its body, concurrently across workers, and returns each one's
+// ready notice and answers.
+const workerJS = `(async (n, requests, body64) => {
+	const body = Uint8Array.from(atob(body64), (c) => c.charCodeAt(0)).buffer;
+	const one = async () => {
+		const worker = new Worker("/assets/worker.js");
+		const next = () => new Promise((resolve, reject) => {
+			worker.onmessage = (e) => resolve(JSON.parse(e.data.head));
+			worker.onerror = (e) => reject(new Error("the worker failed: " + e.message));
+		});
+		try {
+			const ready = await next();
+			const answers = [];
+			for (const r of requests) {
+				const answer = next();
+				worker.postMessage({ head: JSON.stringify(r), body: body.slice(0) });
+				answers.push(await answer);
+			}
+			return { ready, answers };
+		} finally {
+			worker.terminate();
 		}
-		return { ready, answers };
-	} finally {
-		worker.terminate();
-	}
-})(%s, %q)`
+	};
+	return Promise.all(Array.from({ length: n }, one));
+})(%d, %s, %q)`
 
-// workerRun is what workerJS returns.
+// workerRun is what one worker of workerJS returns.
 type workerRun struct {
 	Ready   protocol.Response   `json:"ready"`
 	Answers []protocol.Response `json:"answers"`
 }
 
-// runWorker runs workerJS in the tab ctx with the requests and the
-// dataset zip of testdata's images.
+// runWorker runs workerJS in the tab ctx with one worker, the requests
+// and the dataset zip of testdata's images.
 func runWorker(tb testing.TB, ctx context.Context, reqs ...protocol.Request) workerRun {
+	tb.Helper()
+	return runWorkers(tb, ctx, 1, reqs...)[0]
+}
+
+// runWorkers is runWorker with n workers running at once.
+func runWorkers(tb testing.TB, ctx context.Context, n int, reqs ...protocol.Request) []workerRun {
 	tb.Helper()
 	heads, err := json.Marshal(reqs)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	body := base64.StdEncoding.EncodeToString(imagesZip(tb))
-	run, err := chromedp.Run(ctx, chromedp.Evaluate[workerRun](fmt.Sprintf(workerJS, heads, body), chromedp.EvalAwaitPromise))
+	runs, err := chromedp.Run(ctx, chromedp.Evaluate[[]workerRun](fmt.Sprintf(workerJS, n, heads, body), chromedp.EvalAwaitPromise))
 	if err != nil {
 		tb.Fatal(err)
 	}
-	if len(run.Answers) != len(reqs) {
-		tb.Fatalf("got %d answers to %d requests", len(run.Answers), len(reqs))
-	}
-	for i, a := range run.Answers {
-		if a.Error != "" || a.ID != reqs[i].ID || a.Bench == nil {
-			tb.Fatalf("request %+v: got %+v, want a benchmark's result", reqs[i], a)
+	for _, run := range runs {
+		if len(run.Answers) != len(reqs) {
+			tb.Fatalf("got %d answers to %d requests", len(run.Answers), len(reqs))
+		}
+		for i, a := range run.Answers {
+			if a.Error != "" || a.ID != reqs[i].ID || a.Bench == nil {
+				tb.Fatalf("request %+v: got %+v, want a benchmark's result", reqs[i], a)
+			}
 		}
 	}
-	return run
+	return runs
 }
 
 // imagesZip returns a dataset zip of the clear examples in testdata, in
@@ -121,6 +137,68 @@ func TestWorkerUsesSIMD(t *testing.T) {
 	}
 }
 
+// TestWorkersTrainTogether has a worker train on two workers, starting
+// the second itself, with Go's kernel, and finds the losses of the native
+// trainer on two replicas (up to rounding: the native kernels sum in
+// another order).
+func TestWorkersTrainTogether(t *testing.T) {
+	p := openPage(t)
+	const batch, steps = 8, 3
+	run := runWorker(t, p.ctx, protocol.Request{ID: 1, Kind: protocol.KindBenchTrain, Name: "images.zip",
+		Batch: batch, Steps: steps - 1, Workers: 2, Kernel: protocol.KernelGo})
+	got := run.Answers[0].Bench
+	two, one := nativeLosses(t, batch, steps, 2), nativeLosses(t, batch, steps, 1)
+	if got.Workers != 2 || len(got.Losses) != steps {
+		t.Fatalf("got %+v, want 2 workers and %d losses", got, steps)
+	}
+	apart := false
+	for i, want := range two {
+		if math.Abs(got.Losses[i]-want) > 1e-5*math.Max(1, math.Abs(want)) {
+			t.Errorf("step %d: loss %.9g, want the native %.9g", i+1, got.Losses[i], want)
+		}
+		apart = apart || math.Abs(one[i]-want) > 1e-3
+	}
+	if !apart {
+		t.Errorf("native losses on 1 replica %v and 2 %v are too close for this test to tell them apart", one, two)
+	}
+}
+
+// nativeLosses trains as the training benchmark does, natively on the
+// given number of replicas, and returns each step's loss.
+func nativeLosses(t *testing.T, batch, steps, replicas int) []float64 {
+	t.Helper()
+	zip := imagesZip(t)
+	cfg := nn.Reference()
+	a, err := data.ReadZip(bytes.NewReader(zip), int64(len(zip)), data.Options{Size: cfg.InputSize, MaxPixels: data.DefaultMaxPixels})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Classes = len(a.Train.Classes)
+	m, err := nn.NewModel(cfg, a.Train.Classes, rand.New(rand.NewPCG(1, 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := nn.ReferenceRecipe()
+	r.Config = cfg
+	tr, err := nn.NewTrainer(m, r, steps, replicas)
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx := make([]int, batch)
+	for i := range idx {
+		idx[i] = i % a.Train.Len()
+	}
+	var losses []float64
+	for range steps {
+		loss, _, err := tr.Step(a.Train, idx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		losses = append(losses, loss)
+	}
+	return losses
+}
+
 // BenchmarkWorker times training steps and inference of the reference
 // network at batch 64 in a worker of the page in Chromium, with the SIMD
 // kernel and with Go's, as the worker measures them. It ends with one
@@ -128,8 +206,8 @@ func TestWorkerUsesSIMD(t *testing.T) {
 //
 //	train workers=1 batch=64 kernel=simd-fma images/s=63.2
 //
-// Only one worker trains: the page does not yet train data-parallel
-// over several.
+// Training runs on 1 worker and on 2 (the worker starts a helper), with
+// the worker's own kernel; the 2-worker line also gives its speed-up.
 //
 //	go test ./ui/e2e -run '^$' -bench Worker -benchtime 1x
 func BenchmarkWorker(b *testing.B) {
@@ -148,19 +226,53 @@ func BenchmarkWorker(b *testing.B) {
 		chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(90*time.Second))); err != nil {
 		b.Fatalf("waiting for the built-in model to load: %v", err)
 	}
+	cores, err := chromedp.Run(ctx, chromedp.Evaluate[int](`navigator.hardwareConcurrency`))
+	if err != nil {
+		b.Fatal(err)
+	}
 	const batch = 64
 	var lines []string
-	for _, kind := range []protocol.Kind{protocol.KindBenchTrain, protocol.KindBenchInfer} {
-		steps := map[protocol.Kind]int{protocol.KindBenchTrain: 5, protocol.KindBenchInfer: 10}[kind]
-		what := strings.TrimPrefix(string(kind), "bench-")
-		for _, kernel := range []string{protocol.KernelSIMD, protocol.KernelGo} {
-			b.Run(fmt.Sprintf("%s/workers=1/batch=%d/kernel=%s", what, batch, kernel), func(b *testing.B) {
-				req := protocol.Request{ID: 1, Kind: kind, Name: "images.zip", Batch: batch, Steps: steps * b.N, Kernel: kernel}
+	var oneTrains float64 // training images/s of one worker with SIMD
+	for _, c := range []struct {
+		kind       protocol.Kind
+		workers    int
+		kernel     string
+		steps      int
+		concurrent bool // the workers run on their own, not together
+	}{
+		{kind: protocol.KindBenchTrain, workers: 1, kernel: protocol.KernelSIMD, steps: 8},
+		{kind: protocol.KindBenchTrain, workers: cores, kernel: protocol.KernelSIMD, steps: 8},
+		{kind: protocol.KindBenchTrain, workers: 1, kernel: protocol.KernelGo, steps: 3},
+		{kind: protocol.KindBenchInfer, workers: 1, kernel: protocol.KernelSIMD, steps: 20},
+		{kind: protocol.KindBenchInfer, workers: cores, kernel: protocol.KernelSIMD, steps: 20, concurrent: true},
+		{kind: protocol.KindBenchInfer, workers: 1, kernel: protocol.KernelGo, steps: 5},
+	} {
+		what := strings.TrimPrefix(string(c.kind), "bench-")
+		b.Run(fmt.Sprintf("%s/workers=%d/batch=%d/kernel=%s", what, c.workers, batch, c.kernel), func(b *testing.B) {
+			req := protocol.Request{ID: 1, Kind: c.kind, Name: "images.zip", Batch: batch, Steps: c.steps * b.N, Kernel: c.kernel}
+			var rate float64
+			var kernel string
+			if c.concurrent {
+				for _, run := range runWorkers(b, ctx, c.workers, req) {
+					rate += run.Answers[0].Bench.ImagesPerSec
+					kernel = run.Answers[0].Bench.Kernel
+				}
+			} else {
+				req.Workers = c.workers
 				res := runWorker(b, ctx, req).Answers[0].Bench
-				b.ReportMetric(res.ImagesPerSec, "images/s")
-				lines = append(lines, fmt.Sprintf("%s workers=1 batch=%d kernel=%s images/s=%.1f", what, batch, res.Kernel, res.ImagesPerSec))
-			})
-		}
+				rate, kernel = res.ImagesPerSec, res.Kernel
+			}
+			b.ReportMetric(rate, "images/s")
+			line := fmt.Sprintf("%s workers=%d batch=%d kernel=%s images/s=%.1f", what, c.workers, batch, kernel, rate)
+			if c.kind == protocol.KindBenchTrain && c.kernel == protocol.KernelSIMD {
+				if c.workers == 1 {
+					oneTrains = rate
+				} else if oneTrains > 0 {
+					line += fmt.Sprintf(" speedup=%.2f", rate/oneTrains)
+				}
+			}
+			lines = append(lines, line)
+		})
 	}
 	fmt.Printf("\n%s\n", strings.Join(lines, "\n"))
 }

@@ -2,9 +2,13 @@
 //
 // A message is a JavaScript object {head, body}. head is a string: the
 // JSON encoding of a Request (page to worker) or a Response (worker to
-// page). body, present only on requests, holds the bytes the request is
-// about, as a Blob (a File the person picked) or a transferred
-// ArrayBuffer; it is never copied element by element.
+// page). body holds the bytes a request is about, as a Blob (a File the
+// person picked) or a transferred ArrayBuffer; it is never copied element
+// by element. Of the responses, only KindShard's have a body.
+//
+// A worker also talks this protocol to the helper workers it starts to
+// train data-parallel (KindReplica, KindShard): then it is the one that
+// asks.
 //
 // The worker answers every request exactly once, in the order it got
 // them, with a Response that carries the request's ID, and sends two
@@ -40,6 +44,16 @@ const (
 	// KindBenchInfer is KindBenchTrain for eval-mode forward passes: the
 	// class probabilities of a batch.
 	KindBenchInfer Kind = "bench-infer"
+	// KindReplica asks a helper worker to compute shards of training
+	// steps, as Replica (set by the worker that starts it) says, with the
+	// GEMM kernel Kernel.
+	KindReplica Kind = "replica"
+	// KindShard asks a helper worker for the gradients of one share of a
+	// training step: Images of a batch of Batch, images of side Size; the
+	// body holds the model's state and the images (see wasm's job
+	// encoding). The answer holds Loss and Right, and its body the
+	// gradients and running statistics.
+	KindShard Kind = "shard"
 	// KindReady is the worker's notice that it takes requests; Kernel
 	// names its GEMM kernel.
 	KindReady Kind = "ready"
@@ -75,16 +89,31 @@ type Request struct {
 	// Steps, for the benchmarks, is the number of batches timed, 1 to
 	// MaxBenchSteps, after one more that is not.
 	Steps int `json:"steps,omitempty"`
-	// Kernel, for the benchmarks, is the GEMM kernel to run with:
-	// KernelGo, KernelSIMD (an error where the worker has none), or ""
-	// for the worker's own.
+	// Kernel, for the benchmarks and KindReplica, is the GEMM kernel to
+	// run with: KernelGo, KernelSIMD (an error where the worker has none),
+	// or "" for the worker's own.
 	Kernel string `json:"kernel,omitempty"`
+	// Workers, for KindBenchTrain, is the number of workers that train
+	// data-parallel, this one included, 1 (also when 0) to MaxWorkers:
+	// the worker starts the others itself.
+	Workers int `json:"workers,omitempty"`
+	// Replica, for KindReplica, is what the helper needs to know of the
+	// training run, as the worker that starts it encodes it.
+	Replica json.RawMessage `json:"replica,omitempty"`
+	// Step and Share, for KindShard, are the optimizer step and the
+	// share's index in the batch; Images is the number of images in the
+	// share and Size their side.
+	Step   int `json:"step,omitempty"`
+	Share  int `json:"share,omitempty"`
+	Images int `json:"images,omitempty"`
+	Size   int `json:"size,omitempty"`
 }
 
 // Limits of a benchmark request.
 const (
 	MaxBenchBatch = 1024
 	MaxBenchSteps = 1000
+	MaxWorkers    = 16
 )
 
 // The GEMM kernels of the worker: nn's own in Go, and WebAssembly SIMD's
@@ -116,15 +145,24 @@ type Response struct {
 	// Kernel names the worker's GEMM kernel, for KindReady: KernelGo,
 	// KernelSIMD or KernelSIMDFMA.
 	Kernel string `json:"kernel,omitempty"`
+	// Loss and Right, for KindShard, are the share's mean loss and the
+	// number of its images classified right.
+	Loss  float64 `json:"loss,omitempty"`
+	Right int     `json:"right,omitempty"`
+	// Body, for KindShard, is the message's body: it is not part of the
+	// head.
+	Body []byte `json:"-"`
 }
 
 // BenchResult is what a benchmark measured, inside the worker.
 type BenchResult struct {
-	Kernel       string  `json:"kernel"`       // the kernel run: KernelGo, KernelSIMD or KernelSIMDFMA
-	Batch        int     `json:"batch"`        // images in a batch
-	Steps        int     `json:"steps"`        // batches timed
-	Seconds      float64 `json:"seconds"`      // time of the timed batches
-	ImagesPerSec float64 `json:"imagesPerSec"` // Batch*Steps/Seconds
+	Kernel       string    `json:"kernel"`           // the kernel run: KernelGo, KernelSIMD or KernelSIMDFMA
+	Workers      int       `json:"workers"`          // workers that computed, this one included
+	Batch        int       `json:"batch"`            // images in a batch
+	Steps        int       `json:"steps"`            // batches timed
+	Seconds      float64   `json:"seconds"`          // time of the timed batches
+	ImagesPerSec float64   `json:"imagesPerSec"`     // Batch*Steps/Seconds
+	Losses       []float64 `json:"losses,omitempty"` // training: each step's loss, the untimed first one included
 }
 
 // ModelInfo describes a loaded model.
@@ -181,13 +219,35 @@ func DecodeRequest(head string) (Request, error) {
 			return r, fmt.Errorf("%w: %s with batch %d, want 1 to %d", ErrMessage, r.Kind, r.Batch, MaxBenchBatch)
 		case r.Steps < 1 || r.Steps > MaxBenchSteps:
 			return r, fmt.Errorf("%w: %s with %d steps, want 1 to %d", ErrMessage, r.Kind, r.Steps, MaxBenchSteps)
-		case r.Kernel != "" && r.Kernel != KernelGo && r.Kernel != KernelSIMD:
-			return r, fmt.Errorf("%w: %s with kernel %q, want %q, %q or none", ErrMessage, r.Kind, r.Kernel, KernelGo, KernelSIMD)
+		case r.Workers < 0 || r.Workers > MaxWorkers || r.Workers > 1 && r.Kind != KindBenchTrain:
+			return r, fmt.Errorf("%w: %s with %d workers, want 1 to %d for training, 1 else", ErrMessage, r.Kind, r.Workers, MaxWorkers)
+		}
+		if err := checkKernel(r); err != nil {
+			return r, err
+		}
+	case KindReplica:
+		if len(r.Replica) == 0 {
+			return r, fmt.Errorf("%w: %s without a replica", ErrMessage, r.Kind)
+		}
+		if err := checkKernel(r); err != nil {
+			return r, err
+		}
+	case KindShard:
+		if r.Step < 0 || r.Share < 0 || r.Images < 1 || r.Images > r.Batch || r.Size < 1 {
+			return r, fmt.Errorf("%w: %s of %d images of %d, side %d, step %d, share %d", ErrMessage, r.Kind, r.Images, r.Batch, r.Size, r.Step, r.Share)
 		}
 	default:
 		return r, fmt.Errorf("%w: unknown request kind %q", ErrMessage, r.Kind)
 	}
 	return r, nil
+}
+
+// checkKernel checks a request's Kernel.
+func checkKernel(r Request) error {
+	if r.Kernel != "" && r.Kernel != KernelGo && r.Kernel != KernelSIMD {
+		return fmt.Errorf("%w: %s with kernel %q, want %q, %q or none", ErrMessage, r.Kind, r.Kernel, KernelGo, KernelSIMD)
+	}
+	return nil
 }
 
 // DecodeResponse decodes a response's or notice's head.
@@ -197,7 +257,7 @@ func DecodeResponse(head string) (Response, error) {
 		return Response{}, fmt.Errorf("%w: %v", ErrMessage, err)
 	}
 	switch r.Kind {
-	case KindLoadModel, KindClassify, KindBenchTrain, KindBenchInfer, KindReady, KindExit:
+	case KindLoadModel, KindClassify, KindBenchTrain, KindBenchInfer, KindReplica, KindShard, KindReady, KindExit:
 	default:
 		return r, fmt.Errorf("%w: unknown response kind %q", ErrMessage, r.Kind)
 	}

@@ -13,12 +13,15 @@ func TestRequestRoundTrip(t *testing.T) {
 		{ID: 1 << 40, Kind: KindClassify, Name: "sea 1.jpg", TopK: 3},
 		{ID: 3, Kind: KindBenchTrain, Name: "images.zip", Batch: 64, Steps: 5, Kernel: KernelSIMD},
 		{ID: 4, Kind: KindBenchInfer, Name: "images.zip", Batch: 1, Steps: 1},
+		{ID: 5, Kind: KindBenchTrain, Name: "images.zip", Batch: 64, Steps: 5, Workers: 2},
+		{ID: 6, Kind: KindReplica, Name: "images.zip", Kernel: KernelGo, Replica: []byte(`{"seed":1}`)},
+		{ID: 7, Kind: KindShard, Name: "images.zip", Batch: 64, Step: 3, Share: 1, Images: 32, Size: 32},
 	} {
 		got, err := DecodeRequest(Encode(want))
 		if err != nil {
 			t.Fatalf("DecodeRequest(Encode(%+v)): %v", want, err)
 		}
-		if got != want {
+		if !reflect.DeepEqual(got, want) {
 			t.Errorf("round trip: got %+v, want %+v", got, want)
 		}
 	}
@@ -32,7 +35,8 @@ func TestResponseRoundTrip(t *testing.T) {
 		{ID: 4, Kind: KindLoadModel, Model: &ModelInfo{Arch: "resnet14", Classes: []string{"a", "b"}, InputSize: 32, Params: 10, File: "built-in", Source: "seed.pth"}},
 		{ID: 5, Kind: KindClassify, Predictions: []Prediction{{"sea", 0.75}, {"glacier", 0.25}}},
 		{Kind: KindReady, Kernel: KernelSIMDFMA},
-		{ID: 6, Kind: KindBenchTrain, Bench: &BenchResult{Kernel: KernelGo, Batch: 64, Steps: 3, Seconds: 2.5, ImagesPerSec: 76.8}},
+		{ID: 6, Kind: KindBenchTrain, Bench: &BenchResult{Kernel: KernelGo, Workers: 2, Batch: 64, Steps: 3, Seconds: 2.5, ImagesPerSec: 76.8, Losses: []float64{1.75, 1.5}}},
+		{ID: 7, Kind: KindShard, Loss: 1.25, Right: 3},
 	} {
 		got, err := DecodeResponse(Encode(want))
 		if err != nil {
@@ -63,6 +67,14 @@ func TestDecodeRequestRefuses(t *testing.T) {
 		{`{"id":13,"kind":"bench-train","batch":5000,"steps":1}`, 13},
 		{`{"id":14,"kind":"bench-infer","batch":64,"steps":1,"kernel":"gpu"}`, 14},
 		{`{"id":15,"kind":"bench-infer","batch":64,"steps":1,"kernel":"simd-fma"}`, 15},
+		{`{"id":16,"kind":"bench-train","batch":64,"steps":1,"workers":17}`, 16},
+		{`{"id":17,"kind":"bench-infer","batch":64,"steps":1,"workers":2}`, 17},
+		{`{"id":18,"kind":"replica"}`, 18},
+		{`{"id":19,"kind":"replica","replica":{},"kernel":"gpu"}`, 19},
+		{`{"id":20,"kind":"shard","batch":8,"images":9,"size":32}`, 20},
+		{`{"id":21,"kind":"shard","batch":8,"images":0,"size":32}`, 21},
+		{`{"id":22,"kind":"shard","batch":8,"images":4}`, 22},
+		{`{"id":23,"kind":"shard","batch":8,"images":4,"size":32,"step":-1}`, 23},
 	} {
 		got, err := DecodeRequest(tc.head)
 		if !errors.Is(err, ErrMessage) {

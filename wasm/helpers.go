@@ -1,0 +1,180 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"errors"
+	"fmt"
+	"syscall/js"
+	"time"
+
+	"github.com/intelscenes/resnet-browser/nn"
+	"github.com/intelscenes/resnet-browser/wasm/protocol"
+)
+
+// helperStartTimeout bounds how long a helper worker may take to load and
+// answer its setup.
+const helperStartTimeout = 2 * time.Minute
+
+// spawnWorkers is the spawner of the browser: n new Web Workers running
+// this worker's own script.
+func spawnWorkers(n int, setup protocol.Request, grads, stats int) ([]nn.Replica, func(), error) {
+	url := js.Global().Get("location").Get("href").String()
+	hs := make([]*helper, n)
+	for i := range hs {
+		hs[i] = newHelper(url, grads, stats)
+	}
+	stop := func() {
+		for _, h := range hs {
+			h.close()
+		}
+	}
+	reps := make([]nn.Replica, n)
+	for i, h := range hs {
+		if err := h.setUp(setup); err != nil {
+			stop()
+			return nil, nil, fmt.Errorf("helper %d: %w", i+1, err)
+		}
+		reps[i] = h
+	}
+	return reps, stop, nil
+}
+
+// helper is a helper worker, seen as an nn.Replica.
+type helper struct {
+	worker       js.Value
+	inbox        *mailbox[message]
+	funcs        []js.Func
+	id           uint64
+	grads, stats int
+	req          []byte // a request's body, reused
+	answer       []byte // an answer's body, reused
+	shard        nn.Shard
+	err          error // of the last Start
+}
+
+// newHelper starts a worker running the script at url.
+func newHelper(url string, grads, stats int) *helper {
+	h := &helper{inbox: newMailbox[message](), grads: grads, stats: stats}
+	onMessage := js.FuncOf(func(_ js.Value, args []js.Value) any {
+		data := args[0].Get("data")
+		h.inbox.put(message{head: data.Get("head"), body: data.Get("body")})
+		return nil
+	})
+	onError := js.FuncOf(func(_ js.Value, args []js.Value) any {
+		exit := protocol.Response{Kind: protocol.KindExit, Error: "the helper worker failed: " + args[0].Get("message").String()}
+		h.inbox.put(message{head: js.ValueOf(protocol.Encode(exit)), body: js.Undefined()})
+		return nil
+	})
+	h.funcs = []js.Func{onMessage, onError}
+	h.worker = js.Global().Get("Worker").New(url)
+	h.worker.Set("onmessage", onMessage)
+	h.worker.Set("onerror", onError)
+	return h
+}
+
+// setUp waits for the helper to be ready and sends it setup, a
+// KindReplica request.
+func (h *helper) setUp(setup protocol.Request) error {
+	deadline := time.Now().Add(helperStartTimeout)
+	ready, err := h.receive(time.Until(deadline))
+	if err != nil {
+		return err
+	}
+	if ready.Kind != protocol.KindReady {
+		return fmt.Errorf("%w: got %q before the ready notice", protocol.ErrMessage, ready.Kind)
+	}
+	h.id++
+	setup.ID = h.id
+	send(h.worker, protocol.Encode(setup), nil)
+	resp, err := h.receive(time.Until(deadline))
+	if err != nil {
+		return err
+	}
+	if resp.ID != h.id {
+		return fmt.Errorf("%w: answer %d to request %d", protocol.ErrMessage, resp.ID, h.id)
+	}
+	return nil
+}
+
+// Start sends job to the helper.
+func (h *helper) Start(job *nn.Job) {
+	h.id++
+	var req protocol.Request
+	req, h.req, h.err = shardRequest(h.req[:0], h.id, job)
+	if h.err == nil {
+		send(h.worker, protocol.Encode(req), h.req)
+	}
+}
+
+// Wait returns the helper's answer to the last job.
+func (h *helper) Wait() (*nn.Shard, error) {
+	if h.err != nil {
+		return nil, h.err
+	}
+	resp, err := h.receive(-1)
+	if err != nil {
+		return nil, err
+	}
+	if resp.ID != h.id || resp.Kind != protocol.KindShard {
+		return nil, fmt.Errorf("%w: a %s answer to request %d, want the shard of request %d", protocol.ErrMessage, resp.Kind, resp.ID, h.id)
+	}
+	if err := decodeShard(&h.shard, resp, h.grads, h.stats); err != nil {
+		return nil, err
+	}
+	return &h.shard, nil
+}
+
+// receive returns the helper's next message, waiting at most d (forever
+// when d < 0); an error answer or notice is returned as an error.
+func (h *helper) receive(d time.Duration) (protocol.Response, error) {
+	m, ok := h.inbox.takeWithin(d)
+	if !ok {
+		return protocol.Response{}, errors.New("the helper worker did not answer in time")
+	}
+	if m.head.Type() != js.TypeString {
+		return protocol.Response{}, fmt.Errorf("%w: a message without a head", protocol.ErrMessage)
+	}
+	resp, err := protocol.DecodeResponse(m.head.String())
+	if err != nil {
+		return protocol.Response{}, err
+	}
+	if resp.Error != "" {
+		return protocol.Response{}, errors.New(resp.Error)
+	}
+	if m.body.InstanceOf(js.Global().Get("ArrayBuffer")) {
+		u8 := js.Global().Get("Uint8Array").New(m.body)
+		if n := u8.Length(); cap(h.answer) < n {
+			h.answer = make([]byte, n)
+		} else {
+			h.answer = h.answer[:n]
+		}
+		js.CopyBytesToGo(h.answer, u8)
+		resp.Body = h.answer
+	}
+	return resp, nil
+}
+
+// close stops the helper worker.
+func (h *helper) close() {
+	h.worker.Call("terminate")
+	for _, f := range h.funcs {
+		f.Release()
+	}
+}
+
+// send posts a message with head and, when not nil, a body, transferred,
+// to target: a Worker, or the global scope to answer the page.
+func send(target js.Value, head string, body []byte) {
+	msg := js.Global().Get("Object").New()
+	msg.Set("head", head)
+	if body == nil {
+		target.Call("postMessage", msg)
+		return
+	}
+	u8 := js.Global().Get("Uint8Array").New(len(body))
+	js.CopyBytesToJS(u8, body)
+	buf := u8.Get("buffer")
+	msg.Set("body", buf)
+	target.Call("postMessage", msg, []any{buf})
+}

@@ -1,0 +1,175 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/intelscenes/resnet-browser/nn"
+	"github.com/intelscenes/resnet-browser/nn/data"
+	"github.com/intelscenes/resnet-browser/wasm/protocol"
+)
+
+// pipeHelper is a helper worker in this process: requests and answers go
+// through their encodings, as between Web Workers.
+type pipeHelper struct {
+	w            worker
+	id           uint64
+	resp         protocol.Response
+	grads, stats int
+	shard        nn.Shard
+}
+
+// spawnPipes is a spawner of pipeHelpers; it counts the helpers started.
+func spawnPipes(started *int) spawner {
+	return func(n int, setup protocol.Request, grads, stats int) ([]nn.Replica, func(), error) {
+		reps := make([]nn.Replica, n)
+		for i := range reps {
+			h := &pipeHelper{grads: grads, stats: stats}
+			if resp := h.serve(setup, nil); resp.Error != "" {
+				return nil, nil, errors.New(resp.Error)
+			}
+			reps[i] = h
+		}
+		*started += n
+		return reps, func() {}, nil
+	}
+}
+
+// serve hands req, through its encoding, to the helper and returns the
+// answer through its encoding.
+func (h *pipeHelper) serve(req protocol.Request, body []byte) protocol.Response {
+	head, err := protocol.DecodeRequest(protocol.Encode(req))
+	if err != nil {
+		return protocol.Response{Error: err.Error()}
+	}
+	resp := h.w.serve(head, slices.Clone(body))
+	got, err := protocol.DecodeResponse(protocol.Encode(resp))
+	if err != nil {
+		return protocol.Response{Error: err.Error()}
+	}
+	got.Body = slices.Clone(resp.Body)
+	return got
+}
+
+func (h *pipeHelper) Start(job *nn.Job) {
+	h.id++
+	req, body, err := shardRequest(nil, h.id, job)
+	if err != nil {
+		h.resp = protocol.Response{Error: err.Error()}
+		return
+	}
+	h.resp = h.serve(req, body)
+}
+
+func (h *pipeHelper) Wait() (*nn.Shard, error) {
+	if h.resp.Error != "" {
+		return nil, errors.New(h.resp.Error)
+	}
+	if err := decodeShard(&h.shard, h.resp, h.grads, h.stats); err != nil {
+		return nil, err
+	}
+	return &h.shard, nil
+}
+
+// nativeLosses trains as the training benchmark does, on replicas
+// goroutines, and returns each step's loss.
+func nativeLosses(t *testing.T, zip []byte, batch, steps, replicas int) []float64 {
+	t.Helper()
+	cfg := nn.Reference()
+	a, err := data.ReadZip(bytes.NewReader(zip), int64(len(zip)), data.Options{Size: cfg.InputSize, MaxPixels: data.DefaultMaxPixels})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Classes = len(a.Train.Classes)
+	m, err := nn.NewModel(cfg, a.Train.Classes, rand.New(rand.NewPCG(1, 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := nn.ReferenceRecipe()
+	r.Config = cfg
+	tr, err := nn.NewTrainer(m, r, steps, replicas)
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx := make([]int, batch)
+	for i := range idx {
+		idx[i] = i % a.Train.Len()
+	}
+	var losses []float64
+	for range steps {
+		loss, _, err := tr.Step(a.Train, idx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		losses = append(losses, loss)
+	}
+	return losses
+}
+
+// TestBenchTrainOnHelpers trains on a worker and helpers that get their
+// shares through the messages' encodings, and finds the losses of a
+// native trainer with as many replicas, to the last bit.
+func TestBenchTrainOnHelpers(t *testing.T) {
+	zip := benchZip(t)
+	const batch, steps = 6, 3
+	for _, workers := range []int{2, 3} {
+		var started int
+		w := worker{spawn: spawnPipes(&started)}
+		req := protocol.Request{ID: 1, Kind: protocol.KindBenchTrain, Name: "bench.zip", Batch: batch, Steps: steps - 1, Workers: workers, Kernel: protocol.KernelGo}
+		resp := w.serve(req, zip)
+		if resp.Error != "" || resp.Bench == nil {
+			t.Fatalf("%d workers: got %+v, want a result", workers, resp)
+		}
+		if started != workers-1 || resp.Bench.Workers != workers {
+			t.Errorf("%d workers: %d helpers started, result says %d workers", workers, started, resp.Bench.Workers)
+		}
+		want := nativeLosses(t, zip, batch, steps, workers)
+		if !slices.Equal(resp.Bench.Losses, want) {
+			t.Errorf("%d workers: losses %v, want the native trainer's %v", workers, resp.Bench.Losses, want)
+		}
+		if one := nativeLosses(t, zip, batch, steps, 1); slices.Equal(one, want) {
+			t.Errorf("%d replicas train exactly as 1 does (%v): this test cannot tell them apart", workers, one)
+		}
+	}
+}
+
+func TestBenchTrainWithoutHelpers(t *testing.T) {
+	var w worker // no spawner: not in a browser
+	req := protocol.Request{ID: 1, Kind: protocol.KindBenchTrain, Name: "bench.zip", Batch: 4, Steps: 1, Workers: 2}
+	if resp := w.serve(req, benchZip(t)); !strings.Contains(resp.Error, "cannot start helper workers") {
+		t.Errorf("got %+v, want an error saying helpers cannot start", resp)
+	}
+}
+
+func TestShardRefusals(t *testing.T) {
+	var w worker
+	req := protocol.Request{ID: 2, Kind: protocol.KindShard, Batch: 2, Images: 1, Size: 32}
+	if resp := w.serve(req, nil); !strings.Contains(resp.Error, "not a replica") {
+		t.Errorf("a shard before the setup: got %+v", resp)
+	}
+	m, err := nn.NewModel(nn.Reference(), nn.SceneClasses, rand.New(rand.NewPCG(1, 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp := w.serve(replicaRequest("x.zip", m, nn.ReferenceRecipe(), ""), nil); resp.Error != "" {
+		t.Fatalf("setup: %v", resp.Error)
+	}
+	if resp := w.serve(req, make([]byte, 100)); !strings.Contains(resp.Error, "a shard of 100 bytes") {
+		t.Errorf("a short body: got %+v", resp)
+	}
+	grads, stats := w.replica.Sizes()
+	body := make([]byte, 4*(grads+stats)+4+3*32*32)
+	body[4*(grads+stats)] = 6 // label 6 of 6 classes
+	if resp := w.serve(req, body); !strings.Contains(resp.Error, "label 6 of 6 classes") {
+		t.Errorf("a label out of range: got %+v", resp)
+	}
+	bad := replicaRequest("x.zip", m, nn.ReferenceRecipe(), "")
+	bad.Replica = []byte(`{"recipe":{"epochs":0}}`)
+	if resp := w.serve(bad, nil); !strings.Contains(resp.Error, "epochs 0") {
+		t.Errorf("a bad recipe: got %+v", resp)
+	}
+}
