@@ -156,3 +156,14 @@ func (b *BatchNorm2D) Backward(dy *Tensor) *Tensor {
 	}
 	return &b.dx
 }
+
+// evalAffine sets scale and shift, of length C, to the map of eval mode,
+// y = x*scale + shift, rounded as Forward rounds it.
+func (b *BatchNorm2D) evalAffine(scale, shift []float32) {
+	for ch := range b.C {
+		mean := float64(b.RunningMean.Value.Data[ch])
+		invStd := 1 / math.Sqrt(float64(b.RunningVar.Value.Data[ch])+b.Eps)
+		scale[ch] = float32(invStd * float64(b.Weight.Value.Data[ch]))
+		shift[ch] = b.Bias.Value.Data[ch] - float32(mean)*scale[ch]
+	}
+}

@@ -28,7 +28,7 @@ func (m *Model) Predict(pix []uint8, n int) []float32 {
 	for i := 0; i < n; i++ {
 		m.Meta.Norm.Normalize(m.x.Data[i*per:(i+1)*per], pix[i*per:(i+1)*per])
 	}
-	logits := m.Net.Forward(&m.x, false)
+	logits := m.Net.Infer(&m.x)
 	m.probs = grow(m.probs, logits.Len())
 	Softmax(m.probs, logits)
 	return m.probs

@@ -68,6 +68,7 @@ type ResNet struct {
 	Config Config
 	net    Sequential
 	params []*Param
+	infer  *inference // Infer's form of the network, made at its first call
 }
 
 // NewResNet builds the network described by cfg with PyTorch's default

@@ -110,6 +110,26 @@ func BenchmarkInference(b *testing.B) {
 	})
 }
 
+// BenchmarkInferencePlain is the plain eval-mode Forward that Predict
+// ran before nn's ResNet.Infer, on the same 64 images, for comparison.
+func BenchmarkInferencePlain(b *testing.B) {
+	const batch = 64
+	rng := rand.New(rand.NewPCG(1, 1))
+	set := randomSet(batch, rng)
+	x := &nn.Tensor{Shape: []int{batch, 3, 32, 32}, Data: make([]float32, len(set.Pix))}
+	data.Reference.Normalize(x.Data, set.Pix)
+	benchKernels(b, func(b *testing.B) {
+		m, err := nn.NewModel(nn.Reference(), set.Classes, rand.New(rand.NewPCG(1, 1)))
+		if err != nil {
+			b.Fatal(err)
+		}
+		for b.Loop() {
+			m.Net.Forward(x, false)
+		}
+		b.ReportMetric(float64(batch*b.N)/b.Elapsed().Seconds(), "images/s")
+	})
+}
+
 // randomSet returns n random 32×32 images of the reference's classes.
 func randomSet(n int, rng *rand.Rand) *data.Set {
 	s := &data.Set{Size: 32, Classes: slices.Clone(nn.SceneClasses), Pix: make([]uint8, n*32*32*3), Labels: make([]int, n), Names: make([]string, n)}

@@ -1,0 +1,236 @@
+package nn
+
+import (
+	"fmt"
+	"unsafe"
+)
+
+// padded is an activation in the layout of ResNet.Infer: channel-major
+// over the images (CNHW), each plane surrounded by zeros, the padding of
+// the 3×3 convolutions. A shifted copy of a whole run of planes is then a
+// row of the im2col matrix of every image at once, and a single product
+// computes a convolution over the batch. Neighbouring rows share their
+// border column, and neighbouring planes their border row, so that
+// little of the product is spent on borders.
+type padded struct {
+	C, N, H, W int
+	// Data holds element (c, n, y, x), for y in [-1, H] and x in [-1, W],
+	// at c*(N*(H+1)*(W+1) + 2*(W+2)) + W+2 + (n*(H+1)+y+1)*(W+1) + x: the
+	// planes of a channel follow each other between two gaps of W+2
+	// zeros, which keep every read of a shifted copy in range.
+	Data []float32
+}
+
+// resize sets the shape of a, reusing its buffer when it is large
+// enough, and zeroes it.
+func (a *padded) resize(c, n, h, w int) {
+	a.C, a.N, a.H, a.W = c, n, h, w
+	a.Data = grow(a.Data, c*a.stride())
+	clear32(a.Data)
+}
+
+// plane returns the distance between two planes of a channel, (H+1)(W+1).
+func (a *padded) plane() int { return (a.H + 1) * (a.W + 1) }
+
+// gap returns the length of the zeros before and after a channel's
+// planes.
+func (a *padded) gap() int { return a.W + 2 }
+
+// stride returns the distance between two channels.
+func (a *padded) stride() int { return a.N*a.plane() + 2*a.gap() }
+
+// at returns the offset in Data of the plane (c, n): of its top border
+// row, but for the top left corner, which is one element before.
+func (a *padded) at(c, n int) int { return c*a.stride() + a.gap() + n*a.plane() }
+
+// String returns the shape, C×N×H×W, for error messages.
+func (a *padded) String() string { return fmt.Sprintf("%d×%d×%d×%d", a.C, a.N, a.H, a.W) }
+
+// channels returns the view of channels [lo, hi) of a, sharing its data.
+func (a *padded) channels(lo, hi int) padded {
+	v := *a
+	v.C = hi - lo
+	v.Data = a.Data[lo*a.stride() : hi*a.stride()]
+	return v
+}
+
+// inferConv is one or more convolutions of the same geometry on the same
+// input, each with the eval-mode BatchNorm that follows it folded in:
+// its output channels are those of the first, then those of the next.
+type inferConv struct {
+	convs                        []*Conv2D
+	bns                          []*BatchNorm2D
+	In, Out, Kernel, Stride, Pad int
+	// weight is Out × (In*Kernel*Kernel + 1): each convolution's weights
+	// scaled by its BatchNorm, then in the last column the BatchNorm's
+	// shift. The im2col matrix ends with a row of ones to add it.
+	weight       []float32
+	scale, shift []float32 // of one BatchNorm, folding
+	gemm         GemmBuffer
+}
+
+// newInferConv returns the convolutions convs, each followed by the
+// BatchNorm of the same index, as one. They must share their input
+// channels, kernel, stride and padding, and pad by at most one on either
+// side (padded has room for no more).
+func newInferConv(convs []*Conv2D, bns []*BatchNorm2D) *inferConv {
+	c0 := convs[0]
+	c := &inferConv{convs: convs, bns: bns, In: c0.In, Kernel: c0.Kernel, Stride: c0.Stride, Pad: c0.Pad}
+	for i, cv := range convs {
+		if cv.In != c.In || cv.Kernel != c.Kernel || cv.Stride != c.Stride || cv.Pad != c.Pad || bns[i].C != cv.Out {
+			panic(fmt.Sprintf("nn: cannot fuse convolutions %+v and %+v", *c0, *cv))
+		}
+		c.Out += cv.Out
+	}
+	if c.Pad > 1 || c.Kernel-1-c.Pad > 1 {
+		panic(fmt.Sprintf("nn: inference cannot pad a %d×%d convolution by %d", c.Kernel, c.Kernel, c.Pad))
+	}
+	return c
+}
+
+// fold computes weight from the convolutions' and BatchNorms' current
+// state, rounding as BatchNorm2D.Forward does in eval mode.
+func (c *inferConv) fold() {
+	kk := c.In * c.Kernel * c.Kernel
+	c.weight = grow(c.weight, c.Out*(kk+1))
+	o := 0
+	for i, cv := range c.convs {
+		c.scale, c.shift = grow(c.scale, cv.Out), grow(c.shift, cv.Out)
+		c.bns[i].evalAffine(c.scale, c.shift)
+		for j := range cv.Out {
+			dst := c.weight[o*(kk+1) : (o+1)*(kk+1)]
+			for p, w := range cv.Weight.Value.Data[j*kk : (j+1)*kk] {
+				dst[p] = w * c.scale[j]
+			}
+			dst[kk] = c.shift[j]
+			o++
+		}
+	}
+}
+
+// outSize returns the output side for an input side.
+func (c *inferConv) outSize(in int) int { return (in+2*c.Pad-c.Kernel)/c.Stride + 1 }
+
+// forward sets y, or adds to it when accumulate is set, to the
+// convolution of x, then applies ReLU to y's first reluChannels channels
+// and zeroes their borders. The borders of the other channels are left
+// wrong. x must have zero borders; y must have the output's shape, and
+// not overlap x. col is scratch space for the im2col matrix, grown as
+// needed.
+func (c *inferConv) forward(y, x *padded, accumulate bool, reluChannels int, col *[]float32) {
+	if x.C != c.In || y.C != c.Out || y.N != x.N || y.H != c.outSize(x.H) || y.W != c.outSize(x.W) {
+		panic(fmt.Sprintf("nn: inference convolution %d→%d got %v→%v", c.In, c.Out, x, y))
+	}
+	kk := c.In * c.Kernel * c.Kernel
+	p := y.plane()
+	// Images per chunk: enough columns to keep the product efficient, few
+	// enough that the im2col matrix stays in the cache.
+	per := max(1, inferChunkCols/p)
+	for n0 := 0; n0 < x.N; n0 += per {
+		n1 := min(n0+per, x.N)
+		cols := (n1 - n0) * p
+		*col = grow(*col, (kk+1)*cols)
+		if c.Stride == 1 {
+			c.im2colShift(*col, x, n0, cols)
+		} else {
+			c.im2colStrided(*col, x, y, n0, n1)
+		}
+		ones := (*col)[kk*cols : (kk+1)*cols]
+		for j := range ones {
+			ones[j] = 1
+		}
+		Gemm(&c.gemm, false, false, c.Out, cols, kk+1, c.weight, kk+1, *col, cols, y.Data[y.at(0, n0):], y.stride(), accumulate)
+		for o := range reluChannels {
+			reluPlanes(y.Data[y.at(o, n0):y.at(o, n1)], y.H, y.W)
+		}
+	}
+}
+
+// inferChunkCols is the number of columns of the im2col matrix that
+// inferConv.forward aims at per product.
+const inferChunkCols = 2048
+
+// im2colShift fills the first In*K*K rows of col, cols columns each,
+// for a stride-1 convolution from image n0 on: in the padded layout,
+// row (ch*K+ki)*K+kj is the run of planes of channel ch shifted by
+// (ki-Pad, kj-Pad), one copy. Its columns on the output's borders are
+// garbage.
+func (c *inferConv) im2colShift(col []float32, x *padded, n0, cols int) {
+	k, wr := c.Kernel, x.W+1
+	r := 0
+	for ch := 0; ch < c.In; ch++ {
+		base := x.at(ch, n0)
+		for ki := 0; ki < k; ki++ {
+			for kj := 0; kj < k; kj++ {
+				src := base + (ki-c.Pad)*wr + kj - c.Pad
+				copy(col[r*cols:(r+1)*cols], x.Data[src:src+cols])
+				r++
+			}
+		}
+	}
+}
+
+// im2colStrided fills the first In*K*K rows of col for images [n0,
+// n1) of x, with the columns of y's padded planes: row (ch*K+ki)*K+kj,
+// at output (oh, ow) of image n, holds x[ch, n, oh*S-P+ki, ow*S-P+kj].
+// Its columns on y's borders are left as they were.
+func (c *inferConv) im2colStrided(col []float32, x, y *padded, n0, n1 int) {
+	k, s := c.Kernel, c.Stride
+	wr, wro, p := x.W+1, y.W+1, y.plane()
+	cols := (n1 - n0) * p
+	r := 0
+	for ch := 0; ch < c.In; ch++ {
+		for ki := 0; ki < k; ki++ {
+			for kj := 0; kj < k; kj++ {
+				row := col[r*cols : (r+1)*cols]
+				r++
+				for n := n0; n < n1; n++ {
+					from := x.at(ch, n) + kj - c.Pad
+					out := row[(n-n0)*p:]
+					for oh := 0; oh < y.H; oh++ {
+						src := x.Data[from+(oh*s-c.Pad+ki+1)*wr:]
+						dst := out[(oh+1)*wro : (oh+1)*wro+y.W]
+						for ow := range dst {
+							dst[ow] = src[ow*s]
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// reluPlanes applies ReLU to a run of padded h×w planes, whole, and then
+// zeroes their borders.
+func reluPlanes(planes []float32, h, w int) {
+	relu(planes)
+	wr := w + 1
+	for p := 0; p < len(planes); p += (h + 1) * wr {
+		clear32(planes[p : p+wr])
+		for y := 2; y <= h+1; y++ {
+			planes[p+y*wr-1] = 0
+		}
+	}
+}
+
+// relu sets each element of s to max(v, 0) but keeps NaN, as
+// ReLU.Forward does. It works on the bits of two elements at a time,
+// without branches: on activations, whose signs are random, a branch per
+// element mispredicts so often that this is four times as fast under
+// GOOS=js.
+func relu(s []float32) {
+	const signs = 0x8000000080000000
+	pairs := unsafe.Slice((*uint64)(unsafe.Pointer(unsafe.SliceData(s))), len(s)/2)
+	for i, b := range pairs {
+		neg := (b & signs) >> 31 * 0xffffffff
+		// A lane is NaN when its magnitude exceeds that of infinity,
+		// 0x7f800000: adding 0x7fffff then carries into its sign bit.
+		nan := ((b&^signs + 0x007fffff007fffff) & signs) >> 31 * 0xffffffff
+		pairs[i] = b &^ (neg &^ nan)
+	}
+	if len(s)%2 == 1 {
+		if v := s[len(s)-1]; v <= 0 {
+			s[len(s)-1] = 0
+		}
+	}
+}

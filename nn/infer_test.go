@@ -1,0 +1,141 @@
+package nn
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+)
+
+// randomizeBatchNorms gives every BatchNorm of ps random affine weights
+// and running statistics, so that folding them is not the identity.
+func randomizeBatchNorms(ps []*Param, rng *rand.Rand) {
+	for _, p := range ps {
+		lo, hi := -0.5, 0.5
+		switch {
+		case p.Integer || p.Value.Len() == 0:
+			continue
+		case strings.HasSuffix(p.Name, "running_var"):
+			lo, hi = 0.2, 2
+		case strings.HasSuffix(p.Name, "bn1.weight"), strings.HasSuffix(p.Name, "bn2.weight"), strings.HasSuffix(p.Name, "bn.weight"), strings.HasSuffix(p.Name, "downsample.1.weight"):
+			lo, hi = 0.5, 1.5
+		case !strings.HasSuffix(p.Name, "running_mean") && !strings.HasSuffix(p.Name, ".bias"):
+			continue
+		}
+		for i := range p.Value.Data {
+			p.Value.Data[i] = float32(lo + (hi-lo)*rng.Float64())
+		}
+	}
+}
+
+// TestInferMatchesForward compares Infer with the plain eval-mode Forward
+// on networks of every shape of block, with batches smaller than, equal
+// to and not a multiple of inferGroup. The two differ only in rounding:
+// folding BatchNorm reassociates (Σ w·x)·scale + shift, and the products
+// sum in another order; each layer's float32 error is a few units of
+// 1e-7 of its values' size, and a few dozen layers stay far below the
+// tolerance of 1e-5 of the largest logit.
+func TestInferMatchesForward(t *testing.T) {
+	ref := Reference()
+	conv1x1 := ref
+	conv1x1.Shortcut = "conv1x1"
+	odd := Config{InputSize: 15, Width: 8, Stages: []int{1, 2, 1}, Shortcut: "conv3x3", Classes: 3}
+	tiny := Config{InputSize: 3, Width: 4, Stages: []int{1, 1, 1}, Shortcut: "conv1x1", Classes: 2}
+	for _, tc := range []struct {
+		cfg Config
+		n   int
+	}{
+		{ref, 1}, {ref, 16}, {ref, 37}, {conv1x1, 20}, {odd, 5}, {tiny, 3},
+	} {
+		t.Run(fmt.Sprintf("%s-%s-%d-n%d", tc.cfg.Name(), tc.cfg.Shortcut, tc.cfg.InputSize, tc.n), func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(4, 5))
+			net, err := NewResNet(tc.cfg, rng)
+			if err != nil {
+				t.Fatal(err)
+			}
+			randomizeBatchNorms(net.Params(), rng)
+			x := randInput(rng, tc.n, 3, tc.cfg.InputSize, tc.cfg.InputSize)
+			want := append([]float32(nil), net.Forward(x, false).Data...)
+			got := net.Infer(x)
+			if got.Shape[0] != tc.n || got.Shape[1] != tc.cfg.Classes {
+				t.Fatalf("logits of shape %v, want [%d %d]", got.Shape, tc.n, tc.cfg.Classes)
+			}
+			expectClose(t, "logits", got.Data, want, 1e-5*maxAbs(want), 0)
+		})
+	}
+}
+
+// TestInferFollowsParameters checks that Infer uses the parameters as
+// they are at each call, not as they were at the first.
+func TestInferFollowsParameters(t *testing.T) {
+	rng := rand.New(rand.NewPCG(6, 7))
+	cfg := Config{InputSize: 8, Width: 4, Stages: []int{1, 1}, Shortcut: "conv3x3", Classes: 3}
+	net, err := NewResNet(cfg, rng)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := randInput(rng, 4, 3, 8, 8)
+	net.Infer(x)
+	randomizeBatchNorms(net.Params(), rng)
+	for _, p := range net.Params() {
+		if p.Trainable() && len(p.Value.Shape) == 4 {
+			p.Value.Data[0] += 0.5
+		}
+	}
+	want := append([]float32(nil), net.Forward(x, false).Data...)
+	expectClose(t, "logits", net.Infer(x).Data, want, 1e-5*maxAbs(want), 0)
+}
+
+// TestInferAgainstPyTorch runs Infer on the reference weights and compares
+// its logits with PyTorch's in eval mode, as TestResNetAgainstPyTorch
+// does for Forward.
+func TestInferAgainstPyTorch(t *testing.T) {
+	f := loadFixture(t, "resnet.safetensors")
+	m := seedModel(t)
+	logits := m.Net.Infer(f.get("x"))
+	expectClose(t, "logits_eval", logits.Data, f.get("logits_eval").Data, 1e-4, 1e-4)
+}
+
+// TestRelu checks the branch-free ReLU against ReLU.Forward on the
+// values where bit tricks go wrong: zeros of both signs, infinities,
+// NaNs of both signs and payloads, subnormals; at even and odd offsets
+// and lengths.
+func TestRelu(t *testing.T) {
+	var vals []float32
+	for _, b := range []uint32{0, 0x80000000, 0x7f800000, 0xff800000, 0x7fc00000, 0xffc00000,
+		0x7f800001, 0xff800001, 0x7fffffff, 0xffffffff, 1, 0x80000001, 0x7f7fffff, 0xff7fffff} {
+		vals = append(vals, math.Float32frombits(b))
+	}
+	vals = append(vals, 1, -1, 0.5, -0.5)
+	var r ReLU
+	want := r.Forward(&Tensor{Shape: []int{len(vals)}, Data: vals}, false).Data
+	for lo := 0; lo < 2; lo++ {
+		for hi := len(vals) - 1; hi <= len(vals); hi++ {
+			got := append([]float32(nil), vals...)
+			relu(got[lo:hi])
+			for i := lo; i < hi; i++ {
+				g, w := math.Float32bits(got[i]), math.Float32bits(want[i])
+				if g != w && !(got[i] != got[i] && want[i] != want[i]) {
+					t.Errorf("relu(%#08x) = %#08x, want %#08x", math.Float32bits(vals[i]), g, w)
+				}
+			}
+		}
+	}
+}
+
+// BenchmarkInfer is Infer on 64 images, to compare with
+// BenchmarkInference, the plain eval-mode Forward.
+func BenchmarkInfer(b *testing.B) {
+	const batch = 64
+	rng := rand.New(rand.NewPCG(1, 1))
+	net, err := NewResNet(Reference(), rng)
+	if err != nil {
+		b.Fatal(err)
+	}
+	x := randInput(rng, batch, 3, 32, 32)
+	for b.Loop() {
+		net.Infer(x)
+	}
+	report(b, 57.5e6*batch, batch)
+}
