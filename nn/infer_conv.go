@@ -1,9 +1,6 @@
 package nn
 
-import (
-	"fmt"
-	"unsafe"
-)
+import "fmt"
 
 // padded is an activation in the layout of ResNet.Infer: channel-major
 // over the images (CNHW), each plane surrounded by zeros, the padding of
@@ -203,34 +200,12 @@ func (c *inferConv) im2colStrided(col []float32, x, y *padded, n0, n1 int) {
 // reluPlanes applies ReLU to a run of padded h×w planes, whole, and then
 // zeroes their borders.
 func reluPlanes(planes []float32, h, w int) {
-	relu(planes)
+	relu(planes, planes)
 	wr := w + 1
 	for p := 0; p < len(planes); p += (h + 1) * wr {
 		clear32(planes[p : p+wr])
 		for y := 2; y <= h+1; y++ {
 			planes[p+y*wr-1] = 0
-		}
-	}
-}
-
-// relu sets each element of s to max(v, 0) but keeps NaN, as
-// ReLU.Forward does. It works on the bits of two elements at a time,
-// without branches: on activations, whose signs are random, a branch per
-// element mispredicts so often that this is four times as fast under
-// GOOS=js.
-func relu(s []float32) {
-	const signs = 0x8000000080000000
-	pairs := unsafe.Slice((*uint64)(unsafe.Pointer(unsafe.SliceData(s))), len(s)/2)
-	for i, b := range pairs {
-		neg := (b & signs) >> 31 * 0xffffffff
-		// A lane is NaN when its magnitude exceeds that of infinity,
-		// 0x7f800000: adding 0x7fffff then carries into its sign bit.
-		nan := ((b&^signs + 0x007fffff007fffff) & signs) >> 31 * 0xffffffff
-		pairs[i] = b &^ (neg &^ nan)
-	}
-	if len(s)%2 == 1 {
-		if v := s[len(s)-1]; v <= 0 {
-			s[len(s)-1] = 0
 		}
 	}
 }

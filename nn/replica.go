@@ -191,7 +191,8 @@ func appendState(dst []float32, ps []*Param) []float32 {
 }
 
 // forward fills the replica's input with n images of side size, runs the
-// network and keeps the loss and the number right; it returns the logits.
+// network, in training mode or else through Infer, and keeps the loss and
+// the number right; it returns the logits.
 func (r *LocalReplica) forward(n, size int, train bool, fill func(x []float32, labels []int)) *Tensor {
 	r.x.Resize(n, 3, size, size)
 	if cap(r.labels) < n {
@@ -199,7 +200,12 @@ func (r *LocalReplica) forward(n, size int, train bool, fill func(x []float32, l
 	}
 	r.labels = r.labels[:n]
 	fill(r.x.Data, r.labels)
-	logits := r.net.Forward(&r.x, train)
+	var logits *Tensor
+	if train {
+		logits = r.net.Forward(&r.x, true)
+	} else {
+		logits = r.net.Infer(&r.x)
+	}
 	r.loss = float64(r.ce.Forward(logits, r.labels))
 	k := logits.Shape[1]
 	r.right = 0

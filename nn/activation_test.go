@@ -1,0 +1,45 @@
+package nn
+
+import (
+	"math"
+	"testing"
+)
+
+// TestRelu checks the branch-free ReLU against the comparison
+// "v <= 0 gives 0, else v" on the values where bit tricks go wrong: zeros
+// of both signs, infinities, NaNs of both signs and payloads, subnormals;
+// at even and odd offsets and lengths, in place and into another slice.
+func TestRelu(t *testing.T) {
+	var vals []float32
+	for _, b := range []uint32{0, 0x80000000, 0x7f800000, 0xff800000, 0x7fc00000, 0xffc00000,
+		0x7f800001, 0xff800001, 0x7fffffff, 0xffffffff, 1, 0x80000001, 0x7f7fffff, 0xff7fffff} {
+		vals = append(vals, math.Float32frombits(b))
+	}
+	vals = append(vals, 1, -1, 0.5, -0.5)
+	want := make([]float32, len(vals))
+	for i, v := range vals {
+		if v <= 0 {
+			v = 0
+		}
+		want[i] = v
+	}
+	check := func(how string, got []float32, lo int) {
+		t.Helper()
+		for i, g := range got {
+			w := want[lo+i]
+			if math.Float32bits(g) != math.Float32bits(w) && !(g != g && w != w) {
+				t.Errorf("%s: relu(%#08x) = %#08x, want %#08x", how, math.Float32bits(vals[lo+i]), math.Float32bits(g), math.Float32bits(w))
+			}
+		}
+	}
+	for lo := 0; lo < 2; lo++ {
+		for hi := len(vals) - 1; hi <= len(vals); hi++ {
+			in := append([]float32(nil), vals...)[lo:hi]
+			relu(in, in)
+			check("in place", in, lo)
+			out := make([]float32, hi-lo+1)[1:] // at another alignment
+			relu(out, vals[lo:hi])
+			check("into another slice", out, lo)
+		}
+	}
+}
