@@ -86,7 +86,8 @@ func benchTrain(b *testing.B, replicas int) {
 	report(b, 172e6*batch, batch)
 }
 
-// BenchmarkInference is eval-mode forward passes of 64 images.
+// BenchmarkInference is eval-mode forward passes of 64 images, through
+// Infer (what Predict runs) and through the plain Forward(x, false).
 func BenchmarkInference(b *testing.B) {
 	const batch = 64
 	rng := rand.New(rand.NewPCG(1, 1))
@@ -95,8 +96,16 @@ func BenchmarkInference(b *testing.B) {
 		b.Fatal(err)
 	}
 	x := randInput(rng, batch, 3, 32, 32)
-	for b.Loop() {
-		net.Forward(x, false)
+	for _, path := range []string{"infer", "forward"} {
+		b.Run("path="+path, func(b *testing.B) {
+			for b.Loop() {
+				if path == "infer" {
+					net.Infer(x)
+				} else {
+					net.Forward(x, false)
+				}
+			}
+			report(b, 57.5e6*batch, batch)
+		})
 	}
-	report(b, 57.5e6*batch, batch)
 }

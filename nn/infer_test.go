@@ -95,19 +95,3 @@ func TestInferAgainstPyTorch(t *testing.T) {
 	logits := m.Net.Infer(f.get("x"))
 	expectClose(t, "logits_eval", logits.Data, f.get("logits_eval").Data, 1e-4, 1e-4)
 }
-
-// BenchmarkInfer is Infer on 64 images, to compare with
-// BenchmarkInference, the plain eval-mode Forward.
-func BenchmarkInfer(b *testing.B) {
-	const batch = 64
-	rng := rand.New(rand.NewPCG(1, 1))
-	net, err := NewResNet(Reference(), rng)
-	if err != nil {
-		b.Fatal(err)
-	}
-	x := randInput(rng, batch, 3, 32, 32)
-	for b.Loop() {
-		net.Infer(x)
-	}
-	report(b, 57.5e6*batch, batch)
-}

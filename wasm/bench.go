@@ -1,14 +1,12 @@
 package main
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"time"
 
 	"github.com/intelscenes/resnet-browser/nn"
-	"github.com/intelscenes/resnet-browser/nn/data"
+	"github.com/intelscenes/resnet-browser/wasm/benchdata"
 	"github.com/intelscenes/resnet-browser/wasm/protocol"
 )
 
@@ -30,28 +28,16 @@ func (w *worker) bench(req protocol.Request, b []byte) (*protocol.BenchResult, e
 		name = protocol.KernelGo
 	}
 
-	cfg := nn.Reference()
-	a, err := data.ReadZip(bytes.NewReader(b), int64(len(b)), data.Options{Size: cfg.InputSize, MaxPixels: data.DefaultMaxPixels})
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", req.Name, err)
-	}
-	set := a.Train
-	cfg.Classes = len(set.Classes)
-	m, err := nn.NewModel(cfg, set.Classes, rand.New(rand.NewPCG(1, 1)))
+	run, err := benchdata.New(b, req.Name, req.Batch)
 	if err != nil {
 		return nil, err
 	}
-	idx := make([]int, req.Batch) // the set's images over and over
-	for i := range idx {
-		idx[i] = i % set.Len()
-	}
+	m, set, idx := run.Model, run.Set, run.Batch
 	res := &protocol.BenchResult{Kernel: name, Workers: 1, Batch: req.Batch, Steps: req.Steps}
 	var step func() error
 	switch req.Kind {
 	case protocol.KindBenchTrain:
-		r := nn.ReferenceRecipe()
-		r.Config = cfg
-		t, stop, err := w.trainer(req, m, r)
+		t, stop, err := w.trainer(req, m, run.Recipe)
 		if err != nil {
 			return nil, err
 		}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"errors"
 	"math/rand/v2"
 	"slices"
@@ -9,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/intelscenes/resnet-browser/nn"
-	"github.com/intelscenes/resnet-browser/nn/data"
+	"github.com/intelscenes/resnet-browser/wasm/benchdata"
 	"github.com/intelscenes/resnet-browser/wasm/protocol"
 )
 
@@ -75,41 +74,6 @@ func (h *pipeHelper) Wait() (*nn.Shard, error) {
 	return &h.shard, nil
 }
 
-// nativeLosses trains as the training benchmark does, on replicas
-// goroutines, and returns each step's loss.
-func nativeLosses(t *testing.T, zip []byte, batch, steps, replicas int) []float64 {
-	t.Helper()
-	cfg := nn.Reference()
-	a, err := data.ReadZip(bytes.NewReader(zip), int64(len(zip)), data.Options{Size: cfg.InputSize, MaxPixels: data.DefaultMaxPixels})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.Classes = len(a.Train.Classes)
-	m, err := nn.NewModel(cfg, a.Train.Classes, rand.New(rand.NewPCG(1, 1)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := nn.ReferenceRecipe()
-	r.Config = cfg
-	tr, err := nn.NewTrainer(m, r, steps, replicas)
-	if err != nil {
-		t.Fatal(err)
-	}
-	idx := make([]int, batch)
-	for i := range idx {
-		idx[i] = i % a.Train.Len()
-	}
-	var losses []float64
-	for range steps {
-		loss, _, err := tr.Step(a.Train, idx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		losses = append(losses, loss)
-	}
-	return losses
-}
-
 // TestBenchTrainOnHelpers trains on a worker and helpers that get their
 // shares through the messages' encodings, and finds the losses of a
 // native trainer with as many replicas, to the last bit.
@@ -127,12 +91,15 @@ func TestBenchTrainOnHelpers(t *testing.T) {
 		if started != workers-1 || resp.Bench.Workers != workers {
 			t.Errorf("%d workers: %d helpers started, result says %d workers", workers, started, resp.Bench.Workers)
 		}
-		want := nativeLosses(t, zip, batch, steps, workers)
+		want, err := benchdata.Losses(zip, batch, steps, workers)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if !slices.Equal(resp.Bench.Losses, want) {
 			t.Errorf("%d workers: losses %v, want the native trainer's %v", workers, resp.Bench.Losses, want)
 		}
-		if one := nativeLosses(t, zip, batch, steps, 1); slices.Equal(one, want) {
-			t.Errorf("%d replicas train exactly as 1 does (%v): this test cannot tell them apart", workers, one)
+		if one, err := benchdata.Losses(zip, batch, steps, 1); err != nil || slices.Equal(one, want) {
+			t.Errorf("%d replicas train exactly as 1 does (%v, %v): this test cannot tell them apart", workers, one, err)
 		}
 	}
 }

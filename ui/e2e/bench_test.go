@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,8 +16,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/intelscenes/resnet-browser/nn"
-	"github.com/intelscenes/resnet-browser/nn/data"
+	"github.com/intelscenes/resnet-browser/wasm/benchdata"
 	"github.com/intelscenes/resnet-browser/wasm/protocol"
 )
 
@@ -147,7 +145,14 @@ func TestWorkersTrainTogether(t *testing.T) {
 	run := runWorker(t, p.ctx, protocol.Request{ID: 1, Kind: protocol.KindBenchTrain, Name: "images.zip",
 		Batch: batch, Steps: steps - 1, Workers: 2, Kernel: protocol.KernelGo})
 	got := run.Answers[0].Bench
-	two, one := nativeLosses(t, batch, steps, 2), nativeLosses(t, batch, steps, 1)
+	two, err := benchdata.Losses(imagesZip(t), batch, steps, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	one, err := benchdata.Losses(imagesZip(t), batch, steps, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if got.Workers != 2 || len(got.Losses) != steps {
 		t.Fatalf("got %+v, want 2 workers and %d losses", got, steps)
 	}
@@ -161,42 +166,6 @@ func TestWorkersTrainTogether(t *testing.T) {
 	if !apart {
 		t.Errorf("native losses on 1 replica %v and 2 %v are too close for this test to tell them apart", one, two)
 	}
-}
-
-// nativeLosses trains as the training benchmark does, natively on the
-// given number of replicas, and returns each step's loss.
-func nativeLosses(t *testing.T, batch, steps, replicas int) []float64 {
-	t.Helper()
-	zip := imagesZip(t)
-	cfg := nn.Reference()
-	a, err := data.ReadZip(bytes.NewReader(zip), int64(len(zip)), data.Options{Size: cfg.InputSize, MaxPixels: data.DefaultMaxPixels})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.Classes = len(a.Train.Classes)
-	m, err := nn.NewModel(cfg, a.Train.Classes, rand.New(rand.NewPCG(1, 1)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := nn.ReferenceRecipe()
-	r.Config = cfg
-	tr, err := nn.NewTrainer(m, r, steps, replicas)
-	if err != nil {
-		t.Fatal(err)
-	}
-	idx := make([]int, batch)
-	for i := range idx {
-		idx[i] = i % a.Train.Len()
-	}
-	var losses []float64
-	for range steps {
-		loss, _, err := tr.Step(a.Train, idx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		losses = append(losses, loss)
-	}
-	return losses
 }
 
 // BenchmarkWorker times training steps and inference of the reference

@@ -1,0 +1,72 @@
+// Package benchdata sets up the worker's benchmarks (see wasm/protocol's
+// KindBenchTrain and KindBenchInfer) in one way, for the worker and for
+// the tests that compare its results with a native run.
+package benchdata
+
+import (
+	"bytes"
+	"fmt"
+	"math/rand/v2"
+
+	"github.com/intelscenes/resnet-browser/nn"
+	"github.com/intelscenes/resnet-browser/nn/data"
+)
+
+// Run is a benchmark's model and data.
+type Run struct {
+	// Model is a fresh reference network for the classes of the dataset,
+	// initialized from a fixed seed.
+	Model *nn.Model
+	// Recipe is the reference recipe for Model.
+	Recipe nn.Recipe
+	// Set holds the dataset's images.
+	Set *data.Set
+	// Batch is a batch of indices into Set: its images over and over.
+	Batch []int
+}
+
+// New reads the dataset zip b, named name, and returns the run of
+// batches of batch images on it.
+func New(b []byte, name string, batch int) (*Run, error) {
+	cfg := nn.Reference()
+	a, err := data.ReadZip(bytes.NewReader(b), int64(len(b)), data.Options{Size: cfg.InputSize, MaxPixels: data.DefaultMaxPixels})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	cfg.Classes = len(a.Train.Classes)
+	m, err := nn.NewModel(cfg, a.Train.Classes, rand.New(rand.NewPCG(1, 1)))
+	if err != nil {
+		return nil, err
+	}
+	r := nn.ReferenceRecipe()
+	r.Config = cfg
+	idx := make([]int, batch)
+	for i := range idx {
+		idx[i] = i % a.Train.Len()
+	}
+	return &Run{Model: m, Recipe: r, Set: a.Train, Batch: idx}, nil
+}
+
+// Losses reads the dataset zip b as New does, trains the run's model
+// natively for steps steps of batch images on the given number of
+// replicas and returns each step's loss: what the training benchmark
+// computes, for tests to compare with.
+func Losses(b []byte, batch, steps, replicas int) ([]float64, error) {
+	r, err := New(b, "dataset", batch)
+	if err != nil {
+		return nil, err
+	}
+	t, err := nn.NewTrainer(r.Model, r.Recipe, steps, replicas)
+	if err != nil {
+		return nil, err
+	}
+	var losses []float64
+	for range steps {
+		loss, _, err := t.Step(r.Set, r.Batch)
+		if err != nil {
+			return nil, err
+		}
+		losses = append(losses, loss)
+	}
+	return losses, nil
+}
