@@ -79,8 +79,10 @@ func newInferConv(convs []*Conv2D, bns []*BatchNorm2D) *inferConv {
 		}
 		c.Out += cv.Out
 	}
-	if c.Pad > 1 || c.Kernel-1-c.Pad > 1 {
-		panic(fmt.Sprintf("nn: inference cannot pad a %d×%d convolution by %d", c.Kernel, c.Kernel, c.Pad))
+	if c.Pad > 1 || c.Kernel-1-c.Pad > 1 || c.Stride == 1 && 2*c.Pad != c.Kernel-1 {
+		// padded has room for a border of one; im2colShift needs a
+		// stride-1 output of the input's size.
+		panic(fmt.Sprintf("nn: inference cannot pad a %d×%d convolution of stride %d by %d", c.Kernel, c.Kernel, c.Stride, c.Pad))
 	}
 	return c
 }

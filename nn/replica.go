@@ -107,18 +107,23 @@ func NewLocalReplica(cfg Config, norm data.Normalization, r Recipe) (*LocalRepli
 	return lr, nil
 }
 
-// Sizes returns the lengths of the replica's Shard's Grads and Stats;
-// their sum is that of a Job's State.
-func (r *LocalReplica) Sizes() (grads, stats int) {
-	grads, stats, _ = ShardSizes(r.params)
-	return grads, stats
-}
+// Params returns the parameters of the replica's network, in the order
+// of a Job's State and a Shard's slices.
+func (r *LocalReplica) Params() []*Param { return r.params }
 
-// Start computes job in a new goroutine.
+// Start computes job in a new goroutine. A panic there becomes Wait's
+// error: it must not end the program, which may be a worker answering
+// requests.
 func (r *LocalReplica) Start(job *Job) {
 	go func() {
-		s, err := r.Compute(job)
-		r.done <- result{s, err}
+		var res result
+		defer func() {
+			if p := recover(); p != nil {
+				res = result{err: fmt.Errorf("nn: replica failed: %v", p)}
+			}
+			r.done <- res
+		}()
+		res.shard, res.err = r.Compute(job)
 	}()
 }
 

@@ -29,7 +29,7 @@ type Trainer struct {
 	opt    *Adam
 	master []*Param
 	reps   []Replica
-	local  replicas // for Evaluate
+	local  replicas // for Evaluate; made at its first call when none is local
 	jobs   []Job
 	shards []*Shard
 	state  []float32
@@ -70,12 +70,6 @@ func NewTrainerOn(m *Model, r Recipe, totalSteps int, reps []Replica) (*Trainer,
 	for _, rep := range reps {
 		if lr, ok := rep.(*LocalReplica); ok {
 			t.local = append(t.local, lr)
-		}
-	}
-	if len(t.local) == 0 {
-		var err error
-		if t.local, err = newReplicas(m, r, 1); err != nil {
-			return nil, err
 		}
 	}
 	t.jobs = make([]Job, len(reps))
@@ -166,6 +160,13 @@ func (t *Trainer) run(n int, images func(j *Job, lo, hi int)) (loss float64, rig
 // mean loss and the confusion matrix.
 func (t *Trainer) Evaluate(set *data.Set, batch int) (float64, ConfusionMatrix) {
 	batch = max(batch, 1)
+	if len(t.local) == 0 {
+		lr, err := NewLocalReplica(t.Model.Net.Config, t.Model.Meta.Norm, t.Recipe)
+		if err != nil {
+			panic(fmt.Sprintf("nn: a replica of the trainer's own model: %v", err)) // built before
+		}
+		t.local = replicas{lr}
+	}
 	t.local.load(t.master)
 	return t.local.evaluate(t.Model, set, batch)
 }

@@ -165,6 +165,11 @@ func TestTrainerRefusesBadBatches(t *testing.T) {
 	if _, _, err := Evaluate(m, set, 0, 1); err == nil {
 		t.Error("Evaluate with batch 0: got no error")
 	}
+	// A replica that panics (here on an image index out of range) fails
+	// the step, and only the step.
+	if _, _, err := tr.Step(set, []int{0, 1, 2, 99}); err == nil || !strings.Contains(err.Error(), "replica 1") {
+		t.Errorf("Step with an image out of range: got error %v, want replica 1's", err)
+	}
 	if tr.Steps() != 0 {
 		t.Errorf("refused steps counted: Steps() = %d, want 0", tr.Steps())
 	}

@@ -31,19 +31,20 @@ func (m *mailbox[T]) put(v T) {
 
 // take removes and returns the first value, waiting for one if need be.
 func (m *mailbox[T]) take() T {
-	v, _ := m.takeWithin(-1)
+	v, _ := m.takeBefore(nil)
 	return v
 }
 
-// takeWithin is take waiting at most d (forever when d < 0); ok is false
-// when no value came in time.
+// takeWithin is take waiting at most d (not at all when d <= 0); ok is
+// false when no value came in time.
 func (m *mailbox[T]) takeWithin(d time.Duration) (v T, ok bool) {
-	var timeout <-chan time.Time
-	if d >= 0 {
-		t := time.NewTimer(d)
-		defer t.Stop()
-		timeout = t.C
-	}
+	t := time.NewTimer(max(d, 0))
+	defer t.Stop()
+	return m.takeBefore(t.C)
+}
+
+// takeBefore is take giving up when timeout delivers (never when nil).
+func (m *mailbox[T]) takeBefore(timeout <-chan time.Time) (v T, ok bool) {
 	for {
 		m.mu.Lock()
 		if len(m.items) > 0 {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"unsafe"
 
 	"github.com/intelscenes/resnet-browser/nn"
@@ -33,8 +34,10 @@ type replicaSetup struct {
 type spawner func(n int, req protocol.Request, grads, stats int) ([]nn.Replica, func(), error)
 
 // replicaRequest returns the KindReplica request for helpers of a
-// training run of m with r, computing with kernel.
+// training run of m with r, computing with kernel. The helpers build m's
+// network, whatever r.Config says.
 func replicaRequest(name string, m *nn.Model, r nn.Recipe, kernel string) protocol.Request {
+	r.Config = m.Net.Config
 	setup, err := json.Marshal(replicaSetup{Recipe: r, Norm: m.Meta.Norm})
 	if err != nil {
 		panic(fmt.Sprintf("wasm: encoding a replica setup: %v", err)) // plain numbers and strings
@@ -58,7 +61,7 @@ func (w *worker) becomeReplica(req protocol.Request) error {
 	if err != nil {
 		return err
 	}
-	w.replica, w.replicaClasses = r, s.Recipe.Config.Classes
+	w.replica, w.replicaConfig = r, s.Recipe.Config
 	return nil
 }
 
@@ -67,9 +70,12 @@ func (w *worker) shard(req protocol.Request, b []byte) (protocol.Response, error
 	if w.replica == nil {
 		return protocol.Response{}, errors.New("this worker is not a replica: it got a shard before its setup")
 	}
-	grads, stats := w.replica.Sizes()
-	w.jobState = resize(w.jobState, grads+stats)
-	job, err := decodeJob(req, b, w.jobState, w.replicaClasses)
+	if req.Size != w.replicaConfig.InputSize {
+		return protocol.Response{}, fmt.Errorf("%w: images of side %d for a network of %d", protocol.ErrMessage, req.Size, w.replicaConfig.InputSize)
+	}
+	grads, stats, state := nn.ShardSizes(w.replica.Params())
+	w.jobState = resize(w.jobState, state)
+	job, err := decodeJob(req, b, w.jobState, w.replicaConfig.Classes)
 	if err != nil {
 		return protocol.Response{}, err
 	}
@@ -77,14 +83,18 @@ func (w *worker) shard(req protocol.Request, b []byte) (protocol.Response, error
 	if err != nil {
 		return protocol.Response{}, err
 	}
+	if len(s.Grads) != grads || len(s.Stats) != stats {
+		panic("wasm: a shard of the wrong size") // Compute's contract
+	}
 	w.shardBuf = encodeShard(w.shardBuf[:0], s)
-	return protocol.Response{ID: req.ID, Kind: req.Kind, Loss: s.Loss, Right: s.Right, Body: w.shardBuf}, nil
+	return protocol.Response{ID: req.ID, Kind: req.Kind, Right: s.Right, Body: w.shardBuf}, nil
 }
 
 // The body of a KindShard request is the model's state (float32s), the
 // share's labels (int32s) and its images (data.Set's layout), back to
-// back, little-endian; an answer's body is the shard's gradients and
-// running statistics (float32s). WebAssembly and every platform Go's
+// back, little-endian; an answer's body is the shard's loss (a float64:
+// it may be NaN, which JSON cannot carry), gradients and running
+// statistics (float32s). WebAssembly and every platform Go's
 // native tests run on are little-endian, so float32s are copied as they
 // lie in memory.
 
@@ -107,8 +117,8 @@ func shardRequest(dst []byte, id uint64, job *nn.Job) (protocol.Request, []byte,
 }
 
 // decodeJob decodes the job of req, whose body is b, for a network of
-// len(state) state values and classes classes. The job's state is
-// copied into state, its images point into b.
+// len(st) state values and classes classes. The job's state is copied
+// into st, its images point into b.
 func decodeJob(req protocol.Request, b []byte, st []float32, classes int) (*nn.Job, error) {
 	n, pix, state := req.Images, 3*req.Size*req.Size, len(st)
 	if want := 4*state + 4*n + n*pix; len(b) != want {
@@ -130,21 +140,22 @@ func decodeJob(req protocol.Request, b []byte, st []float32, classes int) (*nn.J
 	return &nn.Job{Step: req.Step, Share: req.Share, Batch: req.Batch, State: st, Set: set, Idx: idx}, nil
 }
 
-// encodeShard appends s's gradients and statistics to dst.
+// encodeShard appends s's loss, gradients and statistics to dst.
 func encodeShard(dst []byte, s *nn.Shard) []byte {
+	dst = binary.LittleEndian.AppendUint64(dst, math.Float64bits(s.Loss))
 	return append(append(dst, floatBytes(s.Grads)...), floatBytes(s.Stats)...)
 }
 
 // decodeShard sets s from resp, the answer to a KindShard request, whose
-// body holds grads gradients and stats statistics.
+// body holds the loss, grads gradients and stats statistics.
 func decodeShard(s *nn.Shard, resp protocol.Response, grads, stats int) error {
-	if len(resp.Body) != 4*(grads+stats) {
-		return fmt.Errorf("%w: a shard's answer of %d bytes, want %d", protocol.ErrMessage, len(resp.Body), 4*(grads+stats))
+	if want := 8 + 4*(grads+stats); len(resp.Body) != want {
+		return fmt.Errorf("%w: a shard's answer of %d bytes, want %d", protocol.ErrMessage, len(resp.Body), want)
 	}
-	s.Loss, s.Right = resp.Loss, resp.Right
+	s.Loss, s.Right = math.Float64frombits(binary.LittleEndian.Uint64(resp.Body)), resp.Right
 	s.Grads, s.Stats = resize(s.Grads, grads), resize(s.Stats, stats)
-	copy(floatBytes(s.Grads), resp.Body)
-	copy(floatBytes(s.Stats), resp.Body[4*grads:])
+	copy(floatBytes(s.Grads), resp.Body[8:])
+	copy(floatBytes(s.Stats), resp.Body[8+4*grads:])
 	return nil
 }
 

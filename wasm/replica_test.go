@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -125,12 +126,15 @@ func TestShardRefusals(t *testing.T) {
 	if resp := w.serve(replicaRequest("x.zip", m, nn.ReferenceRecipe(), ""), nil); resp.Error != "" {
 		t.Fatalf("setup: %v", resp.Error)
 	}
+	if resp := w.serve(protocol.Request{ID: 3, Kind: protocol.KindShard, Batch: 2, Images: 1, Size: 31}, nil); !strings.Contains(resp.Error, "side 31 for a network of 32") {
+		t.Errorf("images of another size: got %+v", resp)
+	}
 	if resp := w.serve(req, make([]byte, 100)); !strings.Contains(resp.Error, "a shard of 100 bytes") {
 		t.Errorf("a short body: got %+v", resp)
 	}
-	grads, stats := w.replica.Sizes()
-	body := make([]byte, 4*(grads+stats)+4+3*32*32)
-	body[4*(grads+stats)] = 6 // label 6 of 6 classes
+	_, _, state := nn.ShardSizes(w.replica.Params())
+	body := make([]byte, 4*state+4+3*32*32)
+	body[4*state] = 6 // label 6 of 6 classes
 	if resp := w.serve(req, body); !strings.Contains(resp.Error, "label 6 of 6 classes") {
 		t.Errorf("a label out of range: got %+v", resp)
 	}
@@ -138,5 +142,39 @@ func TestShardRefusals(t *testing.T) {
 	bad.Replica = []byte(`{"recipe":{"epochs":0}}`)
 	if resp := w.serve(bad, nil); !strings.Contains(resp.Error, "epochs 0") {
 		t.Errorf("a bad recipe: got %+v", resp)
+	}
+}
+
+// TestHelperDiverges checks that a share whose loss is not a number
+// reaches the trainer through the answer's encoding, which JSON alone
+// could not carry, as ErrDiverged, and that the model is left alone.
+func TestHelperDiverges(t *testing.T) {
+	run, err := benchdata.New(benchZip(t), "bench.zip", 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := run.Model
+	var started int
+	grads, stats, _ := nn.ShardSizes(m.Net.Params())
+	helpers, _, err := spawnPipes(&started)(1, replicaRequest("bench.zip", m, run.Recipe, protocol.KernelGo), grads, stats)
+	if err != nil {
+		t.Fatal(err)
+	}
+	local, err := nn.NewLocalReplica(m.Net.Config, m.Meta.Norm, run.Recipe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := nn.NewTrainerOn(m, run.Recipe, 1, []nn.Replica{local, helpers[0]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fc := m.Net.Params()[len(m.Net.Params())-1] // the classifier's bias
+	fc.Value.Data[0] = float32(math.NaN())
+	before := slices.Clone(m.Net.Params()[0].Value.Data)
+	if _, _, err := tr.Step(run.Set, run.Batch); !errors.Is(err, nn.ErrDiverged) {
+		t.Fatalf("got error %v, want one wrapping nn.ErrDiverged", err)
+	}
+	if !slices.Equal(m.Net.Params()[0].Value.Data, before) {
+		t.Error("a diverged step changed the model")
 	}
 }

@@ -21,10 +21,10 @@ type worker struct {
 	spawn     spawner       // starts helper workers; nil where it cannot
 
 	// A helper's state, once set up by KindReplica.
-	replica        *nn.LocalReplica
-	replicaClasses int
-	jobState       []float32
-	shardBuf       []byte
+	replica       *nn.LocalReplica
+	replicaConfig nn.Config
+	jobState      []float32
+	shardBuf      []byte
 }
 
 // serve answers req, whose file's bytes are body. It never panics: a

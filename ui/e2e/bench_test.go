@@ -199,6 +199,7 @@ func BenchmarkWorker(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	many := min(max(cores, 2), protocol.MaxWorkers) // on one core, 2 shows the cost of sharing it
 	const batch = 64
 	var lines []string
 	var oneTrains float64 // training images/s of one worker with SIMD
@@ -210,10 +211,10 @@ func BenchmarkWorker(b *testing.B) {
 		concurrent bool // the workers run on their own, not together
 	}{
 		{kind: protocol.KindBenchTrain, workers: 1, kernel: protocol.KernelSIMD, steps: 8},
-		{kind: protocol.KindBenchTrain, workers: cores, kernel: protocol.KernelSIMD, steps: 8},
+		{kind: protocol.KindBenchTrain, workers: many, kernel: protocol.KernelSIMD, steps: 8},
 		{kind: protocol.KindBenchTrain, workers: 1, kernel: protocol.KernelGo, steps: 3},
 		{kind: protocol.KindBenchInfer, workers: 1, kernel: protocol.KernelSIMD, steps: 20},
-		{kind: protocol.KindBenchInfer, workers: cores, kernel: protocol.KernelSIMD, steps: 20, concurrent: true},
+		{kind: protocol.KindBenchInfer, workers: many, kernel: protocol.KernelSIMD, steps: 20, concurrent: true},
 		{kind: protocol.KindBenchInfer, workers: 1, kernel: protocol.KernelGo, steps: 5},
 	} {
 		what := strings.TrimPrefix(string(c.kind), "bench-")

@@ -51,8 +51,9 @@ const (
 	// KindShard asks a helper worker for the gradients of one share of a
 	// training step: Images of a batch of Batch, images of side Size; the
 	// body holds the model's state and the images (see wasm's job
-	// encoding). The answer holds Loss and Right, and its body the
-	// gradients and running statistics.
+	// encoding). The answer holds Right, and its body the loss (which
+	// may be NaN, which JSON cannot hold), the gradients and the running
+	// statistics.
 	KindShard Kind = "shard"
 	// KindReady is the worker's notice that it takes requests; Kernel
 	// names its GEMM kernel.
@@ -67,11 +68,11 @@ var ErrMessage = errors.New("protocol: bad message")
 
 // Request is what the page asks of the worker.
 type Request struct {
-	// ID is chosen by the page, unique among the requests sent to one
-	// worker, and never 0.
+	// ID is chosen by the asker (the page, or a worker asking its
+	// helpers), unique among the requests sent to one worker, and never 0.
 	ID uint64 `json:"id"`
-	// Kind is KindLoadModel, KindClassify, KindBenchTrain or
-	// KindBenchInfer.
+	// Kind is KindLoadModel, KindClassify, KindBenchTrain,
+	// KindBenchInfer, KindReplica or KindShard.
 	Kind Kind `json:"kind"`
 	// Name is the name of the file the request is about, as the person
 	// knows it ("built-in" for the page's own model); errors and
@@ -116,6 +117,12 @@ const (
 	MaxWorkers    = 16
 )
 
+// Limits of a shard request: a training batch and an image side.
+const (
+	MaxShardBatch = 4096
+	MaxShardSize  = 1024
+)
+
 // The GEMM kernels of the worker: nn's own in Go, and WebAssembly SIMD's
 // (see wasm/simd), with relaxed SIMD's fused multiply-add where the
 // browser has it.
@@ -145,10 +152,9 @@ type Response struct {
 	// Kernel names the worker's GEMM kernel, for KindReady: KernelGo,
 	// KernelSIMD or KernelSIMDFMA.
 	Kernel string `json:"kernel,omitempty"`
-	// Loss and Right, for KindShard, are the share's mean loss and the
-	// number of its images classified right.
-	Loss  float64 `json:"loss,omitempty"`
-	Right int     `json:"right,omitempty"`
+	// Right, for KindShard, is the number of the share's images
+	// classified right.
+	Right int `json:"right,omitempty"`
 	// Body, for KindShard, is the message's body: it is not part of the
 	// head.
 	Body []byte `json:"-"`
@@ -182,11 +188,17 @@ type Prediction struct {
 }
 
 // Encode returns the JSON encoding of a request or response, for a
-// message's head.
+// message's head. A response that JSON cannot hold (a probability that
+// is not a number, from a model with NaN weights) is encoded as an error
+// answer to the same request.
 func Encode[M Request | Response](m M) string {
 	b, err := json.Marshal(m)
+	if r, ok := any(m).(Response); ok && err != nil {
+		b, err = json.Marshal(Response{ID: r.ID, Kind: r.Kind, Error: fmt.Sprintf("the answer cannot be sent: %v", err)})
+	}
 	if err != nil {
-		// Neither type holds anything json.Marshal can refuse.
+		// A Request holds numbers, strings and the JSON of a replica setup
+		// made by json.Marshal; an error Response, numbers and strings.
 		panic(fmt.Sprintf("protocol: encoding %T: %v", m, err))
 	}
 	return string(b)
@@ -221,6 +233,8 @@ func DecodeRequest(head string) (Request, error) {
 			return r, fmt.Errorf("%w: %s with %d steps, want 1 to %d", ErrMessage, r.Kind, r.Steps, MaxBenchSteps)
 		case r.Workers < 0 || r.Workers > MaxWorkers || r.Workers > 1 && r.Kind != KindBenchTrain:
 			return r, fmt.Errorf("%w: %s with %d workers, want 1 to %d for training, 1 else", ErrMessage, r.Kind, r.Workers, MaxWorkers)
+		case r.Workers > r.Batch:
+			return r, fmt.Errorf("%w: %s of batches of %d on %d workers: some would have nothing to do", ErrMessage, r.Kind, r.Batch, r.Workers)
 		}
 		if err := checkKernel(r); err != nil {
 			return r, err
@@ -233,7 +247,7 @@ func DecodeRequest(head string) (Request, error) {
 			return r, err
 		}
 	case KindShard:
-		if r.Step < 0 || r.Share < 0 || r.Images < 1 || r.Images > r.Batch || r.Size < 1 {
+		if r.Step < 0 || r.Share < 0 || r.Share >= MaxWorkers || r.Images < 1 || r.Images > r.Batch || r.Batch > MaxShardBatch || r.Size < 1 || r.Size > MaxShardSize {
 			return r, fmt.Errorf("%w: %s of %d images of %d, side %d, step %d, share %d", ErrMessage, r.Kind, r.Images, r.Batch, r.Size, r.Step, r.Share)
 		}
 	default:

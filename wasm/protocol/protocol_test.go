@@ -2,7 +2,9 @@ package protocol
 
 import (
 	"errors"
+	"math"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -36,7 +38,7 @@ func TestResponseRoundTrip(t *testing.T) {
 		{ID: 5, Kind: KindClassify, Predictions: []Prediction{{"sea", 0.75}, {"glacier", 0.25}}},
 		{Kind: KindReady, Kernel: KernelSIMDFMA},
 		{ID: 6, Kind: KindBenchTrain, Bench: &BenchResult{Kernel: KernelGo, Workers: 2, Batch: 64, Steps: 3, Seconds: 2.5, ImagesPerSec: 76.8, Losses: []float64{1.75, 1.5}}},
-		{ID: 7, Kind: KindShard, Loss: 1.25, Right: 3},
+		{ID: 7, Kind: KindShard, Right: 3},
 	} {
 		got, err := DecodeResponse(Encode(want))
 		if err != nil {
@@ -75,6 +77,10 @@ func TestDecodeRequestRefuses(t *testing.T) {
 		{`{"id":21,"kind":"shard","batch":8,"images":0,"size":32}`, 21},
 		{`{"id":22,"kind":"shard","batch":8,"images":4}`, 22},
 		{`{"id":23,"kind":"shard","batch":8,"images":4,"size":32,"step":-1}`, 23},
+		{`{"id":24,"kind":"shard","batch":8,"images":4,"size":4294967296}`, 24},
+		{`{"id":25,"kind":"shard","batch":5000,"images":4,"size":32}`, 25},
+		{`{"id":26,"kind":"shard","batch":8,"images":4,"size":32,"share":16}`, 26},
+		{`{"id":27,"kind":"bench-train","batch":2,"steps":1,"workers":3}`, 27},
 	} {
 		got, err := DecodeRequest(tc.head)
 		if !errors.Is(err, ErrMessage) {
@@ -91,5 +97,16 @@ func TestDecodeResponseRefuses(t *testing.T) {
 		if _, err := DecodeResponse(head); !errors.Is(err, ErrMessage) {
 			t.Errorf("DecodeResponse(%q): got error %v, want one wrapping ErrMessage", head, err)
 		}
+	}
+}
+
+// TestEncodeNaN checks that an answer JSON cannot hold becomes an error
+// answer to the same request, rather than a panic.
+func TestEncodeNaN(t *testing.T) {
+	nan := float32(math.NaN())
+	head := Encode(Response{ID: 9, Kind: KindClassify, Predictions: []Prediction{{"sea", nan}}})
+	got, err := DecodeResponse(head)
+	if err != nil || got.ID != 9 || got.Kind != KindClassify || !strings.Contains(got.Error, "cannot be sent") || got.Predictions != nil {
+		t.Errorf("got %+v (%v), want an error answer to request 9", got, err)
 	}
 }

@@ -12,24 +12,37 @@ import (
 	"github.com/intelscenes/resnet-browser/wasm/protocol"
 )
 
-// helperStartTimeout bounds how long a helper worker may take to load and
-// answer its setup.
-const helperStartTimeout = 2 * time.Minute
+// Time limits of a helper worker: to load and answer its setup, and to
+// answer a shard (a generous bound, for a helper that is alive but
+// silent).
+const (
+	helperStartTimeout = 2 * time.Minute
+	helperShardTimeout = 10 * time.Minute
+)
 
 // spawnWorkers is the spawner of the browser: n new Web Workers running
 // this worker's own script.
-func spawnWorkers(n int, setup protocol.Request, grads, stats int) ([]nn.Replica, func(), error) {
-	url := js.Global().Get("location").Get("href").String()
-	hs := make([]*helper, n)
-	for i := range hs {
-		hs[i] = newHelper(url, grads, stats)
+func spawnWorkers(n int, setup protocol.Request, grads, stats int) (reps []nn.Replica, stop func(), err error) {
+	if js.Global().Get("Worker").Type() != js.TypeFunction {
+		return nil, nil, errors.New("this browser cannot start workers from a worker")
 	}
-	stop := func() {
+	url := js.Global().Get("location").Get("href").String()
+	var hs []*helper
+	stop = func() {
 		for _, h := range hs {
 			h.close()
 		}
 	}
-	reps := make([]nn.Replica, n)
+	defer func() {
+		if p := recover(); p != nil {
+			stop()
+			reps, stop, err = nil, nil, fmt.Errorf("starting a helper worker: %v", p)
+		}
+	}()
+	for range n {
+		hs = append(hs, newHelper(url, grads, stats))
+	}
+	reps = make([]nn.Replica, n)
 	for i, h := range hs {
 		if err := h.setUp(setup); err != nil {
 			stop()
@@ -56,9 +69,14 @@ type helper struct {
 // newHelper starts a worker running the script at url.
 func newHelper(url string, grads, stats int) *helper {
 	h := &helper{inbox: newMailbox[message](), grads: grads, stats: stats}
+	h.worker = js.Global().Get("Worker").New(url)
 	onMessage := js.FuncOf(func(_ js.Value, args []js.Value) any {
-		data := args[0].Get("data")
-		h.inbox.put(message{head: data.Get("head"), body: data.Get("body")})
+		// As main's listener: Get panics on values that are not objects.
+		m := message{head: js.Undefined(), body: js.Undefined()}
+		if data := args[0].Get("data"); data.Type() == js.TypeObject {
+			m = message{head: data.Get("head"), body: data.Get("body")}
+		}
+		h.inbox.put(m)
 		return nil
 	})
 	onError := js.FuncOf(func(_ js.Value, args []js.Value) any {
@@ -67,7 +85,6 @@ func newHelper(url string, grads, stats int) *helper {
 		return nil
 	})
 	h.funcs = []js.Func{onMessage, onError}
-	h.worker = js.Global().Get("Worker").New(url)
 	h.worker.Set("onmessage", onMessage)
 	h.worker.Set("onerror", onError)
 	return h
@@ -91,8 +108,8 @@ func (h *helper) setUp(setup protocol.Request) error {
 	if err != nil {
 		return err
 	}
-	if resp.ID != h.id {
-		return fmt.Errorf("%w: answer %d to request %d", protocol.ErrMessage, resp.ID, h.id)
+	if resp.ID != h.id || resp.Kind != protocol.KindReplica {
+		return fmt.Errorf("%w: a %s answer to request %d, want the setup's, %d", protocol.ErrMessage, resp.Kind, resp.ID, h.id)
 	}
 	return nil
 }
@@ -112,7 +129,7 @@ func (h *helper) Wait() (*nn.Shard, error) {
 	if h.err != nil {
 		return nil, h.err
 	}
-	resp, err := h.receive(-1)
+	resp, err := h.receive(helperShardTimeout)
 	if err != nil {
 		return nil, err
 	}
@@ -125,8 +142,8 @@ func (h *helper) Wait() (*nn.Shard, error) {
 	return &h.shard, nil
 }
 
-// receive returns the helper's next message, waiting at most d (forever
-// when d < 0); an error answer or notice is returned as an error.
+// receive returns the helper's next message, waiting at most d; an error
+// answer or notice is returned as an error.
 func (h *helper) receive(d time.Duration) (protocol.Response, error) {
 	m, ok := h.inbox.takeWithin(d)
 	if !ok {
@@ -158,6 +175,8 @@ func (h *helper) receive(d time.Duration) (protocol.Response, error) {
 // close stops the helper worker.
 func (h *helper) close() {
 	h.worker.Call("terminate")
+	h.worker.Set("onmessage", js.Null())
+	h.worker.Set("onerror", js.Null())
 	for _, f := range h.funcs {
 		f.Release()
 	}
