@@ -2,6 +2,7 @@ package nn
 
 import (
 	"fmt"
+	"math/rand/v2"
 
 	"github.com/intelscenes/resnet-browser/nn/data"
 )
@@ -34,6 +35,19 @@ type Recipe struct {
 	Augment data.Augment `json:"augment"`
 	// Seed decides the initialization, split, shuffling and augmentation.
 	Seed uint64 `json:"seed"`
+	// SplitSeed, when set, decides the split instead of Seed, so that runs
+	// of several seeds can be compared on one validation split.
+	SplitSeed *uint64 `json:"split_seed,omitempty"`
+}
+
+// SplitRand returns the source of randomness of the train/validation
+// split: from SplitSeed when set, else from Seed.
+func (r Recipe) SplitRand() *rand.Rand {
+	seed := r.Seed
+	if r.SplitSeed != nil {
+		seed = *r.SplitSeed
+	}
+	return rand.New(rand.NewPCG(seed, 1))
 }
 
 // ReferenceRecipe is exactly the reference notebook's recipe: ResNet-14 on

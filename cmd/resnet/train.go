@@ -32,6 +32,14 @@ func trainFlags(fs *flag.FlagSet, r *nn.Recipe) {
 	fs.IntVar(&r.Augment.Pad, "pad", r.Augment.Pad, "random-crop augmentation: pixels of zero padding (0: off)")
 	fs.Float64Var(&r.Augment.FlipProb, "flip", r.Augment.FlipProb, "probability of a horizontal flip")
 	fs.Uint64Var(&r.Seed, "seed", r.Seed, "seed of initialization, split, shuffling and augmentation")
+	fs.Func("split-seed", "seed of the train/validation split alone, to compare seeds on one split (default: -seed)", func(s string) error {
+		v, err := strconv.ParseUint(s, 10, 64)
+		if err != nil {
+			return err
+		}
+		r.SplitSeed = &v
+		return nil
+	})
 	fs.IntVar(&r.Config.InputSize, "size", r.Config.InputSize, "side of the square input images")
 	fs.IntVar(&r.Config.Width, "width", r.Config.Width, "channels of the stem and first stage")
 	fs.Func("stages", "blocks per stage, comma-separated (default \"2,2,2\")", func(s string) error {
@@ -120,7 +128,7 @@ type trainRun struct {
 func newRun(r nn.Recipe, a *data.Archive, workers int, out string, stdout, stderr io.Writer) (*trainRun, error) {
 	train, val := a.Train, (*data.Set)(nil)
 	if r.ValFraction > 0 {
-		train, val = a.Train.Split(r.ValFraction, rand.New(rand.NewPCG(r.Seed, 1)))
+		train, val = a.Train.Split(r.ValFraction, r.SplitRand())
 	}
 	m, err := nn.NewModel(r.Config, a.Train.Classes, rand.New(rand.NewPCG(r.Seed, 0)))
 	if err != nil {
