@@ -210,8 +210,8 @@ func BenchmarkWorker(b *testing.B) {
 		steps      int
 		concurrent bool // the workers run on their own, not together
 	}{
-		{kind: protocol.KindBenchTrain, workers: 1, kernel: protocol.KernelSIMD, steps: 8},
-		{kind: protocol.KindBenchTrain, workers: many, kernel: protocol.KernelSIMD, steps: 8},
+		{kind: protocol.KindBenchTrain, workers: 1, kernel: protocol.KernelSIMD, steps: 16},
+		{kind: protocol.KindBenchTrain, workers: many, kernel: protocol.KernelSIMD, steps: 16},
 		{kind: protocol.KindBenchTrain, workers: 1, kernel: protocol.KernelGo, steps: 3},
 		{kind: protocol.KindBenchInfer, workers: 1, kernel: protocol.KernelSIMD, steps: 20},
 		{kind: protocol.KindBenchInfer, workers: many, kernel: protocol.KernelSIMD, steps: 20, concurrent: true},
