@@ -93,41 +93,33 @@ func BenchmarkTrainStep(b *testing.B) {
 	})
 }
 
-// BenchmarkInference is eval-mode forward passes of 64 images.
+// BenchmarkInference is eval-mode forward passes of 64 images, through
+// Predict (ResNet.Infer, what the worker runs) and through the plain
+// Forward(x, false), with each kernel.
 func BenchmarkInference(b *testing.B) {
-	const batch = 64
-	rng := rand.New(rand.NewPCG(1, 1))
-	set := randomSet(batch, rng)
-	benchKernels(b, func(b *testing.B) {
-		m, err := nn.NewModel(nn.Reference(), set.Classes, rand.New(rand.NewPCG(1, 1)))
-		if err != nil {
-			b.Fatal(err)
-		}
-		for b.Loop() {
-			m.Predict(set.Pix, batch)
-		}
-		b.ReportMetric(float64(batch*b.N)/b.Elapsed().Seconds(), "images/s")
-	})
-}
-
-// BenchmarkInferencePlain is the plain eval-mode Forward that Predict
-// ran before nn's ResNet.Infer, on the same 64 images, for comparison.
-func BenchmarkInferencePlain(b *testing.B) {
 	const batch = 64
 	rng := rand.New(rand.NewPCG(1, 1))
 	set := randomSet(batch, rng)
 	x := &nn.Tensor{Shape: []int{batch, 3, 32, 32}, Data: make([]float32, len(set.Pix))}
 	data.Reference.Normalize(x.Data, set.Pix)
-	benchKernels(b, func(b *testing.B) {
-		m, err := nn.NewModel(nn.Reference(), set.Classes, rand.New(rand.NewPCG(1, 1)))
-		if err != nil {
-			b.Fatal(err)
-		}
-		for b.Loop() {
-			m.Net.Forward(x, false)
-		}
-		b.ReportMetric(float64(batch*b.N)/b.Elapsed().Seconds(), "images/s")
-	})
+	for _, path := range []string{"infer", "forward"} {
+		b.Run("path="+path, func(b *testing.B) {
+			benchKernels(b, func(b *testing.B) {
+				m, err := nn.NewModel(nn.Reference(), set.Classes, rand.New(rand.NewPCG(1, 1)))
+				if err != nil {
+					b.Fatal(err)
+				}
+				for b.Loop() {
+					if path == "infer" {
+						m.Predict(set.Pix, batch)
+					} else {
+						m.Net.Forward(x, false)
+					}
+				}
+				b.ReportMetric(float64(batch*b.N)/b.Elapsed().Seconds(), "images/s")
+			})
+		})
+	}
 }
 
 // randomSet returns n random 32×32 images of the reference's classes.
