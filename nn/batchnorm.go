@@ -21,7 +21,16 @@ type BatchNorm2D struct {
 	RunningMean, RunningVar, Count *Param
 
 	xhat, y, dx Tensor
-	invStd      []float32 // per channel, of the last training Forward
+	// Of the last training Forward, per channel: the batch's mean and
+	// inverse standard deviation, and the latter rounded; count is the
+	// number of values per channel over the batch (of the whole group).
+	mean, inv []float64
+	invStd    []float32
+	count     float64
+	sums      []float64 // per-channel sums, 2C+1
+	// reduce, when b is in a batchGroup, sums its argument with the
+	// group's other replicas'.
+	reduce func(v []float64)
 }
 
 // NewBatchNorm2D returns a batch normalization over c channels with
@@ -57,39 +66,15 @@ func (b *BatchNorm2D) Forward(x *Tensor, train bool) *Tensor {
 		panic(fmt.Sprintf("nn: BatchNorm2D of %d channels got input %v", b.C, x.Shape))
 	}
 	b.y.Resize(n, c, h, w)
+	hw := h * w
 	if train {
 		b.xhat.Resize(n, c, h, w)
+		b.batchStatistics(x)
 	}
-	hw := h * w
-	count := float64(n * hw)
 	for ch := 0; ch < c; ch++ {
 		var mean, invStd float64
 		if train {
-			var s float64
-			for i := 0; i < n; i++ {
-				for _, v := range x.Data[(i*c+ch)*hw : (i*c+ch+1)*hw] {
-					s += float64(v)
-				}
-			}
-			mean = s / count
-			var ss float64
-			for i := 0; i < n; i++ {
-				for _, v := range x.Data[(i*c+ch)*hw : (i*c+ch+1)*hw] {
-					d := float64(v) - mean
-					ss += d * d
-				}
-			}
-			variance := ss / count
-			invStd = 1 / math.Sqrt(variance+b.Eps)
-			b.invStd[ch] = float32(invStd)
-			m := b.Momentum
-			rm, rv := &b.RunningMean.Value.Data[ch], &b.RunningVar.Value.Data[ch]
-			*rm = float32((1-m)*float64(*rm) + m*mean)
-			unbiased := variance
-			if count > 1 {
-				unbiased = ss / (count - 1)
-			}
-			*rv = float32((1-m)*float64(*rv) + m*unbiased)
+			mean, invStd = b.mean[ch], b.inv[ch]
 		} else {
 			mean = float64(b.RunningMean.Value.Data[ch])
 			invStd = 1 / math.Sqrt(float64(b.RunningVar.Value.Data[ch])+b.Eps)
@@ -118,17 +103,77 @@ func (b *BatchNorm2D) Forward(x *Tensor, train bool) *Tensor {
 	return &b.y
 }
 
+// batchStatistics sets each channel's mean and inverse standard deviation
+// over the batch x, and over the other replicas' batches when b is in a
+// group (see batchGroup), and updates the running statistics.
+func (b *BatchNorm2D) batchStatistics(x *Tensor) {
+	n, c, h, w := dims4(x)
+	hw := h * w
+	if len(b.mean) != c {
+		b.mean, b.inv, b.sums = make([]float64, c), make([]float64, c), make([]float64, 2*c+1)
+	}
+	s := b.sums[:c+1]
+	for ch := 0; ch < c; ch++ {
+		var t float64
+		for i := 0; i < n; i++ {
+			for _, v := range x.Data[(i*c+ch)*hw : (i*c+ch+1)*hw] {
+				t += float64(v)
+			}
+		}
+		s[ch] = t
+	}
+	s[c] = float64(n * hw)
+	if b.reduce != nil {
+		b.reduce(s)
+	}
+	count := s[c]
+	b.count = count
+	for ch := 0; ch < c; ch++ {
+		b.mean[ch] = s[ch] / count
+	}
+	ss := b.sums[c+1:]
+	for ch := 0; ch < c; ch++ {
+		mean := b.mean[ch]
+		var t float64
+		for i := 0; i < n; i++ {
+			for _, v := range x.Data[(i*c+ch)*hw : (i*c+ch+1)*hw] {
+				d := float64(v) - mean
+				t += d * d
+			}
+		}
+		ss[ch] = t
+	}
+	if b.reduce != nil {
+		b.reduce(ss)
+	}
+	m := b.Momentum
+	for ch := 0; ch < c; ch++ {
+		variance := ss[ch] / count
+		b.inv[ch] = 1 / math.Sqrt(variance+b.Eps)
+		b.invStd[ch] = float32(b.inv[ch])
+		rm, rv := &b.RunningMean.Value.Data[ch], &b.RunningVar.Value.Data[ch]
+		*rm = float32((1-m)*float64(*rm) + m*b.mean[ch])
+		unbiased := variance
+		if count > 1 {
+			unbiased = ss[ch] / (count - 1)
+		}
+		*rv = float32((1-m)*float64(*rv) + m*unbiased)
+	}
+}
+
 // Backward adds dL/dweight and dL/dbias and returns dL/dx for the last
 // training Forward:
 //
 //	dx = weight*invStd/M * (M*dy - sum(dy) - xhat*sum(dy*xhat))
 //
-// with sums over the M = N*H*W values of a channel.
+// with sums over the M = N*H*W values of a channel (of every replica's
+// batch when b is in a group; the parameters' gradients get this batch's
+// part).
 func (b *BatchNorm2D) Backward(dy *Tensor) *Tensor {
 	n, c, h, w := dims4(dy)
 	hw := h * w
-	m := float64(n * hw)
 	b.dx.Resize(n, c, h, w)
+	sums := b.sums[:2*c]
 	for ch := 0; ch < c; ch++ {
 		var sdy, sdyx float64
 		for i := 0; i < n; i++ {
@@ -141,6 +186,14 @@ func (b *BatchNorm2D) Backward(dy *Tensor) *Tensor {
 		}
 		b.Bias.Grad[ch] += float32(sdy)
 		b.Weight.Grad[ch] += float32(sdyx)
+		sums[ch], sums[c+ch] = sdy, sdyx
+	}
+	if b.reduce != nil {
+		b.reduce(sums)
+	}
+	m := b.count
+	for ch := 0; ch < c; ch++ {
+		sdy, sdyx := sums[ch], sums[c+ch]
 		k := float64(b.Weight.Value.Data[ch]) * float64(b.invStd[ch])
 		a := float32(k)
 		mdy := float32(k * sdy / m)

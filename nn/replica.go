@@ -84,6 +84,7 @@ type LocalReplica struct {
 	right  int
 	shard  Shard
 	done   chan result
+	group  *batchGroup // nil unless its BatchNorms sum with other replicas'
 }
 
 type result struct {
@@ -113,13 +114,18 @@ func (r *LocalReplica) Params() []*Param { return r.params }
 
 // Start computes job in a new goroutine. A panic there becomes Wait's
 // error: it must not end the program, which may be a worker answering
-// requests.
+// requests. A replica that fails ends its group's step.
 func (r *LocalReplica) Start(job *Job) {
 	go func() {
 		var res result
 		defer func() {
-			if p := recover(); p != nil {
+			if p := recover(); p == errPeerFailed {
+				res = result{err: errPeerFailed}
+			} else if p != nil {
 				res = result{err: fmt.Errorf("nn: replica failed: %v", p)}
+			}
+			if res.err != nil && r.group != nil {
+				r.group.abort()
 			}
 			r.done <- res
 		}()

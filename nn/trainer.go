@@ -16,11 +16,15 @@ var ErrDiverged = errors.New("nn: training diverged")
 // Trainer applies a recipe's optimization to a model, data-parallel over
 // replicas: each replica computes the gradients of its share of a batch,
 // the gradients are summed in a fixed order and one Adam step updates the
-// model. With one replica a step is exactly the reference's. With more,
-// BatchNorm sees each share's statistics (as PyTorch's DataParallel does
-// without SyncBatchNorm) and the running statistics are the shares'
-// average. Results depend only on the seed and the number of replicas,
-// not on where the replicas run.
+// model. With one replica a step is exactly the reference's. With several
+// made by NewTrainer, BatchNorm normalizes over the whole batch, the
+// replicas summing their statistics (PyTorch's SyncBatchNorm), so a step
+// is the reference's up to rounding. With NewTrainerOn's replicas, which
+// may run elsewhere, BatchNorm sees each share's own statistics (as
+// PyTorch's DataParallel does without SyncBatchNorm) and the running
+// statistics are the shares' average. Results depend only on the seed,
+// the number of replicas and which of the two kinds they are, not on
+// where the replicas run.
 type Trainer struct {
 	Model  *Model
 	Recipe Recipe
@@ -34,11 +38,12 @@ type Trainer struct {
 	shards []*Shard
 	state  []float32
 	step   int
+	group  *batchGroup // the replicas' BatchNorm group; nil if none
 }
 
 // NewTrainer prepares to train m with r over totalSteps optimizer steps
 // (epochs × batches per epoch) on the given number of replicas, each in a
-// goroutine.
+// goroutine, whose BatchNorms normalize over the whole batch.
 func NewTrainer(m *Model, r Recipe, totalSteps, replicas int) (*Trainer, error) {
 	g, err := newReplicas(m, r, replicas)
 	if err != nil {
@@ -48,12 +53,17 @@ func NewTrainer(m *Model, r Recipe, totalSteps, replicas int) (*Trainer, error) 
 	for i, lr := range g {
 		reps[i] = lr
 	}
-	return NewTrainerOn(m, r, totalSteps, reps)
+	t, err := NewTrainerOn(m, r, totalSteps, reps)
+	if err == nil && len(g) > 1 {
+		t.group = syncBatchNorm(g)
+	}
+	return t, err
 }
 
 // NewTrainerOn is NewTrainer on the given replicas, which may run
-// elsewhere: they must compute as a LocalReplica of m's configuration,
-// normalization and r does.
+// elsewhere and whose BatchNorms each see their own share: they must
+// compute as a LocalReplica of m's configuration, normalization and r
+// does.
 func NewTrainerOn(m *Model, r Recipe, totalSteps int, reps []Replica) (*Trainer, error) {
 	if err := r.Validate(); err != nil {
 		return nil, err
@@ -118,6 +128,9 @@ func (t *Trainer) run(n int, images func(j *Job, lo, hi int)) (loss float64, rig
 		return 0, 0, errors.New("nn: empty batch")
 	}
 	shares := split(n, len(t.reps))
+	if t.group != nil {
+		t.group.reset(len(shares))
+	}
 	t.state = appendState(t.state[:0], t.master)
 	for i, s := range shares {
 		j := &t.jobs[i]

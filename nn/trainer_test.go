@@ -16,28 +16,69 @@ import (
 
 // TestTrainingStepsAgainstPyTorch takes three steps of the reference
 // recipe from the reference weights and compares the whole state with
-// PyTorch's after the same three steps.
+// PyTorch's after the same three steps, on one replica and on several,
+// whose BatchNorms normalize over the whole batch.
 func TestTrainingStepsAgainstPyTorch(t *testing.T) {
 	f := loadFixture(t, "train.safetensors")
+	for _, replicas := range []int{1, 2, 3} {
+		t.Run(fmt.Sprintf("replicas=%d", replicas), func(t *testing.T) {
+			m := seedModel(t)
+			tr, err := NewTrainer(m, ReferenceRecipe(), 24*176, replicas)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for s := 0; s < 3; s++ {
+				loss, _, err := tr.StepTensor(f.get(fmt.Sprintf("xs%d", s)), f.labels(fmt.Sprintf("ys%d", s)))
+				if err != nil {
+					t.Fatal(err)
+				}
+				expectClose(t, fmt.Sprintf("loss%d", s), []float32{float32(loss)}, f.get(fmt.Sprintf("loss%d", s)).Data, 1e-4, 0)
+			}
+			for _, p := range m.Net.Params() {
+				want := f.get("final." + p.Name).Data
+				rtol := 0.0
+				if strings.HasSuffix(p.Name, "running_var") {
+					rtol = 1e-4
+				}
+				expectClose(t, "final."+p.Name, p.Value.Data, want, 1e-4, rtol)
+			}
+		})
+	}
+}
+
+// TestSharesNormalizeApart checks that the test above can tell: replicas
+// whose BatchNorms each see their own share (NewTrainerOn) end the same
+// three steps measurably away from PyTorch's state.
+func TestSharesNormalizeApart(t *testing.T) {
+	f := loadFixture(t, "train.safetensors")
 	m := seedModel(t)
-	tr, err := NewTrainer(m, ReferenceRecipe(), 24*176, 1)
+	r := ReferenceRecipe()
+	var reps []Replica
+	for range 2 {
+		lr, err := NewLocalReplica(m.Net.Config, m.Meta.Norm, r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		reps = append(reps, lr)
+	}
+	tr, err := NewTrainerOn(m, r, 24*176, reps)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for s := 0; s < 3; s++ {
-		loss, _, err := tr.StepTensor(f.get(fmt.Sprintf("xs%d", s)), f.labels(fmt.Sprintf("ys%d", s)))
-		if err != nil {
+		if _, _, err := tr.StepTensor(f.get(fmt.Sprintf("xs%d", s)), f.labels(fmt.Sprintf("ys%d", s))); err != nil {
 			t.Fatal(err)
 		}
-		expectClose(t, fmt.Sprintf("loss%d", s), []float32{float32(loss)}, f.get(fmt.Sprintf("loss%d", s)).Data, 1e-4, 0)
 	}
+	var worst float64
 	for _, p := range m.Net.Params() {
 		want := f.get("final." + p.Name).Data
-		rtol := 0.0
-		if strings.HasSuffix(p.Name, "running_var") {
-			rtol = 1e-4
+		for i, v := range p.Value.Data {
+			worst = math.Max(worst, math.Abs(float64(v)-float64(want[i])))
 		}
-		expectClose(t, "final."+p.Name, p.Value.Data, want, 1e-4, rtol)
+	}
+	if worst < 1e-3 {
+		t.Errorf("two shares normalized apart end within %.2g of PyTorch's state; want a visible difference", worst)
 	}
 }
 
@@ -172,5 +213,10 @@ func TestTrainerRefusesBadBatches(t *testing.T) {
 	}
 	if tr.Steps() != 0 {
 		t.Errorf("refused steps counted: Steps() = %d, want 0", tr.Steps())
+	}
+	// The replica waiting for the failed one's statistics stopped too, and
+	// the next step works.
+	if _, _, err := tr.Step(set, []int{0, 1, 2, 3}); err != nil {
+		t.Errorf("a good step after a failed one: %v", err)
 	}
 }

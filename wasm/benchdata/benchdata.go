@@ -49,14 +49,21 @@ func New(b []byte, name string, batch int) (*Run, error) {
 
 // Losses reads the dataset zip b as New does, trains the run's model
 // natively for steps steps of batch images on the given number of
-// replicas and returns each step's loss: what the training benchmark
-// computes, for tests to compare with.
+// replicas, each normalizing its own share as workers do, and returns
+// each step's loss: what the training benchmark computes, for tests to
+// compare with.
 func Losses(b []byte, batch, steps, replicas int) ([]float64, error) {
 	r, err := New(b, "dataset", batch)
 	if err != nil {
 		return nil, err
 	}
-	t, err := nn.NewTrainer(r.Model, r.Recipe, steps, replicas)
+	reps := make([]nn.Replica, replicas)
+	for i := range reps {
+		if reps[i], err = nn.NewLocalReplica(r.Model.Net.Config, r.Model.Meta.Norm, r.Recipe); err != nil {
+			return nil, err
+		}
+	}
+	t, err := nn.NewTrainerOn(r.Model, r.Recipe, steps, reps)
 	if err != nil {
 		return nil, err
 	}
