@@ -20,7 +20,8 @@ import (
 // gradients and running statistics; the Trainer sums them and takes the
 // Adam step. A helper only computes: it holds no optimizer, and nothing
 // of the model outlives a request, so results are those of an nn.Trainer
-// with as many local replicas.
+// on as many LocalReplicas given to NewTrainerOn: each worker's BatchNorm
+// normalizes its own share.
 
 // replicaSetup is what a helper is told in KindReplica's Replica.
 type replicaSetup struct {

@@ -37,7 +37,7 @@ func (t *trainRun) save(epochDone bool) error {
 	meta := map[string]string{
 		"recipe": string(recipe), "history": string(history),
 		"epoch": strconv.Itoa(t.epoch + 1), "steps": strconv.Itoa(steps),
-		"workers": strconv.Itoa(t.workers),
+		"workers": strconv.Itoa(t.workers), "batchnorm": batchNormOver,
 	}
 	path := t.out + ".ckpt"
 	f, err := os.Create(path + ".tmp")
@@ -54,6 +54,10 @@ func (t *trainRun) save(epochDone bool) error {
 	}
 	return os.Rename(path+".tmp", path)
 }
+
+// batchNormOver is what a checkpoint says BatchNorm normalized over in
+// training: since workers sum their statistics, the whole batch.
+const batchNormOver = "whole batch"
 
 // resume loads the checkpoint beside t.out, which must come from the same
 // recipe and number of workers (results depend on both), and positions the
@@ -80,6 +84,9 @@ func (t *trainRun) resume(workers int) error {
 	}
 	if w := meta["workers"]; w != strconv.Itoa(workers) {
 		return fmt.Errorf("-resume: %s was made with %s workers, not %d; results depend on the number", path, w, workers)
+	}
+	if workers > 1 && meta["batchnorm"] != batchNormOver {
+		return fmt.Errorf("-resume: %s was made by an older version whose workers normalized their own shares of each batch; start it again or resume it with that version", path)
 	}
 	epoch, err1 := strconv.Atoi(meta["epoch"])
 	steps, err2 := strconv.Atoi(meta["steps"])

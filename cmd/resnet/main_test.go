@@ -13,6 +13,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/intelscenes/resnet-browser/nn/modelfile"
 )
 
 // run1 runs the command with args and returns its stdout, stderr and
@@ -101,6 +103,30 @@ func TestTrainEvaluatePredict(t *testing.T) {
 		"-stages", "1,1", "-epochs", "12", "-batch", "8", "-val", "0.25", "-workers", "1", "-o", model, "-resume")
 	if err == nil || !strings.Contains(err.Error(), "workers") {
 		t.Errorf("resume with 1 worker instead of 2: got %v, want an error about workers", err)
+	}
+	// A checkpoint from before workers summed their BatchNorm statistics
+	// (no "batchnorm" in its metadata) computed something else: refused.
+	ckpt := model + ".ckpt"
+	raw, err := os.ReadFile(ckpt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts, meta, err := modelfile.ReadSafetensors(bytes.NewReader(raw), int64(len(raw)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	delete(meta, "batchnorm")
+	var old bytes.Buffer
+	if err := modelfile.WriteSafetensors(&old, ts, meta); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(ckpt, old.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = run1(t, "train", "-data", zipPath, "-recipe", "reference", "-size", "16", "-width", "4",
+		"-stages", "1,1", "-epochs", "12", "-batch", "8", "-val", "0.25", "-workers", "2", "-o", model, "-resume")
+	if err == nil || !strings.Contains(err.Error(), "older version") {
+		t.Errorf("resume of a checkpoint whose workers normalized apart: got %v, want a refusal", err)
 	}
 }
 
