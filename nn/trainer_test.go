@@ -220,3 +220,38 @@ func TestTrainerRefusesBadBatches(t *testing.T) {
 		t.Errorf("a good step after a failed one: %v", err)
 	}
 }
+
+// TestTrainerDeterministic trains twice from one seed on three replicas,
+// with uneven shares, and wants the same weights to the last bit: the
+// replicas' BatchNorm statistics and gradients are summed in a fixed
+// order, whichever replica finishes first.
+func TestTrainerDeterministic(t *testing.T) {
+	set := tinySet(11, 8, 3, rand.New(rand.NewPCG(3, 4)))
+	r := ReferenceRecipe()
+	r.Config = Config{InputSize: 8, Width: 4, Stages: []int{1, 1}, Shortcut: "conv3x3", Classes: 3}
+	train := func() []*Param {
+		m, err := NewModel(r.Config, set.Classes, rand.New(rand.NewPCG(5, 0)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		tr, err := NewTrainer(m, r, 8, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		idx := []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10}
+		for range 8 {
+			if _, _, err := tr.Step(set, idx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return m.Net.Params()
+	}
+	a, b := train(), train()
+	for i, p := range a {
+		for j, v := range p.Value.Data {
+			if w := b[i].Value.Data[j]; math.Float32bits(v) != math.Float32bits(w) {
+				t.Fatalf("%s[%d]: %v, then %v from the same seed", p.Name, j, v, w)
+			}
+		}
+	}
+}
