@@ -1,6 +1,9 @@
 package nn
 
-import "unsafe"
+import (
+	"math"
+	"unsafe"
+)
 
 // ReLU is max(x, 0) element by element. It has no state-dict entries.
 type ReLU struct {
@@ -14,17 +17,11 @@ func (r *ReLU) Forward(x *Tensor, train bool) *Tensor {
 	return &r.y
 }
 
-// Backward passes dy where the output was positive.
+// Backward passes dy where the output was not zero: positive, or NaN
+// (as PyTorch does), so that a NaN is not hidden.
 func (r *ReLU) Backward(dy *Tensor) *Tensor {
 	r.dx.Resize(dy.Shape...)
-	y := r.y.Data[:len(dy.Data)]
-	for i, d := range dy.Data {
-		if y[i] > 0 {
-			r.dx.Data[i] = d
-		} else {
-			r.dx.Data[i] = 0
-		}
-	}
+	reluBackward(r.dx.Data, dy.Data, r.y.Data)
 	return &r.dx
 }
 
@@ -57,5 +54,29 @@ func relu(dst, src []float32) {
 			v = 0
 		}
 		dst[len(src)-1] = v
+	}
+}
+
+// reluBackward sets dx, of dy's length, to dy where y, a ReLU output (+0,
+// positive or NaN), is not zero, and to 0 elsewhere; dx may be dy. Like
+// relu it works on two elements at a time, without branches.
+func reluBackward(dx, dy, y []float32) {
+	const signs, low = 0x8000000080000000, 0x7fffffff7fffffff
+	dx, y = dx[:len(dy)], y[:len(dy)]
+	g := unsafe.Slice((*uint64)(unsafe.Pointer(unsafe.SliceData(dy))), len(dy)/2)
+	out := unsafe.Slice((*uint64)(unsafe.Pointer(unsafe.SliceData(dx))), len(g))
+	in := unsafe.Slice((*uint64)(unsafe.Pointer(unsafe.SliceData(y))), len(g))
+	for i, b := range in {
+		// A lane is not zero when its sign is set or its other bits,
+		// plus 0x7fffffff, carry into the sign (never out of the lane).
+		nonzero := ((b&low + low) | b) & signs >> 31 * 0xffffffff
+		out[i] = g[i] & nonzero
+	}
+	if n := len(dy); n%2 == 1 {
+		if math.Float32bits(y[n-1]) == 0 {
+			dx[n-1] = 0
+		} else {
+			dx[n-1] = dy[n-1]
+		}
 	}
 }

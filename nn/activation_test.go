@@ -43,3 +43,39 @@ func TestRelu(t *testing.T) {
 		}
 	}
 }
+
+// TestReluBackward checks the branch-free mask against "pass dy where the
+// output is not +0" on every kind of output relu makes (+0, positive
+// finite, +Inf, NaNs of both signs, subnormals), at even and odd offsets
+// and lengths, in place and into another slice.
+func TestReluBackward(t *testing.T) {
+	var y []float32
+	for _, b := range []uint32{0, 1, 0x7f800000, 0x7fc00000, 0xffc00000, 0x7f800001, 0xff800001,
+		0x7fffffff, 0xffffffff, 0x7f7fffff, 0x00800000, 0x3f800000} {
+		y = append(y, math.Float32frombits(b))
+	}
+	dy := make([]float32, len(y))
+	want := make([]float32, len(y))
+	for i := range dy {
+		dy[i] = float32(i+1) * -0.75
+		if math.Float32bits(y[i]) != 0 {
+			want[i] = dy[i]
+		}
+	}
+	for lo := 0; lo < 2; lo++ {
+		for hi := len(y) - 1; hi <= len(y); hi++ {
+			out := make([]float32, hi-lo+1)[1:] // at another alignment
+			for i := range out {
+				out[i] = 99
+			}
+			reluBackward(out, dy[lo:hi], y[lo:hi])
+			in := append([]float32(nil), dy...)[lo:hi]
+			reluBackward(in, in, y[lo:hi])
+			for i := range out {
+				if out[i] != want[lo+i] || in[i] != want[lo+i] {
+					t.Errorf("y %#08x, dy %v: got %v (in place %v), want %v", math.Float32bits(y[lo+i]), dy[lo+i], out[i], in[i], want[lo+i])
+				}
+			}
+		}
+	}
+}
