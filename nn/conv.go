@@ -183,6 +183,61 @@ func shiftPlane(dst, src []float32, h, w, di, dj int) {
 	}
 }
 
+// col2im3x3 is col2im for a 3×3 kernel of stride 1 and padding 1, on
+// planes of at least 2×2: rather than adding each of the nine column rows
+// of a channel into the plane in turn, it sums a pixel's terms, three
+// (one kernel row) or nine at a time, and stores the pixel once. Row
+// (ki, kj)'s entry at output (oh, ow) comes from input (oh+ki-1,
+// ow+kj-1).
+func col2im3x3(dx, col []float32, in, h, w int) {
+	hw := h * w
+	for ch := 0; ch < in; ch++ {
+		plane := dx[ch*hw : (ch+1)*hw]
+		rows := col[ch*9*hw : (ch+1)*9*hw]
+		for ih := 0; ih < h; ih++ {
+			d := plane[ih*w : (ih+1)*w]
+			// Kernel row ki reaches input row ih from output row ih+1-ki.
+			if ih >= 1 && ih+1 < h {
+				gather9(d, rows, hw, (ih+1)*w, ih*w, (ih-1)*w)
+				continue
+			}
+			clear32(d)
+			for ki := 0; ki < 3; ki++ {
+				if oh := ih + 1 - ki; oh >= 0 && oh < h {
+					gather3(d, rows[ki*3*hw:], hw, oh*w)
+				}
+			}
+		}
+	}
+}
+
+// gather3 adds to d, an input row of width w = len(d), the terms of one
+// kernel row whose three column rows start at r, r+hw and r+2hw, at
+// output row offset o: d[iw] += r0[iw+1] + r1[iw] + r2[iw-1].
+func gather3(d, r []float32, hw, o int) {
+	w := len(d)
+	r0, r1, r2 := r[o:o+w], r[hw+o:hw+o+w], r[2*hw+o:2*hw+o+w]
+	d[0] += r0[1] + r1[0]
+	for iw := 1; iw < w-1; iw++ {
+		d[iw] += r0[iw+1] + r1[iw] + r2[iw-1]
+	}
+	d[w-1] += r1[w-1] + r2[w-2]
+}
+
+// gather9 sets d, an inner input row, to the sum of its nine terms: kernel
+// row ki's at output row offset o[ki] (see gather3).
+func gather9(d, rows []float32, hw int, o0, o1, o2 int) {
+	w := len(d)
+	a0, a1, a2 := rows[o0:o0+w], rows[hw+o0:hw+o0+w], rows[2*hw+o0:2*hw+o0+w]
+	b0, b1, b2 := rows[3*hw+o1:3*hw+o1+w], rows[4*hw+o1:4*hw+o1+w], rows[5*hw+o1:5*hw+o1+w]
+	c0, c1, c2 := rows[6*hw+o2:6*hw+o2+w], rows[7*hw+o2:7*hw+o2+w], rows[8*hw+o2:8*hw+o2+w]
+	d[0] = (a0[1] + a1[0]) + (b0[1] + b1[0]) + (c0[1] + c1[0])
+	for iw := 1; iw < w-1; iw++ {
+		d[iw] = (a0[iw+1] + a1[iw] + a2[iw-1]) + (b0[iw+1] + b1[iw] + b2[iw-1]) + (c0[iw+1] + c1[iw] + c2[iw-1])
+	}
+	d[w-1] = (a1[w-1] + a2[w-2]) + (b1[w-1] + b2[w-2]) + (c1[w-1] + c2[w-2])
+}
+
 // validRange returns the outputs [lo, hi) of a row of wo whose input
 // column ow*s+off falls inside [0, w).
 func validRange(wo, w, s, off int) (lo, hi int) {
@@ -199,6 +254,16 @@ func validRange(wo, w, s, off int) (lo, hi int) {
 // col2im sets dx (In × H × W) to the sum of c.col's entries over the
 // positions im2col copied them from.
 func (c *Conv2D) col2im(dx []float32, h, w, ho, wo int) {
+	if c.Kernel == 3 && c.Stride == 1 && c.Pad == 1 && h >= 2 && w >= 2 {
+		col2im3x3(dx, c.col, c.In, h, w)
+		return
+	}
+	c.scatterCols(dx, h, w, ho, wo)
+}
+
+// scatterCols is col2im for any convolution: it adds each column row
+// into the plane in turn.
+func (c *Conv2D) scatterCols(dx []float32, h, w, ho, wo int) {
 	clear32(dx)
 	k, s, p := c.Kernel, c.Stride, c.Pad
 	r := 0

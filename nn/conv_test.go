@@ -1,0 +1,37 @@
+package nn
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// TestCol2im3x3 compares the gathering col2im of 3×3 stride-1
+// convolutions with the general one, which adds every column row into the
+// plane in turn, on planes from the smallest it takes (2×2) to the
+// network's, square or not.
+func TestCol2im3x3(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	for _, hw := range [][2]int{{2, 2}, {2, 5}, {5, 2}, {3, 3}, {4, 7}, {8, 8}, {32, 32}} {
+		h, w := hw[0], hw[1]
+		t.Run(fmt.Sprintf("%dx%d", h, w), func(t *testing.T) {
+			c := NewConv2D(3, 4, 3, 1, 1, false, rng)
+			c.col = make([]float32, c.In*9*h*w)
+			for i := range c.col {
+				c.col[i] = float32(rng.NormFloat64())
+			}
+			got, want := make([]float32, c.In*h*w), make([]float32, c.In*h*w)
+			for i := range got {
+				got[i] = 7 // overwritten, not added to
+			}
+			c.col2im(got, h, w, h, w)
+			c.scatterCols(want, h, w, h, w)
+			for i := range want {
+				if math.Abs(float64(got[i]-want[i])) > 1e-5 {
+					t.Fatalf("dx[%d] = %v, want %v", i, got[i], want[i])
+				}
+			}
+		})
+	}
+}
