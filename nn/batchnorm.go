@@ -20,7 +20,8 @@ type BatchNorm2D struct {
 	Weight, Bias                   *Param
 	RunningMean, RunningVar, Count *Param
 
-	xhat, y, dx Tensor
+	x     *Tensor // input of the last training Forward
+	y, dx Tensor
 	// Of the last training Forward, per channel: the batch's mean and
 	// inverse standard deviation, and the latter rounded; count is the
 	// number of values per channel over the batch (of the whole group).
@@ -68,7 +69,7 @@ func (b *BatchNorm2D) Forward(x *Tensor, train bool) *Tensor {
 	b.y.Resize(n, c, h, w)
 	hw := h * w
 	if train {
-		b.xhat.Resize(n, c, h, w)
+		b.x = x
 		b.batchStatistics(x)
 	}
 	for ch := 0; ch < c; ch++ {
@@ -81,19 +82,12 @@ func (b *BatchNorm2D) Forward(x *Tensor, train bool) *Tensor {
 		}
 		scale := float32(invStd * float64(b.Weight.Value.Data[ch]))
 		shift := b.Bias.Value.Data[ch] - float32(mean)*scale
-		m32, is32 := float32(mean), float32(invStd)
 		for i := 0; i < n; i++ {
 			off := (i*c + ch) * hw
 			src := x.Data[off : off+hw]
 			dst := b.y.Data[off : off+hw]
 			for j, v := range src {
 				dst[j] = v*scale + shift
-			}
-			if train {
-				xh := b.xhat.Data[off : off+hw]
-				for j, v := range src {
-					xh[j] = (v - m32) * is32
-				}
 			}
 		}
 	}
@@ -174,14 +168,19 @@ func (b *BatchNorm2D) Backward(dy *Tensor) *Tensor {
 	hw := h * w
 	b.dx.Resize(n, c, h, w)
 	sums := b.sums[:2*c]
+	x := b.x.Data[:len(dy.Data)]
+	// xhat, the normalized input, is (x - mean)*invStd in float32,
+	// computed again where it is needed rather than stored.
 	for ch := 0; ch < c; ch++ {
 		var sdy, sdyx float64
+		m32, is32 := float32(b.mean[ch]), b.invStd[ch]
 		for i := 0; i < n; i++ {
 			off := (i*c + ch) * hw
-			xh := b.xhat.Data[off : off+hw]
+			xs := x[off : off+hw]
 			for j, d := range dy.Data[off : off+hw] {
 				sdy += float64(d)
-				sdyx += float64(d) * float64(xh[j])
+				xh := float32((xs[j] - m32) * is32) // rounded, as if stored
+				sdyx += float64(d) * float64(xh)
 			}
 		}
 		b.Bias.Grad[ch] += float32(sdy)
@@ -198,12 +197,14 @@ func (b *BatchNorm2D) Backward(dy *Tensor) *Tensor {
 		a := float32(k)
 		mdy := float32(k * sdy / m)
 		mdyx := float32(k * sdyx / m)
+		m32, is32 := float32(b.mean[ch]), b.invStd[ch]
 		for i := 0; i < n; i++ {
 			off := (i*c + ch) * hw
-			xh := b.xhat.Data[off : off+hw]
+			xs := x[off : off+hw]
 			dst := b.dx.Data[off : off+hw]
 			for j, d := range dy.Data[off : off+hw] {
-				dst[j] = a*d - mdy - xh[j]*mdyx
+				xh := float32((xs[j] - m32) * is32)
+				dst[j] = a*d - mdy - xh*mdyx
 			}
 		}
 	}
