@@ -110,9 +110,7 @@ func (b *BatchNorm2D) batchStatistics(x *Tensor) {
 	for ch := 0; ch < c; ch++ {
 		var t float64
 		for i := 0; i < n; i++ {
-			for _, v := range x.Data[(i*c+ch)*hw : (i*c+ch+1)*hw] {
-				t += float64(v)
-			}
+			t += sum64(x.Data[(i*c+ch)*hw : (i*c+ch+1)*hw])
 		}
 		s[ch] = t
 	}
@@ -127,13 +125,9 @@ func (b *BatchNorm2D) batchStatistics(x *Tensor) {
 	}
 	ss := b.sums[c+1:]
 	for ch := 0; ch < c; ch++ {
-		mean := b.mean[ch]
 		var t float64
 		for i := 0; i < n; i++ {
-			for _, v := range x.Data[(i*c+ch)*hw : (i*c+ch+1)*hw] {
-				d := float64(v) - mean
-				t += d * d
-			}
+			t += squaredDeviations(x.Data[(i*c+ch)*hw:(i*c+ch+1)*hw], b.mean[ch])
 		}
 		ss[ch] = t
 	}
@@ -176,12 +170,9 @@ func (b *BatchNorm2D) Backward(dy *Tensor) *Tensor {
 		m32, is32 := float32(b.mean[ch]), b.invStd[ch]
 		for i := 0; i < n; i++ {
 			off := (i*c + ch) * hw
-			xs := x[off : off+hw]
-			for j, d := range dy.Data[off : off+hw] {
-				sdy += float64(d)
-				xh := float32((xs[j] - m32) * is32) // rounded, as if stored
-				sdyx += float64(d) * float64(xh)
-			}
+			a, ax := gradientSums(dy.Data[off:off+hw], x[off:off+hw], m32, is32)
+			sdy += a
+			sdyx += ax
 		}
 		b.Bias.Grad[ch] += float32(sdy)
 		b.Weight.Grad[ch] += float32(sdyx)
@@ -220,4 +211,65 @@ func (b *BatchNorm2D) evalAffine(scale, shift []float32) {
 		scale[ch] = float32(invStd * float64(b.Weight.Value.Data[ch]))
 		shift[ch] = b.Bias.Value.Data[ch] - float32(mean)*scale[ch]
 	}
+}
+
+// The sums below run over four interleaved partial sums, so that each
+// float64 addition need not wait for the one before.
+
+// sum64 returns the sum of s.
+func sum64(s []float32) float64 {
+	var a0, a1, a2, a3 float64
+	i := 0
+	for ; i+4 <= len(s); i += 4 {
+		q := s[i : i+4 : i+4]
+		a0 += float64(q[0])
+		a1 += float64(q[1])
+		a2 += float64(q[2])
+		a3 += float64(q[3])
+	}
+	for ; i < len(s); i++ {
+		a0 += float64(s[i])
+	}
+	return (a0 + a1) + (a2 + a3)
+}
+
+// squaredDeviations returns the sum of (v - mean)² over s.
+func squaredDeviations(s []float32, mean float64) float64 {
+	var a0, a1, a2, a3 float64
+	i := 0
+	for ; i+4 <= len(s); i += 4 {
+		q := s[i : i+4 : i+4]
+		d0, d1, d2, d3 := float64(q[0])-mean, float64(q[1])-mean, float64(q[2])-mean, float64(q[3])-mean
+		a0 += d0 * d0
+		a1 += d1 * d1
+		a2 += d2 * d2
+		a3 += d3 * d3
+	}
+	for ; i < len(s); i++ {
+		d := float64(s[i]) - mean
+		a0 += d * d
+	}
+	return (a0 + a1) + (a2 + a3)
+}
+
+// gradientSums returns the sums of dy and of dy*xhat, xhat being
+// (x - mean)*invStd rounded to float32, over dy and x of one length.
+func gradientSums(dy, x []float32, mean, invStd float32) (sdy, sdyx float64) {
+	x = x[:len(dy)]
+	var a0, a1, b0, b1 float64
+	i := 0
+	for ; i+2 <= len(dy); i += 2 {
+		d, v := dy[i:i+2:i+2], x[i:i+2:i+2]
+		h0, h1 := float32((v[0]-mean)*invStd), float32((v[1]-mean)*invStd)
+		a0 += float64(d[0])
+		a1 += float64(d[1])
+		b0 += float64(d[0]) * float64(h0)
+		b1 += float64(d[1]) * float64(h1)
+	}
+	for ; i < len(dy); i++ {
+		h := float32((x[i] - mean) * invStd)
+		a0 += float64(dy[i])
+		b0 += float64(dy[i]) * float64(h)
+	}
+	return a0 + a1, b0 + b1
 }
