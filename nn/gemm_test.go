@@ -250,7 +250,7 @@ func checkGemmZeros(t *testing.T, f gemmFunc, buf *GemmBuffer, tc gemmCase, a []
 func TestPackLayouts(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 1))
 	nan := float32(math.NaN())
-	for _, tile := range [][2]int{{4, 4}, {24, 8}} {
+	for _, tile := range [][2]int{{4, 4}, {8, 8}, {24, 8}} {
 		r, align := tile[0], tile[1]
 		for _, m := range []int{1, 3, 4, 5, 8, 23, 24, 25, 31, 49} {
 			for _, trans := range []bool{false, true} {
