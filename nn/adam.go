@@ -94,8 +94,9 @@ func (a *Adam) SetState(m, v [][]float32, steps int) bool {
 }
 
 // sqrt32 is the correctly rounded float32 square root, as math32.Sqrt:
-// the float64 root rounded to float32 is exact, since a float64 has more
-// than twice a float32's precision. math32.Sqrt computes it bit by bit in
+// rounding the float64 root to float32 gives the correctly rounded
+// float32 root, since a float64 has more than twice a float32's precision
+// (53 >= 2*24 + 2 bits). math32.Sqrt computes it bit by bit in
 // software under GOOS=js, where it took about 2% of a training step;
 // WebAssembly's f64.sqrt is one instruction.
 func sqrt32(x float32) float32 { return float32(math.Sqrt(float64(x))) }

@@ -140,7 +140,9 @@ func (r *LocalReplica) Wait() (*Shard, error) {
 }
 
 // Compute runs job and returns its result, in a Shard that the next call
-// reuses.
+// reuses. A replica of a NewTrainer with several replicas waits in its
+// BatchNorms for the others' statistics: run it through Start, with the
+// others.
 func (r *LocalReplica) Compute(job *Job) (*Shard, error) {
 	g, s, n := ShardSizes(r.params)
 	if len(job.State) != n {

@@ -42,8 +42,8 @@ func (g *batchGroup) reset(n int) {
 	g.n, g.arrived, g.err = n, 0, nil
 }
 
-// abort ends the step: the replicas waiting in sum, and those that call it
-// later, panic with errPeerFailed.
+// abort ends the step: the replicas waiting in sum for a round that has
+// not completed, and those that call sum later, panic with errPeerFailed.
 func (g *batchGroup) abort() {
 	g.mu.Lock()
 	defer g.mu.Unlock()

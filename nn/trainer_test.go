@@ -255,3 +255,58 @@ func TestTrainerDeterministic(t *testing.T) {
 		}
 	}
 }
+
+// TestGroupFailures makes one replica of three fail at each of its
+// BatchNorm reductions in turn, first forward, last backward and all
+// between: the step fails, nothing waits forever, and the next step
+// works. Batches smaller than the number of replicas (some replicas
+// idle) train too.
+func TestGroupFailures(t *testing.T) {
+	set := tinySet(6, 8, 2, rand.New(rand.NewPCG(1, 3)))
+	r := ReferenceRecipe()
+	r.Config = Config{InputSize: 8, Width: 2, Stages: []int{1, 1}, Shortcut: "conv3x3", Classes: 2}
+	m, err := NewModel(r.Config, set.Classes, rand.New(rand.NewPCG(1, 0)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := NewTrainer(m, r, 100, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx := []int{0, 1, 2, 3, 4, 5}
+	bns := tr.reps[1].(*LocalReplica).net.batchNorms()
+	orig := make([]func([]float64), len(bns))
+	for i, bn := range bns {
+		orig[i] = bn.reduce
+	}
+	calls := 3 * len(bns) // two reductions forward, one backward
+	for fail := range calls {
+		n := 0
+		for i, bn := range bns {
+			bn.reduce = func(v []float64) {
+				if n++; n-1 == fail {
+					panic("injected")
+				}
+				orig[i](v)
+			}
+		}
+		_, _, err := tr.Step(set, idx)
+		if err == nil || !strings.Contains(err.Error(), "injected") {
+			t.Fatalf("replica 1 failing at reduction %d: got error %v", fail, err)
+		}
+		if n != fail+1 {
+			t.Fatalf("replica 1 made %d reductions, want to fail at number %d", n, fail+1)
+		}
+		for i, bn := range bns {
+			bn.reduce = orig[i]
+		}
+		if _, _, err := tr.Step(set, idx); err != nil {
+			t.Fatalf("the step after a failure at reduction %d: %v", fail, err)
+		}
+	}
+	for _, n := range []int{1, 2} {
+		if _, _, err := tr.Step(set, idx[:n]); err != nil {
+			t.Errorf("a batch of %d on 3 replicas: %v", n, err)
+		}
+	}
+}

@@ -80,7 +80,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	dataPath := fs.String("data", "", "dataset `zip` (required)")
 	out := fs.String("o", "model.safetensors", "output model `file`; a checkpoint for -resume is kept beside it as FILE.ckpt")
 	resume := fs.Bool("resume", false, "continue the run saved in the -o file's checkpoint from its last finished epoch")
-	n := fs.Int("workers", workers(), "parallel replicas, each computing a share of every batch; BatchNorm still normalizes over the whole batch, so the number changes only the rounding (results depend on the seed and this number)")
+	n := fs.Int("workers", workers(), "parallel replicas, each computing a share of every batch; BatchNorm still normalizes over the whole batch, so without augmentation (-recipe reference) the number changes only the rounding; with it, each share draws its own crops and flips (results depend on the seed and this number)")
 	trainFlags(fs, &recipe)
 	if err := fs.Parse(args); err != nil {
 		return err
