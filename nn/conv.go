@@ -173,12 +173,24 @@ func shiftPlane(dst, src []float32, h, w, di, dj int) {
 	case di < 0:
 		clear32(dst[:-di*w])
 	}
-	for y := 0; y < h; y++ {
-		row := dst[y*w : (y+1)*w]
-		if dj > 0 {
-			clear32(row[w-dj:])
-		} else if dj < 0 {
-			clear32(row[:-dj])
+	switch dj {
+	case 0:
+	case 1: // one column, stored directly: clear32 would call memclr per row
+		for i := w - 1; i < len(dst); i += w {
+			dst[i] = 0
+		}
+	case -1:
+		for i := 0; i < len(dst); i += w {
+			dst[i] = 0
+		}
+	default:
+		for y := 0; y < h; y++ {
+			row := dst[y*w : (y+1)*w]
+			if dj > 0 {
+				clear32(row[w-dj:])
+			} else {
+				clear32(row[:-dj])
+			}
 		}
 	}
 }

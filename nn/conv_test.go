@@ -35,3 +35,36 @@ func TestCol2im3x3(t *testing.T) {
 		})
 	}
 }
+
+// TestShiftPlane checks shiftPlane against its definition, dst[y][x] =
+// src[y+di][x+dj] or 0 outside, for shifts up to 2 either way, into a
+// buffer holding garbage.
+func TestShiftPlane(t *testing.T) {
+	for _, hw := range [][2]int{{3, 4}, {5, 5}, {4, 3}} {
+		h, w := hw[0], hw[1]
+		src := make([]float32, h*w)
+		for i := range src {
+			src[i] = float32(i + 1)
+		}
+		for di := -2; di <= 2; di++ {
+			for dj := -2; dj <= 2; dj++ {
+				dst := make([]float32, h*w)
+				for i := range dst {
+					dst[i] = -1
+				}
+				shiftPlane(dst, src, h, w, di, dj)
+				for y := 0; y < h; y++ {
+					for x := 0; x < w; x++ {
+						want := float32(0)
+						if sy, sx := y+di, x+dj; sy >= 0 && sy < h && sx >= 0 && sx < w {
+							want = src[sy*w+sx]
+						}
+						if got := dst[y*w+x]; got != want {
+							t.Fatalf("%dx%d shifted by (%d, %d): [%d][%d] = %v, want %v", h, w, di, dj, y, x, got, want)
+						}
+					}
+				}
+			}
+		}
+	}
+}
