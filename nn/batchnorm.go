@@ -23,10 +23,9 @@ type BatchNorm2D struct {
 	x     *Tensor // input of the last training Forward
 	y, dx Tensor
 	// Of the last training Forward, per channel: the batch's mean and
-	// inverse standard deviation, and the latter rounded; count is the
-	// number of values per channel over the batch (of the whole group).
+	// inverse standard deviation; count is the number of values per
+	// channel over the batch (of the whole group).
 	mean, inv []float64
-	invStd    []float32
 	count     float64
 	sums      []float64 // per-channel sums, 2C+1
 	// reduce, when b is in a batchGroup, sums its argument with the
@@ -49,7 +48,7 @@ func NewBatchNorm2D(c int) *BatchNorm2D {
 		b.Weight.Value.Data[i] = 1
 		b.RunningVar.Value.Data[i] = 1
 	}
-	b.invStd = make([]float32, c)
+	b.mean, b.inv, b.sums = make([]float64, c), make([]float64, c), make([]float64, 2*c+1)
 	return b
 }
 
@@ -103,9 +102,6 @@ func (b *BatchNorm2D) Forward(x *Tensor, train bool) *Tensor {
 func (b *BatchNorm2D) batchStatistics(x *Tensor) {
 	n, c, h, w := dims4(x)
 	hw := h * w
-	if len(b.mean) != c {
-		b.mean, b.inv, b.sums = make([]float64, c), make([]float64, c), make([]float64, 2*c+1)
-	}
 	s := b.sums[:c+1]
 	for ch := 0; ch < c; ch++ {
 		var t float64
@@ -138,7 +134,6 @@ func (b *BatchNorm2D) batchStatistics(x *Tensor) {
 	for ch := 0; ch < c; ch++ {
 		variance := ss[ch] / count
 		b.inv[ch] = 1 / math.Sqrt(variance+b.Eps)
-		b.invStd[ch] = float32(b.inv[ch])
 		rm, rv := &b.RunningMean.Value.Data[ch], &b.RunningVar.Value.Data[ch]
 		*rm = float32((1-m)*float64(*rm) + m*b.mean[ch])
 		unbiased := variance
@@ -167,7 +162,7 @@ func (b *BatchNorm2D) Backward(dy *Tensor) *Tensor {
 	// computed again where it is needed rather than stored.
 	for ch := 0; ch < c; ch++ {
 		var sdy, sdyx float64
-		m32, is32 := float32(b.mean[ch]), b.invStd[ch]
+		m32, is32 := float32(b.mean[ch]), float32(b.inv[ch])
 		for i := 0; i < n; i++ {
 			off := (i*c + ch) * hw
 			a, ax := gradientSums(dy.Data[off:off+hw], x[off:off+hw], m32, is32)
@@ -184,11 +179,11 @@ func (b *BatchNorm2D) Backward(dy *Tensor) *Tensor {
 	m := b.count
 	for ch := 0; ch < c; ch++ {
 		sdy, sdyx := sums[ch], sums[c+ch]
-		k := float64(b.Weight.Value.Data[ch]) * float64(b.invStd[ch])
+		m32, is32 := float32(b.mean[ch]), float32(b.inv[ch])
+		k := float64(b.Weight.Value.Data[ch]) * float64(is32)
 		a := float32(k)
 		mdy := float32(k * sdy / m)
 		mdyx := float32(k * sdyx / m)
-		m32, is32 := float32(b.mean[ch]), b.invStd[ch]
 		for i := 0; i < n; i++ {
 			off := (i*c + ch) * hw
 			xs := x[off : off+hw]

@@ -4,8 +4,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
-
-	"github.com/chewxy/math32"
 )
 
 // TestBatchNormSums checks BatchNorm's interleaved sums against plain
@@ -34,23 +32,6 @@ func TestBatchNormSums(t *testing.T) {
 			if math.Abs(c.got-c.want) > 1e-12*math.Max(1, math.Abs(c.want)) {
 				t.Errorf("n=%d %s: %v, want %v", n, c.name, c.got, c.want)
 			}
-		}
-	}
-}
-
-// TestSqrt32 wants math32.Sqrt's bits from sqrt32 on special values and
-// on a spread of floats, subnormals included.
-func TestSqrt32(t *testing.T) {
-	vals := []float32{0, float32(math.Copysign(0, -1)), 1, 2, -1, float32(math.Inf(1)), float32(math.Inf(-1)),
-		float32(math.NaN()), math.SmallestNonzeroFloat32, math.MaxFloat32}
-	rng := rand.New(rand.NewPCG(3, 3))
-	for range 100000 {
-		vals = append(vals, math.Float32frombits(rng.Uint32()&0x7fffffff))
-	}
-	for _, v := range vals {
-		got, want := sqrt32(v), math32.Sqrt(v)
-		if math.Float32bits(got) != math.Float32bits(want) && !(got != got && want != want) {
-			t.Fatalf("sqrt32(%v) = %v, math32.Sqrt gives %v", v, got, want)
 		}
 	}
 }

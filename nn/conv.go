@@ -173,24 +173,16 @@ func shiftPlane(dst, src []float32, h, w, di, dj int) {
 	case di < 0:
 		clear32(dst[:-di*w])
 	}
-	switch dj {
-	case 0:
-	case 1: // one column, stored directly: clear32 would call memclr per row
-		for i := w - 1; i < len(dst); i += w {
-			dst[i] = 0
-		}
-	case -1:
-		for i := 0; i < len(dst); i += w {
-			dst[i] = 0
-		}
-	default:
-		for y := 0; y < h; y++ {
-			row := dst[y*w : (y+1)*w]
-			if dj > 0 {
-				clear32(row[w-dj:])
-			} else {
-				clear32(row[:-dj])
-			}
+	// The |dj| columns that wrapped around, zeroed with plain stores:
+	// clear32 would call memclr for every row, which under GOOS=js costs
+	// far more than the single store per row of a 3×3 kernel.
+	lo, n := 0, -dj
+	if dj > 0 {
+		lo, n = w-dj, dj
+	}
+	for i := lo; i < len(dst); i += w {
+		for k := range n {
+			dst[i+k] = 0
 		}
 	}
 }

@@ -2,7 +2,11 @@ package nn
 
 import (
 	"fmt"
+	"math"
+	"math/rand/v2"
 	"testing"
+
+	"github.com/chewxy/math32"
 )
 
 // TestAdamAgainstPyTorch replays six steps of the notebook's optimizer
@@ -59,6 +63,23 @@ func TestClipAgainstPyTorch(t *testing.T) {
 		for i, p := range ps {
 			name := fmt.Sprintf("clip.%s%d", kind, i)
 			expectClose(t, name, p.Grad, f.get(name).Data, 1e-7, 1e-6)
+		}
+	}
+}
+
+// TestSqrt32 wants math32.Sqrt's bits from sqrt32 on special values and
+// on a spread of floats, subnormals included.
+func TestSqrt32(t *testing.T) {
+	vals := []float32{0, float32(math.Copysign(0, -1)), 1, 2, -1, float32(math.Inf(1)), float32(math.Inf(-1)),
+		float32(math.NaN()), math.SmallestNonzeroFloat32, math.MaxFloat32}
+	rng := rand.New(rand.NewPCG(3, 3))
+	for range 100000 {
+		vals = append(vals, math.Float32frombits(rng.Uint32()&0x7fffffff))
+	}
+	for _, v := range vals {
+		got, want := sqrt32(v), math32.Sqrt(v)
+		if math.Float32bits(got) != math.Float32bits(want) && !(got != got && want != want) {
+			t.Fatalf("sqrt32(%v) = %v, math32.Sqrt gives %v", v, got, want)
 		}
 	}
 }
