@@ -50,6 +50,16 @@ func (r Recipe) SplitRand() *rand.Rand {
 	return rand.New(rand.NewPCG(seed, 1))
 }
 
+// InitRand returns the source of randomness of the initial weights.
+func (r Recipe) InitRand() *rand.Rand { return rand.New(rand.NewPCG(r.Seed, 0)) }
+
+// EpochOrder returns the order in which epoch e (from 0) visits the n
+// training images: a permutation drawn from Seed, the same for every
+// number of workers.
+func (r Recipe) EpochOrder(e, n int) []int {
+	return rand.New(rand.NewPCG(r.Seed, uint64(2+e))).Perm(n)
+}
+
 // ReferenceRecipe is exactly the reference notebook's recipe: ResNet-14 on
 // 32×32 images, an 80/20 split, batch 64, 24 epochs, Adam with coupled
 // weight decay 1e-4, one-cycle to 0.01 with momentum cycling, gradients

@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"strconv"
 	"strings"
 	"time"
@@ -130,7 +129,7 @@ func newRun(r nn.Recipe, a *data.Archive, workers int, out string, stdout, stder
 	if r.ValFraction > 0 {
 		train, val = a.Train.Split(r.ValFraction, r.SplitRand())
 	}
-	m, err := nn.NewModel(r.Config, a.Train.Classes, rand.New(rand.NewPCG(r.Seed, 0)))
+	m, err := nn.NewModel(r.Config, a.Train.Classes, r.InitRand())
 	if err != nil {
 		return nil, err
 	}
@@ -160,7 +159,7 @@ func (t *trainRun) run(ctx context.Context) error {
 	fmt.Fprintln(t.stdout, "epoch  train_loss  train_acc  val_loss  val_acc        lr   seconds")
 	for ; t.epoch < r.Epochs; t.epoch++ {
 		start := time.Now()
-		perm := rand.New(rand.NewPCG(r.Seed, uint64(2+t.epoch))).Perm(t.train.Len())
+		perm := r.EpochOrder(t.epoch, t.train.Len())
 		bar := progressbar.NewOptions(len(perm),
 			progressbar.OptionSetWriter(t.log), progressbar.OptionSetDescription(fmt.Sprintf("epoch %d/%d", t.epoch+1, r.Epochs)),
 			progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionSetItsString("img"),

@@ -94,7 +94,7 @@ def write_safetensors(path, tensors, metadata):
 
 
 def read_safetensors(path):
-    """Returns (OrderedDict name -> float32 numpy array, metadata dict)."""
+    """Returns (OrderedDict name -> numpy array, metadata dict); F32 or I64 tensors."""
     with open(path, "rb") as f:
         raw = f.read()
     (n,) = struct.unpack("<Q", raw[:8])
@@ -105,11 +105,11 @@ def read_safetensors(path):
     out = OrderedDict()
     end_max = 0
     for name, info in header.items():
-        assert info["dtype"] == "F32", name
+        dt = {"F32": "<f4", "I64": "<i8"}[info["dtype"]]  # I64: the Go models' num_batches_tracked
         b, e = info["data_offsets"]
         count = int(np.prod(info["shape"])) if info["shape"] else 1
-        assert e - b == 4 * count, name
-        out[name] = np.frombuffer(data[b:e], dtype="<f4").reshape(info["shape"])
+        assert e - b == np.dtype(dt).itemsize * count, name
+        out[name] = np.frombuffer(data[b:e], dtype=dt).reshape(info["shape"])
         end_max = max(end_max, e)
     assert end_max == len(data), path
     return out, meta
