@@ -248,17 +248,8 @@ func TestTrainerRefusesBadBatches(t *testing.T) {
 // order, whichever replica finishes first.
 func TestTrainerDeterministic(t *testing.T) {
 	set := tinySet(11, 8, 3, rand.New(rand.NewPCG(3, 4)))
-	r := ReferenceRecipe()
-	r.Config = Config{InputSize: 8, Width: 4, Stages: []int{1, 1}, Shortcut: "conv3x3", Classes: 3}
 	train := func() []*Param {
-		m, err := NewModel(r.Config, set.Classes, rand.New(rand.NewPCG(5, 0)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		tr, err := NewTrainer(m, r, 8, 3)
-		if err != nil {
-			t.Fatal(err)
-		}
+		m, tr := tinyTrainer(t, set, 4, 5, 8, 3)
 		idx := []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10}
 		for range 8 {
 			if _, _, err := tr.Step(set, idx); err != nil {
@@ -284,16 +275,7 @@ func TestTrainerDeterministic(t *testing.T) {
 // idle) train too.
 func TestGroupFailures(t *testing.T) {
 	set := tinySet(6, 8, 2, rand.New(rand.NewPCG(1, 3)))
-	r := ReferenceRecipe()
-	r.Config = Config{InputSize: 8, Width: 2, Stages: []int{1, 1}, Shortcut: "conv3x3", Classes: 2}
-	m, err := NewModel(r.Config, set.Classes, rand.New(rand.NewPCG(1, 0)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	tr, err := NewTrainer(m, r, 100, 3)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, tr := tinyTrainer(t, set, 2, 1, 100, 3)
 	idx := []int{0, 1, 2, 3, 4, 5}
 	bns := tr.reps[1].(*LocalReplica).net.batchNorms()
 	orig := make([]func([]float64), len(bns))
@@ -330,4 +312,22 @@ func TestGroupFailures(t *testing.T) {
 			t.Errorf("a batch of %d on 3 replicas: %v", n, err)
 		}
 	}
+}
+
+// tinyTrainer returns a two-stage ResNet of the given width for set's
+// 8×8 images, initialized from seed, and the reference recipe's trainer
+// for it over steps steps on replicas replicas.
+func tinyTrainer(t *testing.T, set *data.Set, width int, seed uint64, steps, replicas int) (*Model, *Trainer) {
+	t.Helper()
+	r := ReferenceRecipe()
+	r.Config = Config{InputSize: 8, Width: width, Stages: []int{1, 1}, Shortcut: "conv3x3", Classes: len(set.Classes)}
+	m, err := NewModel(r.Config, set.Classes, rand.New(rand.NewPCG(seed, 0)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := NewTrainer(m, r, steps, replicas)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m, tr
 }
