@@ -50,6 +50,8 @@ var (
 // names a recognised but unsupported format.
 func sniff(b []byte) (format, error) {
 	switch {
+	case len(b) == 0:
+		return format{}, fmt.Errorf("%w: the file is empty", ErrFormat)
 	case bytes.HasPrefix(b, []byte("\xff\xd8")):
 		return jpegFormat, nil
 	case bytes.HasPrefix(b, []byte("\x89PNG\r\n\x1a\n")):
@@ -114,12 +116,12 @@ func decodeLimited(b []byte, maxPixels int) (image.Image, error) {
 		return nil, fmt.Errorf("%w: %s of %dx%d pixels", ErrCorrupt, f.name, cfg.Width, cfg.Height)
 	}
 	if int64(cfg.Width)*int64(cfg.Height) > int64(maxPixels) {
-		return nil, fmt.Errorf("%w: %s of %dx%d pixels, more than %d",
-			ErrTooLarge, f.name, cfg.Width, cfg.Height, maxPixels)
+		return nil, fmt.Errorf("%w: %s of %dx%d pixels; the limit is %s",
+			ErrTooLarge, f.name, cfg.Width, cfg.Height, megapixelWords(int64(maxPixels)))
 	}
 	img, err := f.decode(bytes.NewReader(b))
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %w", ErrCorrupt, f.name, err)
+		return nil, fmt.Errorf("%w: the %s data is damaged or cut short (%w)", ErrCorrupt, f.name, err)
 	}
 	return img, nil
 }

@@ -1,10 +1,7 @@
 package data
 
 import (
-	"archive/zip"
 	"fmt"
-	"io"
-	"runtime"
 	"sync"
 )
 
@@ -12,27 +9,43 @@ import (
 // Options.Progress.
 const progressEvery = 64
 
-// decodeAll reads and decodes the files of jobs with runtime.NumCPU()
-// goroutines (one under WebAssembly), whatever the order the work is done
-// in returning image i at pix[i*n:(i+1)*n], n = opt.Size*opt.Size*3, and
-// its error at errs[i]. It calls opt.Progress from the calling goroutine.
-func decodeAll(jobs []imageJob, opt Options) (pix []uint8, errs []error) {
+// Decode decodes image i of z into dst, size*size*3 bytes holding
+// zeros, as DecodeImage does with opt's Size and MaxPixels. The errors
+// are DecodeImage's, without the file's name, and the reading errors of
+// Open. It panics if dst has the wrong length.
+func (z *Zip) Decode(dst []uint8, i int, opt Options) error {
+	if len(dst) != opt.Size*opt.Size*3 {
+		panic(fmt.Sprintf("data: Decode into %d bytes at size %d", len(dst), opt.Size))
+	}
+	b, err := z.ReadFile(i)
+	if err != nil {
+		return err
+	}
+	return decodeInto(dst, b, opt.Size, opt.MaxPixels)
+}
+
+// decodeAll decodes every image of z with the given number of
+// goroutines, whatever the order the work is done in returning image i
+// at pix[i*n:(i+1)*n], n = opt.Size*opt.Size*3, and its error at
+// errs[i]. It calls opt.Progress from the calling goroutine.
+func (z *Zip) decodeAll(opt Options, workers int) (pix []uint8, errs []error) {
 	n := opt.Size * opt.Size * 3
-	pix = make([]uint8, len(jobs)*n)
-	errs = make([]error, len(jobs))
+	total := len(z.Images)
+	pix = make([]uint8, total*n)
+	errs = make([]error, total)
 	next := make(chan int)
 	done := make(chan int)
 	var wg sync.WaitGroup
-	for range max(1, min(runtime.NumCPU(), len(jobs))) {
+	for range max(1, min(workers, total)) {
 		wg.Go(func() {
 			for i := range next {
-				errs[i] = readImage(pix[i*n:(i+1)*n], jobs[i].file, opt)
+				errs[i] = z.Decode(pix[i*n:(i+1)*n], i, opt)
 				done <- i
 			}
 		})
 	}
 	go func() {
-		for i := range jobs {
+		for i := range total {
 			next <- i
 		}
 		close(next)
@@ -42,31 +55,9 @@ func decodeAll(jobs []imageJob, opt Options) (pix []uint8, errs []error) {
 	finished := 0
 	for range done {
 		finished++
-		if opt.Progress != nil && (finished%progressEvery == 0 || finished == len(jobs)) {
-			opt.Progress(finished, len(jobs))
+		if opt.Progress != nil && (finished%progressEvery == 0 || finished == total) {
+			opt.Progress(finished, total)
 		}
 	}
 	return pix, errs
-}
-
-// readImage reads and decodes one file of the zip into dst. Files longer
-// than an image of opt.MaxPixels could reasonably be are refused unread.
-func readImage(dst []uint8, f *zip.File, opt Options) error {
-	limit := 4*uint64(opt.MaxPixels) + 1<<20
-	if f.UncompressedSize64 > limit {
-		return fmt.Errorf("%w: file of %d bytes, more than %d", ErrTooLarge, f.UncompressedSize64, limit)
-	}
-	rc, err := f.Open()
-	if err != nil {
-		return fmt.Errorf("data: reading zip entry: %w", err)
-	}
-	defer rc.Close()
-	b, err := io.ReadAll(io.LimitReader(rc, int64(limit)+1))
-	if err != nil {
-		return fmt.Errorf("data: reading zip entry: %w", err)
-	}
-	if uint64(len(b)) > limit {
-		return fmt.Errorf("%w: file of more than %d bytes", ErrTooLarge, limit)
-	}
-	return decodeInto(dst, b, opt.Size, opt.MaxPixels)
 }

@@ -18,8 +18,9 @@ type folder struct {
 
 // file is a file of a zip archive.
 type file struct {
-	name string // the last element of its cleaned name
-	zf   *zip.File
+	name  string // the last element of its cleaned name
+	entry int    // its index in the zip's directory
+	zname string // its name in the zip, as written there
 }
 
 // layout is where a zip's images are: the folder of train class folders,
@@ -56,25 +57,45 @@ func isJunk(name string) bool {
 	return false
 }
 
-// cleanName returns the entry's name with "/" separators, without "." and
-// ".." elements or a leading "/", and ending in "/" if it is a folder's.
-// Nothing is ever extracted, so a name climbing out of the archive is
-// harmless and just loses its "..".
-func cleanName(name string) string {
+// cleanName returns the entry's name with "/" separators (archivers on
+// Windows write a backslash), without "." elements or repeated separators, and
+// ending in "/" if it is a folder's. unsafe says why a name is refused,
+// if it is: one that climbs out of the zip with "..", starts at the root
+// or names a drive could write outside a folder the zip is unpacked to,
+// and is never turned into a class.
+func cleanName(name string) (clean, unsafe string) {
 	name = strings.ReplaceAll(name, `\`, "/")
 	dir := strings.HasSuffix(name, "/")
-	name = strings.TrimPrefix(path.Clean("/"+name), "/")
-	if dir && name != "" {
+	switch {
+	case strings.HasPrefix(name, "/"):
+		return "", "unsafe path: it starts at the root of the disk"
+	case len(name) >= 2 && name[1] == ':' && ('a' <= name[0]|0x20 && name[0]|0x20 <= 'z'):
+		return "", "unsafe path: it names a drive"
+	}
+	name = path.Clean(name)
+	if name == ".." || strings.HasPrefix(name, "../") {
+		return "", "unsafe path: it climbs out of the zip with .."
+	}
+	if name == "." {
+		return "", ""
+	}
+	if dir {
 		name += "/"
 	}
-	return name
+	return name, ""
 }
 
-// buildTree returns the top folder of the archive holding files.
-func buildTree(files []*zip.File) *folder {
+// buildTree returns the top folder of the archive holding files, and the
+// entries refused for their names.
+func buildTree(files []*zip.File) (*folder, []Skip) {
 	top := &folder{folders: map[string]*folder{}}
-	for _, f := range files {
-		name := cleanName(f.Name)
+	var unsafe []Skip
+	for i, f := range files {
+		name, why := cleanName(f.Name)
+		if why != "" {
+			unsafe = append(unsafe, Skip{f.Name, why})
+			continue
+		}
 		if name == "" || isJunk(name) {
 			continue
 		}
@@ -88,10 +109,10 @@ func buildTree(files []*zip.File) *folder {
 			d = d.child(p)
 		}
 		if !isDir {
-			d.files = append(d.files, file{path.Base(name), f})
+			d.files = append(d.files, file{path.Base(name), i, f.Name})
 		}
 	}
-	return top
+	return top, unsafe
 }
 
 // child returns the subfolder named name, creating it if needed.
@@ -148,7 +169,7 @@ func (d *folder) allFiles() []file {
 func (l *layout) unwrap(d *folder) *folder {
 	for {
 		for _, f := range d.files {
-			l.skipped = append(l.skipped, Skip{f.zf.Name, "not in a class folder"})
+			l.skipped = append(l.skipped, Skip{f.zname, "not in a class folder"})
 		}
 		if len(d.folders) != 1 || d.hasImages() {
 			return d

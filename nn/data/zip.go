@@ -1,17 +1,17 @@
 package data
 
 import (
-	"archive/zip"
-	"cmp"
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"slices"
 	"strings"
 )
 
-// Errors about a dataset zip as a whole. Errors returned by ReadZip wrap
-// one of them or, for a file that is not a zip, zip.ErrFormat.
+// Errors about a dataset zip as a whole. Errors returned by OpenZip and
+// ReadZip wrap one of them or, for a file that is not a zip,
+// zip.ErrFormat.
 var (
 	// ErrNoClasses means no folder of class folders was found.
 	ErrNoClasses = errors.New("data: no class folders")
@@ -23,6 +23,25 @@ var (
 	ErrUnknownClass = errors.New("data: test class not among the train classes")
 	// ErrNoImages means no image could be read at all.
 	ErrNoImages = errors.New("data: no images")
+	// ErrEncrypted means the zip's images are password-protected, which
+	// this package cannot read.
+	ErrEncrypted = errors.New("data: zip is encrypted")
+	// ErrTooManyEntries means the zip holds more than MaxEntries entries.
+	ErrTooManyEntries = errors.New("data: too many files in the zip")
+)
+
+// Limits on what a dataset zip may hold, checked before anything is
+// decoded.
+const (
+	// MaxEntries is the most entries (files and folders) a dataset zip
+	// may have, read from its end record before its directory is: room
+	// for CIFAR-10's 60,000 images as files, while a hostile directory
+	// of millions of entries costs nothing.
+	MaxEntries = 80_000
+	// MaxFileBytes is the most bytes one image file of a dataset zip may
+	// hold, declared or real: camera photos are a few MB, and a decoded
+	// image may take far more (see MaxDecodeBytes).
+	MaxFileBytes = 32 << 20
 )
 
 // Archive is a dataset read from a zip.
@@ -45,7 +64,7 @@ type Archive struct {
 type Skip struct {
 	// Name is the path inside the zip; a folder's ends in "/".
 	Name string
-	// Reason says why it was not used.
+	// Reason says why it was not used, in a person's words.
 	Reason string
 }
 
@@ -63,185 +82,79 @@ type Options struct {
 	Progress func(done, total int)
 }
 
-// ReadZip reads a dataset zip of size bytes from r. It accepts:
-//
-//   - the Kaggle Intel Image Classification archive as downloaded:
-//     seg_train/seg_train/<class>/*.jpg and seg_test/seg_test/<class>/...
-//     (seg_pred, unlabelled, is skipped);
-//   - train/<class>/... with test/<class>/... or, lacking a test folder,
-//     val/<class>/... as the test set (training, valid, validation and
-//     the like are recognised too); other folders beside them are skipped;
-//   - plain <class>/... folders, giving only Train;
-//
-// each optionally inside wrapping folders. Images may be nested below
-// their class folder. Classes are the train class folders, sorted by
-// name, and images are ordered by class, folder and name, as
-// torchvision's ImageFolder orders them; test images take the train
-// labels. Images are decoded with DecodeImage, in parallel on all CPUs,
-// with results independent of their number. Files that are not JPEG, PNG
-// or GIF images, or cannot be decoded, are skipped and listed in
-// Skipped.
-//
-// The errors name the folder at fault: not a zip (wrapping
-// zip.ErrFormat), no class folders (ErrNoClasses), a single class
-// (ErrOneClass), a test class unknown to train (ErrUnknownClass), no
-// image at all or none decodable (ErrNoImages), and a class folder
-// without a usable image (ErrEmptyClass). Options with Size or MaxPixels
-// below 1 are an error too.
-func ReadZip(r io.ReaderAt, size int64, opt Options) (*Archive, error) {
+// check returns an error for options that cannot be used.
+func (opt Options) check() error {
 	if opt.Size < 1 || opt.MaxPixels < 1 {
-		return nil, fmt.Errorf("data: ReadZip with image size %d and MaxPixels %d", opt.Size, opt.MaxPixels)
-	}
-	zr, err := zip.NewReader(r, size)
-	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
-		return nil, fmt.Errorf("data: reading zip: %w", err)
-	}
-	l := findLayout(buildTree(zr.File))
-	classes, err := classNames(l)
-	if err != nil {
-		return nil, err
-	}
-	jobs, skipped, err := listJobs(l, classes)
-	if err != nil {
-		return nil, err
-	}
-	pix, errs := decodeAll(jobs, opt)
-
-	a := &Archive{TrainDir: l.train.path, Skipped: append(l.skipped, skipped...)}
-	var kept []imageJob
-	for i, err := range errs {
-		if err != nil {
-			reason := strings.TrimPrefix(err.Error(), "data: ")
-			a.Skipped = append(a.Skipped, Skip{jobs[i].file.Name, reason})
-			continue
-		}
-		kept = append(kept, jobs[i])
-	}
-	if len(kept) == 0 {
-		return nil, fmt.Errorf("%w: none of the %d image files could be decoded (%s: %v)",
-			ErrNoImages, len(jobs), jobs[0].file.Name, errs[0])
-	}
-	if err := checkClasses(l, kept, "has no decodable images"); err != nil {
-		return nil, err
-	}
-	a.Train = assemble(classes, opt.Size, jobs, pix, errs, false)
-	if l.test != nil {
-		a.Test = assemble(classes, opt.Size, jobs, pix, errs, true)
-		a.TestDir = l.test.path
-	}
-	slices.SortFunc(a.Skipped, func(x, y Skip) int { return cmp.Compare(x.Name, y.Name) })
-	return a, nil
-}
-
-// classNames returns the names of the train class folders of l, sorted,
-// and checks that there are at least two, and that every test class is
-// one of them.
-func classNames(l layout) ([]string, error) {
-	folders := l.train.subfolders()
-	switch len(folders) {
-	case 0:
-		return nil, fmt.Errorf("%w in %s: expected <class>/<image> folders, optionally inside train/ and test/ folders",
-			ErrNoClasses, displayDir(l.train.path))
-	case 1:
-		return nil, fmt.Errorf("%w: %s", ErrOneClass, folders[0].path)
-	}
-	names := make([]string, len(folders))
-	for i, c := range folders {
-		names[i] = c.name()
-	}
-	if l.test != nil {
-		for _, c := range l.test.subfolders() {
-			if !slices.Contains(names, c.name()) {
-				return nil, fmt.Errorf("%w: %s (train classes: %s)", ErrUnknownClass, c.path, strings.Join(names, ", "))
-			}
-		}
-	}
-	return names, nil
-}
-
-// listJobs returns the image files of the train and then the test class
-// folders of l, and the other files of those folders, and checks that
-// every class folder has some.
-func listJobs(l layout, classes []string) ([]imageJob, []Skip, error) {
-	jobs, skipped := listImages(l.train.subfolders(), classes, false)
-	if l.test != nil {
-		testJobs, testSkipped := listImages(l.test.subfolders(), classes, true)
-		jobs = append(jobs, testJobs...)
-		skipped = append(skipped, testSkipped...)
-	}
-	if len(jobs) == 0 {
-		return nil, nil, fmt.Errorf("%w: no JPEG, PNG or GIF files in the class folders of %s",
-			ErrNoImages, displayDir(l.train.path))
-	}
-	if err := checkClasses(l, jobs, "has no JPEG, PNG or GIF files"); err != nil {
-		return nil, nil, err
-	}
-	return jobs, skipped, nil
-}
-
-// displayDir names a folder of the zip in an error.
-func displayDir(p string) string {
-	if p == "" {
-		return "the top of the zip"
-	}
-	return p
-}
-
-// imageJob is an image file to decode.
-type imageJob struct {
-	file  *zip.File
-	label int
-	test  bool
-	class string // the class folder's path, for errors
-}
-
-// listImages returns the image files of class folders, labelled by the
-// index of their folder's name in names, and skips the other files.
-func listImages(classes []*folder, names []string, test bool) ([]imageJob, []Skip) {
-	var jobs []imageJob
-	var skipped []Skip
-	for _, c := range classes {
-		label := slices.Index(names, c.name())
-		for _, f := range c.allFiles() {
-			if !isImageName(f.name) {
-				skipped = append(skipped, Skip{f.zf.Name, "not a JPEG, PNG or GIF file name"})
-				continue
-			}
-			jobs = append(jobs, imageJob{file: f.zf, label: label, test: test, class: c.path})
-		}
-	}
-	return jobs, skipped
-}
-
-// checkClasses returns an ErrEmptyClass error for the first class folder
-// of l without a job.
-func checkClasses(l layout, jobs []imageJob, why string) error {
-	seen := map[string]bool{}
-	for _, j := range jobs {
-		seen[j.class] = true
-	}
-	for _, d := range []*folder{l.train, l.test} {
-		if d == nil {
-			continue
-		}
-		for _, c := range d.subfolders() {
-			if !seen[c.path] {
-				return fmt.Errorf("%w: %s %s", ErrEmptyClass, c.path, why)
-			}
-		}
+		return fmt.Errorf("data: image size %d and MaxPixels %d, want at least 1", opt.Size, opt.MaxPixels)
 	}
 	return nil
 }
 
+// ReadZip reads a dataset zip of size bytes from r: OpenZip, then every
+// image decoded with DecodeImage, in parallel on GOMAXPROCS goroutines
+// (one under WebAssembly), with results independent of their number.
+// Images that cannot be decoded are skipped and listed in Skipped.
+//
+// The errors are OpenZip's, and also: no image decodable at all
+// (ErrNoImages), or a class folder without a decodable image
+// (ErrEmptyClass). Options with Size or MaxPixels below 1 are an error
+// too.
+func ReadZip(r io.ReaderAt, size int64, opt Options) (*Archive, error) {
+	if err := opt.check(); err != nil {
+		return nil, err
+	}
+	z, err := OpenZip(r, size)
+	if err != nil {
+		return nil, err
+	}
+	pix, errs := z.decodeAll(opt, runtime.GOMAXPROCS(0))
+	return z.Archive(opt.Size, pix, errs)
+}
+
+// Archive returns the data set of z's images decoded at size into pix
+// (image i of z.Images at pix[i*size*size*3:]), errs[i] saying why image
+// i could not be decoded, if it could not; pix becomes the sets' memory.
+// Images that failed are skipped, with their reason. It panics if pix
+// or errs do not have one image per element of z.Images.
+func (z *Zip) Archive(size int, pix []uint8, errs []error) (*Archive, error) {
+	n := size * size * 3
+	if len(pix) != len(z.Images)*n || len(errs) != len(z.Images) {
+		panic(fmt.Sprintf("data: Archive of %d images with %d bytes and %d errors", len(z.Images), len(pix), len(errs)))
+	}
+	a := &Archive{TrainDir: z.TrainDir, TestDir: z.TestDir, Skipped: slices.Clone(z.Skipped)}
+	var kept []int
+	for i, err := range errs {
+		if err != nil {
+			a.Skipped = append(a.Skipped, Skip{z.Images[i].Name, Reason(err)})
+			continue
+		}
+		kept = append(kept, i)
+	}
+	if len(kept) == 0 {
+		return nil, fmt.Errorf("%w: none of the %d image files could be read (%s: %s)",
+			ErrNoImages, len(z.Images), z.Images[0].Name, Reason(errs[0]))
+	}
+	if err := z.checkClasses(kept, "has no image that could be read"); err != nil {
+		return nil, err
+	}
+	a.Train = z.assemble(size, pix, errs, false)
+	if z.TestDir != "" {
+		a.Test = z.assemble(size, pix, errs, true)
+	}
+	sortSkips(a.Skipped)
+	return a, nil
+}
+
 // assemble returns the set of the decoded images of train (test false) or
 // test, moving their pixels forward in pix over those of the images that
-// failed. Train jobs precede test jobs, so the two sets never overlap.
-func assemble(classes []string, size int, jobs []imageJob, pix []uint8, errs []error, test bool) *Set {
+// failed. Train images precede test images, so the two sets never
+// overlap.
+func (z *Zip) assemble(size int, pix []uint8, errs []error, test bool) *Set {
 	n := size * size * 3
-	s := &Set{Size: size, Classes: classes}
+	s := &Set{Size: size, Classes: z.Classes}
 	start := -1
-	for i, j := range jobs {
-		if j.test != test {
+	for i, im := range z.Images {
+		if im.Test != test {
 			continue
 		}
 		if start < 0 {
@@ -252,10 +165,24 @@ func assemble(classes []string, size int, jobs []imageJob, pix []uint8, errs []e
 		}
 		k := len(s.Labels)
 		copy(pix[start+k*n:start+(k+1)*n], pix[i*n:(i+1)*n])
-		s.Labels = append(s.Labels, j.label)
-		s.Names = append(s.Names, j.file.Name)
+		s.Labels = append(s.Labels, im.Label)
+		s.Names = append(s.Names, im.Name)
 	}
 	end := max(start, 0) + len(s.Labels)*n
 	s.Pix = pix[max(start, 0):end:end]
 	return s
+}
+
+// Reason returns why an image was not used, in a person's words: the
+// error's text without this package's prefix.
+func Reason(err error) string {
+	return strings.ReplaceAll(err.Error(), "data: ", "")
+}
+
+// displayDir names a folder of the zip in an error.
+func displayDir(p string) string {
+	if p == "" {
+		return "the top of the zip"
+	}
+	return p
 }

@@ -260,6 +260,7 @@ func TestReadZipSkipReasons(t *testing.T) {
 		entry{"a/truncated.jpg", jpg[:len(jpg)/2]},
 		entry{"b/huge.png", hugePNG(20000, 20000)},
 		entry{"b/notes.txt", []byte("hello")},
+		entry{"b/empty.jpg", nil},
 		entry{"photo.webp", []byte("RIFF\x00\x00\x00\x00WEBPVP8 ")},
 	), 8)
 	if err != nil {
@@ -267,9 +268,10 @@ func TestReadZipSkipReasons(t *testing.T) {
 	}
 	for name, want := range map[string]string{
 		"a/text.jpg":      "not a JPEG, PNG or GIF image",
-		"a/truncated.jpg": "cannot decode image: JPEG",
+		"a/truncated.jpg": "cannot decode image: the JPEG data is damaged or cut short",
 		"b/huge.png":      "image too large: PNG of 20000x20000 pixels",
 		"b/notes.txt":     "not a JPEG, PNG or GIF file name",
+		"b/empty.jpg":     "not a JPEG, PNG or GIF image: the file is empty",
 		"photo.webp":      "not in a class folder",
 	} {
 		got, ok := skipReason(a, name)
