@@ -1,6 +1,8 @@
 package main
 
 import (
+	"io"
+	"net/http"
 	"strconv"
 	"strings"
 )
@@ -45,4 +47,47 @@ func qValue(params string) float64 {
 		return q
 	}
 	return 1
+}
+
+// gzipEncoded is an http.ResponseWriter for a body that is already
+// gzip-compressed: it adds "Content-Encoding: gzip" when a 200 or 206
+// header goes out. Other answers (304, 412, 416) carry no body of that
+// encoding and get none. Adding it this late lets http.ServeContent,
+// which sees no encoding, set Content-Length to the compressed length.
+type gzipEncoded struct {
+	http.ResponseWriter
+	wroteHeader bool
+}
+
+// WriteHeader adds the encoding to a 200 or 206 header and sends it.
+func (g *gzipEncoded) WriteHeader(status int) {
+	if !g.wroteHeader {
+		g.wroteHeader = true
+		if status == http.StatusOK || status == http.StatusPartialContent {
+			g.Header().Set("Content-Encoding", "gzip")
+		}
+	}
+	g.ResponseWriter.WriteHeader(status)
+}
+
+// Write sends a 200 header first if none was sent, then b.
+func (g *gzipEncoded) Write(b []byte) (int, error) {
+	if !g.wroteHeader {
+		g.WriteHeader(http.StatusOK)
+	}
+	return g.ResponseWriter.Write(b)
+}
+
+// ReadFrom sends a 200 header first if none was sent, then copies src,
+// keeping the underlying writer's own ReadFrom (sendfile) in use.
+func (g *gzipEncoded) ReadFrom(src io.Reader) (int64, error) {
+	if !g.wroteHeader {
+		g.WriteHeader(http.StatusOK)
+	}
+	return io.Copy(g.ResponseWriter, src)
+}
+
+// Unwrap returns the underlying writer, for http.ResponseController.
+func (g *gzipEncoded) Unwrap() http.ResponseWriter {
+	return g.ResponseWriter
 }

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"net/http"
 	"os"
+	"strings"
 )
 
 // allowedMethods is the Allow header sent with 405 responses.
@@ -47,11 +48,18 @@ type fileHandler struct {
 	root *os.Root
 }
 
-// ServeHTTP serves the file that r's path names, or 404. When the client
-// accepts gzip and a fresh "NAME.gz" lies beside the file, the compressed
-// bytes are sent with Content-Encoding: gzip and the file's own type.
+// ServeHTTP serves the file that r's path names, or 404, also for types
+// the server does not serve (see contentTypes). When the client accepts
+// gzip and a fresh "NAME.gz" lies beside the file, the compressed bytes
+// are sent with Content-Encoding: gzip, the file's own type and the
+// compressed length; ranges then count bytes of the compressed body.
 func (h *fileHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	dirName, name, ok := locate(r.URL.Path)
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	typ, ok := contentType(name)
 	if !ok {
 		http.NotFound(w, r)
 		return
@@ -74,7 +82,7 @@ func (h *fileHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer f.Close()
 
 	header := w.Header()
-	header.Set("Content-Type", contentType(name))
+	header.Set("Content-Type", typ)
 	header.Set("Cache-Control", cacheControl(name))
 	body, gzipped := f, false
 	if hasFreshGzip(dir, name, info) {
@@ -84,12 +92,29 @@ func (h *fileHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			if gz, gzInfo, err := openRegular(dir, name+".gz"); err == nil {
 				defer gz.Close()
 				body, info, gzipped = gz, gzInfo, true
-				header.Set("Content-Encoding", "gzip")
+				// Content-Encoding is added as the header goes out, not
+				// now: http.ServeContent leaves out Content-Length when
+				// it sees one, and a browser then shows no progress.
+				w = &gzipEncoded{ResponseWriter: w}
+				r = withoutMultipleRanges(r)
 			}
 		}
 	}
 	header.Set("ETag", entityTag(info, gzipped))
 	http.ServeContent(w, r, name, info.ModTime(), body)
+}
+
+// withoutMultipleRanges returns r, or a copy without its Range header
+// when that asks for more than one range. A multipart answer would be
+// sent with Content-Encoding: gzip, which would then claim the multipart
+// framing itself is compressed; the whole compressed body goes instead.
+func withoutMultipleRanges(r *http.Request) *http.Request {
+	if !strings.Contains(r.Header.Get("Range"), ",") {
+		return r
+	}
+	r = r.Clone(r.Context())
+	r.Header.Del("Range")
+	return r
 }
 
 // hasFreshGzip reports whether a precompressed copy "NAME.gz" of the file

@@ -26,7 +26,8 @@ func TestServesAppFiles(t *testing.T) {
 		{"/assets/photo.JPG", "image/jpeg", "max-age=3600", nil},
 		{"/assets/sample.zip", "application/zip", "max-age=3600", nil},
 		{"/assets/model.safetensors", "application/octet-stream", "max-age=3600", nil},
-		{"/assets/data.bin", "application/octet-stream", "max-age=3600", nil},
+		{"/assets/sample-scenes.zip", "application/zip", "max-age=3600", nil},
+		{"/assets/seed.pth", "application/octet-stream", "max-age=3600", nil},
 		{"/assets/sub/file.txt", "text/plain; charset=utf-8", "max-age=3600", nil},
 		{"/assets/link-to-sub/file.txt", "text/plain; charset=utf-8", "max-age=3600", nil},
 		{"/favicon.ico", "image/x-icon", "max-age=3600", nil},
@@ -78,6 +79,10 @@ func TestRefusesOtherPaths(t *testing.T) {
 		"/assets/escape-abs.txt", "/assets/escape-rel.txt", "/assets/escape-dir/secret.txt",
 		// Missing files.
 		"/assets/missing.js", "/assets/app.js.br",
+		// Types the app does not use: editor leftovers, stray files, and
+		// precompressed copies by their own name.
+		"/assets/app.css~", "/assets/x.swp", "/assets/%23x%23", "/assets/data.bin",
+		"/assets/app.js.gz", "/assets/main.wasm.gz",
 	}
 	for _, target := range targets {
 		resp := do(h, "GET", target)

@@ -55,15 +55,16 @@ func withSecurityHeaders(next http.Handler) http.Handler {
 	})
 }
 
-// contentTypes maps a file extension (lower case) to the Content-Type
-// it is served with. The table is fixed rather than taken from the
-// system's mime database, which differs between machines (.js in
-// particular). Other extensions are served as application/octet-stream:
-// with nosniff set, a browser then never runs or renders them.
+// contentTypes maps each file extension (lower case) the server serves
+// to the Content-Type it is served with: the types the app uses and
+// nothing else, so that an editor's leftovers ("app.css~", "x.swp",
+// "#x#") or a stray file are answered with 404. A "NAME.gz" is sent only
+// as the gzip-encoded body of NAME (see fileHandler), never by its own
+// name. The table is fixed rather than taken from the system's mime
+// database, which differs between machines (.js in particular).
 var contentTypes = map[string]string{
 	".html":        "text/html; charset=utf-8",
 	".js":          "text/javascript; charset=utf-8",
-	".mjs":         "text/javascript; charset=utf-8",
 	".css":         "text/css; charset=utf-8",
 	".json":        "application/json",
 	".txt":         "text/plain; charset=utf-8",
@@ -72,22 +73,18 @@ var contentTypes = map[string]string{
 	".png":         "image/png",
 	".jpg":         "image/jpeg",
 	".jpeg":        "image/jpeg",
-	".gif":         "image/gif",
-	".webp":        "image/webp",
 	".svg":         "image/svg+xml",
 	".ico":         "image/x-icon",
-	".woff2":       "font/woff2",
 	".zip":         "application/zip",
-	".gz":          "application/gzip",
 	".safetensors": "application/octet-stream",
+	".pth":         "application/octet-stream",
 }
 
-// contentType returns the Content-Type for the file name.
-func contentType(name string) string {
-	if t, ok := contentTypes[strings.ToLower(path.Ext(name))]; ok {
-		return t
-	}
-	return "application/octet-stream"
+// contentType returns the Content-Type for the file name, and reports
+// whether the server serves files of its type at all.
+func contentType(name string) (string, bool) {
+	t, ok := contentTypes[strings.ToLower(path.Ext(name))]
+	return t, ok
 }
 
 // Cache-Control values. The page, its scripts, its style sheet and the
@@ -103,7 +100,7 @@ const (
 // cacheControl returns the Cache-Control value for the file name.
 func cacheControl(name string) string {
 	switch strings.ToLower(path.Ext(name)) {
-	case ".html", ".js", ".mjs", ".css", ".wasm":
+	case ".html", ".js", ".css", ".wasm":
 		return cacheRevalidate
 	}
 	return cacheData

@@ -6,26 +6,39 @@ import (
 )
 
 func TestContentType(t *testing.T) {
-	tests := []struct{ name, want string }{
-		{"index.html", "text/html; charset=utf-8"},
-		{"app.js", "text/javascript; charset=utf-8"},
-		{"wasm_exec.js", "text/javascript; charset=utf-8"},
-		{"style.css", "text/css; charset=utf-8"},
-		{"main.wasm", "application/wasm"},
-		{"a/b.png", "image/png"},
-		{"PHOTO.JPEG", "image/jpeg"},
-		{"x.gif", "image/gif"},
-		{"x.svg", "image/svg+xml"},
-		{"favicon.ico", "image/x-icon"},
-		{"sample.zip", "application/zip"},
-		{"model.safetensors", "application/octet-stream"},
-		{"main.wasm.gz", "application/gzip"},
-		{"noext", "application/octet-stream"},
-		{"x.exe", "application/octet-stream"},
+	tests := []struct {
+		name, want string
+		wantOK     bool
+	}{
+		{"index.html", "text/html; charset=utf-8", true},
+		{"app.js", "text/javascript; charset=utf-8", true},
+		{"wasm_exec.js", "text/javascript; charset=utf-8", true},
+		{"style.css", "text/css; charset=utf-8", true},
+		{"main.wasm", "application/wasm", true},
+		{"a/b.png", "image/png", true},
+		{"PHOTO.JPEG", "image/jpeg", true},
+		{"x.svg", "image/svg+xml", true},
+		{"favicon.ico", "image/x-icon", true},
+		{"sample.zip", "application/zip", true},
+		{"sample-scenes.zip", "application/zip", true},
+		{"model.safetensors", "application/octet-stream", true},
+		{"seed.pth", "application/octet-stream", true},
+		{"meta.json", "application/json", true},
+		{"notes.md", "text/plain; charset=utf-8", true},
+		// Not served: a .gz goes out only as the body of its original.
+		{"main.wasm.gz", "", false},
+		{"app.css~", "", false},
+		{"x.swp", "", false},
+		{"#x#", "", false},
+		{"app.js.orig", "", false},
+		{"x.gif", "", false},
+		{"noext", "", false},
+		{"x.exe", "", false},
 	}
 	for _, tt := range tests {
-		if got := contentType(tt.name); got != tt.want {
-			t.Errorf("contentType(%q): got %q, want %q", tt.name, got, tt.want)
+		got, ok := contentType(tt.name)
+		if got != tt.want || ok != tt.wantOK {
+			t.Errorf("contentType(%q): got (%q, %v), want (%q, %v)", tt.name, got, ok, tt.want, tt.wantOK)
 		}
 	}
 }

@@ -24,9 +24,9 @@ var (
 var siteMtime = time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC)
 
 // makeSite builds a site like the repository in a temporary directory
-// and returns its path: the app's files, repository files that must not
-// be served, dotfiles, precompressed copies (one stale), and symbolic
-// links, inside and escaping the root.
+// and returns its path: the app's files, repository files and editor
+// leftovers that must not be served, dotfiles, precompressed copies (one
+// stale), and symbolic links, inside and escaping the root.
 func makeSite(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
@@ -49,7 +49,12 @@ func makeSite(t *testing.T) string {
 		"assets/sample.zip":        []byte("PK\x05\x06"),
 		"assets/model.safetensors": []byte("\x08\x00\x00\x00\x00\x00\x00\x00{}      "),
 		"assets/favicon.ico":       []byte("\x00\x00\x01\x00"),
+		"assets/sample-scenes.zip": []byte("PK\x05\x06"),
+		"assets/seed.pth":          []byte("PK\x03\x04"),
 		"assets/data.bin":          []byte{1, 2, 3},
+		"assets/app.css~":          []byte("body {}\n"),
+		"assets/x.swp":             []byte("b0VIM 9.0"),
+		"assets/#x#":               []byte("autosave"),
 		"assets/.hidden":           []byte("hidden"),
 		"assets/img/.hidden.png":   []byte("hidden"),
 		"assets/sub/file.txt":      []byte("text"),
