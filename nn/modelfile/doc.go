@@ -8,7 +8,10 @@
 //     then the tensors' little-endian bytes, back to back.
 //   - PyTorch's torch.save zip archives, read only: <dir>/data.pkl (a
 //     pickle of the state dict) and <dir>/data/<key> (one raw storage per
-//     key), as written by PyTorch 1.6 and later.
+//     key), as written by PyTorch 1.6 and later; and torch.save's legacy
+//     format of earlier versions: pickles of a magic number, the format
+//     version, system info, the state dict and its storage keys, then
+//     the raw storages back to back.
 //
 // Conventions:
 //
@@ -24,8 +27,9 @@
 //     input's size (a few times its bytes) and by the hard limits below.
 //
 // Limits: a safetensors header is at most 100 MiB; a file holds at most
-// 131,072 tensors of at most 32 dimensions; a pickle is at most 64 MiB,
-// its strings at most 1 MiB, and unpickling it may allocate an estimated
-// 128 MiB (about 25,000 tensors of a typical state dict); the values a
-// PyTorch file yields are at most twice its size in elements.
+// 131,072 tensors of at most 32 dimensions; a pickle is at most 64 MiB
+// (a legacy file's pickles together too), its strings at most 1 MiB, and
+// unpickling it may allocate an estimated 128 MiB (about 25,000 tensors
+// of a typical state dict); the values a PyTorch file yields are at most
+// twice its size in elements.
 package modelfile

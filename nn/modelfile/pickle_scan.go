@@ -20,26 +20,35 @@ const (
 // known, and the memory the unpickler would allocate (estimated per opcode
 // from its implementation) stays under maxPickleAlloc. After it, unpickling
 // data allocates in proportion to its length and runs in linear time.
-func scanPickle(data []byte) error {
+// It returns the pickle's length, through its STOP; bytes after it are
+// not looked at. An error saying that data ends before the pickle does
+// wraps a shortPickle.
+func scanPickle(data []byte) (int, error) {
 	var alloc int64
 	for pos := 0; pos < len(data); {
 		op := data[pos]
 		pos++
 		n, cost, err := pickleArg(op, data[pos:])
 		if err != nil {
-			return fmt.Errorf("%w: pickle: opcode 0x%02x at offset %d: %v", ErrFormat, op, pos-1, err)
+			return 0, fmt.Errorf("%w: pickle: opcode 0x%02x at offset %d: %w", ErrFormat, op, pos-1, err)
 		}
 		pos += n
 		alloc += cost
 		if alloc > maxPickleAlloc {
-			return fmt.Errorf("%w: pickle would allocate more than %d bytes", ErrTooLarge, maxPickleAlloc)
+			return 0, fmt.Errorf("%w: pickle would allocate more than %d bytes", ErrTooLarge, maxPickleAlloc)
 		}
 		if op == '.' {
-			return nil
+			return pos, nil
 		}
 	}
-	return fmt.Errorf("%w: pickle ends without STOP", ErrFormat)
+	return 0, fmt.Errorf("%w: %w", ErrFormat, shortPickle("pickle ends without STOP"))
 }
+
+// shortPickle is a scan error saying that the data ends before the
+// pickle does: a longer prefix of the same input may scan.
+type shortPickle string
+
+func (e shortPickle) Error() string { return string(e) }
 
 // pickleArg returns the length of the argument of opcode op at the start
 // of rest and the bytes the unpickler allocates to run it (an upper
@@ -85,10 +94,12 @@ func pickleArg(op byte, rest []byte) (n int, cost int64, err error) {
 			err = fmt.Errorf("LONG1 of no bytes")
 		}
 		return n, cost, err
-	case 'T', 'B', 'X': // BINSTRING, BINBYTES, BINUNICODE
+	case 'T': // BINSTRING
+		return signedArg(rest, maxPickleString)
+	case 'B', 'X': // BINBYTES, BINUNICODE
 		return countedArg(rest, 4, maxPickleString)
 	case 0x8b: // LONG4
-		n, cost, err := countedArg(rest, 4, maxPickleLong)
+		n, cost, err := signedArg(rest, maxPickleLong)
 		if err == nil && n == 4 {
 			err = fmt.Errorf("LONG4 of no bytes")
 		}
@@ -97,11 +108,11 @@ func pickleArg(op byte, rest []byte) (n int, cost int64, err error) {
 		return countedArg(rest, 8, maxPickleString)
 	case 0x95: // FRAME: the frame's opcodes follow and are scanned in turn
 		if len(rest) < 8 {
-			return 0, 0, fmt.Errorf("truncated")
+			return 0, 0, shortPickle("truncated")
 		}
 		size := binary.LittleEndian.Uint64(rest)
 		if size > uint64(len(rest)-8) {
-			return 0, 0, fmt.Errorf("frame of %d bytes beyond the pickle's end", size)
+			return 0, 0, shortPickle(fmt.Sprintf("frame of %d bytes is larger than the file", size))
 		}
 		return 8, 2 * int64(size), nil
 	}
@@ -111,31 +122,40 @@ func pickleArg(op byte, rest []byte) (n int, cost int64, err error) {
 // fixedArg checks a fixed-size argument of n bytes.
 func fixedArg(rest []byte, n int, cost int64) (int, int64, error) {
 	if len(rest) < n {
-		return 0, 0, fmt.Errorf("truncated")
+		return 0, 0, shortPickle("truncated")
 	}
 	return n, cost + int64(n), nil
 }
 
 // countedArg checks an argument made of a little-endian length of
-// lenSize bytes followed by that many bytes, at most limit.
+// lenSize bytes followed by that many bytes, at most limit. The length is
+// unsigned, as in every such opcode but BINSTRING and LONG4 (signedArg).
 func countedArg(rest []byte, lenSize int, limit uint64) (int, int64, error) {
 	if len(rest) < lenSize {
-		return 0, 0, fmt.Errorf("truncated")
+		return 0, 0, shortPickle("truncated")
 	}
 	var n uint64
 	for i := lenSize - 1; i >= 0; i-- {
 		n = n<<8 | uint64(rest[i])
 	}
-	if lenSize == 4 && n >= 1<<31 {
-		return 0, 0, fmt.Errorf("negative length")
+	if n > uint64(len(rest)-lenSize) {
+		return 0, 0, shortPickle(fmt.Sprintf("length %d is larger than the file", n))
 	}
 	if n > limit {
 		return 0, 0, fmt.Errorf("argument of %d bytes, more than %d", n, limit)
 	}
-	if n > uint64(len(rest)-lenSize) {
-		return 0, 0, fmt.Errorf("argument of %d bytes beyond the pickle's end", n)
-	}
 	return lenSize + int(n), 64 + 4*int64(n), nil
+}
+
+// signedArg checks the argument of BINSTRING or LONG4: a 4-byte
+// little-endian signed length, then that many bytes, at most limit.
+func signedArg(rest []byte, limit uint64) (int, int64, error) {
+	if len(rest) >= 4 {
+		if n := int32(binary.LittleEndian.Uint32(rest)); n < 0 {
+			return 0, 0, fmt.Errorf("length %d is negative", n)
+		}
+	}
+	return countedArg(rest, 4, limit)
 }
 
 // lineArgs checks count newline-terminated arguments of at most limit
@@ -151,7 +171,7 @@ func lineArgs(rest []byte, count, limit int) (int, int64, error) {
 		case i > limit:
 			return 0, 0, fmt.Errorf("line longer than %d bytes", limit)
 		case i == len(rest[n:]):
-			return 0, 0, fmt.Errorf("line without newline")
+			return 0, 0, shortPickle("line without newline")
 		}
 		n += i + 1
 	}

@@ -9,10 +9,6 @@ import (
 	"strings"
 )
 
-// legacyMagic starts the files of PyTorch's legacy (pre-1.6) format: a
-// pickle of the magic number 0x1950a86a20f9469cfc6c.
-const legacyMagic = "\x80\x02\x8a\x0a\x6c\xfc\x9c\x46\xf9\x20\x6a\xa8\x50\x19"
-
 // torchArchive is an opened torch.save zip archive.
 type torchArchive struct {
 	r         *recordingReader     // the archive's reader, recording its errors
@@ -30,8 +26,9 @@ type namedTensor struct {
 
 // ReadPyTorch reads a file of size bytes written by torch.save(state_dict)
 // in the zip format of PyTorch 1.6 and later: <dir>/data.pkl holding the
-// pickle and <dir>/data/<key> the storages, whatever <dir> is. It returns
-// the tensors in pickle order, which is the state dict's.
+// pickle and <dir>/data/<key> the storages, whatever <dir> is. It also
+// reads the legacy format of earlier versions (see readLegacyPyTorch). It
+// returns the tensors in pickle order, which is the state dict's.
 //
 // The pickle may hold the state dict itself (an OrderedDict or dict of
 // tensors) or a checkpoint dict holding it under "state_dict",
@@ -46,6 +43,12 @@ type namedTensor struct {
 // ErrUnsupported or ErrTooLarge; a failure of r itself is returned
 // wrapped as it is.
 func ReadPyTorch(r io.ReaderAt, size int64) ([]Tensor, error) {
+	if size < 0 {
+		return nil, fmt.Errorf("%w: negative size %d", ErrFormat, size)
+	}
+	if isLegacyPyTorch(r, size) {
+		return readLegacyPyTorch(r, size)
+	}
 	a, err := openTorchArchive(r, size)
 	if err != nil {
 		return nil, err
@@ -54,10 +57,10 @@ func ReadPyTorch(r io.ReaderAt, size int64) ([]Tensor, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := scanPickle(pkl); err != nil {
+	if _, err := scanPickle(pkl); err != nil {
 		return nil, err
 	}
-	root, err := unpickleTorch(pkl)
+	root, _, err := unpickleTorch(pkl)
 	if err != nil {
 		return nil, err
 	}
@@ -65,24 +68,17 @@ func ReadPyTorch(r io.ReaderAt, size int64) ([]Tensor, error) {
 	if err != nil {
 		return nil, err
 	}
-	return a.tensors(entries)
+	return buildTensors(entries, size, a.storage)
 }
 
 // openTorchArchive opens the zip archive and finds its top directory, the
 // one holding data.pkl.
 func openTorchArchive(r io.ReaderAt, size int64) (*torchArchive, error) {
-	if size < 0 {
-		return nil, fmt.Errorf("%w: negative size %d", ErrFormat, size)
-	}
 	rr := &recordingReader{r: r}
 	zr, err := zip.NewReader(rr, size)
 	if err != nil {
 		if rr.err != nil {
 			return nil, fmt.Errorf("modelfile: reading zip archive: %w", rr.err)
-		}
-		head := make([]byte, len(legacyMagic))
-		if readFullAt(r, head, 0) == nil && string(head) == legacyMagic {
-			return nil, fmt.Errorf("%w: legacy torch.save format of PyTorch before 1.6; save it again with a recent PyTorch", ErrUnsupported)
 		}
 		return nil, fmt.Errorf("%w: not a zip archive: %v", ErrFormat, err)
 	}
@@ -188,12 +184,8 @@ func (rr *recordingReader) ReadAt(p []byte, off int64) (int, error) {
 	return n, err
 }
 
-// storage returns the little-endian bytes of s, read once and kept in
-// loaded.
-func (a *torchArchive) storage(s *storageRef, loaded map[*storageRef][]byte) ([]byte, error) {
-	if b, ok := loaded[s]; ok {
-		return b, nil
-	}
+// storage returns the little-endian bytes of s.
+func (a *torchArchive) storage(s *storageRef) ([]byte, error) {
 	name := "data/" + s.key
 	want, err := mulBytes(s.numel, s.dt.size)
 	if err != nil {
@@ -210,14 +202,15 @@ func (a *torchArchive) storage(s *storageRef, loaded map[*storageRef][]byte) ([]
 	if a.bigEndian {
 		swapBytes(b, s.dt.size)
 	}
-	loaded[s] = b
 	return b, nil
 }
 
-// tensors reads the storages of entries and builds their tensors.
-func (a *torchArchive) tensors(entries []namedTensor) ([]Tensor, error) {
+// buildTensors builds the tensors of entries from a file of size bytes,
+// calling load once per storage for its little-endian bytes. The tensors
+// may hold at most 2*size elements in all.
+func buildTensors(entries []namedTensor, size int64, load func(*storageRef) ([]byte, error)) ([]Tensor, error) {
 	loaded := make(map[*storageRef][]byte)
-	budget := 2 * a.size // elements the tensors may still hold
+	budget := 2 * size // elements the tensors may still hold
 	out := make([]Tensor, 0, len(entries))
 	for _, e := range entries {
 		n, err := numElements(e.ref.shape)
@@ -225,12 +218,15 @@ func (a *torchArchive) tensors(entries []namedTensor) ([]Tensor, error) {
 			return nil, withContext("tensor "+e.name, err)
 		}
 		if n > budget {
-			return nil, fmt.Errorf("%w: tensor %s: tensors hold more than %d elements, twice the file size", ErrTooLarge, e.name, 2*a.size)
+			return nil, fmt.Errorf("%w: tensor %s: tensors hold more than %d elements, twice the file size", ErrTooLarge, e.name, 2*size)
 		}
 		budget -= n
-		raw, err := a.storage(e.ref.storage, loaded)
-		if err != nil {
-			return nil, withContext("tensor "+e.name, err)
+		raw, ok := loaded[e.ref.storage]
+		if !ok {
+			if raw, err = load(e.ref.storage); err != nil {
+				return nil, withContext("tensor "+e.name, err)
+			}
+			loaded[e.ref.storage] = raw
 		}
 		data, err := e.ref.values(raw, n)
 		if err != nil {

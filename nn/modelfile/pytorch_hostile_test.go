@@ -55,7 +55,6 @@ func TestReadPyTorchHostile(t *testing.T) {
 		{"empty", nil, ErrFormat},
 		{"not a zip", []byte("hello, world"), ErrFormat},
 		{"safetensors", stFile(`{}`, nil), ErrFormat},
-		{"legacy format", readTestdata(t, "legacy.pth"), ErrUnsupported},
 		{"no data.pkl", buildZip(t, zipEntry{"a/other", nil}), ErrFormat},
 		{"data.pkl too deep", buildZip(t, zipEntry{"a/b/data.pkl", statePickle(w)}), ErrFormat},
 		{"two data.pkl", buildZip(t, zipEntry{"a/data.pkl", statePickle(w)}, zipEntry{"b/data.pkl", statePickle(w)}), ErrFormat},

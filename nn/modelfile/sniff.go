@@ -9,9 +9,10 @@ import (
 // plenty): "safetensors" if they hold a plausible header length followed
 // by '{', "pytorch" if they start with a zip archive's magic PK\x03\x04
 // (as torch.save writes; ReadPyTorch tells whether the zip really is
-// one), or "" if neither.
+// one) or with the pickled magic number of torch.save's legacy format,
+// or "" if neither.
 func Sniff(head []byte) string {
-	if bytes.HasPrefix(head, []byte("PK\x03\x04")) {
+	if bytes.HasPrefix(head, []byte("PK\x03\x04")) || bytes.HasPrefix(head, []byte(legacyMagic)) {
 		return "pytorch"
 	}
 	if len(head) >= 9 {

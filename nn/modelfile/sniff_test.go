@@ -13,7 +13,10 @@ func TestSniff(t *testing.T) {
 	}{
 		{"seed-resnet14.pth", readTestdata(t, "seed-resnet14.pth")[:16], "pytorch"},
 		{"independent.safetensors", readTestdata(t, "independent.safetensors")[:16], "safetensors"},
-		{"legacy.pth", readTestdata(t, "legacy.pth")[:16], ""},
+		{"legacy.pth", readTestdata(t, "legacy.pth")[:16], "pytorch"},
+		{"legacy magic only", []byte(legacyMagic), "pytorch"},
+		{"legacy magic cut", []byte(legacyMagic[:13]), ""},
+		{"other pickled long", []byte("\x80\x02\x8a\x0a\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00."), ""},
 		{"empty", nil, ""},
 		{"zip magic only", []byte("PK\x03\x04"), "pytorch"},
 		{"empty zip", []byte("PK\x05\x06"), ""},

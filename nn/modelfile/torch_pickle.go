@@ -72,12 +72,13 @@ type torchUnpickler struct {
 }
 
 // unpickleTorch unpickles data, which scanPickle has accepted, with torch's
-// classes. gopickle panics on some malformed input; the panic is returned
-// as an error wrapping ErrFormat.
-func unpickleTorch(data []byte) (root any, err error) {
+// classes, and returns the root object and the storages its persistent
+// ids name, by key. gopickle panics on some malformed input; the panic is
+// returned as an error wrapping ErrFormat.
+func unpickleTorch(data []byte) (root any, storages map[string]*storageRef, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			root, err = nil, fmt.Errorf("%w: pickle: %s", ErrFormat, shorten(fmt.Sprint(p)))
+			root, storages, err = nil, nil, fmt.Errorf("%w: pickle: %s", ErrFormat, shorten(fmt.Sprint(p)))
 		}
 	}()
 	tu := &torchUnpickler{storages: make(map[string]*storageRef)}
@@ -87,11 +88,11 @@ func unpickleTorch(data []byte) (root any, err error) {
 	root, err = u.Load()
 	if err != nil {
 		if errors.Is(err, ErrFormat) || errors.Is(err, ErrUnsupported) || errors.Is(err, ErrTooLarge) {
-			return nil, err
+			return nil, nil, err
 		}
-		return nil, fmt.Errorf("%w: pickle: %s", ErrFormat, shorten(err.Error()))
+		return nil, nil, fmt.Errorf("%w: pickle: %s", ErrFormat, shorten(err.Error()))
 	}
-	return root, nil
+	return root, tu.storages, nil
 }
 
 // shorten cuts s to at most 200 bytes: gopickle's messages may quote
@@ -127,14 +128,24 @@ type callable func(args ...any) (any, error)
 func (f callable) Call(args ...any) (any, error) { return f(args...) }
 
 // persistentLoad resolves a persistent id ("storage", class, key,
-// location, numel) to a storageRef, the same one for the same key.
+// location, numel) to a storageRef, the same one for the same key. The
+// legacy format adds a sixth element, a view's (key, offset, size) or
+// None; only None, a whole storage, is read.
 func (tu *torchUnpickler) persistentLoad(pid any) (any, error) {
 	t, ok := pid.(*types.Tuple)
-	if !ok || t.Len() < 5 {
+	if !ok || t.Len() == 0 {
 		return nil, fmt.Errorf("%w: persistent id %s, want a tuple of 5", ErrFormat, describe(pid))
 	}
-	if kind, _ := t.Get(0).(string); kind != "storage" {
+	switch kind, _ := t.Get(0).(string); {
+	case kind == "module":
+		return nil, fmt.Errorf("%w: a whole model, saved with torch.save(model); save its state_dict() instead", ErrUnsupported)
+	case kind != "storage":
 		return nil, fmt.Errorf("%w: persistent id of kind %s, want \"storage\"", ErrUnsupported, describe(t.Get(0)))
+	case t.Len() < 5:
+		return nil, fmt.Errorf("%w: persistent id %s, want a tuple of 5", ErrFormat, describe(pid))
+	}
+	if t.Len() > 5 && t.Get(5) != nil {
+		return nil, fmt.Errorf("%w: storage %s saved as a view of another storage", ErrUnsupported, describe(t.Get(2)))
 	}
 	class, ok := t.Get(1).(*storageClass)
 	key, keyOK := t.Get(2).(string)
