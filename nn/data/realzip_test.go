@@ -1,14 +1,59 @@
 package data
 
 import (
+	"errors"
 	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"testing"
 	"time"
 )
 
-const realZip = "/work/shared/data/intel-scenes-train.zip"
+// realZip is where the real dataset lies, relative to the repository's
+// root: in the shared folder beside it.
+var realZip = filepath.Join("..", "shared", "data", "intel-scenes-train.zip")
+
+// moduleRoot returns the nearest directory at or above dir that holds a
+// go.mod file.
+func moduleRoot(dir string) (string, error) {
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("no go.mod in it or any directory above it")
+		}
+		dir = parent
+	}
+}
+
+func TestModuleRoot(t *testing.T) {
+	root := t.TempDir()
+	deep := filepath.Join(root, "repo", "nn", "data")
+	if err := os.MkdirAll(deep, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, "repo", "go.mod"), []byte("module x\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct{ dir, want string }{
+		{deep, filepath.Join(root, "repo")},
+		{filepath.Join(root, "repo"), filepath.Join(root, "repo")},
+		{root, ""}, // nothing above a temporary directory holds a go.mod
+	}
+	for _, tt := range tests {
+		got, err := moduleRoot(tt.dir)
+		if got != tt.want || (err != nil) != (tt.want == "") {
+			t.Errorf("moduleRoot(%s): got %q, %v; want %q", tt.dir, got, err, tt.want)
+		}
+	}
+}
 
 func TestReadZipReal(t *testing.T) {
 	if testing.Short() {
@@ -17,9 +62,14 @@ func TestReadZipReal(t *testing.T) {
 	if runtime.GOOS == "js" {
 		t.Skip("takes minutes under WebAssembly; the same code is checked natively")
 	}
-	f, err := os.Open(realZip)
+	root, err := moduleRoot(".")
 	if err != nil {
-		t.Skipf("no real dataset: %v", err)
+		t.Fatalf("finding the repository's root: %v", err)
+	}
+	path := filepath.Join(root, realZip)
+	f, err := os.Open(path)
+	if err != nil {
+		t.Skipf("no real dataset at %s (the shared folder beside the repository): %v", path, err)
 	}
 	defer f.Close()
 	st, err := f.Stat()
