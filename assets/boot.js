@@ -2,25 +2,39 @@
 // the app into #app. wasm_exec.js and vugu-render.js load before it.
 "use strict";
 
-// Vugu's renderer installs its helper script with window.eval, which this
-// page's Content-Security-Policy forbids. vugu-render.js, built from the
-// same Vugu version (see ui/internal/renderjs), has defined it already, so
-// that one eval has nothing left to do; any other eval fails as the
-// policy says.
-window.eval = (source) => {
-  if (window.vuguRender) {
+// Vugu's renderer (domrender.New in Vugu v0.5.1) installs its helper
+// script with one window.eval(script) call, which this page's
+// Content-Security-Policy forbids. vugu-render.js, built from the same
+// Vugu version (see ui/internal/renderjs), has run that script already,
+// and the script starts by returning when window.vuguRender is defined,
+// so that call has nothing to do. This swallows that one call, then puts
+// the browser's own eval back. Any other call goes to the browser's eval
+// as it stands, and the policy decides, as on any page.
+const nativeEval = window.eval;
+const vuguScriptStart = "(function(){if(window.vuguRender)return;";
+window.eval = function (source) {
+  if (window.vuguRender && typeof source === "string" && source.startsWith(vuguScriptStart)) {
+    window.eval = nativeEval;
     return undefined;
   }
-  throw new EvalError("eval is not allowed on this page");
+  return nativeEval(source);
 };
 
+// showFailure says why the page's program does not run: in place of the
+// app before it mounted (into #app, which it then replaces), above it
+// after.
 function showFailure(err) {
-  const app = document.getElementById("app");
-  app.textContent = "";
   const p = document.createElement("p");
   p.className = "boot-failure";
-  p.textContent = "The page could not start: " + err;
-  app.appendChild(p);
+  p.setAttribute("role", "alert");
+  const app = document.getElementById("app");
+  if (app) {
+    p.textContent = "The page could not start: " + err;
+    app.replaceChildren(p);
+  } else {
+    p.textContent = "The page stopped working: " + err;
+    document.body.prepend(p);
+  }
 }
 
 if (typeof WebAssembly !== "object" || typeof Go !== "function") {
