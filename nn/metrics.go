@@ -48,6 +48,12 @@ func (m ConfusionMatrix) Accuracy() float64 {
 	return 0
 }
 
+// AccuracyLine returns the accuracy as cmd/resnet evaluate and the page
+// print it: "accuracy: 0.9679 (13583/14034)".
+func (m ConfusionMatrix) AccuracyLine() string {
+	return fmt.Sprintf("accuracy: %.4f (%d/%d)", m.Accuracy(), m.Correct(), m.Total())
+}
+
 // ClassScores are one class's figures in a classification report.
 type ClassScores struct {
 	Precision, Recall, F1 float64

@@ -69,5 +69,5 @@ func printEvaluation(w io.Writer, cm nn.ConfusionMatrix, classes []string, loss 
 	fmt.Fprintln(w, "confusion matrix (rows actual, columns predicted):")
 	fmt.Fprintln(w, cm.Format(classes, 4))
 	fmt.Fprintf(w, "loss: %.4f\n", loss)
-	fmt.Fprintf(w, "accuracy: %.4f (%d/%d)\n", cm.Accuracy(), cm.Correct(), cm.Total())
+	fmt.Fprintln(w, cm.AccuracyLine())
 }

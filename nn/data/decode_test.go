@@ -1,9 +1,11 @@
 package data
 
 import (
+	"bytes"
 	"errors"
 	"image"
 	"image/color"
+	"image/jpeg"
 	"strings"
 	"testing"
 )
@@ -208,5 +210,27 @@ func TestChromaUpsampling(t *testing.T) {
 				t.Errorf("%v %dx%d row %d: RGB %v, want %v (Cb %v)", tt.ratio, tt.w, tt.h, y, got, want, tt.want[y*tt.w:(y+1)*tt.w])
 			}
 		}
+	}
+}
+
+func TestThumbnail(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		w, h int
+	}{{"photo/street_10015.jpg", 96, 96}, {"large.png", 96, 0}} {
+		b, err := Thumbnail(readTestdata(t, tt.name), tt.name, 96, DefaultMaxPixels)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg, err := jpeg.DecodeConfig(bytes.NewReader(b))
+		if err != nil {
+			t.Fatalf("%s: the thumbnail is no JPEG: %v", tt.name, err)
+		}
+		if max(cfg.Width, cfg.Height) != 96 || tt.h != 0 && cfg.Height != tt.h || cfg.Width != tt.w {
+			t.Errorf("%s: thumbnail of %dx%d, want %d wide and at most 96 high", tt.name, cfg.Width, cfg.Height, tt.w)
+		}
+	}
+	if _, err := Thumbnail(hugePNG(20000, 20000), "huge.png", 96, DefaultMaxPixels); !errors.Is(err, ErrTooLarge) {
+		t.Errorf("Thumbnail of a huge PNG: got %v, want ErrTooLarge", err)
 	}
 }

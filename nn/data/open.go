@@ -79,7 +79,7 @@ func OpenZip(r io.ReaderAt, size int64) (*Zip, error) {
 	}
 	zr, err := zip.NewReader(r, size)
 	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
-		return nil, fmt.Errorf("data: not a zip file, or a damaged one: %w", err)
+		return nil, notZipError{err}
 	}
 	if len(zr.File) > MaxEntries { // an end record that lied
 		return nil, fmt.Errorf("%w: %d files and folders, more than the %d a data set may have", ErrTooManyEntries, len(zr.File), MaxEntries)
@@ -250,11 +250,22 @@ func (z *Zip) ReadFile(i int) ([]byte, error) {
 		return nil, err
 	}
 	defer rc.Close()
-	b, err := io.ReadAll(rc)
-	if err != nil {
-		return nil, err
+	// Read into a buffer of the length the zip declares, plus one byte
+	// to see the end: one allocation, where io.ReadAll makes several.
+	b := make([]byte, 0, z.Images[i].Bytes+1)
+	for {
+		n, err := rc.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if len(b) == cap(b) { // longer than declared: archive/zip says so at the end
+			b = append(b, 0)[:len(b)]
+		}
 	}
-	return b, nil
 }
 
 // limitedFile is a zip entry that may give at most left more bytes.
@@ -277,3 +288,24 @@ func (f *limitedFile) Read(p []byte) (int, error) {
 }
 
 func (f *limitedFile) Close() error { return f.rc.Close() }
+
+// FileOrder returns the indices of z.Images in the order of their files
+// in the zip's directory, which is the order of their data in almost
+// every zip: a run of it is read front to back.
+func (z *Zip) FileOrder() []int {
+	order := make([]int, len(z.Images))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return z.Images[a].Entry - z.Images[b].Entry })
+	return order
+}
+
+// notZipError is the error of a file that archive/zip cannot open, err.
+type notZipError struct{ err error }
+
+func (e notZipError) Error() string {
+	return "data: not a zip file, or a damaged or cut-short one"
+}
+
+func (e notZipError) Unwrap() error { return e.err }

@@ -137,11 +137,11 @@ func resample(dst []uint8, outW, outH, inW, inH int, rows rowReader) {
 			k := hw.k[i*hw.ksize : i*hw.ksize+hw.count[i]]
 			in := row[hw.first[i]*3:]
 			s0, s1, s2 := int32(1<<(precisionBits-1)), int32(1<<(precisionBits-1)), int32(1<<(precisionBits-1))
-			for x, kx := range k {
-				p := in[3*x : 3*x+3 : 3*x+3]
-				s0 += int32(p[0]) * kx
-				s1 += int32(p[1]) * kx
-				s2 += int32(p[2]) * kx
+			for _, kx := range k {
+				s2 += int32(in[2]) * kx // first, so that in[0] and in[1] need no check
+				s0 += int32(in[0]) * kx
+				s1 += int32(in[1]) * kx
+				in = in[3:]
 			}
 			out[3*i], out[3*i+1], out[3*i+2] = clip8(s0), clip8(s1), clip8(s2)
 		}

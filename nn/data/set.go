@@ -81,9 +81,16 @@ func SplitSizes(n int, frac float64) (first, second int) {
 // images and the second the rest, in permuted order. The same rng state
 // gives the same split. It panics unless 0 <= frac <= 1.
 func (s *Set) Split(frac float64, rng *rand.Rand) (train, val *Set) {
-	first, _ := SplitSizes(s.Len(), frac)
+	first, second := s.SplitIndices(frac, rng)
+	return s.Subset(first), s.Subset(second)
+}
+
+// SplitIndices returns the indices of the images of the two parts of
+// Split, drawing the same from rng. It panics unless 0 <= frac <= 1.
+func (s *Set) SplitIndices(frac float64, rng *rand.Rand) (first, second []int) {
+	n, _ := SplitSizes(s.Len(), frac)
 	perm := rng.Perm(s.Len())
-	return s.Subset(perm[:first]), s.Subset(perm[first:])
+	return perm[:n], perm[n:]
 }
 
 // Fill writes images idx of s into dst as normalized float32 NCHW, image
