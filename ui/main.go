@@ -21,11 +21,13 @@ func main() {
 	}
 	env := renderer.EventEnv()
 	root := newRoot(env)
-	listenForPaste(func(files []js.Value) {
+	route := func(files []js.Value) {
 		env.Lock()
 		defer env.UnlockRender()
-		root.addImages(files)
-	})
+		root.route(files)
+	}
+	listenForPaste(route)
+	listenForDrops(route)
 	for ok := true; ok; ok = renderer.EventWait() {
 		if err := renderer.Render(buildEnv.RunBuild(root)); err != nil {
 			panic(err)

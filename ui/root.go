@@ -21,20 +21,25 @@ const (
 // worker lock it themselves.
 type Root struct {
 	env    vugu.EventEnv
-	worker *workerClient
+	worker *workerClient // classifies the images dropped
+	data   *workerClient // reads data sets and evaluates models on them
 
-	model    ModelState
-	items    []*Item // newest first
-	lastItem uint64  // the last Item.ID given
-	notice   string  // news about the worker, if any
-	dragOver bool    // files are being dragged over the drop zone
+	model     ModelState
+	modelFile modelFile // where the model in use came from
+	items     []*Item   // newest first
+	lastItem  uint64    // the last Item.ID given
+	notice    string    // news about the workers, if any
+	dragOver  bool      // files are being dragged over the drop zone
+	dataset   DatasetState
+	eval      EvalState
 }
 
-// newRoot returns the page, with its worker started and the built-in
+// newRoot returns the page, with its workers started and the built-in
 // model on its way.
 func newRoot(env vugu.EventEnv) *Root {
 	c := &Root{env: env}
-	c.worker = newWorkerClient(workerScript, c.setNotice)
+	c.worker = newWorkerClient(workerScript, "the worker", 2, []protocol.Kind{protocol.KindLoadModel}, c.setNotice)
+	c.data = newWorkerClient(workerScript+"?for=datasets", "the data set worker", 1, []protocol.Kind{protocol.KindLoadDataset}, c.setNotice)
 	c.loadModel(protocol.Request{Kind: protocol.KindLoadModel, Name: "built-in", URL: builtinModelURL}, js.Undefined())
 	return c
 }
@@ -42,7 +47,7 @@ func newRoot(env vugu.EventEnv) *Root {
 // loadModel asks the worker to load the model req names.
 func (c *Root) loadModel(req protocol.Request, body js.Value) {
 	c.model.Loading, c.model.Err = req.Name, ""
-	c.worker.Send(req, body, func(resp protocol.Response) {
+	c.worker.Send(req, body, func(resp protocol.Response, _ js.Value) {
 		c.env.Lock()
 		defer c.env.UnlockRender()
 		c.model.Loading = ""
@@ -51,6 +56,7 @@ func (c *Root) loadModel(req protocol.Request, body js.Value) {
 			return
 		}
 		c.model.Info = resp.Model
+		c.modelFile = modelFile{name: req.Name, url: req.URL, body: body}
 	})
 }
 
@@ -63,7 +69,7 @@ func (c *Root) addImages(files []js.Value) {
 		it := &Item{ID: c.lastItem, Name: f.Get("name").String(), ThumbURL: objectURL(f), Status: Pending}
 		added[i] = it
 		c.worker.Send(protocol.Request{Kind: protocol.KindClassify, Name: it.Name, TopK: topK}, f,
-			func(resp protocol.Response) {
+			func(resp protocol.Response, _ js.Value) {
 				c.env.Lock()
 				defer c.env.UnlockRender()
 				it.finish(resp)
@@ -94,11 +100,11 @@ func (c *Root) HandleDragLeave(e vugu.DOMEvent) {
 	c.dragOver = false
 }
 
-// HandleDrop classifies the files dropped on the drop zone.
+// HandleDrop takes the files dropped on a drop zone where they belong.
 func (c *Root) HandleDrop(e vugu.DOMEvent) {
 	e.PreventDefault()
 	c.dragOver = false
-	c.addImages(fileList(e.JSEvent().Get("dataTransfer").Get("files")))
+	c.route(fileList(e.JSEvent().Get("dataTransfer").Get("files")))
 }
 
 // HandlePickImages classifies the files picked with the drop zone's
@@ -107,6 +113,44 @@ func (c *Root) HandlePickImages(e vugu.DOMEvent) {
 	input := e.JSEventTarget()
 	c.addImages(fileList(input.Get("files")))
 	input.Set("value", "") // so that picking the same file again is a change
+}
+
+// HandlePickDataset loads the dataset zip picked with the dataset
+// panel's file input.
+func (c *Root) HandlePickDataset(e vugu.DOMEvent) {
+	input := e.JSEventTarget()
+	files := fileList(input.Get("files"))
+	input.Set("value", "")
+	if len(files) > 0 {
+		c.loadDataset(files[0].Get("name").String(), files[0])
+	}
+}
+
+// HandleSample loads the sample data set.
+func (c *Root) HandleSample(vugu.DOMEvent) { c.loadDataset(sampleName, js.Undefined()) }
+
+// HandleCancelLoad stops the data set being read.
+func (c *Root) HandleCancelLoad(vugu.DOMEvent) {
+	if c.dataset.Loading != "" {
+		c.data.Cancel(c.dataset.loadID)
+		c.dataset.Loading = ""
+	}
+}
+
+// HandleEvaluate scores the model on the data set.
+func (c *Root) HandleEvaluate(vugu.DOMEvent) { c.evaluate() }
+
+// HandleCancelEvaluate stops the evaluation at work.
+func (c *Root) HandleCancelEvaluate(vugu.DOMEvent) {
+	if c.eval.Running != "" {
+		c.data.Cancel(c.eval.evalID)
+		c.eval.Running = ""
+	}
+}
+
+// CanEvaluate says whether Evaluate has what it needs.
+func (c *Root) CanEvaluate() bool {
+	return c.dataset.Info != nil && c.model.Info != nil && c.dataset.Loading == "" && c.eval.Running == ""
 }
 
 // HandlePickModel loads the model file picked with the model card's

@@ -5,7 +5,9 @@ package main
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"syscall/js"
+	"time"
 
 	"github.com/intelscenes/resnet-browser/nn"
 	"github.com/intelscenes/resnet-browser/wasm/protocol"
@@ -13,7 +15,7 @@ import (
 )
 
 func main() {
-	w := worker{spawn: spawnWorkers}
+	w := worker{spawn: spawnWorkers, notify: post, wait: letMessagesIn}
 	useSIMD(&w, js.Global().Get("nnSIMD"))
 	inbox := newMailbox[message]()
 	onMessage := js.FuncOf(func(_ js.Value, args []js.Value) any {
@@ -22,6 +24,12 @@ func main() {
 		m := message{head: js.Undefined(), body: js.Undefined()}
 		if data := args[0].Get("data"); data.Type() == js.TypeObject {
 			m = message{head: data.Get("head"), body: data.Get("body")}
+		}
+		if m.head.Type() == js.TypeString && strings.Contains(m.head.String(), `"kind":"cancel"`) {
+			if req, err := protocol.DecodeRequest(m.head.String()); err == nil && req.Kind == protocol.KindCancel {
+				w.stops.add(req.Target) // at once: the request it stops is at work
+				return nil
+			}
 		}
 		inbox.put(m)
 		return nil
@@ -65,6 +73,14 @@ func answer(w *worker, m message) (resp protocol.Response) {
 	if err != nil {
 		return protocol.Response{ID: req.ID, Kind: req.Kind, Error: err.Error()}
 	}
+	if req.Kind == protocol.KindLoadDataset || req.Kind == protocol.KindDecode {
+		blob, err := blobOf(req, m.body)
+		if err != nil {
+			return protocol.Response{ID: req.ID, Kind: req.Kind, Error: fmt.Sprintf("%s: %v", req.Name, err)}
+		}
+		r := newBlobReader(blob)
+		return w.serveZip(req, zipSource{r: r, size: r.size, decode: blobDecoder(blob)})
+	}
 	body, err := readBody(req, m.body)
 	if err != nil {
 		return protocol.Response{ID: req.ID, Kind: req.Kind, Error: fmt.Sprintf("%s: %v", req.Name, err)}
@@ -77,7 +93,7 @@ func answer(w *worker, m message) (resp protocol.Response) {
 // KindReplica, which has no file.
 func readBody(req protocol.Request, body js.Value) ([]byte, error) {
 	switch {
-	case req.Kind == protocol.KindReplica:
+	case req.Kind == protocol.KindReplica || req.Kind == protocol.KindCellImages:
 		return nil, nil
 	case body.InstanceOf(js.Global().Get("ArrayBuffer")):
 		return bytesOf(body), nil
@@ -94,20 +110,57 @@ func readBody(req protocol.Request, body js.Value) ([]byte, error) {
 	}
 }
 
+// blobOf returns the request's file as a Blob: body when it is one,
+// else what req.URL holds.
+func blobOf(req protocol.Request, body js.Value) (js.Value, error) {
+	switch {
+	case body.InstanceOf(js.Global().Get("Blob")):
+		return body, nil
+	case body.IsUndefined() && req.URL != "":
+		res, err := fetchResponse(req.URL)
+		if err != nil {
+			return js.Undefined(), err
+		}
+		blob, err := await(res.Call("blob"))
+		if err != nil {
+			return js.Undefined(), fmt.Errorf("reading %s: %w", req.URL, err)
+		}
+		return blob, nil
+	default:
+		return js.Undefined(), fmt.Errorf("%w: no file came with the request", protocol.ErrMessage)
+	}
+}
+
 // fetch returns the bytes at url.
 func fetch(url string) ([]byte, error) {
-	res, err := await(js.Global().Call("fetch", url))
+	res, err := fetchResponse(url)
 	if err != nil {
-		return nil, fmt.Errorf("fetching %s: %w", url, err)
-	}
-	if !res.Get("ok").Bool() {
-		return nil, fmt.Errorf("fetching %s: %d %s", url, res.Get("status").Int(), res.Get("statusText").String())
+		return nil, err
 	}
 	buf, err := await(res.Call("arrayBuffer"))
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", url, err)
 	}
 	return bytesOf(buf), nil
+}
+
+// fetchResponse fetches url and returns the response, if it is a
+// success.
+func fetchResponse(url string) (js.Value, error) {
+	res, err := await(js.Global().Call("fetch", url))
+	if err != nil {
+		return js.Undefined(), fmt.Errorf("fetching %s: %w", url, err)
+	}
+	if !res.Get("ok").Bool() {
+		return js.Undefined(), fmt.Errorf("fetching %s: %d %s", url, res.Get("status").Int(), res.Get("statusText").String())
+	}
+	return res, nil
+}
+
+// letMessagesIn returns to the browser's event loop for a moment, so
+// that messages that arrived meanwhile (a KindCancel) are seen.
+func letMessagesIn() {
+	time.Sleep(time.Millisecond)
 }
 
 // bytesOf copies an ArrayBuffer into Go memory in one call.

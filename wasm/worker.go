@@ -20,6 +20,16 @@ type worker struct {
 	kernelFMA bool          // whether kernel fuses multiply-adds
 	spawn     spawner       // starts helper workers; nil where it cannot
 
+	dataset *dataset    // nil until a data set loads
+	eval    *evaluation // the last evaluation, nil before one
+	stops   cancels     // the requests asked to stop
+	// notify sends a notice (progress) to whoever asked; nil where
+	// nobody listens.
+	notify func(protocol.Response)
+	// wait lets the worker's messages in: in the browser, a long request
+	// calls it between pieces of work so that KindCancel reaches it.
+	wait func()
+
 	// A helper's state, once set up by KindReplica.
 	replica       *nn.LocalReplica
 	replicaConfig nn.Config
@@ -45,11 +55,35 @@ func (w *worker) serve(req protocol.Request, body []byte) (resp protocol.Respons
 		err = w.becomeReplica(req)
 	case protocol.KindShard:
 		resp, err = w.shard(req, body)
+	case protocol.KindEvaluate:
+		resp.Evaluation, err = w.evaluate(req, body)
+	case protocol.KindCellImages:
+		resp, err = w.cellImages(req)
 	default:
 		err = fmt.Errorf("%w: unknown request kind %q", protocol.ErrMessage, req.Kind)
 	}
 	if err != nil {
-		return protocol.Response{ID: req.ID, Kind: req.Kind, Error: err.Error()}
+		return protocol.Response{ID: req.ID, Kind: req.Kind, Error: nn.Message(err)}
+	}
+	return resp
+}
+
+// serveZip answers req, a KindLoadDataset or KindDecode request about
+// the dataset zip src, as serve does.
+func (w *worker) serveZip(req protocol.Request, src zipSource) (resp protocol.Response) {
+	defer recoverInto(&resp, &req)
+	resp = protocol.Response{ID: req.ID, Kind: req.Kind}
+	var err error
+	switch req.Kind {
+	case protocol.KindLoadDataset:
+		resp.Dataset, resp.Body, err = w.loadDataset(req, src)
+	case protocol.KindDecode:
+		resp, err = w.serveDecode(req, src)
+	default:
+		err = fmt.Errorf("%w: a zip came with a %q request", protocol.ErrMessage, req.Kind)
+	}
+	if err != nil {
+		return protocol.Response{ID: req.ID, Kind: req.Kind, Error: req.Name + ": " + nn.Message(err)}
 	}
 	return resp
 }

@@ -191,7 +191,7 @@ func startServer(dir, logName string) (string, func(), error) {
 // page is a fresh tab showing the page, with its console watched.
 type page struct {
 	ctx context.Context
-	t   *testing.T
+	t   testing.TB
 
 	mu       sync.Mutex
 	messages []chromedp.ConsoleMessage
@@ -200,13 +200,19 @@ type page struct {
 // openPage opens the page in a new tab, waits until the built-in model
 // has loaded, and checks at the end of the test that the console got no
 // error.
-func openPage(t *testing.T) *page {
+func openPage(t testing.TB) *page {
+	t.Helper()
+	return openPageWithin(t, 2*time.Minute)
+}
+
+// openPageWithin is openPage for a test that may take the time given.
+func openPageWithin(t testing.TB, limit time.Duration) *page {
 	t.Helper()
 	if unusable != "" {
 		t.Skip(skipMarker + " " + unusable)
 	}
 	ctx, cancel := chromedp.NewContext(browser)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 2*time.Minute)
+	ctx, cancelTimeout := context.WithTimeout(ctx, limit)
 	p := &page{ctx: ctx, t: t}
 	console := chromedp.Console(ctx)
 	done := make(chan struct{})
@@ -269,7 +275,7 @@ func (p *page) text(sel string) string {
 }
 
 // testdata returns the absolute paths of files in testdata.
-func testdata(t *testing.T, names ...string) []string {
+func testdata(t testing.TB, names ...string) []string {
 	t.Helper()
 	paths := make([]string, len(names))
 	for i, n := range names {
@@ -284,7 +290,7 @@ func testdata(t *testing.T, names ...string) []string {
 
 // modelTestdata returns the reference notebook's PyTorch weights, kept
 // once in the repository beside the model-file reader.
-func modelTestdata(t *testing.T) []string {
+func modelTestdata(t testing.TB) []string {
 	t.Helper()
 	p, err := filepath.Abs(filepath.Join("..", "..", "nn", "modelfile", "testdata", "seed-resnet14.pth"))
 	if err != nil {

@@ -55,6 +55,37 @@ const (
 	// may be NaN, which JSON cannot hold), the gradients and the running
 	// statistics.
 	KindShard Kind = "shard"
+	// KindLoadDataset asks the worker to read the dataset zip in the
+	// body (a Blob), or at URL when the body is absent, decoding its
+	// images at side Size on Workers decoding workers it starts itself
+	// (1, also when 0, to MaxWorkers). The data set replaces the one
+	// loaded only once it is read. Progress notices come while it works;
+	// KindCancel stops it. The answer holds Dataset, and its body the
+	// sample thumbnails (see DatasetInfo.Samples).
+	KindLoadDataset Kind = "load-dataset"
+	// KindDecode asks a decoding worker for images Lo to Hi of the
+	// dataset zip in the body, in the zip's file order (see
+	// data.Zip.FileOrder), at side Size: the answer's body holds their
+	// pixels back to back, and Failed the ones that could not be read.
+	// Progress notices come every ProgressEvery images.
+	KindDecode Kind = "decode"
+	// KindEvaluate asks the worker to classify the loaded data set's test
+	// split (all its images when it has none) with the model file in the
+	// body, or at URL; Name names the model. The answer holds Evaluation.
+	// Progress notices come while it works; KindCancel stops it.
+	KindEvaluate Kind = "evaluate"
+	// KindCellImages asks for the images of one cell of the last
+	// evaluation's confusion matrix, Actual row and Predicted column, the
+	// lowest probability of the true class first, at most Limit of them.
+	// The answer holds Images, and its body their thumbnails.
+	KindCellImages Kind = "cell-images"
+	// KindCancel asks the worker to stop the request Target as soon as it
+	// can; that request then fails with Error ErrCancelled's text. It is
+	// not queued and gets no answer of its own.
+	KindCancel Kind = "cancel"
+	// KindProgress is a notice about the request ID, still at work:
+	// Progress says how far it got.
+	KindProgress Kind = "progress"
 	// KindReady is the worker's notice that it takes requests; Kernel
 	// names its GEMM kernel.
 	KindReady Kind = "ready"
@@ -108,7 +139,30 @@ type Request struct {
 	Share  int `json:"share,omitempty"`
 	Images int `json:"images,omitempty"`
 	Size   int `json:"size,omitempty"`
+	// Lo and Hi, for KindDecode, are the run of images to decode.
+	Lo int `json:"lo,omitempty"`
+	Hi int `json:"hi,omitempty"`
+	// Actual, Predicted and Limit, for KindCellImages, name the cell and
+	// how many of its images to send.
+	Actual    int `json:"actual,omitempty"`
+	Predicted int `json:"predicted,omitempty"`
+	Limit     int `json:"limit,omitempty"`
+	// Target, for KindCancel, is the ID of the request to stop.
+	Target uint64 `json:"target,omitempty"`
 }
+
+// ErrCancelled is the error of a request stopped by KindCancel.
+var ErrCancelled = errors.New("cancelled")
+
+// ProgressEvery is how many images a decoding worker decodes between
+// progress notices.
+const ProgressEvery = 64
+
+// Limits of the data set requests.
+const (
+	MaxImageSize = 1024 // the side of a decoded image
+	MaxCellLimit = 1000 // the images of a cell sent at once
+)
 
 // Limits of a benchmark request.
 const (
@@ -155,36 +209,22 @@ type Response struct {
 	// Right, for KindShard, is the number of the share's images
 	// classified right.
 	Right int `json:"right,omitempty"`
-	// Body, for KindShard, is the message's body: it is not part of the
-	// head.
+	// Dataset describes the data set now loaded, for KindLoadDataset.
+	Dataset *DatasetInfo `json:"dataset,omitempty"`
+	// Failed, for KindDecode, are the images that could not be read,
+	// with their positions in the run.
+	Failed []Failure `json:"failed,omitempty"`
+	// Evaluation is the result of KindEvaluate.
+	Evaluation *Evaluation `json:"evaluation,omitempty"`
+	// Images, for KindCellImages, are the cell's images, with thumbnails
+	// in the body; Total is how many the cell holds.
+	Images []ImageResult `json:"images,omitempty"`
+	Total  int           `json:"total,omitempty"`
+	// Progress, for KindProgress, says how far the request got.
+	Progress *Progress `json:"progress,omitempty"`
+	// Body is the message's body, for KindShard, KindDecode,
+	// KindLoadDataset and KindCellImages: it is not part of the head.
 	Body []byte `json:"-"`
-}
-
-// BenchResult is what a benchmark measured, inside the worker.
-type BenchResult struct {
-	Kernel       string    `json:"kernel"`           // the kernel run: KernelGo, KernelSIMD or KernelSIMDFMA
-	Workers      int       `json:"workers"`          // workers that computed, this one included
-	Batch        int       `json:"batch"`            // images in a batch
-	Steps        int       `json:"steps"`            // batches timed
-	Seconds      float64   `json:"seconds"`          // time of the timed batches
-	ImagesPerSec float64   `json:"imagesPerSec"`     // Batch*Steps/Seconds
-	Losses       []float64 `json:"losses,omitempty"` // training: each step's loss, the untimed first one included
-}
-
-// ModelInfo describes a loaded model.
-type ModelInfo struct {
-	Arch      string   `json:"arch"`      // architecture name, e.g. "resnet14"
-	Classes   []string `json:"classes"`   // class names, in output order
-	InputSize int      `json:"inputSize"` // side of the square input image, in pixels
-	Params    int      `json:"params"`    // number of parameters
-	File      string   `json:"file"`      // the file it was read from, as the request named it
-	Source    string   `json:"source"`    // where the weights came from, as the file says (else File)
-}
-
-// Prediction is one class and its probability.
-type Prediction struct {
-	Class       string  `json:"class"`
-	Probability float32 `json:"probability"` // in [0, 1]
 }
 
 // Encode returns the JSON encoding of a request or response, for a
@@ -246,6 +286,23 @@ func DecodeRequest(head string) (Request, error) {
 		if err := checkKernel(r); err != nil {
 			return r, err
 		}
+	case KindLoadDataset:
+		if r.Size < 1 || r.Size > MaxImageSize || r.Workers < 0 || r.Workers > MaxWorkers {
+			return r, fmt.Errorf("%w: %s at side %d on %d workers, want 1 to %d and 1 to %d", ErrMessage, r.Kind, r.Size, r.Workers, MaxImageSize, MaxWorkers)
+		}
+	case KindDecode:
+		if r.Size < 1 || r.Size > MaxImageSize || r.Lo < 0 || r.Hi < r.Lo {
+			return r, fmt.Errorf("%w: %s of images %d to %d at side %d", ErrMessage, r.Kind, r.Lo, r.Hi, r.Size)
+		}
+	case KindEvaluate:
+	case KindCellImages:
+		if r.Actual < 0 || r.Predicted < 0 || r.Limit < 1 || r.Limit > MaxCellLimit {
+			return r, fmt.Errorf("%w: %s of cell %d, %d, limit %d", ErrMessage, r.Kind, r.Actual, r.Predicted, r.Limit)
+		}
+	case KindCancel:
+		if r.Target == 0 {
+			return r, fmt.Errorf("%w: %s without a target", ErrMessage, r.Kind)
+		}
 	case KindShard:
 		if r.Step < 0 || r.Share < 0 || r.Share >= MaxWorkers || r.Images < 1 || r.Images > r.Batch || r.Batch > MaxShardBatch || r.Size < 1 || r.Size > MaxShardSize {
 			return r, fmt.Errorf("%w: %s of %d images of %d, side %d, step %d, share %d", ErrMessage, r.Kind, r.Images, r.Batch, r.Size, r.Step, r.Share)
@@ -271,7 +328,8 @@ func DecodeResponse(head string) (Response, error) {
 		return Response{}, fmt.Errorf("%w: %v", ErrMessage, err)
 	}
 	switch r.Kind {
-	case KindLoadModel, KindClassify, KindBenchTrain, KindBenchInfer, KindReplica, KindShard, KindReady, KindExit:
+	case KindLoadModel, KindClassify, KindBenchTrain, KindBenchInfer, KindReplica, KindShard,
+		KindLoadDataset, KindDecode, KindEvaluate, KindCellImages, KindProgress, KindReady, KindExit:
 	default:
 		return r, fmt.Errorf("%w: unknown response kind %q", ErrMessage, r.Kind)
 	}

@@ -1,0 +1,65 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/vugu/vugu"
+)
+
+// Report shows an evaluation of the model in use on the data set: the
+// accuracy line, the classification report, the confusion matrix and
+// the images of the cell chosen.
+type Report struct {
+	State       EvalState
+	CanEvaluate bool                // a model and a data set are loaded
+	Evaluate    func(vugu.DOMEvent) // "Evaluate" was pressed
+	Cancel      func(vugu.DOMEvent) // "Cancel" was pressed
+	Select      func(actual, predicted int)
+}
+
+// Hint says what Evaluate does, or what it needs.
+func (c *Report) Hint() string {
+	if !c.CanEvaluate {
+		return "Load a data set to score the model on it."
+	}
+	return "Evaluate scores the model on the data set's test split (on all of it when it has none)."
+}
+
+// Facts says what was evaluated.
+func (c *Report) Facts() string {
+	e := c.State.Result
+	split := "the test split"
+	if e.Split == "all" {
+		split = "all its images (it has no test split)"
+	}
+	return fmt.Sprintf("%s on %s: %s images in %.1f s; mean loss %.4f.",
+		e.Model, split, groupThousands(c.State.Report.Examples), e.Seconds, e.Loss)
+}
+
+// UnknownLine names the data set's classes the model does not know.
+func (c *Report) UnknownLine() string {
+	e := c.State.Result
+	return fmt.Sprintf("The model does not know the class%s %s: their %s were left out.",
+		map[bool]string{true: "es", false: ""}[len(e.Unknown) > 1], quoteAll(e.Unknown), plural(e.Left, "image", "images"))
+}
+
+// Selected is the cell shown, or {-1, -1}.
+func (c *Report) Selected() [2]int {
+	if c.State.Cell == nil {
+		return [2]int{-1, -1}
+	}
+	return [2]int{c.State.Cell.Actual, c.State.Cell.Predicted}
+}
+
+// two formats a score with two decimals, as scikit-learn's report does.
+func two(v float64) string { return fmt.Sprintf("%.2f", v) }
+
+// quoteAll quotes names and joins them with commas.
+func quoteAll(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = fmt.Sprintf("%q", n)
+	}
+	return strings.Join(q, ", ")
+}

@@ -1,0 +1,159 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/intelscenes/resnet-browser/nn"
+	"github.com/intelscenes/resnet-browser/nn/data"
+	"github.com/intelscenes/resnet-browser/wasm/protocol"
+)
+
+// samplesPerClass is how many thumbnails of each class a data set's
+// summary shows.
+const samplesPerClass = 8
+
+// errNoDataset is the answer to a request about the data set before one
+// loaded.
+var errNoDataset = errors.New("no data set is loaded: drop a dataset zip first")
+
+// zipSource is a dataset zip a request is about, read in pieces.
+type zipSource struct {
+	r    io.ReaderAt
+	size int64
+	// decode decodes runs of its images on other workers; nil to decode
+	// them here.
+	decode runDecoder
+}
+
+// runDecoder decodes runs of a zip's images, each a KindDecode request
+// like req with the run's Lo and Hi, on workers of its own, calling got
+// with each piece of a run as it comes, with the run's index; an error
+// from got ends it. It gives up, with protocol.ErrCancelled, once
+// cancelled says so.
+type runDecoder func(req protocol.Request, runs [][2]int, got func(run int, p piece) error, cancelled func() bool) error
+
+// dataset is a loaded data set.
+type dataset struct {
+	name    string
+	src     zipSource
+	zip     *data.Zip
+	archive *data.Archive
+	index   map[string]int // an image's index in zip.Images, by name
+	info    *protocol.DatasetInfo
+}
+
+// loadDataset reads the dataset zip src of req, a KindLoadDataset
+// request, and makes it the worker's data set; on error the data set
+// loaded before stays. It returns the summary, and the thumbnails of the
+// summary's samples.
+func (w *worker) loadDataset(req protocol.Request, src zipSource) (*protocol.DatasetInfo, []byte, error) {
+	start := time.Now()
+	z, err := data.OpenZip(src.r, src.size)
+	if err != nil {
+		return nil, nil, err
+	}
+	opt := data.Options{Size: req.Size, MaxPixels: data.DefaultMaxPixels}
+	workers := max(req.Workers, 1)
+	pix, errs, err := w.decodeAll(req, src, z, opt, workers)
+	if err != nil {
+		return nil, nil, err
+	}
+	a, err := z.Archive(opt.Size, pix, errs)
+	if err != nil {
+		return nil, nil, err
+	}
+	w.progress(req, protocol.Progress{Stage: "looking for copies", Done: len(z.Images), Total: len(z.Images)})
+	ds := &dataset{name: req.Name, src: src, zip: z, archive: a, index: make(map[string]int, len(z.Images))}
+	for i, im := range z.Images {
+		ds.index[im.Name] = i
+	}
+	info := summarize(req.Name, src.size, z, a)
+	info.Warnings = warningsOf(z.Warnings(a, z.Duplicates()))
+	info.Workers = workers
+	samples, body := ds.samples()
+	info.Samples = samples
+	info.Seconds = time.Since(start).Seconds()
+	ds.info = info
+	w.dataset, w.eval = ds, nil
+	return info, body, nil
+}
+
+// summarize describes a, read from z, a zip of size bytes named name.
+func summarize(name string, size int64, z *data.Zip, a *data.Archive) *protocol.DatasetInfo {
+	info := &protocol.DatasetInfo{Name: name, Bytes: size, Classes: a.Train.Classes, Size: a.Train.Size}
+	// The validation split as the default recipe will hold it out.
+	r := nn.DefaultRecipe()
+	trainIdx, valIdx := a.Train.SplitIndices(r.ValFraction, r.SplitRand())
+	info.Splits = append(info.Splits,
+		protocol.SplitInfo{Name: "training", Dir: a.TrainDir, Counts: countsOf(a.Train, trainIdx)},
+		protocol.SplitInfo{Name: "validation", Dir: a.TrainDir, Counts: countsOf(a.Train, valIdx),
+			Note: fmt.Sprintf("%.0f%% of the training folder, held out when training starts (seed %d)", 100*r.ValFraction, r.Seed)})
+	info.Images, info.Memory = a.Train.Len(), int64(len(a.Train.Pix))
+	if a.Test != nil {
+		info.Splits = append(info.Splits, protocol.SplitInfo{Name: "test", Dir: a.TestDir, Counts: a.Test.Counts()})
+		info.Images += a.Test.Len()
+		info.Memory += int64(len(a.Test.Pix))
+	}
+	for _, s := range a.Skipped {
+		info.Skipped = append(info.Skipped, protocol.Skip{Name: s.Name, Reason: s.Reason})
+	}
+	return info
+}
+
+// countsOf counts the images idx of s by class.
+func countsOf(s *data.Set, idx []int) []int {
+	counts := make([]int, len(s.Classes))
+	for _, i := range idx {
+		counts[s.Labels[i]]++
+	}
+	return counts
+}
+
+// warningsOf converts data's warnings to the protocol's.
+func warningsOf(ws []data.Warning) []protocol.Warning {
+	out := make([]protocol.Warning, len(ws))
+	for i, w := range ws {
+		out[i] = protocol.Warning{Message: w.Message, Files: w.Files}
+	}
+	return out
+}
+
+// samples returns thumbnails of the first samplesPerClass images of each
+// class of the training split, and the body that holds them.
+func (ds *dataset) samples() ([]protocol.Thumb, []byte) {
+	s := ds.archive.Train
+	taken := make([]int, len(s.Classes))
+	var thumbs []protocol.Thumb
+	var body []byte
+	for i, name := range s.Names {
+		c := s.Labels[i]
+		if taken[c] == samplesPerClass {
+			continue
+		}
+		taken[c]++
+		b, err := ds.thumbnail(name)
+		if err != nil {
+			continue // it decoded once; the file can have gone since
+		}
+		thumbs = append(thumbs, protocol.Thumb{Name: name, Class: c, Offset: len(body), Length: len(b)})
+		body = append(body, b...)
+	}
+	return thumbs, body
+}
+
+// thumbnail returns the thumbnail of the image named name, read again
+// from the zip.
+func (ds *dataset) thumbnail(name string) ([]byte, error) {
+	i, ok := ds.index[name]
+	if !ok {
+		return nil, fmt.Errorf("%s: not in the data set", name)
+	}
+	b, err := ds.zip.ReadFile(i)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return data.Thumbnail(b, name, data.ThumbSide, data.DefaultMaxPixels)
+}

@@ -1,0 +1,225 @@
+package main
+
+import (
+	"bytes"
+	"cmp"
+	"image/jpeg"
+	"math"
+	"os"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/intelscenes/resnet-browser/nn"
+	"github.com/intelscenes/resnet-browser/nn/data"
+	"github.com/intelscenes/resnet-browser/wasm/protocol"
+)
+
+// sampleZip is the page's sample data set: 40 training and 10 test
+// images of each of the six classes.
+const sampleZip = "../assets/sample-scenes.zip"
+
+// bytesSource returns a zipSource of b whose runs decode on in-process
+// workers, through the messages' encodings, as decoding workers would.
+func bytesSource(b []byte) zipSource {
+	src := zipSource{r: bytes.NewReader(b), size: int64(len(b))}
+	src.decode = func(req protocol.Request, runs [][2]int, got func(int, piece) error, cancelled func() bool) error {
+		for i, r := range runs {
+			run := req
+			run.ID, run.Lo, run.Hi = 1, r[0], r[1]
+			var failure error
+			dec := &worker{notify: func(n protocol.Response) {
+				body := bytes.Clone(n.Body)
+				n, err := protocol.DecodeResponse(protocol.Encode(n))
+				if err == nil {
+					k := len(body) / (run.Size * run.Size * 3)
+					err = got(i, piece{at: n.Progress.Done - k, pix: body, failed: n.Failed})
+				}
+				failure = cmp.Or(failure, err)
+			}}
+			head, err := protocol.DecodeRequest(protocol.Encode(run))
+			if err != nil {
+				return err
+			}
+			resp := dec.serveZip(head, zipSource{r: bytes.NewReader(b), size: int64(len(b))})
+			if resp.Error != "" {
+				return &decodeError{resp.Error}
+			}
+			if failure != nil {
+				return failure
+			}
+		}
+		return nil
+	}
+	return src
+}
+
+type decodeError struct{ s string }
+
+func (e *decodeError) Error() string { return e.s }
+
+// readFile returns a file's bytes.
+func readFile(t *testing.T, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// loadSample returns a worker that has loaded the sample data set on
+// the given number of decoding workers, and its answer.
+func loadSample(t *testing.T, workers int) (*worker, protocol.Response) {
+	t.Helper()
+	w := loadedWorker(t)
+	var notices []protocol.Progress
+	w.notify = func(r protocol.Response) { notices = append(notices, *r.Progress) }
+	resp := w.serveZip(protocol.Request{ID: 9, Kind: protocol.KindLoadDataset, Name: "sample.zip", Size: 32, Workers: workers},
+		bytesSource(readFile(t, sampleZip)))
+	if resp.Error != "" {
+		t.Fatalf("loading the sample: %s", resp.Error)
+	}
+	if len(notices) == 0 || notices[len(notices)-1].Stage == "" {
+		t.Errorf("progress notices: %+v", notices)
+	}
+	return w, resp
+}
+
+func TestLoadDataset(t *testing.T) {
+	want, err := data.ReadZip(bytes.NewReader(readFile(t, sampleZip)), int64(len(readFile(t, sampleZip))), data.Options{Size: 32, MaxPixels: data.DefaultMaxPixels})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, workers := range []int{1, 3} {
+		w, resp := loadSample(t, workers)
+		info := resp.Dataset
+		if !reflect.DeepEqual(w.dataset.archive, want) {
+			t.Errorf("%d workers: the data set differs from data.ReadZip's", workers)
+		}
+		if got := []string{info.Splits[0].Name, info.Splits[1].Name, info.Splits[2].Name}; !slices.Equal(got, []string{"training", "validation", "test"}) {
+			t.Errorf("splits %q", got)
+		}
+		sum := func(c []int) (n int) {
+			for _, v := range c {
+				n += v
+			}
+			return n
+		}
+		if tr, val, test := sum(info.Splits[0].Counts), sum(info.Splits[1].Counts), info.Splits[2].Counts; tr != 192 || val != 48 || !slices.Equal(test, []int{10, 10, 10, 10, 10, 10}) {
+			t.Errorf("split counts %d, %d, %v; want 192, 48 and 10 a class", tr, val, test)
+		}
+		if info.Images != 300 || info.Memory != 300*32*32*3 || info.Workers != workers {
+			t.Errorf("%d images in %d bytes on %d workers", info.Images, info.Memory, info.Workers)
+		}
+		if len(info.Samples) != 6*samplesPerClass {
+			t.Errorf("%d samples, want %d", len(info.Samples), 6*samplesPerClass)
+		}
+		for _, s := range info.Samples {
+			if _, err := jpeg.DecodeConfig(bytes.NewReader(resp.Body[s.Offset : s.Offset+s.Length])); err != nil {
+				t.Errorf("sample %s: %v", s.Name, err)
+			}
+		}
+	}
+}
+
+func TestLoadDatasetBadZipKeepsTheLoadedOne(t *testing.T) {
+	w, _ := loadSample(t, 2)
+	before := w.dataset
+	sample := readFile(t, sampleZip)
+	for _, tt := range []struct {
+		name string
+		zip  []byte
+		want string
+	}{
+		{"notes.zip", []byte("just some text"), "notes.zip: not a zip file"},
+		{"cut.zip", sample[:len(sample)/2], "cut.zip: not a zip file, or a damaged or cut-short one"},
+	} {
+		resp := w.serveZip(protocol.Request{ID: 10, Kind: protocol.KindLoadDataset, Name: tt.name, Size: 32, Workers: 2}, bytesSource(tt.zip))
+		if !strings.HasPrefix(resp.Error, tt.want) || resp.Dataset != nil {
+			t.Errorf("%s: got error %q, want one starting %q", tt.name, resp.Error, tt.want)
+		}
+		if w.dataset != before {
+			t.Errorf("%s: the loaded data set was replaced", tt.name)
+		}
+	}
+	w.stops.add(11)
+	resp := w.serveZip(protocol.Request{ID: 11, Kind: protocol.KindLoadDataset, Name: "again.zip", Size: 32, Workers: 1}, bytesSource(sample))
+	if resp.Error != "again.zip: cancelled" || w.dataset != before {
+		t.Errorf("a cancelled load: error %q, data set replaced %v", resp.Error, w.dataset != before)
+	}
+}
+
+func TestEvaluateMatchesNative(t *testing.T) {
+	w, _ := loadSample(t, 2)
+	model := readFile(t, builtinModel)
+	resp := w.serve(protocol.Request{ID: 12, Kind: protocol.KindEvaluate, Name: "built-in"}, model)
+	if resp.Error != "" {
+		t.Fatal(resp.Error)
+	}
+	ev := resp.Evaluation
+	m, err := nn.ReadModel(bytes.NewReader(model), int64(len(model)), "built-in")
+	if err != nil {
+		t.Fatal(err)
+	}
+	test := w.dataset.archive.Test
+	_, cm, err := nn.Evaluate(m, test, 128, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Images whose two top logits are closer than rounding tells apart may
+	// go either way: any other image has the class the native path gives.
+	ties := 0
+	logits := m.Net.Infer(inputOf(m, test))
+	for i := range test.Len() {
+		row := logits.Data[i*6 : (i+1)*6]
+		order := nn.TopK(row, 2)
+		switch {
+		case row[order[0]]-row[order[1]] < 1e-4:
+			ties++
+		case ev.Predicted[i] != order[0]:
+			t.Errorf("image %d (%s): predicted %d, natively %d", i, test.Names[i], ev.Predicted[i], order[0])
+		}
+	}
+	if ties == 0 && !reflect.DeepEqual(ev.Matrix, [][]int(cm)) {
+		t.Errorf("matrix %v, want nn.Evaluate's %v", ev.Matrix, cm)
+	}
+	t.Logf("%d near ties; accuracy %d/%d", ties, cm.Correct(), cm.Total())
+	if ev.Split != "test" || len(ev.Predicted) != 60 || ev.Loss <= 0 || math.IsNaN(ev.Loss) {
+		t.Errorf("split %q, %d predictions, loss %v", ev.Split, len(ev.Predicted), ev.Loss)
+	}
+
+	// The cell of buildings taken for streets.
+	cell := w.serve(protocol.Request{ID: 13, Kind: protocol.KindCellImages, Actual: 0, Predicted: 5, Limit: 50}, nil)
+	if cell.Error != "" {
+		t.Fatal(cell.Error)
+	}
+	if cell.Total != ev.Matrix[0][5] || len(cell.Images) != cell.Total {
+		t.Errorf("cell of %d images (total %d), want %d", len(cell.Images), cell.Total, ev.Matrix[0][5])
+	}
+	for i, im := range cell.Images {
+		if i > 0 && im.TrueProb < cell.Images[i-1].TrueProb {
+			t.Errorf("images not by rising probability of the true class: %v", cell.Images)
+		}
+		if im.Top[0].Class != "street" || ev.Predicted[im.Index] != 5 || !strings.Contains(im.Name, "/test/buildings/") {
+			t.Errorf("image %+v not in the cell", im)
+		}
+		if _, err := jpeg.DecodeConfig(bytes.NewReader(cell.Body[im.Offset : im.Offset+im.Length])); err != nil {
+			t.Errorf("thumbnail of %s: %v", im.Name, err)
+		}
+	}
+}
+
+// inputOf returns the images of s as m's normalized input.
+func inputOf(m *nn.Model, s *data.Set) *nn.Tensor {
+	x := &nn.Tensor{}
+	x.Resize(s.Len(), 3, s.Size, s.Size)
+	labels := make([]int, s.Len())
+	idx := make([]int, s.Len())
+	for i := range idx {
+		idx[i] = i
+	}
+	s.Fill(x.Data, labels, idx, m.Meta.Norm, nil, nil)
+	return x
+}
