@@ -6,12 +6,14 @@
 #                       vugu-render.js and gzip copies, all under assets/
 #   ./build.sh serve    build, then serve the page (ADDR, default
 #                       127.0.0.1:8080; the server prints its address)
-#   ./build.sh test     build, then go vet (native and js/wasm), the native
-#                       tests, the engine's tests under js/wasm in Node, and
-#                       the browser tests in headless Chromium
+#   ./build.sh test     install Node and Chromium if missing (as root, with
+#                       apt-get), build, then go vet (native and js/wasm),
+#                       the native tests, the engine's tests under js/wasm
+#                       in Node, and the browser tests in headless Chromium
 #   ./build.sh bench    build, then time training and inference in a worker
 #                       in headless Chromium, with the SIMD kernel and with
-#                       Go's, and print images/s
+#                       Go's, and the page reading ../shared's training zip
+#                       (when it is there), and print images/s
 #
 # Each step prints a header; a failing step ends the run with
 # "FAILED: <step>".
@@ -86,6 +88,28 @@ browser_test() {
 	return "$status"
 }
 
+# test_tools makes sure the tests' programs that are not Go modules are
+# here: Node (the engine's tests under js/wasm) and Chromium (the browser
+# tests). Missing ones are installed with apt-get when this runs as root
+# on Debian or Ubuntu; otherwise it says how to get them. Without Node
+# the tests cannot run; without Chromium the browser tests skip, loudly,
+# unless CI=true.
+test_tools() {
+	local missing=()
+	command -v node >/dev/null 2>&1 || missing+=(nodejs)
+	command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 ||
+		command -v google-chrome >/dev/null 2>&1 || [ -n "${CHROMIUM-}" ] || missing+=(chromium)
+	[ ${#missing[@]} -eq 0 ] && return 0
+	if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+		echo "installing ${missing[*]} with apt-get"
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}" && return 0
+		echo "installing ${missing[*]} failed" >&2
+	fi
+	echo "missing: ${missing[*]}. On Debian or Ubuntu: sudo apt-get install ${missing[*]}" >&2
+	command -v node >/dev/null 2>&1 || return 1 # the js/wasm tests need it
+	return 0 # without Chromium, the browser tests say why they skip
+}
+
 case "${1:-build}" in
 build)
 	build
@@ -97,6 +121,7 @@ serve)
 	exec .cache/bin/server -addr "${ADDR:-127.0.0.1:8080}" -root .
 	;;
 test)
+	step "test tools (Node, Chromium)" test_tools
 	build
 	step "go vet (native)" go vet ./...
 	step "go vet (js/wasm: ui, wasm)" env GOOS=js GOARCH=wasm go vet ./ui ./wasm/...
@@ -111,9 +136,12 @@ test)
 	fi
 	;;
 bench)
+	step "test tools (Node, Chromium)" test_tools
 	build
 	step "benchmark the worker (headless Chromium)" \
 		go test -count=1 -run '^$' -bench '^BenchmarkWorker$' -benchtime 1x ./ui/e2e
+	step "benchmark loading a data set in the page (headless Chromium)" \
+		go test -count=1 -run '^$' -bench '^BenchmarkLoadZip$' -benchtime 1x ./ui/e2e
 	;;
 *)
 	echo "usage: $0 [build|serve|test|bench]" >&2

@@ -111,6 +111,9 @@ func (c *Root) loadDataset(name string, f js.Value) {
 			return
 		case resp.Error != "":
 			c.dataset.Err = "Could not load " + name + ": " + strings.TrimPrefix(resp.Error, name+": ")
+			if c.dataset.Info != nil {
+				c.dataset.Err += ". " + c.dataset.Info.Name + " is still loaded."
+			}
 			return
 		}
 		c.setDataset(resp.Dataset, body)

@@ -75,14 +75,14 @@ type ZipImage struct {
 // without an image file (ErrEmptyClass).
 func OpenZip(r io.ReaderAt, size int64) (*Zip, error) {
 	if n, err := countEntries(r, size); err == nil && n > MaxEntries {
-		return nil, fmt.Errorf("%w: %d files and folders, more than the %d a data set may have", ErrTooManyEntries, n, MaxEntries)
+		return nil, fmt.Errorf("%w: %s files and folders, more than the %s a data set may have", ErrTooManyEntries, countWords(n), countWords(MaxEntries))
 	}
 	zr, err := zip.NewReader(r, size)
 	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
 		return nil, notZipError{err}
 	}
 	if len(zr.File) > MaxEntries { // an end record that lied
-		return nil, fmt.Errorf("%w: %d files and folders, more than the %d a data set may have", ErrTooManyEntries, len(zr.File), MaxEntries)
+		return nil, fmt.Errorf("%w: %s files and folders, more than the %s a data set may have", ErrTooManyEntries, countWords(len(zr.File)), countWords(MaxEntries))
 	}
 	top, unsafe := buildTree(zr.File)
 	l := findLayout(top)
@@ -117,8 +117,8 @@ func OpenZip(r io.ReaderAt, size int64) (*Zip, error) {
 	for i := range all {
 		all[i] = i
 	}
-	if err := z.checkClasses(all, "has no JPEG, PNG or GIF files"); err != nil {
-		return nil, err
+	if c := z.emptyClass(all); c != "" {
+		return nil, fmt.Errorf("%w: %s has no JPEG, PNG or GIF files", ErrEmptyClass, c)
 	}
 	return z, nil
 }
@@ -211,20 +211,19 @@ func (z *Zip) listImages(split *folder, skipped *[]Skip) (encrypted int) {
 	return encrypted
 }
 
-// checkClasses returns an ErrEmptyClass error for the first class folder
-// without one of the images kept (indices into z.Images); why says what
-// the folder lacks.
-func (z *Zip) checkClasses(kept []int, why string) error {
+// emptyClass returns the first class folder without one of the images
+// kept (indices into z.Images), or "".
+func (z *Zip) emptyClass(kept []int) string {
 	seen := map[string]bool{}
 	for _, i := range kept {
 		seen[z.Images[i].class] = true
 	}
 	for _, c := range z.classDirs {
 		if !seen[c] {
-			return fmt.Errorf("%w: %s %s", ErrEmptyClass, c, why)
+			return c
 		}
 	}
-	return nil
+	return ""
 }
 
 // Open returns a reader of image i's file, refusing one that declares

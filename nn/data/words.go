@@ -27,6 +27,16 @@ func byteWords[N int | int64 | uint64](n N) string {
 // ByteWords is byteWords for callers outside the package.
 func ByteWords(n int64) string { return byteWords(n) }
 
+// countWords writes n with commas between groups of three digits:
+// "80,001".
+func countWords[N int | uint64](n N) string {
+	s := fmt.Sprint(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
 // megapixelWords writes a number of pixels in megapixels: "40
 // megapixels", "0.3 megapixels".
 func megapixelWords(n int64) string {

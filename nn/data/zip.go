@@ -134,8 +134,12 @@ func (z *Zip) Archive(size int, pix []uint8, errs []error) (*Archive, error) {
 		return nil, fmt.Errorf("%w: none of the %d image files could be read (%s: %s)",
 			ErrNoImages, len(z.Images), z.Images[0].Name, Reason(errs[0]))
 	}
-	if err := z.checkClasses(kept, "has no image that could be read"); err != nil {
-		return nil, err
+	if c := z.emptyClass(kept); c != "" {
+		for i, im := range z.Images { // say why, for the first of them
+			if im.class == c && errs[i] != nil {
+				return nil, fmt.Errorf("%w: %s has no image that could be read (%s: %s)", ErrEmptyClass, c, im.Name, Reason(errs[i]))
+			}
+		}
 	}
 	a.Train = z.assemble(size, pix, errs, false)
 	if z.TestDir != "" {
