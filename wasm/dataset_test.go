@@ -1,11 +1,13 @@
 package main
 
 import (
+	"archive/zip"
 	"bytes"
 	"cmp"
 	"image/jpeg"
 	"math"
 	"os"
+	"path"
 	"reflect"
 	"slices"
 	"strings"
@@ -222,4 +224,48 @@ func inputOf(m *nn.Model, s *data.Set) *nn.Tensor {
 	}
 	s.Fill(x.Data, labels, idx, m.Meta.Norm, nil, nil)
 	return x
+}
+
+func TestEvaluateUnknownClass(t *testing.T) {
+	// The sample's test images plus a class the model does not know.
+	z, err := data.OpenZip(bytes.NewReader(readFile(t, sampleZip)), int64(len(readFile(t, sampleZip))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	add := func(name string, b []byte) {
+		f, err := zw.Create(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.Write(b)
+	}
+	lakes := 0
+	for i, im := range z.Images {
+		b, err := z.ReadFile(i)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if im.Test {
+			add(strings.Replace(im.Name, "intel-scenes-sample/test/", "", 1), b)
+			if z.Classes[im.Label] == "sea" {
+				add("lake/"+path.Base(im.Name), b)
+				lakes++
+			}
+		}
+	}
+	zw.Close()
+	w := loadedWorker(t)
+	if resp := w.serveZip(protocol.Request{ID: 2, Kind: protocol.KindLoadDataset, Name: "lakes.zip", Size: 32}, bytesSource(buf.Bytes())); resp.Error != "" {
+		t.Fatal(resp.Error)
+	}
+	resp := w.serve(protocol.Request{ID: 3, Kind: protocol.KindEvaluate, Name: "built-in"}, readFile(t, builtinModel))
+	if resp.Error != "" {
+		t.Fatal(resp.Error)
+	}
+	ev := resp.Evaluation
+	if ev.Split != "all" || !slices.Equal(ev.Unknown, []string{"lake"}) || ev.Left != lakes || nn.ConfusionMatrix(ev.Matrix).Total() != 60 {
+		t.Errorf("split %q, unknown %q, %d left out (want %d), %d counted (want 60)", ev.Split, ev.Unknown, ev.Left, lakes, nn.ConfusionMatrix(ev.Matrix).Total())
+	}
 }

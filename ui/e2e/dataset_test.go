@@ -69,8 +69,8 @@ type evaluation struct {
 
 const evaluationJS = `({
 	accuracy: document.querySelector("#accuracy-line").textContent,
-	report: [...document.querySelectorAll("#classification-report tr")].slice(1).map(tr => [...tr.children].map(c => c.textContent.trim())),
-	matrix: [...document.querySelectorAll("#confusion-matrix tbody tr")].map(tr => [...tr.querySelectorAll("td")].map(td => td.textContent.trim())),
+	report: [...document.querySelectorAll("#classification-report tr")].slice(1).map(tr => [...tr.children].map(c => c.textContent.trim().replaceAll(",", ""))),
+	matrix: [...document.querySelectorAll("#confusion-matrix tbody tr")].map(tr => [...tr.querySelectorAll("td")].map(td => td.textContent.trim().replaceAll(",", ""))),
 })`
 
 // evaluate presses Evaluate and returns what the page shows once done.
@@ -92,7 +92,7 @@ func (p *page) evaluate() evaluation {
 // cmd/resnet evaluate does, and returns the report and matrix as the
 // page formats them, and how many images have two top logits closer
 // than 1e-4 (their class may go either way).
-func nativeEvaluation(t *testing.T, modelPath, zipPath string) (evaluation, int) {
+func nativeEvaluation(t testing.TB, modelPath, zipPath string) (evaluation, int) {
 	t.Helper()
 	mb, err := os.ReadFile(filepath.Join(repoRoot, modelPath))
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync"
@@ -75,10 +76,19 @@ func BenchmarkLoadZip(b *testing.B) {
 	}
 	images, _ = strconv.Atoi(strings.ReplaceAll(imgs, ",", ""))
 	mu.Lock()
-	defer mu.Unlock()
 	b.ReportMetric(float64(images)/secs, "images/s")
-	fmt.Printf("\nload-zip images=%d workers=%d seconds=%.1f images/s=%.0f wall-seconds=%.1f renderer-MB-before=%d renderer-peak-MB=%d\n",
+	line := fmt.Sprintf("load-zip images=%d workers=%d seconds=%.1f images/s=%.0f wall-seconds=%.1f renderer-MB-before=%d renderer-peak-MB=%d",
 		images, workers, secs, float64(images)/secs, wall.Seconds(), before>>20, peak>>20)
+	mu.Unlock()
+
+	// The built-in model on all of it (the zip has no test split), on the
+	// page and natively.
+	start = time.Now()
+	got := p.evaluate()
+	evalSecs := time.Since(start).Seconds()
+	want, ties := nativeEvaluation(b, builtinModel, zipPath)
+	fmt.Printf("\n%s\nevaluate images=%d seconds=%.1f page=%q native=%q near-ties=%d same-matrix=%v\n",
+		line, images, evalSecs, got.Accuracy, want.Accuracy, ties, reflect.DeepEqual(got.Matrix, want.Matrix))
 }
 
 // rendererPSS returns the summed proportional set size, in bytes, of
