@@ -7,7 +7,7 @@ import (
 	"github.com/intelscenes/resnet-browser/nn/data"
 )
 
-// ClassifyImage decodes an image file (JPEG, PNG or GIF), preprocesses it
+// ClassifyImage decodes an image file (JPEG, PNG, GIF or WebP), preprocesses it
 // as the model's metadata says and returns the probability of each class.
 // name is used in error messages. A Model is not safe for concurrent use.
 func (m *Model) ClassifyImage(b []byte, name string) ([]float32, error) {

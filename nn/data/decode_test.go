@@ -21,7 +21,9 @@ func TestDecodeImageErrors(t *testing.T) {
 	}{
 		{"empty", nil, DefaultMaxPixels, ErrFormat, ""},
 		{"text", []byte("hello, world"), DefaultMaxPixels, ErrFormat, ""},
-		{"webp", []byte("RIFF\x10\x00\x00\x00WEBPVP8 \x00\x00"), DefaultMaxPixels, ErrFormat, "WebP"},
+		{"webp", []byte("RIFF\x10\x00\x00\x00WEBPVP8 \x00\x00"), DefaultMaxPixels, ErrCorrupt, "WebP"},
+		{"heic", []byte("\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic"), DefaultMaxPixels, ErrFormat, "convert it to JPEG"},
+		{"avif", []byte("\x00\x00\x00\x1cftypavif\x00\x00\x00\x00avifmif1"), DefaultMaxPixels, ErrFormat, "AVIF"},
 		{"bmp", []byte("BM\x00\x00\x00\x00"), DefaultMaxPixels, ErrFormat, "BMP"},
 		{"jpeg magic only", []byte("\xff\xd8"), DefaultMaxPixels, ErrCorrupt, "JPEG header"},
 		{"truncated jpeg", jpg[:len(jpg)*2/3], DefaultMaxPixels, ErrCorrupt, "JPEG"},
@@ -86,6 +88,12 @@ func TestRGBRows(t *testing.T) {
 	rgba64 := image.NewNRGBA64(r)
 	rgba64.SetNRGBA64(0, 0, color.NRGBA64{0x1234, 0xff00, 0x00ff, 0xffff})
 	rgba64.SetNRGBA64(1, 0, color.NRGBA64{0xabcd, 0, 0xffff, 0})
+	opaque64 := image.NewRGBA64(r)
+	opaque64.SetRGBA64(0, 0, color.RGBA64{0x1234, 0xff00, 0x00ff, 0xffff})
+	opaque64.SetRGBA64(1, 0, color.RGBA64{0xabcd, 0, 0xfffe, 0xffff})
+	gray16 := image.NewGray16(r)
+	gray16.SetGray16(0, 0, color.Gray16{0x07ff})
+	gray16.SetGray16(1, 0, color.Gray16{0xfa00})
 	ycc := image.NewYCbCr(r, image.YCbCrSubsampleRatio444)
 	copy(ycc.Y, []uint8{0, 255})
 	copy(ycc.Cb, []uint8{128, 0})
@@ -106,6 +114,8 @@ func TestRGBRows(t *testing.T) {
 		{"Gray", gray, []uint8{7, 7, 7, 250, 250, 250}},
 		{"Paletted", pal, []uint8{9, 8, 7, 10, 20, 30}},
 		{"NRGBA64", rgba64, []uint8{0x12, 0xff, 0x00, 0xab, 0, 0xff}},
+		{"RGBA64", opaque64, []uint8{0x12, 0xff, 0x00, 0xab, 0, 0xff}},
+		{"Gray16", gray16, []uint8{7, 7, 7, 0xfa, 0xfa, 0xfa}},
 		// Y 0, Cr 255: R = 0 + 1.402*127 = 178.05 -> 178, G = -0.71414*127 < 0 -> 0.
 		// Y 255, Cb 0: B = 255 - 1.772*128 = 28.18 -> 28, G = 255 + 0.34414*128 -> 255.
 		{"YCbCr", ycc, []uint8{178, 0, 0, 255, 255, 28}},
@@ -232,5 +242,55 @@ func TestThumbnail(t *testing.T) {
 	}
 	if _, err := Thumbnail(hugePNG(20000, 20000), "huge.png", 96, DefaultMaxPixels); !errors.Is(err, ErrTooLarge) {
 		t.Errorf("Thumbnail of a huge PNG: got %v, want ErrTooLarge", err)
+	}
+}
+
+func TestDecodeWebPNearPillow(t *testing.T) {
+	// Lossless WebP is exact pixels, resized as Pillow does; a lossy
+	// WebP's YCbCr is upsampled as libjpeg does and converted as libwebp
+	// does, whose upsampling rounds differently in places.
+	for _, tt := range []struct {
+		name          string
+		maxDiff       int
+		meanTolerance float64
+	}{{"webp/sea_1_lossless.webp", 0, 0}, {"webp/street_10015_lossy.webp", 1, 0.1}} {
+		got, err := DecodeImage(readTestdata(t, tt.name), tt.name, 32, DefaultMaxPixels)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, mean := diff(got, golden(t, tt.name, 32))
+		t.Logf("%s: |diff| from Pillow max %d, mean %.4f", tt.name, d, mean)
+		if d > tt.maxDiff || mean > tt.meanTolerance {
+			t.Errorf("%s: |diff| from Pillow max %d, mean %.4f; want <= %d, %.2f", tt.name, d, mean, tt.maxDiff, tt.meanTolerance)
+		}
+	}
+}
+
+func TestDecodeCost(t *testing.T) {
+	progressive := readTestdata(t, "jpeg/progressive.jpg")
+	_, cfg, err := header(progressive)
+	if err != nil {
+		t.Fatal(err)
+	}
+	px := int64(cfg.Width * cfg.Height)
+	for _, tt := range []struct {
+		name string
+		b    []byte
+		want int64
+	}{
+		{"a 20000x20000 RGB PNG header", hugePNG(20000, 20000), 4 * 20000 * 20000},
+		{"a baseline colour JPEG", readTestdata(t, "photo/street_10015.jpg"), 3 * 150 * 150},
+		{"a progressive colour JPEG", progressive, 15 * px},
+		{"a grey JPEG", readTestdata(t, "gray.jpg"), 0}, // its size is checked below
+		{"not an image", []byte("hello"), 0},
+	} {
+		got := DecodeCost(tt.b)
+		if tt.name == "a grey JPEG" {
+			_, c, _ := header(tt.b)
+			tt.want = int64(c.Width * c.Height)
+		}
+		if got != tt.want {
+			t.Errorf("DecodeCost(%s) = %d, want %d", tt.name, got, tt.want)
+		}
 	}
 }

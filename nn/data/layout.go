@@ -38,7 +38,7 @@ var (
 )
 
 // imageExts are the file name extensions read as images.
-var imageExts = []string{".jpg", ".jpeg", ".jpe", ".jfif", ".png", ".gif"}
+var imageExts = []string{".jpg", ".jpeg", ".jpe", ".jfif", ".png", ".gif", ".webp"}
 
 // isImageName reports whether name has an image extension.
 func isImageName(name string) bool {

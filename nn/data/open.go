@@ -64,7 +64,7 @@ type ZipImage struct {
 // each optionally inside wrapping folders. Images may be nested below
 // their class folder. Classes are the train class folders, and test
 // images take the train labels. Files whose names are not those of
-// JPEG, PNG or GIF images, encrypted files, and entries whose names
+// JPEG, PNG, GIF or WebP images, encrypted files, and entries whose names
 // climb out of the zip, start at its root or name a drive are skipped.
 //
 // The errors name the folder at fault: not a zip (wrapping
@@ -110,7 +110,7 @@ func OpenZip(r io.ReaderAt, size int64) (*Zip, error) {
 	case len(z.Images) == 0 && encrypted > 0:
 		return nil, fmt.Errorf("%w: its %d image files are password-protected; make the zip again without a password", ErrEncrypted, encrypted)
 	case len(z.Images) == 0:
-		return nil, fmt.Errorf("%w: no JPEG, PNG or GIF files in the class folders of %s",
+		return nil, fmt.Errorf("%w: no JPEG, PNG, GIF or WebP files in the class folders of %s",
 			ErrNoImages, displayDir(l.train.path))
 	}
 	all := make([]int, len(z.Images))
@@ -118,7 +118,7 @@ func OpenZip(r io.ReaderAt, size int64) (*Zip, error) {
 		all[i] = i
 	}
 	if c := z.emptyClass(all); c != "" {
-		return nil, fmt.Errorf("%w: %s has no JPEG, PNG or GIF files", ErrEmptyClass, c)
+		return nil, fmt.Errorf("%w: %s has no JPEG, PNG, GIF or WebP files", ErrEmptyClass, c)
 	}
 	return z, nil
 }
@@ -198,7 +198,7 @@ func (z *Zip) listImages(split *folder, skipped *[]Skip) (encrypted int) {
 			zf := z.files[f.entry]
 			switch {
 			case !isImageName(f.name):
-				*skipped = append(*skipped, Skip{zf.Name, "not a JPEG, PNG or GIF file name"})
+				*skipped = append(*skipped, Skip{zf.Name, "not a JPEG, PNG, GIF or WebP file name"})
 			case zf.Flags&0x1 != 0:
 				*skipped = append(*skipped, Skip{zf.Name, "encrypted: password-protected files cannot be read"})
 				encrypted++

@@ -18,7 +18,8 @@ type rowReader func(dst []uint8, y int)
 //   - 16-bit samples keep their high byte;
 //   - JPEG's YCbCr has its chroma upsampled with libjpeg's "fancy"
 //     triangle filter and is converted with libjpeg's fixed-point
-//     arithmetic, see yccRows.
+//     arithmetic, see yccRows; a lossy WebP's is upsampled alike and
+//     converted as libwebp converts it, see vp8ToRGB.
 func rgbRows(img image.Image) (w, h int, rows rowReader) {
 	b := img.Bounds()
 	w, h = b.Dx(), b.Dy()
@@ -32,6 +33,21 @@ func rgbRows(img image.Image) (w, h int, rows rowReader) {
 		// premultiplied and straight colour agree.
 		return w, h, func(dst []uint8, y int) {
 			copyRGB(dst, m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):], 4)
+		}
+	case *image.NRGBA64:
+		return w, h, func(dst []uint8, y int) {
+			copyHighRGB(dst, m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):])
+		}
+	case *image.RGBA64: // opaque, as Go's PNG decoder gives it
+		return w, h, func(dst []uint8, y int) {
+			copyHighRGB(dst, m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):])
+		}
+	case *image.Gray16:
+		return w, h, func(dst []uint8, y int) {
+			src := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):]
+			for x := range w {
+				dst[3*x], dst[3*x+1], dst[3*x+2] = src[2*x], src[2*x], src[2*x]
+			}
 		}
 	case *image.Gray:
 		return w, h, func(dst []uint8, y int) {
@@ -53,7 +69,9 @@ func rgbRows(img image.Image) (w, h int, rows rowReader) {
 			}
 		}
 	case *image.YCbCr:
-		return w, h, yccRows(m)
+		return w, h, yccRows(m, yccToRGB)
+	case vp8Image:
+		return w, h, yccRows(m.YCbCr, vp8ToRGB)
 	}
 	return w, h, func(dst []uint8, y int) {
 		for x := range w {
@@ -69,6 +87,16 @@ func copyRGB(dst, src []uint8, n int) {
 	for x := range len(dst) / 3 {
 		s := src[n*x : n*x+3 : n*x+3]
 		dst[3*x], dst[3*x+1], dst[3*x+2] = s[0], s[1], s[2]
+	}
+}
+
+// copyHighRGB copies the high bytes of the 16-bit red, green and blue of
+// each pixel of src, 8 bytes a pixel, big-endian, into the packed RGB row
+// dst.
+func copyHighRGB(dst, src []uint8) {
+	for x := range len(dst) / 3 {
+		s := src[8*x : 8*x+5 : 8*x+5]
+		dst[3*x], dst[3*x+1], dst[3*x+2] = s[0], s[2], s[4]
 	}
 }
 

@@ -10,12 +10,12 @@ import "image"
 //     rounding biases and its edge rules; other ratios, and images that
 //     do not start at (0, 0), repeat each chroma sample, as libjpeg's
 //     plain upsampling does;
-//   - YCbCr is converted with libjpeg's 16-bit fixed-point tables
-//     (jdcolor.c), see yccToRGB.
+//   - YCbCr is converted by toRGB: yccToRGB for a JPEG, with libjpeg's
+//     16-bit fixed-point tables (jdcolor.c).
 //
 // Only the inverse DCT is left to differ: Go's and libjpeg's integer
 // IDCTs round differently, by 1 in places.
-func yccRows(m *image.YCbCr) rowReader {
+func yccRows(m *image.YCbCr, toRGB func(dst, lum, cb, cr []uint8)) rowReader {
 	b := m.Rect
 	w, h := b.Dx(), b.Dy()
 	cw, ch := (w+1)/2, (h+1)/2
@@ -53,7 +53,7 @@ func yccRows(m *image.YCbCr) rowReader {
 	return func(dst []uint8, y int) {
 		up(cb, m.Cb, y)
 		up(cr, m.Cr, y)
-		yccToRGB(dst, m.Y[m.YOffset(b.Min.X, b.Min.Y+y):], cb, cr)
+		toRGB(dst, m.Y[m.YOffset(b.Min.X, b.Min.Y+y):], cb, cr)
 	}
 }
 
@@ -132,6 +132,38 @@ func yccToRGB(dst, lum, cb, cr []uint8) {
 		o[0] = clampUint8(y + (91881*crx+half)>>16)
 		o[1] = clampUint8(y + (-22554*cbx+half-46802*crx)>>16)
 		o[2] = clampUint8(y + (116130*cbx+half)>>16)
+	}
+}
+
+// vp8Image is the YCbCr of a lossy WebP, whose samples are in the
+// video range of BT.601 (luma 16 to 235), unlike a JPEG's.
+type vp8Image struct{ *image.YCbCr }
+
+// vp8ToRGB converts a row of a lossy WebP's YCbCr samples to RGB with
+// libwebp's fixed-point arithmetic (VP8YUVToR and its siblings in
+// yuv.h): R = 1.164 Y' + 1.596 Cr', G = 1.164 Y' - 0.391 Cb' - 0.813 Cr',
+// B = 1.164 Y' + 2.018 Cb', where Y' = Y-16, Cb' = Cb-128, Cr' = Cr-128.
+// libwebp upsamples the chroma with a filter like libjpeg's, whose
+// rounding differs by 1 in places.
+func vp8ToRGB(dst, lum, cb, cr []uint8) {
+	hi := func(v, k int32) int32 { return (v * k) >> 8 }
+	clip := func(v int32) uint8 {
+		switch {
+		case v&^(256<<6-1) == 0:
+			return uint8(v >> 6)
+		case v < 0:
+			return 0
+		}
+		return 255
+	}
+	n := len(dst) / 3
+	lum, cb, cr = lum[:n], cb[:n], cr[:n]
+	for x := range n {
+		y, u, v := int32(lum[x]), int32(cb[x]), int32(cr[x])
+		o := dst[3*x : 3*x+3 : 3*x+3]
+		o[0] = clip(hi(y, 19077) + hi(v, 26149) - 14234)
+		o[1] = clip(hi(y, 19077) - hi(u, 6419) - hi(v, 13320) + 8708)
+		o[2] = clip(hi(y, 19077) + hi(u, 33050) - 17685)
 	}
 }
 

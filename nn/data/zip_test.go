@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // entry is a file of a test zip; a name ending in "/" is a folder.
@@ -267,11 +268,11 @@ func TestReadZipSkipReasons(t *testing.T) {
 		t.Fatal(err)
 	}
 	for name, want := range map[string]string{
-		"a/text.jpg":      "not a JPEG, PNG or GIF image",
+		"a/text.jpg":      "not a JPEG, PNG, GIF or WebP image",
 		"a/truncated.jpg": "cannot decode image: the JPEG data is damaged or cut short",
 		"b/huge.png":      "image too large: PNG of 20000x20000 pixels",
-		"b/notes.txt":     "not a JPEG, PNG or GIF file name",
-		"b/empty.jpg":     "not a JPEG, PNG or GIF image: the file is empty",
+		"b/notes.txt":     "not a JPEG, PNG, GIF or WebP file name",
+		"b/empty.jpg":     "not a JPEG, PNG, GIF or WebP image: the file is empty",
 		"photo.webp":      "not in a class folder",
 	} {
 		got, ok := skipReason(a, name)
@@ -362,5 +363,23 @@ func TestReadZipProgressAndDeterminism(t *testing.T) {
 	}
 	if !slices.IsSorted(a1.Train.Names) {
 		t.Errorf("Names not in order: %q", a1.Train.Names)
+	}
+}
+
+func TestBudget(t *testing.T) {
+	b := newBudget(100)
+	if got := b.take(250); got != 100 {
+		t.Fatalf("take(250) of 100 took %d, want all 100", got)
+	}
+	took := make(chan int64)
+	go func() { took <- b.take(30) }()
+	select {
+	case n := <-took:
+		t.Fatalf("take(30) of an empty budget took %d at once", n)
+	case <-time.After(20 * time.Millisecond):
+	}
+	b.give(100)
+	if got := <-took; got != 30 || b.left != 70 {
+		t.Errorf("take(30) after give(100) took %d, left %d; want 30 and 70", got, b.left)
 	}
 }

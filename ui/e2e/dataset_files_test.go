@@ -116,7 +116,7 @@ func TestDatasetFromFileInput(t *testing.T) {
 		t.Errorf("split totals %q, want %q", st.Totals, want)
 	}
 	if got := p.skippedShown(); len(got) != 2 || !strings.HasPrefix(got[0], "seg_pred/: not a train or test folder") ||
-		got[1] != "seg_train/seg_train/sea/notes.jpg: not a JPEG, PNG or GIF image" {
+		got[1] != "seg_train/seg_train/sea/notes.jpg: not a JPEG, PNG, GIF or WebP image" {
 		t.Errorf("skipped files shown: %q", got)
 	}
 	var wantWarnings []string
@@ -209,9 +209,9 @@ func TestBadDatasetZips(t *testing.T) {
 		{"huge.zip", zipOf(t, "huge.zip", []zipFile{{name: "a/1.jpg", data: jpg}, {name: "b/huge.png", data: huge}}), "b/huge.png: image too large: PNG of 20000x20000 pixels; the limit is 40 megapixels"},
 		{"loose.zip", zipOf(t, "loose.zip", []zipFile{{name: "1.jpg", data: jpg}, {name: "2.jpg", data: jpg}}), "no class folders in the top of the zip"},
 		{"one.zip", zipOf(t, "one.zip", []zipFile{{name: "forest/1.jpg", data: jpg}}), "only one class folder: forest/"},
-		{"empty.zip", zipOf(t, "empty.zip", []zipFile{{name: "train/a/1.jpg", data: jpg}, {name: "train/b/"}}), "empty class folder: train/b/ has no JPEG, PNG or GIF files"},
+		{"empty.zip", zipOf(t, "empty.zip", []zipFile{{name: "train/a/1.jpg", data: jpg}, {name: "train/b/"}}), "empty class folder: train/b/ has no JPEG, PNG, GIF or WebP files"},
 		{"many.zip", zipOf(t, "many.zip", many), "too many files in the zip: 80,001 files and folders, more than the 80,000 a data set may have"},
-		{"unreadable.zip", zipOf(t, "unreadable.zip", []zipFile{{name: "a/1.jpg", data: text}, {name: "b/2.jpg", data: text}}), "no images: none of the 2 image files could be read (a/1.jpg: not a JPEG, PNG or GIF image)"},
+		{"unreadable.zip", zipOf(t, "unreadable.zip", []zipFile{{name: "a/1.jpg", data: text}, {name: "b/2.jpg", data: text}}), "no images: none of the 2 image files could be read (a/1.jpg: not a JPEG, PNG, GIF or WebP image)"},
 	} {
 		p.upload("Dataset zip", tt.path)
 		p.waitFor(`document.querySelector("#dataset-error") !== null && !document.querySelector("#dataset-progress")`, "the error about "+tt.name)

@@ -184,7 +184,7 @@ func TestBadFilesShowErrors(t *testing.T) {
 	rs := p.pick(files...)
 	want := map[string]string{ // file: what its error says
 		"corrupt.jpg": "cannot decode",
-		"notes.jpg":   "not a JPEG, PNG or GIF",
+		"notes.jpg":   "not a JPEG, PNG, GIF or WebP",
 		"huge.png":    "too large",
 	}
 	var good []result
