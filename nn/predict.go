@@ -11,7 +11,7 @@ import (
 // as the model's metadata says and returns the probability of each class.
 // name is used in error messages. A Model is not safe for concurrent use.
 func (m *Model) ClassifyImage(b []byte, name string) ([]float32, error) {
-	pix, err := data.DecodeImage(b, name, m.Meta.InputSize, data.DefaultMaxPixels)
+	pix, err := data.DecodeImage(b, name, m.Meta.InputSize, data.PhotoMaxPixels)
 	if err != nil {
 		return nil, err
 	}

@@ -69,13 +69,17 @@ func (c *Root) addImages(files []js.Value) {
 		it := &Item{ID: c.lastItem, Name: f.Get("name").String(), ThumbURL: objectURL(f), Status: Pending}
 		added[i] = it
 		c.worker.Send(protocol.Request{Kind: protocol.KindClassify, Name: it.Name, TopK: topK}, f,
-			func(resp protocol.Response, _ js.Value) {
+			func(resp protocol.Response, body js.Value) {
 				c.env.Lock()
 				defer c.env.UnlockRender()
 				it.finish(resp)
-				if it.Status == Failed { // its thumbnail is never shown
+				switch {
+				case it.Status == Failed: // its thumbnail is never shown
 					revokeObjectURL(it.ThumbURL)
 					it.ThumbURL = ""
+				case resp.Thumb != nil && body.Truthy(): // a large photo: show the worker's thumbnail, not the photo
+					revokeObjectURL(it.ThumbURL)
+					it.ThumbURL = thumbURL(body, *resp.Thumb)
 				}
 			})
 	}

@@ -81,6 +81,9 @@ func answer(w *worker, m message) (resp protocol.Response) {
 		r := newBlobReader(blob)
 		return w.serveZip(req, zipSource{r: r, size: r.size, decode: blobDecoder(blob)})
 	}
+	if req.Kind == protocol.KindClassify && m.body.InstanceOf(js.Global().Get("Blob")) {
+		return w.classifyBlob(req, m.body)
+	}
 	body, err := readBody(req, m.body)
 	if err != nil {
 		return protocol.Response{ID: req.ID, Kind: req.Kind, Error: fmt.Sprintf("%s: %v", req.Name, err)}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/intelscenes/resnet-browser/nn"
+	"github.com/intelscenes/resnet-browser/nn/data"
 	"github.com/intelscenes/resnet-browser/wasm/protocol"
 )
 
@@ -15,10 +16,11 @@ var errNoModel = errors.New("no model is loaded")
 // worker answers requests with the model it holds. It is used by one
 // goroutine at a time.
 type worker struct {
-	model     *nn.Model     // nil until a model loads
-	kernel    nn.GemmKernel // the SIMD kernel; nil without
-	kernelFMA bool          // whether kernel fuses multiply-adds
-	spawn     spawner       // starts helper workers; nil where it cannot
+	model      *nn.Model     // nil until a model loads
+	modelBytes []byte        // the file model was read from
+	kernel     nn.GemmKernel // the SIMD kernel; nil without
+	kernelFMA  bool          // whether kernel fuses multiply-adds
+	spawn      spawner       // starts helper workers; nil where it cannot
 
 	dataset *dataset    // nil until a data set loads
 	eval    *evaluation // the last evaluation, nil before one
@@ -48,7 +50,10 @@ func (w *worker) serve(req protocol.Request, body []byte) (resp protocol.Respons
 	case protocol.KindLoadModel:
 		resp.Model, err = w.loadModel(req.Name, body)
 	case protocol.KindClassify:
-		resp.Predictions, err = w.classify(req.Name, body, req.TopK)
+		resp.Predictions, resp.Body, err = w.classify(req.Name, body, req.TopK)
+		if len(resp.Body) > 0 {
+			resp.Thumb = &protocol.Thumb{Name: req.Name, Length: len(resp.Body)}
+		}
 	case protocol.KindBenchTrain, protocol.KindBenchInfer:
 		resp.Bench, err = w.bench(req, body)
 	case protocol.KindReplica:
@@ -104,7 +109,7 @@ func (w *worker) loadModel(name string, b []byte) (*protocol.ModelInfo, error) {
 	if err != nil {
 		return nil, err
 	}
-	w.model = m
+	w.model, w.modelBytes = m, b
 	return &protocol.ModelInfo{
 		Arch:      m.Meta.Arch,
 		Classes:   m.Meta.Classes,
@@ -116,16 +121,18 @@ func (w *worker) loadModel(name string, b []byte) (*protocol.ModelInfo, error) {
 }
 
 // classify returns the k most probable classes of the image in the file
-// named name, whose bytes are b.
-func (w *worker) classify(name string, b []byte, k int) ([]protocol.Prediction, error) {
+// named name, whose bytes are b, and a thumbnail of it when it is large
+// (see data.DecodePhoto).
+func (w *worker) classify(name string, b []byte, k int) ([]protocol.Prediction, []byte, error) {
 	if w.model == nil {
-		return nil, fmt.Errorf("%s: %w", name, errNoModel)
+		return nil, nil, fmt.Errorf("%s: %w", name, errNoModel)
 	}
-	probs, err := w.model.ClassifyImage(b, name)
+	pix, thumb, err := data.DecodePhoto(b, name, w.model.Meta.InputSize, data.ThumbSide)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return topPredictions(w.model.Meta.Classes, probs, k)
+	top, err := topPredictions(w.model.Meta.Classes, w.model.Predict(pix, 1), k)
+	return top, thumb, err
 }
 
 // topPredictions returns the k classes with the highest probabilities

@@ -85,7 +85,7 @@ func readZip(path string, size int, w io.Writer) (*data.Archive, error) {
 		fmt.Fprintf(w, ", %d test images", a.Test.Len())
 	}
 	fmt.Fprintf(w, ", %d classes, %d files skipped\n", len(a.Train.Classes), len(a.Skipped))
-	for i, s := range a.Skipped {
+	for i, s := range a.Skipped { // reasons in a person's words already
 		if i == 10 {
 			fmt.Fprintf(w, "  ... and %d more\n", len(a.Skipped)-10)
 			break

@@ -19,6 +19,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
+
+	"github.com/intelscenes/resnet-browser/nn"
 )
 
 type command struct {
@@ -38,7 +40,7 @@ func main() {
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
 		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "resnet:", err)
+			fmt.Fprintln(os.Stderr, "resnet:", nn.Message(err))
 		}
 		os.Exit(2)
 	}

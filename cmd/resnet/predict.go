@@ -39,7 +39,7 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			}
 		}
 		failed = append(failed, err)
-		fmt.Fprintf(stderr, "%v\n", err)
+		fmt.Fprintln(stderr, nn.Message(err))
 	}
 	if len(failed) > 0 {
 		return fmt.Errorf("%d of %d images could not be classified; first: %w", len(failed), fs.NArg(), failed[0])

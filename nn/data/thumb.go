@@ -3,6 +3,7 @@ package data
 import (
 	"bytes"
 	"fmt"
+	"image"
 	"image/jpeg"
 
 	"github.com/nfnt/resize"
@@ -23,10 +24,41 @@ func Thumbnail(b []byte, name string, side, maxPixels int) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
+	return thumbnailOf(img, name, side)
+}
+
+// thumbnailOf is Thumbnail of a decoded image.
+func thumbnailOf(img image.Image, name string, side int) ([]byte, error) {
 	small := resize.Thumbnail(uint(side), uint(side), img, resize.Bilinear)
 	var out bytes.Buffer
 	if err := jpeg.Encode(&out, small, &jpeg.Options{Quality: 85}); err != nil {
 		return nil, fmt.Errorf("%s: making its thumbnail: %w", name, err)
 	}
 	return out.Bytes(), nil
+}
+
+// PhotoThumbFrom is the number of pixels from which DecodePhoto makes a
+// thumbnail: a page shows smaller images as they are.
+const PhotoThumbFrom = 4_000_000
+
+// DecodePhoto is DecodeImage of a person's photo, refusing one of more
+// than PhotoMaxPixels, that decodes the file once for two uses: the
+// network's input, and a thumbnail as Thumbnail makes it (side pixels)
+// when the photo has PhotoThumbFrom pixels or more, else nil.
+func DecodePhoto(b []byte, name string, size, side int) (pix, thumb []byte, err error) {
+	if size < 1 {
+		panic(fmt.Sprintf("data: DecodePhoto to size %d", size))
+	}
+	img, err := decodeLimited(b, PhotoMaxPixels)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", name, err)
+	}
+	pix = make([]uint8, size*size*3)
+	resizeInto(pix, img, size)
+	if r := img.Bounds(); r.Dx()*r.Dy() >= PhotoThumbFrom {
+		if thumb, err = thumbnailOf(img, name, side); err != nil {
+			return nil, nil, err
+		}
+	}
+	return pix, thumb, nil
 }

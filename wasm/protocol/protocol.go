@@ -115,6 +115,9 @@ type Request struct {
 	// TopK, for KindClassify, is how many classes to answer with, at
 	// least 1; the worker answers with fewer when the model has fewer.
 	TopK int `json:"topK,omitempty"`
+	// Here, for KindClassify, has the worker decode the image itself,
+	// however large: a worker started for one huge photo is asked so.
+	Here bool `json:"here,omitempty"`
 	// Batch, for the benchmarks, is the number of images in a batch, 1
 	// to MaxBenchBatch.
 	Batch int `json:"batch,omitempty"`
@@ -198,8 +201,10 @@ type Response struct {
 	// Model describes the model now loaded, for KindLoadModel.
 	Model *ModelInfo `json:"model,omitempty"`
 	// Predictions are the most probable classes, most probable first,
-	// for KindClassify.
+	// for KindClassify; Thumb, for a large image, is a thumbnail of it in
+	// the body, for the page to show instead of the image itself.
 	Predictions []Prediction `json:"predictions,omitempty"`
+	Thumb       *Thumb       `json:"thumb,omitempty"`
 	// Bench is the benchmark's result, for KindBenchTrain and
 	// KindBenchInfer.
 	Bench *BenchResult `json:"bench,omitempty"`
