@@ -28,6 +28,8 @@ type Item struct {
 	Status   Status
 	Err      string                // why it failed, when Status is Failed; the card names the file
 	Top      []protocol.Prediction // most probable first, when Status is Done
+
+	gone bool // cleared from the page
 }
 
 // finish records the worker's answer about the item.

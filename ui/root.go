@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/vugu/vugu"
 	"github.com/vugu/vugu/js"
@@ -32,12 +33,15 @@ type Root struct {
 	dragOver  bool      // files are being dragged over the drop zone
 	dataset   DatasetState
 	eval      EvalState
+	renderDue bool  // a render is on its way (see renderSoon)
+	shown     int   // how many of items the page shows
+	tally     tally // what became of items
 }
 
 // newRoot returns the page, with its workers started and the built-in
 // model on its way.
 func newRoot(env vugu.EventEnv) *Root {
-	c := &Root{env: env}
+	c := &Root{env: env, shown: resultsPage}
 	c.worker = newWorkerClient(workerScript, "the worker", 2, []protocol.Kind{protocol.KindLoadModel}, c.setNotice)
 	c.data = newWorkerClient(workerScript+"?for=datasets", "the data set worker", 1, []protocol.Kind{protocol.KindLoadDataset}, c.setNotice)
 	c.loadModel(protocol.Request{Kind: protocol.KindLoadModel, Name: "built-in", URL: builtinModelURL}, js.Undefined())
@@ -71,8 +75,12 @@ func (c *Root) addImages(files []js.Value) {
 		c.worker.Send(protocol.Request{Kind: protocol.KindClassify, Name: it.Name, TopK: topK}, f,
 			func(resp protocol.Response, body js.Value) {
 				c.env.Lock()
-				defer c.env.UnlockRender()
+				defer c.renderSoon()
+				if it.gone { // cleared while it was classified
+					return
+				}
 				it.finish(resp)
+				c.tally.count(it)
 				switch {
 				case it.Status == Failed: // its thumbnail is never shown
 					revokeObjectURL(it.ThumbURL)
@@ -84,6 +92,30 @@ func (c *Root) addImages(files []js.Value) {
 			})
 	}
 	c.items = append(added, c.items...)
+	c.tally.pending += len(added)
+}
+
+// renderInterval is the most often the page renders for answers that
+// come by the hundred (images classified): a render goes over every
+// card, so one an answer would make a thousand images cost a million
+// cards' work.
+const renderInterval = 150 * time.Millisecond
+
+// renderSoon releases the EventEnv's lock, which the caller holds, and
+// has the page render within renderInterval, with whatever else changed
+// meanwhile.
+func (c *Root) renderSoon() {
+	due := !c.renderDue
+	c.renderDue = true
+	c.env.UnlockOnly()
+	if due {
+		go func() {
+			time.Sleep(renderInterval)
+			c.env.Lock()
+			c.renderDue = false
+			c.env.UnlockRender()
+		}()
+	}
 }
 
 // setNotice shows news about the worker.
@@ -174,16 +206,9 @@ func (c *Root) HandlePickModel(e vugu.DOMEvent) {
 func (c *Root) HandleClear(e vugu.DOMEvent) {
 	for _, it := range c.items {
 		revokeObjectURL(it.ThumbURL)
+		it.gone = true
 	}
-	c.items = nil
-}
-
-// Count says how many images the list holds.
-func (c *Root) Count() string {
-	if len(c.items) == 1 {
-		return "1 image"
-	}
-	return fmt.Sprintf("%d images, newest first", len(c.items))
+	c.items, c.shown, c.tally = nil, resultsPage, tally{}
 }
 
 // DropZoneClass is the drop zone's class attribute.

@@ -20,7 +20,7 @@ import (
 // realImages returns the real images of the repository's test data,
 // each as its class and its bytes, named class-id.jpg: the browser
 // tests' own and those of nn/data's decoder tests.
-func realImages(t *testing.T) (names []string, files map[string][]byte) {
+func realImages(t testing.TB) (names []string, files map[string][]byte) {
 	t.Helper()
 	files = map[string][]byte{}
 	for _, glob := range []string{"testdata/*-*.jpg", "../../nn/data/testdata/photo/*_*.jpg"} {

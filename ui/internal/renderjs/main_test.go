@@ -41,3 +41,25 @@ func TestRunWritesVuguScript(t *testing.T) {
 		}
 	}
 }
+
+func TestSkipNoOpWrites(t *testing.T) {
+	var script string
+	for _, w := range noOpWrites {
+		script += w.from + ";"
+	}
+	got, err := skipNoOpWrites(script)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range noOpWrites {
+		if !strings.Contains(got, w.to) {
+			t.Errorf("the script lacks %q", w.to)
+		}
+	}
+	if _, err := skipNoOpWrites(script + noOpWrites[0].from); err == nil {
+		t.Error("a write found twice: no error")
+	}
+	if _, err := skipNoOpWrites("nothing"); err == nil {
+		t.Error("a write not found: no error")
+	}
+}
