@@ -13,16 +13,16 @@ import (
 // save writes the model to t.out and, at an epoch's end, a checkpoint
 // (model, optimizer moments, position) to t.out+".ckpt" for -resume.
 func (t *trainRun) save(epochDone bool) error {
-	if err := writeModel(t.model, t.out); err != nil {
+	if err := writeModel(t.Model, t.out); err != nil {
 		return err
 	}
 	if !epochDone {
 		return nil
 	}
-	m, v, steps := t.trainer.Optimizer().State()
-	ts := t.model.Net.StateDict()
+	m, v, steps := t.Trainer.Optimizer().State()
+	ts := t.Model.Net.StateDict()
 	var trainable []string
-	for _, p := range t.model.Net.Params() {
+	for _, p := range t.Model.Net.Params() {
 		if p.Trainable() {
 			trainable = append(trainable, p.Name)
 		}
@@ -32,11 +32,11 @@ func (t *trainRun) save(epochDone bool) error {
 			modelfile.Tensor{Name: "adam.m." + name, Shape: []int{len(m[i])}, DType: "F32", Data: m[i]},
 			modelfile.Tensor{Name: "adam.v." + name, Shape: []int{len(v[i])}, DType: "F32", Data: v[i]})
 	}
-	recipe, _ := json.Marshal(t.recipe)
-	history, _ := json.Marshal(t.model.Meta.History)
+	recipe, _ := json.Marshal(t.Recipe)
+	history, _ := json.Marshal(t.Model.Meta.History)
 	meta := map[string]string{
 		"recipe": string(recipe), "history": string(history),
-		"epoch": strconv.Itoa(t.epoch + 1), "steps": strconv.Itoa(steps),
+		"epoch": strconv.Itoa(t.Epochs()), "steps": strconv.Itoa(steps),
 		"workers": strconv.Itoa(t.workers), "batchnorm": batchNormOver,
 	}
 	path := t.out + ".ckpt"
@@ -78,14 +78,14 @@ func (t *trainRun) resume(workers int) error {
 		return fmt.Errorf("-resume: %s: no recipe: %w", path, err)
 	}
 	a, _ := json.Marshal(saved)
-	b, _ := json.Marshal(t.recipe)
+	b, _ := json.Marshal(t.Recipe)
 	if string(a) != string(b) {
 		return fmt.Errorf("-resume: %s was made with recipe %s, not %s", path, a, b)
 	}
 	if w := meta["workers"]; w != strconv.Itoa(workers) {
 		return fmt.Errorf("-resume: %s was made with %s workers, not %d; results depend on the number", path, w, workers)
 	}
-	if workers > 1 && meta["batchnorm"] != batchNormOver {
+	if workers > 1 && !saved.BatchNormPerShare && meta["batchnorm"] != batchNormOver {
 		return fmt.Errorf("-resume: %s was made by an older version whose workers normalized their own shares of each batch; start it again or resume it with that version", path)
 	}
 	epoch, err1 := strconv.Atoi(meta["epoch"])
@@ -102,24 +102,24 @@ func (t *trainRun) resume(workers int) error {
 			model = append(model, x)
 		}
 	}
-	if err := t.model.Net.LoadState(model); err != nil {
+	if err := t.Model.Net.LoadState(model); err != nil {
 		return fmt.Errorf("-resume: %s: %w", path, err)
 	}
 	var m, v [][]float32
-	for _, p := range t.model.Net.Params() {
+	for _, p := range t.Model.Net.Params() {
 		if p.Trainable() {
 			m = append(m, moments["adam.m."+p.Name])
 			v = append(v, moments["adam.v."+p.Name])
 		}
 	}
-	if !t.trainer.Optimizer().SetState(m, v, steps) {
+	if !t.Trainer.Optimizer().SetState(m, v, steps) {
 		return fmt.Errorf("-resume: %s: optimizer state does not fit the model", path)
 	}
-	t.trainer.SetSteps(steps)
-	if err := json.Unmarshal([]byte(meta["history"]), &t.model.Meta.History); err != nil {
+	t.Trainer.SetSteps(steps)
+	if err := json.Unmarshal([]byte(meta["history"]), &t.Model.Meta.History); err != nil {
 		return fmt.Errorf("-resume: %s: bad history: %w", path, err)
 	}
-	t.epoch = epoch
+	t.Resume(epoch)
 	fmt.Fprintf(t.log, "resuming after epoch %d (step %d)\n", epoch, steps)
 	return nil
 }

@@ -54,6 +54,7 @@ func trainFlags(fs *flag.FlagSet, r *nn.Recipe) {
 		return nil
 	})
 	fs.StringVar(&r.Config.Shortcut, "shortcut", r.Config.Shortcut, "downsampling shortcut: conv3x3 (reference) or conv1x1")
+	fs.BoolVar(&r.BatchNormPerShare, "batchnorm-per-share", r.BatchNormPerShare, "each worker's BatchNorm normalizes its own share of a batch, as the page's workers do, instead of the whole batch")
 }
 
 func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -65,17 +66,15 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			if value == "" && i+1 < len(args) {
 				value = args[i+1]
 			}
-			switch value {
-			case "reference":
-				recipe = nn.ReferenceRecipe()
-			case "default":
-			default:
-				return fmt.Errorf("-recipe %q: want reference or default", value)
+			r, ok := nn.Preset(value)
+			if !ok {
+				return fmt.Errorf("-recipe %q: want reference, default or quick", value)
 			}
+			recipe = r
 		}
 	}
 	fs := newFlags("train", "-data data.zip [-recipe reference|default] [flags] -o model.safetensors", stderr)
-	fs.String("recipe", recipe.Name, "starting recipe: reference (exactly the notebook) or default (the reference plus crop and flip augmentation); other flags override its values")
+	fs.String("recipe", recipe.Name, "starting recipe: reference (exactly the notebook), default (the reference plus crop and flip augmentation) or quick (default in 8 epochs); other flags override its values")
 	dataPath := fs.String("data", "", "dataset `zip` (required)")
 	out := fs.String("o", "model.safetensors", "output model `file`; a checkpoint for -resume is kept beside it as FILE.ckpt")
 	resume := fs.Bool("resume", false, "continue the run saved in the -o file's checkpoint from its last finished epoch")
@@ -96,8 +95,8 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	recipe.Config.Classes = len(a.Train.Classes)
-	if *n < 1 {
-		return fmt.Errorf("-workers %d, want at least 1", *n)
+	if err := recipe.CheckWorkers(*n); err != nil {
+		return fmt.Errorf("-workers %d: %w", *n, err)
 	}
 	run, err := newRun(recipe, a, *n, *out, stdout, stderr)
 	if err != nil {
@@ -111,96 +110,90 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return run.run(ctx)
 }
 
-// trainRun is one training run in progress.
+// trainRun is one training run in progress, and where it goes.
 type trainRun struct {
-	recipe      nn.Recipe
-	model       *nn.Model
-	trainer     *nn.Trainer
-	train, val  *data.Set
-	test        *data.Set
+	*nn.Run
 	out         string
 	workers     int
-	epoch       int // epochs finished
 	stdout, log io.Writer
 }
 
 func newRun(r nn.Recipe, a *data.Archive, workers int, out string, stdout, stderr io.Writer) (*trainRun, error) {
-	train, val := a.Train, (*data.Set)(nil)
-	if r.ValFraction > 0 {
-		train, val = a.Train.Split(r.ValFraction, r.SplitRand())
-	}
-	m, err := nn.NewModel(r.Config, a.Train.Classes, r.InitRand())
+	run, err := nn.NewRun(r, a, func(m *nn.Model, r nn.Recipe, steps int) (*nn.Trainer, error) {
+		return newTrainer(m, r, steps, workers)
+	})
 	if err != nil {
 		return nil, err
 	}
-	steps := (train.Len() + r.BatchSize - 1) / r.BatchSize
-	tr, err := nn.NewTrainer(m, r, r.Epochs*steps, workers)
-	if err != nil {
-		return nil, err
-	}
-	recipeJSON, _ := json.Marshal(r)
-	m.Meta.Recipe = recipeJSON
-	m.Meta.Source = fmt.Sprintf("trained natively with the %s recipe, seed %d", r.Name, r.Seed)
+	recipeJSON, _ := json.Marshal(run.Recipe)
+	run.Model.Meta.Recipe = recipeJSON
+	run.Model.Meta.Source = fmt.Sprintf("trained natively with the %s recipe, seed %d", r.Name, r.Seed)
 	nval := 0
-	if val != nil {
-		nval = val.Len()
+	if run.Val != nil {
+		nval = run.Val.Len()
 	}
 	fmt.Fprintf(stderr, "%s, %d parameters; %d train, %d validation images; %d epochs of %d steps on %d workers\n",
-		m.Meta.Arch, m.NumParams(), train.Len(), nval, r.Epochs, steps, workers)
-	return &trainRun{recipe: r, model: m, trainer: tr, train: train, val: val, test: a.Test,
-		out: out, workers: workers, stdout: stdout, log: stderr}, nil
+		run.Model.Meta.Arch, run.Model.NumParams(), run.Train.Len(), nval, r.Epochs, run.StepsPerEpoch(), workers)
+	return &trainRun{Run: run, out: out, workers: workers, stdout: stdout, log: stderr}, nil
+}
+
+// newTrainer returns the trainer of m with r on the given number of
+// replicas in goroutines: whole-batch BatchNorm, or per share as the
+// page's workers train when r says so.
+func newTrainer(m *nn.Model, r nn.Recipe, steps, workers int) (*nn.Trainer, error) {
+	if !r.BatchNormPerShare {
+		return nn.NewTrainer(m, r, steps, workers)
+	}
+	reps := make([]nn.Replica, workers)
+	for i := range reps {
+		lr, err := nn.NewLocalReplica(m.Net.Config, m.Meta.Norm, r)
+		if err != nil {
+			return nil, err
+		}
+		reps[i] = lr
+	}
+	return nn.NewTrainerOn(m, r, steps, reps)
 }
 
 // run runs the remaining epochs, saving after each; on ctx's end it
 // stops after the current batch and saves the weights it has to t.out
 // (mid-epoch weights; -resume starts again from the last checkpoint).
 func (t *trainRun) run(ctx context.Context) error {
-	r := t.recipe
+	r := t.Recipe
 	fmt.Fprintln(t.stdout, "epoch  train_loss  train_acc  val_loss  val_acc        lr   seconds")
-	for ; t.epoch < r.Epochs; t.epoch++ {
-		start := time.Now()
-		perm := r.EpochOrder(t.epoch, t.train.Len())
-		bar := progressbar.NewOptions(len(perm),
-			progressbar.OptionSetWriter(t.log), progressbar.OptionSetDescription(fmt.Sprintf("epoch %d/%d", t.epoch+1, r.Epochs)),
+	for !t.Done() {
+		bar := progressbar.NewOptions(t.Train.Len(),
+			progressbar.OptionSetWriter(t.log), progressbar.OptionSetDescription(fmt.Sprintf("epoch %d/%d", t.Epochs()+1, r.Epochs)),
 			progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionSetItsString("img"),
 			progressbar.OptionSetPredictTime(true), progressbar.OptionThrottle(200*time.Millisecond),
 			progressbar.OptionClearOnFinish())
-		var lossSum float64
-		right, seen := 0, 0
-		lr := t.trainer.LR()
-		for lo := 0; lo < len(perm); lo += r.BatchSize {
+		seen := 0
+		for {
 			if ctx.Err() != nil {
 				bar.Exit()
-				fmt.Fprintf(t.log, "\ninterrupted in epoch %d after %d images; saving\n", t.epoch+1, seen)
+				fmt.Fprintf(t.log, "\ninterrupted in epoch %d after %d images; saving\n", t.Epochs()+1, seen)
 				return t.save(false)
 			}
-			idx := perm[lo:min(lo+r.BatchSize, len(perm))]
-			loss, ok, err := t.trainer.Step(t.train, idx)
+			step, err := t.Next()
 			if err != nil {
 				bar.Exit()
-				if t.epoch == 0 {
-					fmt.Fprintf(t.log, "\n%v in the first epoch; no model was written\n", err)
+				if t.Epochs() == 0 {
+					fmt.Fprintf(t.log, "\n%v in the first epoch; no model was written\n", nn.Message(err))
 				} else {
-					fmt.Fprintf(t.log, "\n%v; the model of epoch %d is in %s\n", err, t.epoch, t.out)
+					fmt.Fprintf(t.log, "\n%v; the model of epoch %d is in %s\n", nn.Message(err), t.Epochs(), t.out)
 				}
 				return err
 			}
-			lossSum += loss * float64(len(idx))
-			right += ok
-			seen += len(idx)
-			bar.Add(len(idx))
+			seen += step.Images
+			bar.Add(step.Images)
+			if step.EndEpoch {
+				break
+			}
 		}
 		bar.Finish()
-		e := nn.Epoch{Epoch: t.epoch + 1, TrainLoss: lossSum / float64(seen), TrainAcc: float64(right) / float64(seen), LR: lr}
-		if t.val != nil && t.val.Len() > 0 {
-			var cm nn.ConfusionMatrix
-			e.ValLoss, cm = t.trainer.Evaluate(t.val, 256)
-			e.ValAcc = cm.Accuracy()
-		}
-		e.Seconds = time.Since(start).Seconds()
-		t.model.Meta.History = append(t.model.Meta.History, e)
+		e := t.EndEpoch(nil)
 		val := fmt.Sprintf("%8.4f  %6.2f%%", e.ValLoss, 100*e.ValAcc)
-		if t.val == nil || t.val.Len() == 0 {
+		if t.Val == nil || t.Val.Len() == 0 {
 			val = fmt.Sprintf("%8s  %7s", "-", "-")
 		}
 		fmt.Fprintf(t.stdout, "%5d  %10.4f  %8.2f%%  %s  %8.2e  %8.1f\n",
@@ -212,13 +205,13 @@ func (t *trainRun) run(ctx context.Context) error {
 	for _, s := range []struct {
 		name string
 		set  *data.Set
-	}{{"validation", t.val}, {"test", t.test}} {
+	}{{"validation", t.Val}, {"test", t.Test}} {
 		if s.set == nil || s.set.Len() == 0 {
 			continue
 		}
-		loss, cm := t.trainer.Evaluate(s.set, 256)
+		loss, cm := t.Trainer.Evaluate(s.set, 256)
 		fmt.Fprintf(t.stdout, "\n%s (%d images):\n", s.name, s.set.Len())
-		printEvaluation(t.stdout, cm, t.model.Meta.Classes, loss)
+		printEvaluation(t.stdout, cm, t.Model.Meta.Classes, loss)
 	}
 	fmt.Fprintf(t.log, "model written to %s\n", t.out)
 	return nil
