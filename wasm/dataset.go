@@ -77,7 +77,7 @@ func (w *worker) loadDataset(req protocol.Request, src zipSource) (*protocol.Dat
 	info.Samples = samples
 	info.Seconds = time.Since(start).Seconds()
 	ds.info = info
-	w.dataset, w.eval = ds, nil
+	w.dataset, w.evals = ds, map[string]*evaluation{}
 	return info, body, nil
 }
 

@@ -16,7 +16,7 @@ import (
 // evalBatch is how many images a forward pass of an evaluation takes.
 const evalBatch = 64
 
-// evaluation is the last evaluation's result, image by image, kept for
+// evaluation is an evaluation's result, image by image, kept for
 // KindCellImages.
 type evaluation struct {
 	ds      *dataset
@@ -28,14 +28,13 @@ type evaluation struct {
 }
 
 // evaluate classifies the loaded data set's test split (or all of it)
-// with the model file b named name, and keeps the result for the cells'
-// images.
+// with the model file b named req.Name, and keeps the result for the
+// cells' images.
 func (w *worker) evaluate(req protocol.Request, b []byte) (*protocol.Evaluation, error) {
 	ds := w.dataset
 	if ds == nil {
 		return nil, errNoDataset
 	}
-	start := time.Now()
 	m, err := nn.ReadModel(bytes.NewReader(b), int64(len(b)), req.Name)
 	if err != nil {
 		return nil, err
@@ -48,10 +47,25 @@ func (w *worker) evaluate(req protocol.Request, b []byte) (*protocol.Evaluation,
 		return nil, fmt.Errorf("%s takes %d×%d images, and the data set was read at %d×%d: load the data set again with this model loaded",
 			req.Name, m.Meta.InputSize, m.Meta.InputSize, set.Size, set.Size)
 	}
+	res, e, err := w.classifySet(req, m, ds, set, "classifying images")
+	if err != nil {
+		return nil, err
+	}
+	res.Model, res.Split = req.Name, split
+	w.evals[""] = e
+	return res, nil
+}
+
+// classifySet classifies the images of set, of the data set ds, with m,
+// sending progress notices about req (stage says what it is doing) and
+// letting messages in between batches, and returns the evaluation and
+// its images' results. The classes of set m does not know are left out.
+func (w *worker) classifySet(req protocol.Request, m *nn.Model, ds *dataset, set *data.Set, stage string) (*protocol.Evaluation, *evaluation, error) {
+	start := time.Now()
 	k := len(m.Meta.Classes)
 	e := &evaluation{ds: ds, set: set, classes: m.Meta.Classes, label: make([]int, set.Len()),
 		pred: make([]int, set.Len()), probs: make([]float32, set.Len()*k)}
-	res := &protocol.Evaluation{Model: req.Name, Split: split, Classes: m.Meta.Classes, Matrix: nn.NewConfusionMatrix(k)}
+	res := &protocol.Evaluation{Classes: m.Meta.Classes, Matrix: nn.NewConfusionMatrix(k)}
 	to := make([]int, len(set.Classes))
 	for c, name := range set.Classes {
 		to[c] = slices.Index(m.Meta.Classes, name)
@@ -69,20 +83,20 @@ func (w *worker) evaluate(req protocol.Request, b []byte) (*protocol.Evaluation,
 		}
 	}
 	if len(known) == 0 {
-		return nil, fmt.Errorf("%s knows none of the data set's classes (%v; it knows %v)", req.Name, set.Classes, m.Meta.Classes)
+		return nil, nil, fmt.Errorf("the model knows none of the data set's classes (%v; it knows %v)", set.Classes, m.Meta.Classes)
 	}
-	batch := set.Subset(known[:min(evalBatch, len(known))]) // its buffers, reused
+	pix := make([]uint8, 0, evalBatch*3*set.Size*set.Size)
 	var loss float64
 	for lo := 0; lo < len(known); lo += evalBatch {
 		if w.cancelled(req.ID) {
-			return nil, protocol.ErrCancelled
+			return nil, nil, protocol.ErrCancelled
 		}
 		idx := known[lo:min(lo+evalBatch, len(known))]
-		batch.Pix = batch.Pix[:0]
+		pix = pix[:0]
 		for _, i := range idx {
-			batch.Pix = append(batch.Pix, set.Image(i)...)
+			pix = append(pix, set.Image(i)...)
 		}
-		probs := m.Predict(batch.Pix, len(idx))
+		probs := m.Predict(pix, len(idx))
 		for j, i := range idx {
 			p := probs[j*k : (j+1)*k]
 			copy(e.probs[i*k:], p)
@@ -91,15 +105,14 @@ func (w *worker) evaluate(req protocol.Request, b []byte) (*protocol.Evaluation,
 			loss -= math.Log(float64(max(p[e.label[i]], math.SmallestNonzeroFloat32)))
 		}
 		done := lo + len(idx)
-		w.progress(req, protocol.Progress{Stage: "classifying images", Done: done, Total: len(known),
+		w.progress(req, protocol.Progress{Stage: stage, Done: done, Total: len(known),
 			PerSec: float64(done) / time.Since(start).Seconds()})
 		w.yield()
 	}
 	res.Loss = loss / float64(len(known))
 	res.Predicted = e.pred
 	res.Seconds = time.Since(start).Seconds()
-	w.eval = e
-	return res, nil
+	return res, e, nil
 }
 
 // argmax returns the index of the largest value, the first of equals.
@@ -117,7 +130,7 @@ func argmax(s []float32) int {
 // cell of the last evaluation, the lowest probability of the true class
 // first, and their thumbnails.
 func (w *worker) cellImages(req protocol.Request) (protocol.Response, error) {
-	e := w.eval
+	e := w.evals[req.Split]
 	if e == nil || e.ds != w.dataset {
 		return protocol.Response{}, fmt.Errorf("no evaluation of the loaded data set to show: press Evaluate first")
 	}

@@ -63,8 +63,13 @@ type helper struct {
 	req          []byte // a request's body, reused
 	answer       []byte // an answer's body, reused
 	shard        nn.Shard
-	err          error // of the last Start
+	err          error         // of the last Start
+	patience     time.Duration // how long Wait waits; helperShardTimeout until set
 }
+
+// setPatience bounds how long Wait waits for an answer: a killed worker
+// fires no error event, so silence is how its death shows.
+func (h *helper) setPatience(d time.Duration) { h.patience = d }
 
 // newHelper starts a worker running the script at url.
 func newHelper(url string, grads, stats int) *helper {
@@ -129,7 +134,11 @@ func (h *helper) Wait() (*nn.Shard, error) {
 	if h.err != nil {
 		return nil, h.err
 	}
-	resp, err := h.receive(helperShardTimeout)
+	wait := helperShardTimeout
+	if h.patience > 0 {
+		wait = h.patience
+	}
+	resp, err := h.receive(wait)
 	if err != nil {
 		return nil, err
 	}
@@ -147,7 +156,7 @@ func (h *helper) Wait() (*nn.Shard, error) {
 func (h *helper) receive(d time.Duration) (protocol.Response, error) {
 	m, ok := h.inbox.takeWithin(d)
 	if !ok {
-		return protocol.Response{}, errors.New("the helper worker did not answer in time")
+		return protocol.Response{}, fmt.Errorf("the helper worker did not answer for %v: it stopped, or its tab was throttled", d.Round(time.Second))
 	}
 	if m.head.Type() != js.TypeString {
 		return protocol.Response{}, fmt.Errorf("%w: a message without a head", protocol.ErrMessage)

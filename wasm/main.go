@@ -25,10 +25,18 @@ func main() {
 		if data := args[0].Get("data"); data.Type() == js.TypeObject {
 			m = message{head: data.Get("head"), body: data.Get("body")}
 		}
-		if m.head.Type() == js.TypeString && strings.Contains(m.head.String(), `"kind":"cancel"`) {
-			if req, err := protocol.DecodeRequest(m.head.String()); err == nil && req.Kind == protocol.KindCancel {
-				w.stops.add(req.Target) // at once: the request it stops is at work
-				return nil
+		// Cancels and controls are seen at once: the request they are
+		// about is at work.
+		if h := m.head; h.Type() == js.TypeString && (strings.Contains(h.String(), `"kind":"cancel"`) || strings.Contains(h.String(), `"kind":"control"`)) {
+			if req, err := protocol.DecodeRequest(h.String()); err == nil {
+				switch req.Kind {
+				case protocol.KindCancel:
+					w.stops.add(req.Target)
+					return nil
+				case protocol.KindControl:
+					w.runs.set(req.Target, req.Action)
+					return nil
+				}
 			}
 		}
 		inbox.put(m)
@@ -96,7 +104,7 @@ func answer(w *worker, m message) (resp protocol.Response) {
 // KindReplica, which has no file.
 func readBody(req protocol.Request, body js.Value) ([]byte, error) {
 	switch {
-	case req.Kind == protocol.KindReplica || req.Kind == protocol.KindCellImages:
+	case req.Kind == protocol.KindReplica || req.Kind == protocol.KindCellImages || req.Kind == protocol.KindTrain:
 		return nil, nil
 	case body.InstanceOf(js.Global().Get("ArrayBuffer")):
 		return bytesOf(body), nil

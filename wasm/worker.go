@@ -22,9 +22,10 @@ type worker struct {
 	kernelFMA  bool          // whether kernel fuses multiply-adds
 	spawn      spawner       // starts helper workers; nil where it cannot
 
-	dataset *dataset    // nil until a data set loads
-	eval    *evaluation // the last evaluation, nil before one
-	stops   cancels     // the requests asked to stop
+	dataset *dataset               // nil until a data set loads
+	evals   map[string]*evaluation // the last evaluations, by KindCellImages's Split
+	stops   cancels                // the requests asked to stop
+	runs    runControls            // the training runs asked to pause, resume or stop
 	// notify sends a notice (progress) to whoever asked; nil where
 	// nobody listens.
 	notify func(protocol.Response)
@@ -64,6 +65,8 @@ func (w *worker) serve(req protocol.Request, body []byte) (resp protocol.Respons
 		resp.Evaluation, err = w.evaluate(req, body)
 	case protocol.KindCellImages:
 		resp, err = w.cellImages(req)
+	case protocol.KindTrain:
+		resp.Trained, resp.Body, err = w.train(req)
 	default:
 		err = fmt.Errorf("%w: unknown request kind %q", protocol.ErrMessage, req.Kind)
 	}

@@ -79,6 +79,17 @@ const (
 	// lowest probability of the true class first, at most Limit of them.
 	// The answer holds Images, and its body their thumbnails.
 	KindCellImages Kind = "cell-images"
+	// KindTrain asks the worker to train a fresh model of the loaded data
+	// set's classes with Recipe (nn.Recipe as JSON) on Workers workers,
+	// this one included (it starts the others), keeping the best epoch's
+	// weights when KeepBest says so. Progress notices come at every step
+	// (Step), at every epoch's end (Epoch, with the model in the body),
+	// and first with the Plan. The answer holds Trained and the model in
+	// the body. KindControl pauses, resumes and stops it.
+	KindTrain Kind = "train"
+	// KindControl asks the training run Target to pause, resume or stop
+	// (Action). Like KindCancel it is not queued and has no answer.
+	KindControl Kind = "control"
 	// KindCancel asks the worker to stop the request Target as soon as it
 	// can; that request then fails with Error ErrCancelled's text. It is
 	// not queued and gets no answer of its own.
@@ -150,8 +161,20 @@ type Request struct {
 	Actual    int `json:"actual,omitempty"`
 	Predicted int `json:"predicted,omitempty"`
 	Limit     int `json:"limit,omitempty"`
-	// Target, for KindCancel, is the ID of the request to stop.
+	// Target, for KindCancel and KindControl, is the ID of the request
+	// to stop or control; Action, for KindControl, one of the Action
+	// constants.
 	Target uint64 `json:"target,omitempty"`
+	Action string `json:"action,omitempty"`
+	// Split, for KindCellImages, names the evaluation: "" for the last
+	// Evaluate's, "validation" or "test" for the last training run's.
+	Split string `json:"split,omitempty"`
+	// Recipe, KeepBest and NaNStep, for KindTrain: the recipe as JSON,
+	// whether to keep the best epoch's weights, and, for tests only, a
+	// step (from 1) whose loss is made NaN, as a diverging run's is.
+	Recipe   json.RawMessage `json:"recipe,omitempty"`
+	KeepBest bool            `json:"keepBest,omitempty"`
+	NaNStep  int             `json:"nanStep,omitempty"`
 }
 
 // ErrCancelled is the error of a request stopped by KindCancel.
@@ -225,8 +248,14 @@ type Response struct {
 	// in the body; Total is how many the cell holds.
 	Images []ImageResult `json:"images,omitempty"`
 	Total  int           `json:"total,omitempty"`
-	// Progress, for KindProgress, says how far the request got.
-	Progress *Progress `json:"progress,omitempty"`
+	// Progress, for KindProgress, says how far the request got; for a
+	// training run, Plan, Step and Epoch say more.
+	Progress *Progress   `json:"progress,omitempty"`
+	Plan     *TrainPlan  `json:"plan,omitempty"`
+	Step     *TrainStep  `json:"trainStep,omitempty"`
+	Epoch    *TrainEpoch `json:"epoch,omitempty"`
+	// Trained is the result of KindTrain.
+	Trained *TrainResult `json:"trained,omitempty"`
 	// Body is the message's body, for KindShard, KindDecode,
 	// KindLoadDataset and KindCellImages: it is not part of the head.
 	Body []byte `json:"-"`
@@ -308,6 +337,14 @@ func DecodeRequest(head string) (Request, error) {
 		if r.Target == 0 {
 			return r, fmt.Errorf("%w: %s without a target", ErrMessage, r.Kind)
 		}
+	case KindControl:
+		if r.Target == 0 || r.Action != ActionPause && r.Action != ActionResume && r.Action != ActionStop {
+			return r, fmt.Errorf("%w: %s %q of request %d", ErrMessage, r.Kind, r.Action, r.Target)
+		}
+	case KindTrain:
+		if len(r.Recipe) == 0 || r.Workers < 0 || r.Workers > MaxWorkers || r.NaNStep < 0 {
+			return r, fmt.Errorf("%w: %s on %d workers", ErrMessage, r.Kind, r.Workers)
+		}
 	case KindShard:
 		if r.Step < 0 || r.Share < 0 || r.Share >= MaxWorkers || r.Images < 1 || r.Images > r.Batch || r.Batch > MaxShardBatch || r.Size < 1 || r.Size > MaxShardSize {
 			return r, fmt.Errorf("%w: %s of %d images of %d, side %d, step %d, share %d", ErrMessage, r.Kind, r.Images, r.Batch, r.Size, r.Step, r.Share)
@@ -334,7 +371,7 @@ func DecodeResponse(head string) (Response, error) {
 	}
 	switch r.Kind {
 	case KindLoadModel, KindClassify, KindBenchTrain, KindBenchInfer, KindReplica, KindShard,
-		KindLoadDataset, KindDecode, KindEvaluate, KindCellImages, KindProgress, KindReady, KindExit:
+		KindLoadDataset, KindDecode, KindEvaluate, KindCellImages, KindTrain, KindProgress, KindReady, KindExit:
 	default:
 		return r, fmt.Errorf("%w: unknown response kind %q", ErrMessage, r.Kind)
 	}

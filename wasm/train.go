@@ -1,0 +1,250 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/intelscenes/resnet-browser/nn"
+	"github.com/intelscenes/resnet-browser/nn/data"
+	"github.com/intelscenes/resnet-browser/wasm/protocol"
+)
+
+// A training run in the page: the worker that holds the data set trains
+// on it with nn.Run, as cmd/resnet train does, data-parallel over helper
+// workers it starts (see replica.go), whose BatchNorms see their own
+// shares (nn.Recipe.BatchNormPerShare). Between steps it reads what the
+// page asked (pause, resume, stop); every step it sends a notice, every
+// epoch the model as that epoch left it, so that the page keeps it
+// should this worker die.
+
+// Patience with a helper worker: a killed worker says nothing, so one
+// that does not answer for helperPatience step times, and at least
+// minPatience, counts as dead.
+const (
+	helperPatience = 6
+	minPatience    = 15 * time.Second
+)
+
+// patient is a replica whose wait for an answer can be bounded.
+type patient interface{ setPatience(time.Duration) }
+
+// train answers req, a KindTrain request: it trains a fresh model of the
+// loaded data set's classes and returns the result and the model's file.
+func (w *worker) train(req protocol.Request) (*protocol.TrainResult, []byte, error) {
+	ds := w.dataset
+	if ds == nil {
+		return nil, nil, errNoDataset
+	}
+	var r nn.Recipe
+	if err := json.Unmarshal(req.Recipe, &r); err != nil {
+		return nil, nil, fmt.Errorf("%w: recipe: %v", protocol.ErrMessage, err)
+	}
+	workers := max(req.Workers, 1)
+	r.BatchNormPerShare = workers > 1
+	r.Config.Classes = len(ds.archive.Train.Classes)
+	if err := r.Validate(); err != nil {
+		return nil, nil, err
+	}
+	if err := r.CheckWorkers(workers); err != nil {
+		return nil, nil, err
+	}
+	if r.Config.InputSize != ds.archive.Train.Size {
+		return nil, nil, fmt.Errorf("the recipe takes %d×%d images, and the data set was read at %d×%d", r.Config.InputSize, r.Config.InputSize, ds.archive.Train.Size, ds.archive.Train.Size)
+	}
+	var reps []nn.Replica
+	stop := func() {}
+	defer func() { stop() }()
+	run, err := nn.NewRun(r, ds.archive, func(m *nn.Model, r nn.Recipe, steps int) (*nn.Trainer, error) {
+		local, err := nn.NewLocalReplica(m.Net.Config, m.Meta.Norm, r)
+		if err != nil {
+			return nil, err
+		}
+		reps = []nn.Replica{&nanHook{Replica: local, step: req.NaNStep}}
+		if workers > 1 {
+			if w.spawn == nil {
+				return nil, errors.New("this worker cannot start helper workers")
+			}
+			grads, stats, _ := nn.ShardSizes(m.Net.Params())
+			helpers, stopHelpers, err := w.spawn(workers-1, replicaRequest(req.Name, m, r, ""), grads, stats)
+			if err != nil {
+				return nil, fmt.Errorf("starting %d helper workers: %w", workers-1, err)
+			}
+			reps, stop = append(reps, helpers...), stopHelpers
+		}
+		return nn.NewTrainerOn(m, r, steps, reps)
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	recipe, _ := json.Marshal(run.Recipe)
+	run.Model.Meta.Recipe = recipe
+	w.tell(protocol.Response{ID: req.ID, Kind: protocol.KindProgress, Progress: &protocol.Progress{Stage: "training", Total: run.TotalSteps()},
+		Plan: &protocol.TrainPlan{Steps: run.TotalSteps(), StepsPerEpoch: run.StepsPerEpoch(), Train: run.Train.Len(), Validation: lenOf(run.Val),
+			Params: run.Model.NumParams(), Arch: run.Model.Meta.Arch, Workers: workers, Kernel: w.kernelName()}})
+
+	res := &protocol.TrainResult{Recipe: recipe, Ended: "done"}
+	var best []byte // the kept epoch's model, when the best is kept
+	bestAcc := -1.0
+	worked := time.Duration(0) // time trained, pauses left out
+	for !run.Done() && res.Ended == "done" {
+		switch w.waitWhilePaused(req, run) {
+		case protocol.ActionStop:
+			res.Ended = "stopped"
+			continue
+		}
+		start := time.Now()
+		st, err := run.Next()
+		took := time.Since(start)
+		worked += took
+		for _, rep := range reps {
+			if p, ok := rep.(patient); ok {
+				p.setPatience(max(minPatience, helperPatience*took))
+			}
+		}
+		if err != nil {
+			res.Ended = endedBy(err, run)
+			break
+		}
+		w.tell(protocol.Response{ID: req.ID, Kind: protocol.KindProgress,
+			Progress: &protocol.Progress{Stage: "training", Done: st.Step, Total: run.TotalSteps(), PerSec: float64(st.Images) / took.Seconds()},
+			Step: &protocol.TrainStep{Epoch: st.Epoch, Step: st.Step, InEpoch: st.InEpoch, Loss: st.Loss, LR: st.LR, Beta1: st.Beta1, Seconds: worked.Seconds()}})
+		if !st.EndEpoch {
+			continue
+		}
+		e := run.EndEpoch(func(set *data.Set) (float64, float64) {
+			ev, _, err := w.classifySet(req, run.Model, ds, set, "validating")
+			if err != nil {
+				return math.NaN(), math.NaN()
+			}
+			return ev.Loss, nn.ConfusionMatrix(ev.Matrix).Accuracy()
+		})
+		te := protocol.TrainEpoch(e)
+		res.Epochs = append(res.Epochs, te)
+		model := modelBytes(run.Model)
+		w.tell(protocol.Response{ID: req.ID, Kind: protocol.KindProgress, Progress: &protocol.Progress{Stage: "training", Done: st.Step, Total: run.TotalSteps()},
+			Epoch: &te, Body: model})
+		res.Kept = e.Epoch
+		if req.KeepBest && e.ValAcc > bestAcc {
+			best, bestAcc = model, e.ValAcc
+		}
+	}
+	m := run.Model
+	if best != nil {
+		kept, err := nn.ReadModel(bytes.NewReader(best), int64(len(best)), "the best epoch")
+		if err != nil {
+			return nil, nil, err
+		}
+		m = kept
+		for _, e := range res.Epochs {
+			if e.ValAcc == bestAcc {
+				res.Kept = e.Epoch
+				break
+			}
+		}
+	}
+	res.Source = sourceOf(run, res)
+	m.Meta.Source = res.Source
+	w.evals = map[string]*evaluation{}
+	for _, s := range []struct {
+		name string
+		set  *data.Set
+		dst  **protocol.Evaluation
+	}{{"validation", run.Val, &res.Validation}, {"test", run.Test, &res.Test}} {
+		if s.set == nil || s.set.Len() == 0 || len(res.Epochs) == 0 {
+			continue
+		}
+		ev, e, err := w.classifySet(req, m, ds, s.set, "evaluating on the "+s.name+" images")
+		if err != nil {
+			return nil, nil, err
+		}
+		ev.Model, ev.Split = "the trained model", s.name
+		*s.dst, w.evals[s.name] = ev, e
+	}
+	return res, modelBytes(m), nil
+}
+
+// waitWhilePaused waits while run req is asked to pause, saying so, and
+// returns the action asked last.
+func (w *worker) waitWhilePaused(req protocol.Request, run *nn.Run) string {
+	for w.runs.get(req.ID) == protocol.ActionPause {
+		w.tell(protocol.Response{ID: req.ID, Kind: protocol.KindProgress,
+			Progress: &protocol.Progress{Stage: "paused", Done: run.Trainer.Steps(), Total: run.TotalSteps()}})
+		w.runs.wait()
+	}
+	return w.runs.get(req.ID)
+}
+
+// endedBy says in a person's words why a run ended at err.
+func endedBy(err error, run *nn.Run) string {
+	kept := "no epoch was finished"
+	if n := run.Epochs(); n > 0 {
+		kept = fmt.Sprintf("the model is as the last good step left it, in epoch %d", n+1)
+	}
+	if errors.Is(err, nn.ErrDiverged) {
+		return fmt.Sprintf("The loss was not a number at step %d, so the run stopped; %s. A lower learning rate, or clipping, may keep it finite.",
+			run.Trainer.Steps()+1, kept)
+	}
+	return fmt.Sprintf("A worker failed at step %d (%s), so the run stopped; %s.", run.Trainer.Steps()+1, nn.Message(err), kept)
+}
+
+// sourceOf describes the model of a run, for its card and file.
+func sourceOf(run *nn.Run, res *protocol.TrainResult) string {
+	r := run.Recipe
+	s := fmt.Sprintf("trained in this page with the %s recipe, seed %d, %d of %d epochs", r.Name, r.Seed, len(res.Epochs), r.Epochs)
+	for _, e := range res.Epochs {
+		if e.Epoch == res.Kept && run.Val != nil {
+			s += fmt.Sprintf(", epoch %d kept: validation accuracy %.2f%%", e.Epoch, 100*e.ValAcc)
+		}
+	}
+	return s
+}
+
+// tell sends a notice, if the worker has somewhere to send it.
+func (w *worker) tell(r protocol.Response) {
+	if w.notify != nil {
+		w.notify(r)
+	}
+}
+
+// modelBytes returns m's safetensors file.
+func modelBytes(m *nn.Model) []byte {
+	var b bytes.Buffer
+	if _, err := m.WriteTo(&b); err != nil {
+		panic(fmt.Sprintf("wasm: writing a model to memory: %v", err)) // a bytes.Buffer does not fail
+	}
+	return b.Bytes()
+}
+
+// lenOf is s.Len(), 0 for no set.
+func lenOf(s *data.Set) int {
+	if s == nil {
+		return 0
+	}
+	return s.Len()
+}
+
+// nanHook is a replica whose shard of step (from 1) has a loss that is
+// not a number, as a diverging run's would: the tests' way to see a run
+// that diverges. With step 0 it is the replica itself.
+type nanHook struct {
+	nn.Replica
+	step int
+	at   int // the step of the job at work
+}
+
+func (h *nanHook) Start(j *nn.Job) {
+	h.at = j.Step + 1
+	h.Replica.Start(j)
+}
+
+func (h *nanHook) Wait() (*nn.Shard, error) {
+	s, err := h.Replica.Wait()
+	if err == nil && h.step > 0 && h.at == h.step {
+		s.Loss = math.NaN()
+	}
+	return s, err
+}
