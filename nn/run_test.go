@@ -102,3 +102,24 @@ func numberedSet(t *testing.T, n, size int) *data.Set {
 	}
 	return s
 }
+
+func TestEstimateTrainMemory(t *testing.T) {
+	ref := Reference()
+	net, err := NewResNet(ref, rand.New(rand.NewPCG(1, 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	small, big := EstimateTrainMemory(ref, 1), EstimateTrainMemory(ref, 64)
+	// The fixed part is the 195,478 parameters four times over.
+	if fixed := small - (big-small)/63; fixed < 4*4*int64(net.NumParams())*9/10 || fixed > 4*4*int64(net.NumParams())*11/10 {
+		t.Errorf("the estimate's fixed part is %d bytes, want about %d", fixed, 16*net.NumParams())
+	}
+	if per := (big - small) / 63; per < 500_000 || per > 5_000_000 {
+		t.Errorf("%d bytes an image of 32×32 for ResNet-14", per)
+	}
+	r64 := ref
+	r64.InputSize = 64
+	if EstimateTrainMemory(r64, 64) < 3*big {
+		t.Errorf("64×64 images should cost about four times 32×32's")
+	}
+}

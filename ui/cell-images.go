@@ -8,6 +8,7 @@ import (
 // CellImages shows the images of one cell of the confusion matrix, the
 // lowest probability of the true class first.
 type CellImages struct {
+	ID      string
 	Cell    CellState
 	Classes []string
 }

@@ -6,6 +6,7 @@ import "fmt"
 // counts in cells coloured by their share of the row, each a button
 // that shows the cell's images.
 type ConfusionMatrix struct {
+	ID       string
 	Classes  []string
 	Matrix   [][]int // Matrix[actual][predicted]
 	Selected [2]int  // the cell shown, or {-1, -1}

@@ -136,7 +136,7 @@ func (c *Root) setDataset(info *protocol.DatasetInfo, body js.Value) {
 			c.dataset.Samples[s.Class] = append(c.dataset.Samples[s.Class], Thumb{URL: thumbURL(body, s), Name: s.Name})
 		}
 	}
-	c.clearCell()
+	clearCell(&c.eval)
 	c.eval = EvalState{}
 }
 
@@ -157,7 +157,7 @@ func (c *Root) evaluate() {
 	}
 	m := c.modelFile
 	req := protocol.Request{Kind: protocol.KindEvaluate, Name: m.name, URL: m.url}
-	c.clearCell()
+	clearCell(&c.eval)
 	c.eval = EvalState{Running: m.name, Progress: protocol.Progress{Stage: "reading the model"}}
 	var id uint64
 	id = c.data.SendWatched(req, m.body, func(p protocol.Progress) {
@@ -186,16 +186,18 @@ func (c *Root) evaluate() {
 	c.eval.evalID = id
 }
 
-// showCell asks for the images of a cell of the confusion matrix.
-func (c *Root) showCell(actual, predicted int) {
-	c.clearCell()
+// showCell asks for the images of a cell of the confusion matrix of
+// the evaluation ev, which the worker knows as split (see
+// protocol.Request.Split).
+func (c *Root) showCell(ev *EvalState, split string, actual, predicted int) {
+	clearCell(ev)
 	cell := &CellState{Actual: actual, Predicted: predicted, Loading: true}
-	c.eval.Cell = cell
-	req := protocol.Request{Kind: protocol.KindCellImages, Actual: actual, Predicted: predicted, Limit: cellLimit}
+	ev.Cell = cell
+	req := protocol.Request{Kind: protocol.KindCellImages, Actual: actual, Predicted: predicted, Limit: cellLimit, Split: split}
 	c.data.Send(req, js.Undefined(), func(resp protocol.Response, body js.Value) {
 		c.env.Lock()
 		defer c.env.UnlockRender()
-		if c.eval.Cell != cell {
+		if ev.Cell != cell {
 			return
 		}
 		cell.Loading = false
@@ -217,15 +219,15 @@ func (c *Root) showCell(actual, predicted int) {
 // cellLimit is how many images of a cell the page shows.
 const cellLimit = 60
 
-// clearCell forgets the cell shown, freeing its thumbnails.
-func (c *Root) clearCell() {
-	if c.eval.Cell == nil {
+// clearCell forgets the cell of ev shown, freeing its thumbnails.
+func clearCell(ev *EvalState) {
+	if ev.Cell == nil {
 		return
 	}
-	for _, im := range c.eval.Cell.Images {
+	for _, im := range ev.Cell.Images {
 		revokeObjectURL(im.URL)
 	}
-	c.eval.Cell = nil
+	ev.Cell = nil
 }
 
 // thumbURL returns a blob: URL of the JPEG at t in body, an ArrayBuffer.

@@ -18,8 +18,9 @@ type ModelState struct {
 
 // ModelCard shows the model in use: its classes, input size and source.
 type ModelCard struct {
-	State ModelState
-	Pick  func(vugu.DOMEvent) // handles the change of the "load a model file" input
+	State    ModelState
+	Pick     func(vugu.DOMEvent) // handles the change of the "load a model file" input
+	Download func(vugu.DOMEvent) // "Download model" was pressed
 }
 
 // InputSize describes the model's input.

@@ -12,10 +12,23 @@ import (
 // the images of the cell chosen.
 type Report struct {
 	State       EvalState
+	Prefix      string              // of its elements' ids: "" for the page's Evaluate, "val-" and "test-" for a training run's
+	Heading     string              // its title; "" for "Evaluation"
 	CanEvaluate bool                // a model and a data set are loaded
-	Evaluate    func(vugu.DOMEvent) // "Evaluate" was pressed
+	Evaluate    func(vugu.DOMEvent) // "Evaluate" was pressed; nil: no Evaluate button
 	Cancel      func(vugu.DOMEvent) // "Cancel" was pressed
 	Select      func(actual, predicted int)
+}
+
+// Id returns the id of its element name.
+func (c *Report) Id(name string) string { return c.Prefix + name }
+
+// Title is the report's heading.
+func (c *Report) Title() string {
+	if c.Heading == "" {
+		return "Evaluation"
+	}
+	return c.Heading
 }
 
 // Hint says what Evaluate does, or what it needs.
@@ -29,9 +42,12 @@ func (c *Report) Hint() string {
 // Facts says what was evaluated.
 func (c *Report) Facts() string {
 	e := c.State.Result
-	split := "the test split"
-	if e.Split == "all" {
+	split := "the " + e.Split + " images"
+	switch e.Split {
+	case "all":
 		split = "all its images (it has no test split)"
+	case "test":
+		split = "the test split"
 	}
 	return fmt.Sprintf("%s on %s: %s images in %.1f s; mean loss %.4f.",
 		e.Model, split, groupThousands(c.State.Report.Examples), e.Seconds, e.Loss)

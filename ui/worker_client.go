@@ -54,10 +54,10 @@ type workerClient struct {
 // call is a request, its file (a Blob, or undefined) and what to do
 // with its progress notices and its answer.
 type call struct {
-	req      protocol.Request
-	body     js.Value
-	progress func(protocol.Progress) // nil: notices are dropped
-	done     func(protocol.Response, js.Value)
+	req    protocol.Request
+	body   js.Value
+	notice func(protocol.Response, js.Value) // nil: notices are dropped
+	done   func(protocol.Response, js.Value)
 }
 
 // newWorkerClient starts a worker from script, called name in news,
@@ -82,11 +82,21 @@ func (c *workerClient) Send(req protocol.Request, body js.Value, done func(proto
 // SendWatched is Send calling progress, in a goroutine of its own, with
 // each progress notice about the request.
 func (c *workerClient) SendWatched(req protocol.Request, body js.Value, progress func(protocol.Progress), done func(protocol.Response, js.Value)) uint64 {
+	return c.SendNotified(req, body, func(n protocol.Response, _ js.Value) {
+		if n.Progress != nil {
+			progress(*n.Progress)
+		}
+	}, done)
+}
+
+// SendNotified is Send calling notice, in a goroutine of its own, with
+// each notice about the request and its body.
+func (c *workerClient) SendNotified(req protocol.Request, body js.Value, notice func(protocol.Response, js.Value), done func(protocol.Response, js.Value)) uint64 {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.nextID++
 	req.ID = c.nextID
-	cl := &call{req: req, body: body, progress: progress, done: done}
+	cl := &call{req: req, body: body, notice: notice, done: done}
 	if c.gaveUp != "" {
 		cl.fail(c.gaveUp)
 		return req.ID
@@ -112,6 +122,17 @@ func (c *workerClient) Cancel(id uint64) {
 	if slices.ContainsFunc(c.inflight, func(cl *call) bool { return cl.req.ID == id }) {
 		c.nextID++
 		c.post(protocol.Request{ID: c.nextID, Kind: protocol.KindCancel, Target: id}, js.Undefined())
+	}
+}
+
+// Control asks the training run id to pause, resume or stop
+// (protocol.Action*), if the worker holds it.
+func (c *workerClient) Control(id uint64, action string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if slices.ContainsFunc(c.inflight, func(cl *call) bool { return cl.req.ID == id }) {
+		c.nextID++
+		c.post(protocol.Request{ID: c.nextID, Kind: protocol.KindControl, Target: id, Action: action}, js.Undefined())
 	}
 }
 
@@ -197,8 +218,8 @@ func (c *workerClient) receive(gen int, head, body js.Value) {
 	cl := c.inflight[0]
 	c.busySince = time.Now()
 	if resp.Kind == protocol.KindProgress {
-		if cl.progress != nil && resp.Progress != nil {
-			go cl.progress(*resp.Progress)
+		if cl.notice != nil {
+			go cl.notice(resp, body)
 		}
 		return
 	}
@@ -259,7 +280,7 @@ func (c *workerClient) died(reason string) {
 	var again []*call
 	for _, s := range c.setup {
 		redo := *s
-		redo.progress = nil
+		redo.notice = nil
 		redo.done = func(resp protocol.Response, _ js.Value) {
 			if resp.Error != "" {
 				c.notify("The new worker could not be set up again: " + resp.Error)

@@ -71,7 +71,7 @@ func (w *worker) classifyAlone(req protocol.Request, blob js.Value) (protocol.Re
 		return nil
 	})
 	defer onError.Release()
-	child := js.Global().Get("Worker").New(js.Global().Get("location").Get("href").String())
+	child := js.Global().Get("Worker").New(workerURL("photo"))
 	defer child.Call("terminate")
 	child.Set("onmessage", onMessage)
 	child.Set("onerror", onError)

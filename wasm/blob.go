@@ -183,3 +183,13 @@ func grow(b []byte, n int) []byte {
 	}
 	return b[:n]
 }
+
+// workerURL returns the URL of this worker's own script, with its query
+// saying role: what the worker started from it is for ("helper",
+// "decoder", "photo"), which the browser's developer tools (and the
+// browser tests) show.
+func workerURL(role string) string {
+	u := js.Global().Get("URL").New(js.Global().Get("location").Get("href"))
+	u.Get("searchParams").Call("set", "role", role)
+	return u.Call("toString").String()
+}

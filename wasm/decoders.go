@@ -30,7 +30,7 @@ func blobDecoder(blob js.Value) runDecoder {
 		if js.Global().Get("Worker").Type() != js.TypeFunction {
 			return errors.New("this browser cannot start workers from a worker")
 		}
-		url := js.Global().Get("location").Get("href").String()
+		url := workerURL("decoder")
 		inbox := newMailbox[decoderMessage]()
 		workers := make([]js.Value, len(runs))
 		var funcs []js.Func

@@ -26,7 +26,7 @@ func spawnWorkers(n int, setup protocol.Request, grads, stats int) (reps []nn.Re
 	if js.Global().Get("Worker").Type() != js.TypeFunction {
 		return nil, nil, errors.New("this browser cannot start workers from a worker")
 	}
-	url := js.Global().Get("location").Get("href").String()
+	url := workerURL("helper")
 	var hs []*helper
 	stop = func() {
 		for _, h := range hs {
@@ -39,8 +39,16 @@ func spawnWorkers(n int, setup protocol.Request, grads, stats int) (reps []nn.Re
 			reps, stop, err = nil, nil, fmt.Errorf("starting a helper worker: %v", p)
 		}
 	}()
+	// The helpers are listed in nnHelpers too, where the browser's
+	// developer tools (and the browser tests, which end one as a crash
+	// would) find them: Chromium's DevTools cannot attach to a nested
+	// worker on its own.
+	list := js.Global().Get("Array").New()
+	js.Global().Set("nnHelpers", list)
 	for range n {
-		hs = append(hs, newHelper(url, grads, stats))
+		h := newHelper(url, grads, stats)
+		hs = append(hs, h)
+		list.Call("push", h.worker)
 	}
 	reps = make([]nn.Replica, n)
 	for i, h := range hs {

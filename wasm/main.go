@@ -104,7 +104,7 @@ func answer(w *worker, m message) (resp protocol.Response) {
 // KindReplica, which has no file.
 func readBody(req protocol.Request, body js.Value) ([]byte, error) {
 	switch {
-	case req.Kind == protocol.KindReplica || req.Kind == protocol.KindCellImages || req.Kind == protocol.KindTrain:
+	case req.Kind == protocol.KindReplica || req.Kind == protocol.KindCellImages || req.Kind == protocol.KindTrain || req.Kind == protocol.KindSaveModel:
 		return nil, nil
 	case body.InstanceOf(js.Global().Get("ArrayBuffer")):
 		return bytesOf(body), nil

@@ -26,7 +26,7 @@ import (
 // minPatience, counts as dead.
 const (
 	helperPatience = 6
-	minPatience    = 15 * time.Second
+	minPatience    = 5 * time.Second
 )
 
 // patient is a replica whose wait for an answer can be bounded.

@@ -50,6 +50,12 @@ func (w *worker) serve(req protocol.Request, body []byte) (resp protocol.Respons
 	switch req.Kind {
 	case protocol.KindLoadModel:
 		resp.Model, err = w.loadModel(req.Name, body)
+	case protocol.KindSaveModel:
+		if w.model == nil {
+			err = errNoModel
+		} else {
+			resp.Body = modelBytes(w.model)
+		}
 	case protocol.KindClassify:
 		resp.Predictions, resp.Body, err = w.classify(req.Name, body, req.TopK)
 		if len(resp.Body) > 0 {

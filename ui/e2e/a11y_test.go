@@ -121,3 +121,18 @@ func (p *page) upload(label string, files ...string) {
 		p.t.Fatal(fmt.Errorf("giving %v to %q: %w", files, label, err))
 	}
 }
+
+// fill replaces the text of the field labelled label, as typing does:
+// one input event with the new value.
+func (p *page) fill(label, text string) {
+	p.t.Helper()
+	id := p.byRole("textbox", label)
+	p.call(id, fmt.Sprintf(`function() { this.value = %q; this.dispatchEvent(new Event("input", {bubbles: true})) }`, text))
+}
+
+// choose picks the option value of the select labelled label.
+func (p *page) choose(label, value string) {
+	p.t.Helper()
+	id := p.byRole("combobox", label)
+	p.call(id, fmt.Sprintf(`function() { this.value = %q; this.dispatchEvent(new Event("change", {bubbles: true})) }`, value))
+}

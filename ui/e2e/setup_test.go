@@ -208,6 +208,13 @@ func openPage(t testing.TB) *page {
 // openPageWithin is openPage for a test that may take the time given.
 func openPageWithin(t testing.TB, limit time.Duration) *page {
 	t.Helper()
+	return openPageAt(t, "/", limit)
+}
+
+// openPageAt is openPageWithin for the page at path, such as
+// "/?nan-step=5".
+func openPageAt(t testing.TB, path string, limit time.Duration) *page {
+	t.Helper()
 	if unusable != "" {
 		t.Skip(skipMarker + " " + unusable)
 	}
@@ -240,7 +247,7 @@ func openPageWithin(t testing.TB, limit time.Duration) *page {
 			}
 		}
 	})
-	p.do(chromedp.Navigate(pageURL))
+	p.do(chromedp.Navigate(pageURL + strings.TrimPrefix(path, "/")))
 	p.waitFor(`document.querySelector("#model-file") !== null`, "the built-in model to load")
 	return p
 }
@@ -297,4 +304,14 @@ func modelTestdata(t testing.TB) []string {
 		t.Fatal(err)
 	}
 	return []string{p}
+}
+
+// eval returns the value of the JavaScript expression, a string.
+func (p *page) eval(expr string) string {
+	p.t.Helper()
+	s, err := chromedp.Run(p.ctx, chromedp.Evaluate[string](expr))
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	return s
 }

@@ -31,6 +31,9 @@ const (
 	// file in the body, or at URL when the body is absent. The answer
 	// holds Model.
 	KindLoadModel Kind = "load-model"
+	// KindSaveModel asks for the loaded model as this project's
+	// safetensors file, in the answer's body.
+	KindSaveModel Kind = "save-model"
 	// KindClassify asks for the TopK most probable classes of the image
 	// in the body. The answer holds Predictions.
 	KindClassify Kind = "classify"
@@ -294,7 +297,7 @@ func DecodeRequest(head string) (Request, error) {
 		return r, fmt.Errorf("%w: request without an id", ErrMessage)
 	}
 	switch r.Kind {
-	case KindLoadModel:
+	case KindLoadModel, KindSaveModel:
 	case KindClassify:
 		if r.TopK < 1 {
 			return r, fmt.Errorf("%w: classify with topK %d, want at least 1", ErrMessage, r.TopK)
@@ -370,7 +373,7 @@ func DecodeResponse(head string) (Response, error) {
 		return Response{}, fmt.Errorf("%w: %v", ErrMessage, err)
 	}
 	switch r.Kind {
-	case KindLoadModel, KindClassify, KindBenchTrain, KindBenchInfer, KindReplica, KindShard,
+	case KindLoadModel, KindSaveModel, KindClassify, KindBenchTrain, KindBenchInfer, KindReplica, KindShard,
 		KindLoadDataset, KindDecode, KindEvaluate, KindCellImages, KindTrain, KindProgress, KindReady, KindExit:
 	default:
 		return r, fmt.Errorf("%w: unknown response kind %q", ErrMessage, r.Kind)

@@ -69,6 +69,10 @@ var noOpWrites = []struct{ from, to string }{
 		"e.setAttribute(t,n),x.elAttrNames[t]=!0",
 		"e.getAttribute(t)!==n&&e.setAttribute(t,n),x.elAttrNames[t]=!0",
 	},
+	{ // opcodeSetAttrNSStr
+		"t.setAttributeNS(e,n,s),x.elAttrNames[n]=!0",
+		"t.getAttributeNS(e,n)!==s&&t.setAttributeNS(e,n,s),x.elAttrNames[n]=!0",
+	},
 	{ // opcodeSetInnerHTML; vuguHTML remembers what was set
 		"x.el.innerHTML=(x.bufferedInnerHTML||\"\")+e,x.bufferedInnerHTML=null",
 		"(e=(x.bufferedInnerHTML||\"\")+e,x.el.vuguHTML!==e&&(x.el.innerHTML=x.el.vuguHTML=e)),x.bufferedInnerHTML=null",

@@ -1,0 +1,112 @@
+package main
+
+import (
+	"fmt"
+	"math"
+)
+
+// Colours of the charts' series.
+const (
+	colorTrain = "#1f5f8b"
+	colorVal   = "#c2571a"
+	colorRaw   = "#8fb3cf"
+	colorLR    = "#2e7d32"
+	colorBeta  = "#6a3d9a"
+)
+
+// smoothing is the weight of a new step in the smoothed loss: an
+// exponential moving average over about 1/smoothing steps.
+const smoothing = 0.05
+
+// LossChart is the chart of the training loss: every step's, faint, and
+// smoothed, and each epoch's training and validation loss, on a log
+// scale.
+func (st *TrainState) LossChart() Chart {
+	c := Chart{ID: "loss-chart", Title: "Loss (log scale)", XLabel: "step", LogY: true, XMin: 1, XMax: st.totalSteps(), Marker: math.NaN()}
+	raw := Series{Name: "loss of each step", Color: colorRaw, Faint: true}
+	smooth := Series{Name: "loss, smoothed", Color: colorTrain}
+	ema := math.NaN()
+	for _, s := range st.Steps {
+		x := float64(s.Step)
+		raw.X, raw.Y = append(raw.X, x), append(raw.Y, s.Loss)
+		if math.IsNaN(ema) {
+			ema = s.Loss
+		} else if !math.IsNaN(s.Loss) && !math.IsInf(s.Loss, 0) {
+			ema += smoothing * (s.Loss - ema)
+		}
+		smooth.X, smooth.Y = append(smooth.X, x), append(smooth.Y, ema)
+	}
+	train := Series{Name: "training loss of the epoch", Color: colorTrain, Dots: true}
+	val := Series{Name: "validation loss", Color: colorVal, Dots: true}
+	for _, e := range st.Epochs {
+		x := st.epochEnd(e.Epoch)
+		train.X, train.Y = append(train.X, x), append(train.Y, e.TrainLoss)
+		if st.Plan != nil && st.Plan.Validation > 0 {
+			val.X, val.Y = append(val.X, x), append(val.Y, e.ValLoss)
+		}
+	}
+	c.Series = []Series{raw, smooth, train, val}
+	return c
+}
+
+// AccuracyChart is the chart of each epoch's training and validation
+// accuracy.
+func (st *TrainState) AccuracyChart() Chart {
+	c := Chart{ID: "accuracy-chart", Title: "Accuracy", XLabel: "step", XMin: 1, XMax: st.totalSteps(), Marker: math.NaN(),
+		Format: func(v float64) string { return fmt.Sprintf("%.1f%%", 100*v) }}
+	train := Series{Name: "training accuracy", Color: colorTrain, Dots: true}
+	val := Series{Name: "validation accuracy", Color: colorVal, Dots: true}
+	for _, e := range st.Epochs {
+		x := st.epochEnd(e.Epoch)
+		train.X, train.Y = append(train.X, x), append(train.Y, e.TrainAcc)
+		if st.Plan != nil && st.Plan.Validation > 0 {
+			val.X, val.Y = append(val.X, x), append(val.Y, e.ValAcc)
+		}
+	}
+	c.Series = []Series{train, val}
+	return c
+}
+
+// scheduleSamples is how many points draw the schedule.
+const scheduleSamples = 200
+
+// ScheduleCharts are the one-cycle schedule of the whole run, the
+// learning rate and Adam's beta1, with a marker at the current step.
+func (st *TrainState) ScheduleCharts() []Chart {
+	total := int(st.totalSteps())
+	sched := st.Recipe.Schedule(total)
+	lr := Series{Name: "learning rate", Color: colorLR}
+	beta := Series{Name: "momentum (β1)", Color: colorBeta}
+	for i := range scheduleSamples + 1 {
+		s := i * (total - 1) / scheduleSamples
+		l, b := sched.At(s)
+		lr.X, lr.Y = append(lr.X, float64(s+1)), append(lr.Y, l)
+		beta.X, beta.Y = append(beta.X, float64(s+1)), append(beta.Y, b)
+	}
+	marker := math.NaN()
+	if n := len(st.Steps); n > 0 {
+		marker = float64(st.Steps[n-1].Step)
+	}
+	return []Chart{
+		{ID: "lr-chart", Title: "Learning rate", XLabel: "step", XMin: 1, XMax: float64(total), Marker: marker, Series: []Series{lr},
+			Format: func(v float64) string { return fmt.Sprintf("%.2g", v) }},
+		{ID: "beta-chart", Title: "Momentum (Adam's β1)", XLabel: "step", XMin: 1, XMax: float64(total), Marker: marker, Series: []Series{beta},
+			Format: func(v float64) string { return fmt.Sprintf("%.3f", v) }},
+	}
+}
+
+// totalSteps is the run's number of steps, at least 1.
+func (st *TrainState) totalSteps() float64 {
+	if st.Plan != nil && st.Plan.Steps > 0 {
+		return float64(st.Plan.Steps)
+	}
+	return 1
+}
+
+// epochEnd is the step that ends epoch e.
+func (st *TrainState) epochEnd(e int) float64 {
+	if st.Plan == nil {
+		return float64(e)
+	}
+	return float64(e * st.Plan.StepsPerEpoch)
+}

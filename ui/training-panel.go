@@ -1,0 +1,136 @@
+package main
+
+import (
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/vugu/vugu"
+)
+
+// TrainingPanel shows the training run: its buttons, its progress, its
+// figures and its live charts.
+type TrainingPanel struct {
+	State           TrainState
+	CanTrain        bool
+	Hint            string // what Train needs, or does
+	Train           func(vugu.DOMEvent)
+	Pause           func(vugu.DOMEvent)
+	Resume          func(vugu.DOMEvent)
+	Stop            func(vugu.DOMEvent)
+	DownloadHistory func(vugu.DOMEvent)
+}
+
+// last is the last step's notice, if any came.
+func (c *TrainingPanel) last() (s stepView, ok bool) {
+	n := len(c.State.Steps)
+	if n == 0 {
+		return stepView{}, false
+	}
+	st := c.State.Steps[n-1]
+	return stepView{epoch: st.Epoch, inEpoch: st.InEpoch, step: st.Step, seconds: st.Seconds}, true
+}
+
+// stepView is where a run is.
+type stepView struct {
+	epoch, inEpoch, step int
+	seconds              float64
+}
+
+// InEpoch is the steps done in the current epoch.
+func (c *TrainingPanel) InEpoch() int { s, _ := c.last(); return s.inEpoch }
+
+// Step is the steps done.
+func (c *TrainingPanel) Step() int { s, _ := c.last(); return s.step }
+
+// StepsPerEpoch is the steps an epoch has, at least 1.
+func (c *TrainingPanel) StepsPerEpoch() int {
+	if c.State.Plan == nil {
+		return 1
+	}
+	return max(c.State.Plan.StepsPerEpoch, 1)
+}
+
+// TotalSteps is the steps of the run, at least 1.
+func (c *TrainingPanel) TotalSteps() int { return int(c.State.totalSteps()) }
+
+// EpochLine says where the epoch is.
+func (c *TrainingPanel) EpochLine() string {
+	s, _ := c.last()
+	return fmt.Sprintf("%d of %d: step %d of %d", max(s.epoch, 1), c.State.Recipe.Epochs, s.inEpoch, c.StepsPerEpoch())
+}
+
+// RunLine says where the run is.
+func (c *TrainingPanel) RunLine() string {
+	s, _ := c.last()
+	return fmt.Sprintf("step %s of %s (%.0f%%)", groupThousands(s.step), groupThousands(c.TotalSteps()), 100*float64(s.step)/float64(c.TotalSteps()))
+}
+
+// StatusLine says what the run does.
+func (c *TrainingPanel) StatusLine() string {
+	st := c.State
+	switch {
+	case !st.Running:
+		return "Finished."
+	case st.Stopping:
+		return "Stopping after the current step…"
+	case st.Paused:
+		return "Paused. Resume goes on where it stopped."
+	case st.Pausing:
+		return "Pausing after the current step…"
+	}
+	if st.Plan == nil {
+		return "Starting the workers…"
+	}
+	return fmt.Sprintf("%s: %s, %s parameters, %s training and %s validation images, on %d workers (kernel %s).",
+		capitalize(st.Stage), st.Plan.Arch, groupThousands(st.Plan.Params), groupThousands(st.Plan.Train),
+		groupThousands(st.Plan.Validation), st.Plan.Workers, st.Plan.Kernel)
+}
+
+// Figures are the run's speed, time and time left.
+func (c *TrainingPanel) Figures() string {
+	s, ok := c.last()
+	if !ok {
+		return ""
+	}
+	line := fmt.Sprintf("%.0f images/s · elapsed %s", c.State.PerSec, clock(s.seconds))
+	if c.State.Running && s.step > 0 && s.step < c.TotalSteps() {
+		left := s.seconds / float64(s.step) * float64(c.TotalSteps()-s.step)
+		line += " · about " + clock(left) + " left"
+	}
+	return line
+}
+
+// EndedLine says how the last run ended.
+func (c *TrainingPanel) EndedLine() string {
+	st := c.State
+	var kept string
+	if n := len(st.Epochs); n > 0 {
+		kept = fmt.Sprintf(" after %d of %d epochs", n, st.Recipe.Epochs)
+	}
+	switch st.Ended {
+	case "done":
+		return "Done" + kept + ". The new model classifies the images you drop now."
+	case "stopped":
+		return "Stopped" + kept + ". The model as it stood classifies the images you drop now."
+	}
+	return st.Ended + " It classifies the images you drop now."
+}
+
+// Charts are the run's live charts.
+func (c *TrainingPanel) Charts() []Chart {
+	return append([]Chart{c.State.LossChart(), c.State.AccuracyChart()}, c.State.ScheduleCharts()...)
+}
+
+// clock writes seconds as m:ss or h:mm:ss.
+func clock(secs float64) string {
+	if math.IsNaN(secs) || secs < 0 {
+		return "–"
+	}
+	d := time.Duration(secs) * time.Second
+	h, m, s := int(d.Hours()), int(d.Minutes())%60, int(d.Seconds())%60
+	if h > 0 {
+		return fmt.Sprintf("%d:%02d:%02d", h, m, s)
+	}
+	return fmt.Sprintf("%d:%02d", m, s)
+}
