@@ -142,6 +142,8 @@ bench)
 		go test -count=1 -run '^$' -bench '^BenchmarkWorker$' -benchtime 1x ./ui/e2e
 	step "benchmark loading a data set in the page (headless Chromium)" \
 		go test -count=1 -run '^$' -bench '^BenchmarkLoadZip$' -benchtime 1x ./ui/e2e
+	step "benchmark training through the page against bench-train (headless Chromium)" \
+		go test -count=1 -run '^$' -bench '^BenchmarkTrainPage$' -benchtime 1x ./ui/e2e
 	step "benchmark classifying 1,000 photos dropped at once (headless Chromium)" \
 		go test -count=1 -run '^$' -bench '^BenchmarkClassifyMany$' -benchtime 1x ./ui/e2e
 	;;

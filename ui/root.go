@@ -33,7 +33,10 @@ type Root struct {
 	dragOver   bool      // files are being dragged over the drop zone
 	dataset    DatasetState
 	eval       EvalState
-	nanStep    int // for the browser tests: a step whose loss is made NaN (?nan-step=N)
+	nanStep    int                // for the browser tests: a step whose loss is made NaN (?nan-step=N)
+	speeds     map[string]float64 // training images/s measured, by speedKey
+	measuring  bool               // a speed is being measured
+	speedOfRun string             // the speedKey of the run at work, or the last
 	recipe     RecipeState
 	trainState TrainState
 	renderDue  bool  // a render is on its way (see renderSoon)

@@ -94,6 +94,9 @@ func (c *TrainingPanel) Figures() string {
 		return ""
 	}
 	line := fmt.Sprintf("%.0f images/s · elapsed %s", c.State.PerSec, clock(s.seconds))
+	if !c.State.Running {
+		line = fmt.Sprintf("trained at %.0f images/s (validation not counted) · %s of training", c.State.Speed(), clock(s.seconds))
+	}
 	if c.State.Running && s.step > 0 && s.step < c.TotalSteps() {
 		left := s.seconds / float64(s.step) * float64(c.TotalSteps()-s.step)
 		line += " · about " + clock(left) + " left"

@@ -60,6 +60,7 @@ func (c *Root) train() {
 	req := protocol.Request{Kind: protocol.KindTrain, Name: c.dataset.Info.Name, Recipe: b, Workers: workers,
 		KeepBest: c.recipe.KeepBest, NaNStep: c.nanStep}
 	c.trainState = TrainState{Running: true, Stage: "starting the workers", Recipe: r}
+	c.speedOfRun = speedKey(r, workers)
 	st := &c.trainState
 	var id uint64
 	id = c.data.SendNotified(req, js.Undefined(), func(n protocol.Response, body js.Value) {
@@ -120,6 +121,12 @@ func (c *Root) trainNotice(n protocol.Response, body js.Value) {
 // classifier, its reports are shown.
 func (c *Root) trainDone(resp protocol.Response, body js.Value) {
 	st := &c.trainState
+	if v := st.Speed(); v > 0 { // what the run measured is the better figure
+		if c.speeds == nil {
+			c.speeds = map[string]float64{}
+		}
+		c.speeds[c.speedOfRun] = v
+	}
 	st.Running, st.Pausing, st.Paused, st.Stopping = false, false, false, false
 	name := fmt.Sprintf("trained-%s-seed%d.safetensors", strings.ReplaceAll(st.Recipe.Name, " ", ""), st.Recipe.Seed)
 	if resp.Error != "" {
@@ -186,6 +193,28 @@ func (c *Root) HandleStop(vugu.DOMEvent) { c.control(protocol.ActionStop) }
 func (c *Root) CanTrain() bool {
 	_, _, err := c.recipe.recipe()
 	return err == nil && c.dataset.Info != nil && c.dataset.Loading == "" && !c.trainState.Running
+}
+
+// Speed is the run's training images a second, validation and pauses
+// left out (the worker times the steps), from its second step on: the
+// first starts the workers.
+func (st *TrainState) Speed() float64 {
+	n := len(st.Steps)
+	if n < 2 || st.Plan == nil {
+		return 0
+	}
+	images := 0
+	for _, s := range st.Steps[1:] {
+		images += st.Recipe.BatchSize
+		if s.InEpoch == st.Plan.StepsPerEpoch {
+			images -= st.Plan.StepsPerEpoch*st.Recipe.BatchSize - st.Plan.Train
+		}
+	}
+	secs := st.Steps[n-1].Seconds - st.Steps[0].Seconds
+	if secs <= 0 {
+		return 0
+	}
+	return float64(images) / secs
 }
 
 // historyCSV returns the run's epochs as CSV.
@@ -259,10 +288,43 @@ func (c *Root) Cost() string {
 	if r.Config.InputSize != c.dataset.Info.Size {
 		s += fmt.Sprintf(". The data set was read at %d×%d: load it again with a %d×%d model, or choose input size %d", c.dataset.Info.Size, c.dataset.Info.Size, r.Config.InputSize, r.Config.InputSize, c.dataset.Info.Size)
 	}
-	if v := c.trainState.PerSec; v > 0 && c.trainState.Recipe.BatchSize == r.BatchSize {
-		s += fmt.Sprintf("; about %s at the %.0f images/s of the last run", clock(float64(steps*r.BatchSize)/v), v)
+	key := speedKey(r, workers)
+	if v, ok := c.speeds[key]; ok && v > 0 {
+		s += fmt.Sprintf("; about %s of training at the %.0f images/s measured here, plus validation", clock(float64(r.Epochs*first)/v), v)
+	} else {
+		c.measureSpeed(r, workers, key)
+		s += "; measuring the speed…"
 	}
 	return s + "."
+}
+
+// speedKey names what the training speed depends on.
+func speedKey(r nn.Recipe, workers int) string {
+	return fmt.Sprintf("%d/%v/%s/%d/%d/%d", r.Config.Width, r.Config.Stages, r.Config.Shortcut, r.Config.InputSize, r.BatchSize, workers)
+}
+
+// measureSpeed has the data set worker time a few training steps of r's
+// network on workers workers, unless it is busy or timing already, and
+// renders the cost again once it knows.
+func (c *Root) measureSpeed(r nn.Recipe, workers int, key string) {
+	if c.measuring || c.trainState.Running || c.dataset.Loading != "" || c.eval.Running != "" ||
+		r.Config.InputSize != c.dataset.Info.Size || r.BatchSize > protocol.MaxBenchBatch {
+		return
+	}
+	c.measuring = true
+	b, _ := json.Marshal(r)
+	req := protocol.Request{Kind: protocol.KindBenchTrain, Name: c.dataset.Info.Name, Batch: r.BatchSize, Steps: 2, Workers: workers, Recipe: b}
+	c.data.Send(req, js.Undefined(), func(resp protocol.Response, _ js.Value) {
+		c.env.Lock()
+		defer c.env.UnlockRender()
+		c.measuring = false
+		if resp.Bench != nil {
+			if c.speeds == nil {
+				c.speeds = map[string]float64{}
+			}
+			c.speeds[key] = resp.Bench.ImagesPerSec
+		}
+	})
 }
 
 // byteWords writes bytes in a person's units.

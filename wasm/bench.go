@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -28,7 +29,7 @@ func (w *worker) bench(req protocol.Request, b []byte) (*protocol.BenchResult, e
 		name = protocol.KernelGo
 	}
 
-	run, err := benchdata.New(b, req.Name, req.Batch)
+	run, err := w.benchRun(req, b)
 	if err != nil {
 		return nil, err
 	}
@@ -67,6 +68,23 @@ func (w *worker) bench(req protocol.Request, b []byte) (*protocol.BenchResult, e
 	res.Seconds = time.Since(start).Seconds()
 	res.ImagesPerSec = float64(req.Batch*req.Steps) / res.Seconds
 	return res, nil
+}
+
+// benchRun returns the run of the benchmark req: on the images of the
+// dataset zip b, or without one on the loaded data set's, with the
+// network of req.Recipe when it says one.
+func (w *worker) benchRun(req protocol.Request, b []byte) (*benchdata.Run, error) {
+	if len(b) > 0 || w.dataset == nil {
+		return benchdata.New(b, req.Name, req.Batch)
+	}
+	r := nn.ReferenceRecipe()
+	if len(req.Recipe) > 0 {
+		if err := json.Unmarshal(req.Recipe, &r); err != nil {
+			return nil, fmt.Errorf("%w: recipe: %v", protocol.ErrMessage, err)
+		}
+	}
+	r.BatchNormPerShare = req.Workers > 1
+	return benchdata.FromSet(w.dataset.archive.Train, r, req.Batch)
 }
 
 // trainer returns a trainer of m with r for the benchmark req, on this

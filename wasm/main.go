@@ -116,6 +116,8 @@ func readBody(req protocol.Request, body js.Value) ([]byte, error) {
 		return bytesOf(buf), nil
 	case body.IsUndefined() && req.URL != "":
 		return fetch(req.URL)
+	case body.IsUndefined() && req.Kind == protocol.KindBenchTrain: // on the loaded data set
+		return nil, nil
 	default:
 		return nil, fmt.Errorf("%w: no file came with the request", protocol.ErrMessage)
 	}

@@ -116,7 +116,7 @@ func TestServeRefusesBadInput(t *testing.T) {
 		{protocol.Request{ID: 5, Kind: protocol.KindClassify, Name: "huge.png", TopK: 3}, huge, "too large"},
 		{protocol.Request{ID: 6, Kind: protocol.KindClassify, Name: "empty.gif", TopK: 3}, nil, "empty.gif"},
 		{protocol.Request{ID: 7, Kind: protocol.KindLoadModel, Name: "model.txt"}, []byte("weights, honest"), "model.txt"},
-		{protocol.Request{ID: 8, Kind: "train", Name: "x"}, good, "unknown request kind"},
+		{protocol.Request{ID: 8, Kind: "fly", Name: "x"}, good, "unknown request kind"},
 	} {
 		resp := w.serve(tc.req, tc.body)
 		if resp.ID != tc.req.ID || resp.Kind != tc.req.Kind {

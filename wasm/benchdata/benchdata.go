@@ -33,18 +33,27 @@ func New(b []byte, name string, batch int) (*Run, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	cfg.Classes = len(a.Train.Classes)
-	m, err := nn.NewModel(cfg, a.Train.Classes, rand.New(rand.NewPCG(1, 1)))
+	r := nn.ReferenceRecipe()
+	r.Config = cfg
+	return FromSet(a.Train, r, batch)
+}
+
+// FromSet returns the run of batches of batch images of set, a fresh
+// model of r's network for set's classes trained with r.
+func FromSet(set *data.Set, r nn.Recipe, batch int) (*Run, error) {
+	r.Config.Classes = len(set.Classes)
+	if r.Config.InputSize != set.Size {
+		return nil, fmt.Errorf("a network of %d×%d images for a data set of %d×%d", r.Config.InputSize, r.Config.InputSize, set.Size, set.Size)
+	}
+	m, err := nn.NewModel(r.Config, set.Classes, rand.New(rand.NewPCG(1, 1)))
 	if err != nil {
 		return nil, err
 	}
-	r := nn.ReferenceRecipe()
-	r.Config = cfg
 	idx := make([]int, batch)
 	for i := range idx {
-		idx[i] = i % a.Train.Len()
+		idx[i] = i % set.Len()
 	}
-	return &Run{Model: m, Recipe: r, Set: a.Train, Batch: idx}, nil
+	return &Run{Model: m, Recipe: r, Set: set, Batch: idx}, nil
 }
 
 // Losses reads the dataset zip b as New does, trains the run's model
