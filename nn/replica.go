@@ -223,7 +223,7 @@ func (r *LocalReplica) forward(n, size int, train bool, fill func(x []float32, l
 	k := logits.Shape[1]
 	r.right = 0
 	for j, y := range r.labels {
-		if argmax(logits.Data[j*k:(j+1)*k]) == y {
+		if Argmax(logits.Data[j*k:(j+1)*k]) == y {
 			r.right++
 		}
 	}

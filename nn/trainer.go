@@ -221,7 +221,7 @@ func (g replicas) evaluate(m *Model, set *data.Set, batch int) (float64, Confusi
 			defer mu.Unlock()
 			total += r.loss * float64(len(part))
 			for j, y := range r.labels {
-				cm.Add(y, argmax(logits.Data[j*k:(j+1)*k]))
+				cm.Add(y, Argmax(logits.Data[j*k:(j+1)*k]))
 			}
 		})
 	}
@@ -231,7 +231,9 @@ func (g replicas) evaluate(m *Model, set *data.Set, batch int) (float64, Confusi
 	return total / float64(set.Len()), cm
 }
 
-func argmax(s []float32) int {
+// Argmax returns the index of the largest value of s, the first of
+// equals.
+func Argmax(s []float32) int {
 	best := 0
 	for i, v := range s {
 		if v > s[best] {

@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"math"
+
+	"github.com/intelscenes/resnet-browser/wasm/protocol"
 )
 
 // Colours of the charts' series.
@@ -36,17 +38,27 @@ func (st *TrainState) LossChart() Chart {
 		}
 		smooth.X, smooth.Y = append(smooth.X, x), append(smooth.Y, ema)
 	}
-	train := Series{Name: "training loss of the epoch", Color: colorTrain, Dots: true}
-	val := Series{Name: "validation loss", Color: colorVal, Dots: true}
-	for _, e := range st.Epochs {
-		x := st.epochEnd(e.Epoch)
-		train.X, train.Y = append(train.X, x), append(train.Y, e.TrainLoss)
-		if st.Plan != nil && st.Plan.Validation > 0 {
-			val.X, val.Y = append(val.X, x), append(val.Y, e.ValLoss)
-		}
-	}
+	train, val := st.epochSeries("training loss of the epoch", "validation loss",
+		func(e protocol.TrainEpoch) (float64, float64) { return e.TrainLoss, e.ValLoss })
 	c.Series = []Series{raw, smooth, train, val}
 	return c
+}
+
+// epochSeries returns the series of each epoch's training and
+// validation figure, as f gives them, at the epoch's last step; the
+// validation series is empty when the run holds no images out.
+func (st *TrainState) epochSeries(trainName, valName string, f func(protocol.TrainEpoch) (train, val float64)) (Series, Series) {
+	train := Series{Name: trainName, Color: colorTrain, Dots: true}
+	val := Series{Name: valName, Color: colorVal, Dots: true}
+	for _, e := range st.Epochs {
+		x := st.epochEnd(e.Epoch)
+		t, v := f(e)
+		train.X, train.Y = append(train.X, x), append(train.Y, t)
+		if st.Plan != nil && st.Plan.Validation > 0 {
+			val.X, val.Y = append(val.X, x), append(val.Y, v)
+		}
+	}
+	return train, val
 }
 
 // AccuracyChart is the chart of each epoch's training and validation
@@ -54,15 +66,8 @@ func (st *TrainState) LossChart() Chart {
 func (st *TrainState) AccuracyChart() Chart {
 	c := Chart{ID: "accuracy-chart", Title: "Accuracy", XLabel: "step", XMin: 1, XMax: st.totalSteps(), Marker: math.NaN(),
 		Format: func(v float64) string { return fmt.Sprintf("%.1f%%", 100*v) }}
-	train := Series{Name: "training accuracy", Color: colorTrain, Dots: true}
-	val := Series{Name: "validation accuracy", Color: colorVal, Dots: true}
-	for _, e := range st.Epochs {
-		x := st.epochEnd(e.Epoch)
-		train.X, train.Y = append(train.X, x), append(train.Y, e.TrainAcc)
-		if st.Plan != nil && st.Plan.Validation > 0 {
-			val.X, val.Y = append(val.X, x), append(val.Y, e.ValAcc)
-		}
-	}
+	train, val := st.epochSeries("training accuracy", "validation accuracy",
+		func(e protocol.TrainEpoch) (float64, float64) { return e.TrainAcc, e.ValAcc })
 	c.Series = []Series{train, val}
 	return c
 }

@@ -114,8 +114,8 @@ func copyBytes(b []byte, buf js.Value) []byte {
 	return b
 }
 
-// decodeHead decodes a decoding worker's message head; an error answer
-// or an exit notice is returned as an error.
+// decodeHead decodes the head of a message from a worker this one
+// started; an error answer or an exit notice is returned as an error.
 func decodeHead(m message) (protocol.Response, error) {
 	if m.head.Type() != js.TypeString {
 		return protocol.Response{}, fmt.Errorf("%w: a message without a head", protocol.ErrMessage)

@@ -100,7 +100,7 @@ func (w *worker) classifySet(req protocol.Request, m *nn.Model, ds *dataset, set
 		for j, i := range idx {
 			p := probs[j*k : (j+1)*k]
 			copy(e.probs[i*k:], p)
-			e.pred[i] = argmax(p)
+			e.pred[i] = nn.Argmax(p)
 			res.Matrix[e.label[i]][e.pred[i]]++
 			loss -= math.Log(float64(max(p[e.label[i]], math.SmallestNonzeroFloat32)))
 		}
@@ -113,17 +113,6 @@ func (w *worker) classifySet(req protocol.Request, m *nn.Model, ds *dataset, set
 	res.Predicted = e.pred
 	res.Seconds = time.Since(start).Seconds()
 	return res, e, nil
-}
-
-// argmax returns the index of the largest value, the first of equals.
-func argmax(s []float32) int {
-	best := 0
-	for i, v := range s {
-		if v > s[best] {
-			best = i
-		}
-	}
-	return best
 }
 
 // cellImages answers req, a KindCellImages request: the images of one

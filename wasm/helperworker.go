@@ -166,24 +166,12 @@ func (h *helper) receive(d time.Duration) (protocol.Response, error) {
 	if !ok {
 		return protocol.Response{}, fmt.Errorf("the helper worker did not answer for %v: it stopped, or its tab was throttled", d.Round(time.Second))
 	}
-	if m.head.Type() != js.TypeString {
-		return protocol.Response{}, fmt.Errorf("%w: a message without a head", protocol.ErrMessage)
-	}
-	resp, err := protocol.DecodeResponse(m.head.String())
+	resp, err := decodeHead(m)
 	if err != nil {
 		return protocol.Response{}, err
 	}
-	if resp.Error != "" {
-		return protocol.Response{}, errors.New(resp.Error)
-	}
 	if m.body.InstanceOf(js.Global().Get("ArrayBuffer")) {
-		u8 := js.Global().Get("Uint8Array").New(m.body)
-		if n := u8.Length(); cap(h.answer) < n {
-			h.answer = make([]byte, n)
-		} else {
-			h.answer = h.answer[:n]
-		}
-		js.CopyBytesToGo(h.answer, u8)
+		h.answer = copyBytes(h.answer, m.body)
 		resp.Body = h.answer
 	}
 	return resp, nil

@@ -111,7 +111,7 @@ func (w *worker) train(req protocol.Request) (*protocol.TrainResult, []byte, err
 		}
 		w.tell(protocol.Response{ID: req.ID, Kind: protocol.KindProgress,
 			Progress: &protocol.Progress{Stage: "training", Done: st.Step, Total: run.TotalSteps(), PerSec: float64(st.Images) / took.Seconds()},
-			Step: &protocol.TrainStep{Epoch: st.Epoch, Step: st.Step, InEpoch: st.InEpoch, Loss: st.Loss, LR: st.LR, Beta1: st.Beta1, Seconds: worked.Seconds()}})
+			Step:     &protocol.TrainStep{Epoch: st.Epoch, Step: st.Step, InEpoch: st.InEpoch, Loss: st.Loss, LR: st.LR, Beta1: st.Beta1, Seconds: worked.Seconds()}})
 		if !st.EndEpoch {
 			continue
 		}

@@ -25,16 +25,24 @@ func (p *page) attr(sel, name string) string {
 	return p.eval(`document.querySelector(` + strconv.Quote(sel) + `)?.getAttribute(` + strconv.Quote(name) + `) ?? ""`)
 }
 
-// TestTrainInThePage trains a model on the sample on two workers,
-// pauses, resumes and stops it, and classifies with the new model.
-func TestTrainInThePage(t *testing.T) {
-	p := openPageWithin(t, 4*time.Minute)
+// startRun loads the sample and trains the default recipe for epochs
+// epochs on two workers, from the page opened at path.
+func startRun(t *testing.T, path string, epochs int) *page {
+	t.Helper()
+	p := openPageAt(t, path, 4*time.Minute)
 	p.click("Sample data set")
 	p.waitDataset("sample-scenes.zip")
 	p.choose("Preset", "default")
-	p.fill("Epochs", "40")
+	p.fill("Epochs", strconv.Itoa(epochs))
 	p.fill("Workers", "2")
 	p.click("Train")
+	return p
+}
+
+// TestTrainInThePage trains a model on the sample on two workers,
+// pauses, resumes and stops it, and classifies with the new model.
+func TestTrainInThePage(t *testing.T) {
+	p := startRun(t, "/", 40)
 	p.waitFor(`Number(document.querySelector("#training-progress progress[aria-label='Progress of the run']")?.value) >= 4`, "four steps")
 	for _, id := range []string{"loss-chart", "accuracy-chart", "lr-chart", "beta-chart"} {
 		if p.text("#"+id+" figcaption") == "" {
@@ -105,14 +113,8 @@ func (p *page) downloaded(dir, name string) []byte {
 // the model and the history, and evaluates the model's file natively:
 // the same test accuracy as the page showed.
 func TestTrainedModelDownloads(t *testing.T) {
-	p := openPageWithin(t, 4*time.Minute)
+	p := startRun(t, "/", 2)
 	dir := p.downloads()
-	p.click("Sample data set")
-	p.waitDataset("sample-scenes.zip")
-	p.choose("Preset", "default")
-	p.fill("Epochs", "2")
-	p.fill("Workers", "2")
-	p.click("Train")
 	p.waitFor(`document.querySelector("#training-ended")?.textContent.startsWith("Done")`, "the run to end")
 	shown := p.text("#test-accuracy-line")
 	p.waitFor(`document.querySelector("#model-file")?.textContent.startsWith("trained-")`, "the trained model in the model card")
@@ -137,12 +139,7 @@ func TestTrainedModelDownloads(t *testing.T) {
 // TestTrainDiverges makes a run's step 5 diverge: the run stops there,
 // says so, and the page still classifies.
 func TestTrainDiverges(t *testing.T) {
-	p := openPageAt(t, "/?nan-step=5", 4*time.Minute)
-	p.click("Sample data set")
-	p.waitDataset("sample-scenes.zip")
-	p.choose("Preset", "default")
-	p.fill("Workers", "2")
-	p.click("Train")
+	p := startRun(t, "/?nan-step=5", 24)
 	p.waitFor(`document.querySelector("#training-ended") !== null`, "the run to end")
 	if got := p.text("#training-ended"); !strings.Contains(got, "The loss was not a number at step 5") {
 		t.Errorf("ended: %q", got)
@@ -157,13 +154,7 @@ func TestTrainDiverges(t *testing.T) {
 // DevTools protocol, as a crash would: the run reports it, the page keeps
 // a working classifier and its data set, and a new run starts.
 func TestTrainHelperKilled(t *testing.T) {
-	p := openPageWithin(t, 4*time.Minute)
-	p.click("Sample data set")
-	p.waitDataset("sample-scenes.zip")
-	p.choose("Preset", "default")
-	p.fill("Epochs", "30")
-	p.fill("Workers", "2")
-	p.click("Train")
+	p := startRun(t, "/", 30)
 	p.waitFor(`Number(document.querySelector("#training-progress progress[aria-label='Progress of the run']")?.value) >= 5`, "five steps")
 	p.killHelper()
 	p.waitFor(`document.querySelector("#training-ended") !== null`, "the run to end")
