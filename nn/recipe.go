@@ -94,13 +94,18 @@ func DefaultRecipe() Recipe {
 }
 
 // QuickRecipe is this project's recipe for a run of minutes: the default
-// recipe's network, optimizer and augmentation over 8 epochs, its
-// one-cycle schedule compressed to them. On the page's two workers (per
-// share BatchNorm) it trains on the 14,034 training images of the scenes
-// data set in about 9 minutes in Chromium on a 2-core machine.
+// recipe's network and optimizer over 8 epochs, its one-cycle schedule
+// compressed to them, with flips but no crops (in so few epochs the
+// crops cost more than they teach: natively, per-share BatchNorm on 2
+// workers, seeds 1 to 3 reach 84.79, 84.36 and 85.50% validation
+// accuracy on the scenes data set without crops, 84.18, 83.79 and 83.86%
+// with the default's 4 pixels). On the page's two workers it trains on
+// the 14,034 training images in about 9 minutes in Chromium on a 2-core
+// machine.
 func QuickRecipe() Recipe {
 	r := DefaultRecipe()
 	r.Name, r.Epochs = "quick", 8
+	r.Augment.Pad = 0
 	return r
 }
 

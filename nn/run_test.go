@@ -16,7 +16,7 @@ func TestPresets(t *testing.T) {
 			t.Errorf("Preset(%q) = %+v, %v", name, r, ok)
 		}
 	}
-	if q, _ := Preset("quick"); q.Epochs != 8 || q.Augment != DefaultRecipe().Augment {
+	if q, _ := Preset("quick"); q.Epochs != 8 || q.Augment.Pad != 0 || q.Augment.FlipProb != 0.5 {
 		t.Errorf("quick: %+v", q)
 	}
 	if _, ok := Preset("magic"); ok {
