@@ -71,10 +71,7 @@ func (c *Chart) yRange() (lo, hi float64) {
 			lo, hi = 0.01, 10
 		}
 	case c.LogY:
-		lo, hi = math.Pow(10, math.Floor(math.Log10(lo))), math.Pow(10, math.Ceil(math.Log10(hi)))
-		if lo == hi {
-			hi *= 10
-		}
+		lo, hi = lo/1.15, hi*1.15
 	case lo == hi:
 		lo, hi = lo-1, hi+1
 	default:
@@ -159,10 +156,19 @@ func (c *Chart) YTicks() []Tick {
 	lo, hi := c.yRange()
 	var ticks []Tick
 	if c.LogY {
-		for p := math.Log10(lo); p <= math.Log10(hi)+1e-9; p++ {
-			v := math.Pow(10, p)
-			_, y := c.px(c.XMin, v, lo, hi)
-			ticks = append(ticks, Tick{y, c.format(v)})
+		// 1, 2 and 5 times the powers of ten within the range, or only
+		// the powers when the range spans more than two of them.
+		mults := []float64{1, 2, 5}
+		if hi/lo > 100 {
+			mults = []float64{1}
+		}
+		for p := math.Floor(math.Log10(lo)); p <= math.Ceil(math.Log10(hi)); p++ {
+			for _, m := range mults {
+				if v := m * math.Pow(10, p); v >= lo && v <= hi {
+					_, y := c.px(c.XMin, v, lo, hi)
+					ticks = append(ticks, Tick{y, c.format(v)})
+				}
+			}
 		}
 		return ticks
 	}

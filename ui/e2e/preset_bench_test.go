@@ -46,7 +46,7 @@ func BenchmarkTrainPreset(b *testing.B) {
 		workers := p.eval(`document.querySelector("#recipe-workers").value`)
 		p.click("Train")
 		if i == 0 && os.Getenv("SCREENSHOT") != "" && os.Getenv("SCREENSHOT") != "0" {
-			p.waitFor(`(() => { const v = document.querySelector("#training-progress progress[aria-label='Progress of the run']"); return v && v.value >= v.max / 2 })()`, "half the run")
+			p.waitWithin(`(() => { const v = document.querySelector("#training-progress progress[aria-label='Progress of the run']"); return v && v.value >= v.max / 2 })()`, "half the run", 50*time.Minute)
 			png, err := chromedp.Run(p.ctx, chromedp.FullScreenshot(100))
 			if err != nil {
 				b.Fatal(err)
@@ -56,11 +56,7 @@ func BenchmarkTrainPreset(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
-		_, err := chromedp.Run(p.ctx, chromedp.Poll[chromedp.Void](`document.querySelector("#training-ended") !== null`,
-			chromedp.WithPollingInterval(time.Second), chromedp.WithPollingTimeout(55*time.Minute)))
-		if err != nil {
-			b.Fatalf("waiting for the run: %v", err)
-		}
+		p.waitWithin(`document.querySelector("#training-ended") !== null`, "the run", 55*time.Minute)
 		wall := time.Since(start)
 		fmt.Printf("\ntrain-preset preset=%s seed=%s workers=%s wall-seconds=%.0f load-seconds=%.1f ended=%q validation=%q figures=%q\n",
 			preset, seed, workers, wall.Seconds(), loaded.Seconds(), p.text("#training-ended"), p.text("#val-accuracy-line"), p.text("#training-figures"))

@@ -260,11 +260,17 @@ func (p *page) do(actions ...chromedp.Action[chromedp.Void]) {
 	}
 }
 
-// waitFor waits until the JavaScript expression is true.
+// waitFor waits until the JavaScript expression is true, 90 s at most.
 func (p *page) waitFor(expr, what string) {
 	p.t.Helper()
+	p.waitWithin(expr, what, 90*time.Second)
+}
+
+// waitWithin waits until the JavaScript expression is true, d at most.
+func (p *page) waitWithin(expr, what string, d time.Duration) {
+	p.t.Helper()
 	_, err := chromedp.Run(p.ctx, chromedp.Poll[chromedp.Void](expr,
-		chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(90*time.Second)))
+		chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(d)))
 	if err != nil {
 		p.t.Fatalf("waiting for %s: %v", what, err)
 	}

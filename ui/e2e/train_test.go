@@ -49,6 +49,12 @@ func TestTrainInThePage(t *testing.T) {
 			t.Errorf("no chart %s", id)
 		}
 	}
+	// An image dropped during the run is classified by the model the page
+	// had before it.
+	checkClassified(t, p.pick("forest-10007.jpg"), []string{"forest-10007.jpg"})
+	if got := p.text("#model-file"); got != "built-in" {
+		t.Errorf("during the run the model card shows %q, want built-in", got)
+	}
 	p.click("Pause")
 	p.waitFor(`document.querySelector("#training-status")?.textContent.startsWith("Paused")`, "the run to pause")
 	at := p.stepShown()
@@ -76,6 +82,11 @@ func TestTrainInThePage(t *testing.T) {
 	rs := p.pick("sea-10016.jpg")
 	if rs[0].Status != "done" || len(rs[0].Predictions) != 3 {
 		t.Errorf("an image after training: %+v", rs[0])
+	}
+	// The first image's card was made by the built-in model, which is
+	// sure of it; the short run's model is not sure of anything.
+	if all := p.results(); len(all) != 2 || all[1].Predictions[0].Class != "forest" {
+		t.Errorf("cards: %+v", all)
 	}
 	screenshot(p, "training.png")
 }

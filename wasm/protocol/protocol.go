@@ -40,9 +40,10 @@ const (
 	// KindBenchTrain asks the worker to time Steps training steps of the
 	// reference recipe (ResNet-14, 32×32) on batches of Batch images, with
 	// the GEMM kernel Kernel, on a fresh model of the classes of the
-	// dataset zip in the body, whose images it repeats to fill a batch.
-	// The model loaded for classification is left alone. The answer
-	// holds Bench.
+	// dataset zip in the body, whose images it repeats to fill a batch;
+	// without a body, on the loaded data set's images, with the network
+	// of Recipe when it is given. The model loaded for classification is
+	// left alone. The answer holds Bench.
 	KindBenchTrain Kind = "bench-train"
 	// KindBenchInfer is KindBenchTrain for eval-mode forward passes: the
 	// class probabilities of a batch.
@@ -172,9 +173,10 @@ type Request struct {
 	// Split, for KindCellImages, names the evaluation: "" for the last
 	// Evaluate's, "validation" or "test" for the last training run's.
 	Split string `json:"split,omitempty"`
-	// Recipe, KeepBest and NaNStep, for KindTrain: the recipe as JSON,
-	// whether to keep the best epoch's weights, and, for tests only, a
-	// step (from 1) whose loss is made NaN, as a diverging run's is.
+	// Recipe, KeepBest and NaNStep, for KindTrain: the recipe as JSON
+	// (for KindBenchTrain too), whether to keep the best epoch's weights,
+	// and, for tests only, a step (from 1) whose loss is made NaN, as a
+	// diverging run's is.
 	Recipe   json.RawMessage `json:"recipe,omitempty"`
 	KeepBest bool            `json:"keepBest,omitempty"`
 	NaNStep  int             `json:"nanStep,omitempty"`

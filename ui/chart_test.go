@@ -1,0 +1,30 @@
+package main
+
+import (
+	"math"
+	"strings"
+	"testing"
+)
+
+func TestChartLogTicks(t *testing.T) {
+	c := Chart{LogY: true, XMin: 1, XMax: 100, Marker: math.NaN(),
+		Series: []Series{{X: []float64{1, 50, 100}, Y: []float64{1.8, 0.6, 0.25}}}}
+	var labels []string
+	for _, tk := range c.YTicks() {
+		labels = append(labels, tk.Label)
+	}
+	if got, want := strings.Join(labels, " "), "0.5 1 2"; got != want {
+		t.Errorf("ticks of a loss from 0.25 to 1.8: %q, want %q", got, want)
+	}
+	if p := c.Path(0); !strings.HasPrefix(p, "M") || strings.Count(p, "L") != 2 {
+		t.Errorf("path %q", p)
+	}
+}
+
+func TestNiceStep(t *testing.T) {
+	for _, tt := range []struct{ rough, want float64 }{{0.13, 0.2}, {3, 5}, {7, 10}, {240, 500}, {1, 1}} {
+		if got := niceStep(tt.rough); got != tt.want {
+			t.Errorf("niceStep(%v) = %v, want %v", tt.rough, got, tt.want)
+		}
+	}
+}
