@@ -84,6 +84,10 @@ func decoders() int {
 // sample when f is undefined. The data set loaded stays until the new
 // one is read.
 func (c *Root) loadDataset(name string, f js.Value) {
+	if c.trainState.Running {
+		c.dataset.Err = "Could not load " + name + ": a run is training on " + c.dataset.Info.Name + "; stop it first."
+		return
+	}
 	if c.dataset.Loading != "" {
 		c.data.Cancel(c.dataset.loadID)
 	}

@@ -65,7 +65,7 @@ func (c *Root) train() {
 	var id uint64
 	id = c.data.SendNotified(req, js.Undefined(), func(n protocol.Response, body js.Value) {
 		c.env.Lock()
-		defer c.renderSoon()
+		defer c.renderWithin(trainRenderInterval)
 		if st.id == id {
 			c.trainNotice(n, body)
 		}

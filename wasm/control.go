@@ -1,6 +1,9 @@
 package main
 
-import "sync"
+import (
+	"sync"
+	"time"
+)
 
 // runControls holds what the training runs at work were asked: pause,
 // resume or stop (protocol.Action*). Its methods may be called from any
@@ -33,13 +36,18 @@ func (c *runControls) get(id uint64) string {
 	return c.actions[id]
 }
 
-// wait blocks until an action is set; in the browser, waiting lets the
-// messages in.
-func (c *runControls) wait() {
+// wait blocks until an action is set, or d has passed; in the browser,
+// waiting lets the messages in.
+func (c *runControls) wait(d time.Duration) {
 	c.mu.Lock()
 	ch := c.chanLocked()
 	c.mu.Unlock()
-	<-ch
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ch:
+	case <-t.C:
+	}
 }
 
 // chanLocked returns the channel of changes, made at first use. c.mu is

@@ -167,13 +167,17 @@ func (w *worker) train(req protocol.Request) (*protocol.TrainResult, []byte, err
 	return res, modelBytes(m), nil
 }
 
-// waitWhilePaused waits while run req is asked to pause, saying so, and
-// returns the action asked last.
+// pausedNotice is how often a paused run says it is paused: the page
+// counts a worker silent for a minute as hung.
+const pausedNotice = 10 * time.Second
+
+// waitWhilePaused waits while run req is asked to pause, saying so now
+// and then, and returns the action asked last.
 func (w *worker) waitWhilePaused(req protocol.Request, run *nn.Run) string {
 	for w.runs.get(req.ID) == protocol.ActionPause {
 		w.tell(protocol.Response{ID: req.ID, Kind: protocol.KindProgress,
 			Progress: &protocol.Progress{Stage: "paused", Done: run.Trainer.Steps(), Total: run.TotalSteps()}})
-		w.runs.wait()
+		w.runs.wait(pausedNotice)
 	}
 	return w.runs.get(req.ID)
 }
