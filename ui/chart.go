@@ -174,6 +174,9 @@ func (c *Chart) YTicks() []Tick {
 	}
 	step := niceStep((hi - lo) / 4)
 	for v := math.Ceil(lo/step) * step; v <= hi+1e-12; v += step {
+		if math.Abs(v) < step/1e6 {
+			v = 0 // not -0, nor 1e-18 from the sums
+		}
 		_, y := c.px(c.XMin, v, lo, hi)
 		ticks = append(ticks, Tick{y, c.format(v)})
 	}

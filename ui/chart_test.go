@@ -28,3 +28,12 @@ func TestNiceStep(t *testing.T) {
 		}
 	}
 }
+
+func TestChartTicksReadZero(t *testing.T) {
+	c := Chart{XMin: 1, XMax: 10, Marker: math.NaN(), Series: []Series{{X: []float64{1, 10}, Y: []float64{0.0004, 0.01}}}}
+	for _, tk := range c.YTicks() {
+		if strings.HasPrefix(tk.Label, "-") || strings.Contains(tk.Label, "e-1") {
+			t.Errorf("tick %q", tk.Label)
+		}
+	}
+}

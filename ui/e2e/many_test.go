@@ -66,6 +66,7 @@ func TestManyImages(t *testing.T) {
 	if got := p.text("#results-tally"); !strings.HasPrefix(got, "Most probable class: ") || !strings.Contains(got, "forest") {
 		t.Errorf("tally %q", got)
 	}
+	screenshot(p, "many.png")
 	p.click("Show 30 more (of 30 not shown)")
 	p.waitFor(`document.querySelectorAll("#results .result").length === 130`, "all the cards")
 	rs := p.results()
