@@ -16,8 +16,8 @@ const (
 	sampleName = "sample-scenes.zip"
 )
 
-// maxDecoders is the most workers the page decodes a data set on.
-const maxDecoders = protocol.MaxWorkers
+// maxCores is the most workers the page decodes or trains on.
+const maxCores = protocol.MaxWorkers
 
 // DatasetState is what the page knows about the data set.
 type DatasetState struct {
@@ -70,14 +70,14 @@ type modelFile struct {
 	body js.Value // the File, for a model picked or dropped
 }
 
-// decoders is how many workers the page decodes a data set on: one a
-// core.
-func decoders() int {
+// cores is how many workers the page decodes a data set on, and trains
+// on by default: one a core.
+func cores() int {
 	n := js.Global().Get("navigator").Get("hardwareConcurrency")
 	if n.Type() != js.TypeNumber {
 		return 2
 	}
-	return max(1, min(n.Int(), maxDecoders))
+	return max(1, min(n.Int(), maxCores))
 }
 
 // loadDataset asks the data worker to read the zip f, a File, or the
@@ -91,7 +91,7 @@ func (c *Root) loadDataset(name string, f js.Value) {
 	if c.dataset.Loading != "" {
 		c.data.Cancel(c.dataset.loadID)
 	}
-	req := protocol.Request{Kind: protocol.KindLoadDataset, Name: name, Size: c.inputSize(), Workers: decoders()}
+	req := protocol.Request{Kind: protocol.KindLoadDataset, Name: name, Size: c.inputSize(), Workers: cores()}
 	if f.IsUndefined() {
 		req.URL = sampleURL
 	}
@@ -142,6 +142,7 @@ func (c *Root) setDataset(info *protocol.DatasetInfo, body js.Value) {
 	}
 	clearCell(&c.eval)
 	c.eval = EvalState{}
+	c.measureSpeed()
 }
 
 // inputSize is the side of the images the model in use takes, at which

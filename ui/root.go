@@ -25,29 +25,30 @@ type Root struct {
 	worker *workerClient // classifies the images dropped
 	data   *workerClient // reads data sets and evaluates models on them
 
-	model      ModelState
-	modelFile  modelFile // where the model in use came from
-	items      []*Item   // newest first
-	lastItem   uint64    // the last Item.ID given
-	notice     string    // news about the workers, if any
-	dragOver   bool      // files are being dragged over the drop zone
-	dataset    DatasetState
-	eval       EvalState
-	nanStep    int                // for the browser tests: a step whose loss is made NaN (?nan-step=N)
-	speeds     map[string]float64 // training images/s measured, by speedKey
-	measuring  bool               // a speed is being measured
-	speedOfRun string             // the speedKey of the run at work, or the last
-	recipe     RecipeState
-	trainState TrainState
-	renderDue  bool  // a render is on its way (see renderSoon)
-	shown      int   // how many of items the page shows
-	tally      tally // what became of items
+	model       ModelState
+	modelFile   modelFile // where the model in use came from
+	items       []*Item   // newest first
+	lastItem    uint64    // the last Item.ID given
+	notice      string    // news about the workers, if any
+	dragOver    bool      // files are being dragged over the drop zone
+	dataset     DatasetState
+	eval        EvalState
+	nanStep     int                // for the browser tests: a step whose loss is made NaN (?nan-step=N)
+	speeds      map[string]float64 // training images/s measured, by speedKey
+	measuring   bool               // a speed is being measured
+	formChanges int                // counts the recipe form's changes
+	speedOfRun  string             // the speedKey of the run at work, or the last
+	recipe      RecipeState
+	trainState  TrainState
+	renderDue   bool  // a render is on its way (see renderSoon)
+	shown       int   // how many of items the page shows
+	tally       tally // what became of items
 }
 
 // newRoot returns the page, with its workers started and the built-in
 // model on its way.
 func newRoot(env vugu.EventEnv) *Root {
-	c := &Root{env: env, shown: resultsPage, recipe: newRecipeState("quick", decoders()), nanStep: nanStepOf()}
+	c := &Root{env: env, shown: resultsPage, recipe: newRecipeState("quick", cores()), nanStep: nanStepOf()}
 	c.worker = newWorkerClient(workerScript, "the worker", 2, []protocol.Kind{protocol.KindLoadModel}, c.setNotice)
 	c.data = newWorkerClient(workerScript+"?for=datasets", "the data set worker", 1, []protocol.Kind{protocol.KindLoadDataset}, c.setNotice)
 	c.loadModel(protocol.Request{Kind: protocol.KindLoadModel, Name: "built-in", URL: builtinModelURL}, js.Undefined())

@@ -228,7 +228,21 @@ func (st *TrainState) historyCSV() string {
 }
 
 // setRecipe changes the recipe form's state.
-func (c *Root) setRecipe(change func(*RecipeState)) { change(&c.recipe) }
+func (c *Root) setRecipe(change func(*RecipeState)) {
+	change(&c.recipe)
+	// Time the form's network once typing has paused, not "6" on the
+	// way to "64".
+	c.formChanges++
+	n := c.formChanges
+	go func() {
+		time.Sleep(time.Second)
+		c.env.Lock()
+		defer c.env.UnlockRender()
+		if c.formChanges == n {
+			c.measureSpeed()
+		}
+	}()
+}
 
 // selectValCell and selectTestCell show the images of a cell of the
 // run's validation and test reports.
@@ -284,15 +298,13 @@ func (c *Root) Cost() string {
 	r.Config.Classes = len(c.dataset.Info.Classes)
 	mem := nn.EstimateTrainMemory(r.Config, r.BatchSize/workers)
 	s := fmt.Sprintf("%s steps of %d images (%d epochs of %s images); about %s a worker for training, beside the data set's %s",
-		groupThousands(steps), r.BatchSize, r.Epochs, groupThousands(first), byteWords(mem), byteWords(c.dataset.Info.Memory))
+		groupThousands(steps), r.BatchSize, r.Epochs, groupThousands(first), data.ByteWords(mem), data.ByteWords(c.dataset.Info.Memory))
 	if r.Config.InputSize != c.dataset.Info.Size {
 		s += fmt.Sprintf(". The data set was read at %d×%d: load it again with a %d×%d model, or choose input size %d", c.dataset.Info.Size, c.dataset.Info.Size, r.Config.InputSize, r.Config.InputSize, c.dataset.Info.Size)
 	}
-	key := speedKey(r, workers)
-	if v, ok := c.speeds[key]; ok && v > 0 {
+	if v := c.speeds[speedKey(r, workers)]; v > 0 {
 		s += fmt.Sprintf("; about %s of training at the %.0f images/s measured here, plus validation", clock(float64(r.Epochs*first)/v), v)
-	} else {
-		c.measureSpeed(r, workers, key)
+	} else if c.measuring {
 		s += "; measuring the speed…"
 	}
 	return s + "."
@@ -303,11 +315,18 @@ func speedKey(r nn.Recipe, workers int) string {
 	return fmt.Sprintf("%d/%v/%s/%d/%d/%d", r.Config.Width, r.Config.Stages, r.Config.Shortcut, r.Config.InputSize, r.BatchSize, workers)
 }
 
-// measureSpeed has the data set worker time a few training steps of r's
-// network on workers workers, unless it is busy or timing already, and
-// renders the cost again once it knows.
-func (c *Root) measureSpeed(r nn.Recipe, workers int, key string) {
-	if c.measuring || c.trainState.Running || c.dataset.Loading != "" || c.eval.Running != "" ||
+// measureSpeed has the data set worker time a few training steps of the
+// form's network on its workers, unless the speed is known, the recipe
+// cannot run, or the worker is busy or timing already; the cost shows
+// the time once it knows. The page calls it when the form or the data
+// set changes.
+func (c *Root) measureSpeed() {
+	r, workers, err := c.recipe.recipe()
+	if err != nil || c.dataset.Info == nil {
+		return
+	}
+	key := speedKey(r, workers)
+	if c.speeds[key] > 0 || c.measuring || c.trainState.Running || c.dataset.Loading != "" || c.eval.Running != "" ||
 		r.Config.InputSize != c.dataset.Info.Size || r.BatchSize > protocol.MaxBenchBatch {
 		return
 	}
@@ -324,23 +343,8 @@ func (c *Root) measureSpeed(r nn.Recipe, workers int, key string) {
 			}
 			c.speeds[key] = resp.Bench.ImagesPerSec
 		}
+		c.measureSpeed() // the form may have changed meanwhile
 	})
-}
-
-// byteWords writes bytes in a person's units.
-func byteWords(n int64) string { return data.ByteWords(n) }
-
-// nanStepOf returns the page address's nan-step, a test hook: the step
-// of every run whose loss is made NaN, as a diverging run's is; 0 for
-// none.
-func nanStepOf() int {
-	q := js.Global().Get("URLSearchParams").New(js.Global().Get("location").Get("search"))
-	v := q.Call("get", "nan-step")
-	if v.Type() != js.TypeString {
-		return 0
-	}
-	n, _ := strconv.Atoi(v.String())
-	return max(n, 0)
 }
 
 // HandleDownloadModel saves the model that classifies as a
@@ -359,4 +363,17 @@ func (c *Root) HandleDownloadModel(vugu.DOMEvent) {
 		}
 		download(name, blobOf(body, "application/octet-stream"))
 	})
+}
+
+// nanStepOf returns the page address's nan-step, a test hook: the step
+// of every run whose loss is made NaN, as a diverging run's is; 0 for
+// none.
+func nanStepOf() int {
+	q := js.Global().Get("URLSearchParams").New(js.Global().Get("location").Get("search"))
+	v := q.Call("get", "nan-step")
+	if v.Type() != js.TypeString {
+		return 0
+	}
+	n, _ := strconv.Atoi(v.String())
+	return max(n, 0)
 }

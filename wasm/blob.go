@@ -36,7 +36,6 @@ type blobReader struct {
 	size  int64
 	cache [blobBlocks]blobCached
 	tick  int // counts reads, for the cache's ages
-	reads int // blocks read from the Blob
 
 	// The stream reading on from pos, when one is open.
 	reader js.Value // a ReadableStreamBYOBReader, or undefined
@@ -102,7 +101,6 @@ func (r *blobReader) block(start int64) ([]byte, error) {
 		return nil, fmt.Errorf("the file can no longer be read (was it moved, changed or deleted?): %w", err)
 	}
 	c.start, c.used = start, r.tick
-	r.reads++
 	return c.data, nil
 }
 

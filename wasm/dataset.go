@@ -37,12 +37,9 @@ type runDecoder func(req protocol.Request, runs [][2]int, got func(run int, p pi
 
 // dataset is a loaded data set.
 type dataset struct {
-	name    string
-	src     zipSource
-	zip     *data.Zip
+	zip     *data.Zip // over the zip's file, kept to read thumbnails again
 	archive *data.Archive
 	index   map[string]int // an image's index in zip.Images, by name
-	info    *protocol.DatasetInfo
 }
 
 // loadDataset reads the dataset zip src of req, a KindLoadDataset
@@ -66,7 +63,7 @@ func (w *worker) loadDataset(req protocol.Request, src zipSource) (*protocol.Dat
 		return nil, nil, err
 	}
 	w.progress(req, protocol.Progress{Stage: "looking for copies", Done: len(z.Images), Total: len(z.Images)})
-	ds := &dataset{name: req.Name, src: src, zip: z, archive: a, index: make(map[string]int, len(z.Images))}
+	ds := &dataset{zip: z, archive: a, index: make(map[string]int, len(z.Images))}
 	for i, im := range z.Images {
 		ds.index[im.Name] = i
 	}
@@ -76,7 +73,6 @@ func (w *worker) loadDataset(req protocol.Request, src zipSource) (*protocol.Dat
 	samples, body := ds.samples()
 	info.Samples = samples
 	info.Seconds = time.Since(start).Seconds()
-	ds.info = info
 	w.dataset, w.evals = ds, map[string]*evaluation{}
 	return info, body, nil
 }

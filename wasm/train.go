@@ -63,7 +63,10 @@ func (w *worker) train(req protocol.Request) (*protocol.TrainResult, []byte, err
 		if err != nil {
 			return nil, err
 		}
-		reps = []nn.Replica{&nanHook{Replica: local, step: req.NaNStep}}
+		reps = []nn.Replica{local}
+		if req.NaNStep > 0 {
+			reps[0] = &nanHook{Replica: local, step: req.NaNStep}
+		}
 		if workers > 1 {
 			if w.spawn == nil {
 				return nil, errors.New("this worker cannot start helper workers")
@@ -233,7 +236,7 @@ func lenOf(s *data.Set) int {
 
 // nanHook is a replica whose shard of step (from 1) has a loss that is
 // not a number, as a diverging run's would: the tests' way to see a run
-// that diverges. With step 0 it is the replica itself.
+// that diverges.
 type nanHook struct {
 	nn.Replica
 	step int
@@ -247,7 +250,7 @@ func (h *nanHook) Start(j *nn.Job) {
 
 func (h *nanHook) Wait() (*nn.Shard, error) {
 	s, err := h.Replica.Wait()
-	if err == nil && h.step > 0 && h.at == h.step {
+	if err == nil && h.at == h.step {
 		s.Loss = math.NaN()
 	}
 	return s, err
