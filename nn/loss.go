@@ -1,10 +1,6 @@
 package nn
 
-import (
-	"fmt"
-
-	"github.com/chewxy/math32"
-)
+import "fmt"
 
 // CrossEntropy is softmax cross-entropy averaged over the batch, like
 // torch.nn.CrossEntropyLoss() with its defaults.
@@ -47,14 +43,14 @@ func softmaxTo(dst, x []float32) float32 {
 	}
 	var s float32
 	for j, v := range x {
-		e := math32.Exp(v - m)
+		e := expf(v - m)
 		dst[j] = e
 		s += e
 	}
 	for j := range dst {
 		dst[j] /= s
 	}
-	return m + math32.Log(s)
+	return m + logf(s)
 }
 
 // Softmax writes the softmax of each row of logits (N, K) into dst.
