@@ -74,9 +74,22 @@ func (a *Adam) Step() {
 // The slices are the optimizer's own.
 func (a *Adam) State() (m, v [][]float32, steps int) { return a.m, a.v, a.t }
 
-// SetState restores what State returned. It reports false when the
-// shapes do not match the parameters.
+// SetState restores what State returned. It reports false, changing
+// nothing, when the shapes do not match the parameters.
 func (a *Adam) SetState(m, v [][]float32, steps int) bool {
+	if !a.fits(m, v) {
+		return false
+	}
+	for i := range a.params {
+		copy(a.m[i], m[i])
+		copy(a.v[i], v[i])
+	}
+	a.t = steps
+	return true
+}
+
+// fits reports whether moments m and v have the parameters' shapes.
+func (a *Adam) fits(m, v [][]float32) bool {
 	if len(m) != len(a.params) || len(v) != len(a.params) {
 		return false
 	}
@@ -85,11 +98,6 @@ func (a *Adam) SetState(m, v [][]float32, steps int) bool {
 			return false
 		}
 	}
-	for i := range a.params {
-		copy(a.m[i], m[i])
-		copy(a.v[i], v[i])
-	}
-	a.t = steps
 	return true
 }
 

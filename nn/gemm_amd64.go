@@ -215,3 +215,11 @@ func packPanelsAVX2(k int, b []float32, ldb int, dst []float32, panels int)
 //
 //go:noescape
 func transposeAVX2(blocks int, b []float32, ldb int, dst []float32, ldd int)
+
+// builtinKernel names the built-in kernel Gemm runs here.
+func builtinKernel() string {
+	if haveAVX2FMA {
+		return "avx2-fma"
+	}
+	return "go"
+}

@@ -6,3 +6,6 @@ package nn
 func gemm(buf *GemmBuffer, transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, accumulate bool) {
 	gemmGo(buf, transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate)
 }
+
+// builtinKernel names the built-in kernel Gemm runs here.
+func builtinKernel() string { return "go" }

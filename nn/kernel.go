@@ -122,3 +122,8 @@ func callKernel(kern GemmKernel, k, tiles, panels int, a, b []float32, ps, bs in
 	_ = c[(tiles*kernelMR-1)*ldc+panels*kernelNR-1]
 	kern(k, tiles, panels, a, b, ps, bs, c, ldc, add)
 }
+
+// KernelName names the built-in kernel Gemm computes with when no
+// kernel is set: "avx2-fma" (the amd64 assembly) or "go". Kernels round
+// differently, so a checkpoint says which ran.
+func KernelName() string { return builtinKernel() }

@@ -91,12 +91,6 @@ func (r *Run) Epochs() int { return r.epoch }
 // Done reports whether every epoch is finished.
 func (r *Run) Done() bool { return r.epoch >= r.Recipe.Epochs }
 
-// Resume positions a run whose trainer has been given the state of a
-// checkpoint after epoch epochs (the trainer's steps set to match).
-func (r *Run) Resume(epochs int) {
-	r.epoch, r.order, r.pos = epochs, nil, 0
-}
-
 // Next trains on the run's next batch. On an error (ErrDiverged, a
 // replica's failure) the model is unchanged and Next may be called
 // again for the same batch.
