@@ -191,3 +191,10 @@ func workerURL(role string) string {
 	u.Get("searchParams").Call("set", "role", role)
 	return u.Call("toString").String()
 }
+
+// datasetWorker reports whether this is the page's data set worker
+// (started from worker.js?for=datasets), the one that keeps data sets.
+func datasetWorker() bool {
+	q := js.Global().Get("URL").New(js.Global().Get("location").Get("href")).Get("searchParams")
+	return q.Call("get", "for").Truthy() && q.Call("get", "for").String() == "datasets" && !q.Call("get", "role").Truthy()
+}

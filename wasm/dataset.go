@@ -37,9 +37,11 @@ type runDecoder func(req protocol.Request, runs [][2]int, got func(run int, p pi
 
 // dataset is a loaded data set.
 type dataset struct {
-	zip     *data.Zip // over the zip's file, kept to read thumbnails again
+	zip     *data.Zip // over the zip's file, kept to read thumbnails again; nil for a data set kept in the browser
 	archive *data.Archive
-	index   map[string]int // an image's index in zip.Images, by name
+	index   map[string]int // an image's index in zip.Images, or in archive.Train then archive.Test when no zip, by name
+	name    string         // the zip's name
+	digest  string         // the pixels' digest, once computed (see keep)
 }
 
 // loadDataset reads the dataset zip src of req, a KindLoadDataset
@@ -63,11 +65,11 @@ func (w *worker) loadDataset(req protocol.Request, src zipSource) (*protocol.Dat
 		return nil, nil, err
 	}
 	w.progress(req, protocol.Progress{Stage: "looking for copies", Done: len(z.Images), Total: len(z.Images)})
-	ds := &dataset{zip: z, archive: a, index: make(map[string]int, len(z.Images))}
+	ds := &dataset{zip: z, archive: a, index: make(map[string]int, len(z.Images)), name: req.Name}
 	for i, im := range z.Images {
 		ds.index[im.Name] = i
 	}
-	info := summarize(req.Name, src.size, z, a)
+	info := summarize(req.Name, src.size, a)
 	info.Warnings = warningsOf(z.Warnings(a, z.Duplicates()))
 	info.Workers = workers
 	samples, body := ds.samples()
@@ -77,8 +79,8 @@ func (w *worker) loadDataset(req protocol.Request, src zipSource) (*protocol.Dat
 	return info, body, nil
 }
 
-// summarize describes a, read from z, a zip of size bytes named name.
-func summarize(name string, size int64, z *data.Zip, a *data.Archive) *protocol.DatasetInfo {
+// summarize describes a, read from a zip of size bytes named name.
+func summarize(name string, size int64, a *data.Archive) *protocol.DatasetInfo {
 	info := &protocol.DatasetInfo{Name: name, Bytes: size, Classes: a.Train.Classes, Size: a.Train.Size}
 	// The validation split as the default recipe will hold it out.
 	r := nn.DefaultRecipe()
@@ -146,6 +148,13 @@ func (ds *dataset) thumbnail(name string) ([]byte, error) {
 	i, ok := ds.index[name]
 	if !ok {
 		return nil, fmt.Errorf("%s: not in the data set", name)
+	}
+	if ds.zip == nil { // kept in the browser: the decoded pixels are all there is
+		set := ds.archive.Train
+		if i >= set.Len() {
+			set, i = ds.archive.Test, i-set.Len()
+		}
+		return set.Thumbnail(i, data.ThumbSide)
 	}
 	b, err := ds.zip.ReadFile(i)
 	if err != nil {

@@ -12,11 +12,19 @@ import (
 	"github.com/intelscenes/resnet-browser/nn"
 	"github.com/intelscenes/resnet-browser/wasm/protocol"
 	"github.com/intelscenes/resnet-browser/wasm/simd"
+	"github.com/intelscenes/resnet-browser/wasm/store"
 )
 
 func main() {
 	w := worker{spawn: spawnWorkers, notify: post, wait: letMessagesIn}
 	useSIMD(&w, js.Global().Get("nnSIMD"))
+	if datasetWorker() {
+		if db, err := store.Open(); err == nil {
+			w.keeper = db
+		} else {
+			js.Global().Get("console").Call("warn", "worker: "+err.Error())
+		}
+	}
 	inbox := newMailbox[message]()
 	onMessage := js.FuncOf(func(_ js.Value, args []js.Value) any {
 		// Get panics on values that are not objects; such a message gets
@@ -104,7 +112,8 @@ func answer(w *worker, m message) (resp protocol.Response) {
 // KindReplica, which has no file.
 func readBody(req protocol.Request, body js.Value) ([]byte, error) {
 	switch {
-	case req.Kind == protocol.KindReplica || req.Kind == protocol.KindCellImages || req.Kind == protocol.KindTrain || req.Kind == protocol.KindSaveModel:
+	case req.Kind == protocol.KindReplica || req.Kind == protocol.KindCellImages || req.Kind == protocol.KindTrain && !req.Resume ||
+		req.Kind == protocol.KindSaveModel || req.Kind == protocol.KindLoadKept:
 		return nil, nil
 	case body.InstanceOf(js.Global().Get("ArrayBuffer")):
 		return bytesOf(body), nil

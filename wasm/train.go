@@ -33,17 +33,25 @@ const (
 type patient interface{ setPatience(time.Duration) }
 
 // train answers req, a KindTrain request: it trains a fresh model of the
-// loaded data set's classes and returns the result and the model's file.
-func (w *worker) train(req protocol.Request) (*protocol.TrainResult, []byte, error) {
+// loaded data set's classes, or goes on with the run of the checkpoint
+// ckpt, and returns the result and the model's file.
+func (w *worker) train(req protocol.Request, ckpt []byte) (*protocol.TrainResult, []byte, error) {
 	ds := w.dataset
 	if ds == nil {
 		return nil, nil, errNoDataset
 	}
 	var r nn.Recipe
-	if err := json.Unmarshal(req.Recipe, &r); err != nil {
+	workers := max(req.Workers, 1)
+	var saved nn.Checkpoint
+	if req.Resume {
+		var err error
+		if r, saved, err = nn.ReadCheckpointInfo(bytes.NewReader(ckpt), int64(len(ckpt))); err != nil {
+			return nil, nil, err
+		}
+		workers = saved.Workers
+	} else if err := json.Unmarshal(req.Recipe, &r); err != nil {
 		return nil, nil, fmt.Errorf("%w: recipe: %v", protocol.ErrMessage, err)
 	}
-	workers := max(req.Workers, 1)
 	r.BatchNormPerShare = workers > 1
 	r.Config.Classes = len(ds.archive.Train.Classes)
 	if err := r.Validate(); err != nil {
@@ -85,16 +93,38 @@ func (w *worker) train(req protocol.Request) (*protocol.TrainResult, []byte, err
 	}
 	recipe, _ := json.Marshal(run.Recipe)
 	run.Model.Meta.Recipe = recipe
-	w.tell(protocol.Response{ID: req.ID, Kind: protocol.KindProgress, Progress: &protocol.Progress{Stage: "training", Total: run.TotalSteps()},
-		Plan: &protocol.TrainPlan{Steps: run.TotalSteps(), StepsPerEpoch: run.StepsPerEpoch(), Train: run.Train.Len(), Validation: lenOf(run.Val),
-			Params: run.Model.NumParams(), Arch: run.Model.Meta.Arch, Workers: workers, Kernel: w.kernelName()}})
+	plan := &protocol.TrainPlan{Steps: run.TotalSteps(), StepsPerEpoch: run.StepsPerEpoch(), Train: run.Train.Len(), Validation: lenOf(run.Val),
+		Params: run.Model.NumParams(), Arch: run.Model.Meta.Arch, Workers: workers, Kernel: w.kernelName()}
+	worked := time.Duration(0) // time trained, pauses left out
+	if req.Resume {
+		if _, err := run.ReadCheckpoint(bytes.NewReader(ckpt), int64(len(ckpt)), workers); err != nil {
+			return nil, nil, err
+		}
+		worked = time.Duration(saved.Seconds * float64(time.Second))
+		plan.Resumed = run.Trainer.Steps()
+		if saved.Kernel != plan.Kernel {
+			plan.Rounding = fmt.Sprintf("The run was saved computing with the %s kernel and goes on with the %s kernel, which rounds differently: it will not end with exactly the weights it would have had.", saved.Kernel, plan.Kernel)
+		}
+	}
+	w.progress(req, protocol.Progress{Stage: "keeping the data set in the browser"})
+	plan.Dataset, plan.Kept = w.keep()
+	w.tell(protocol.Response{ID: req.ID, Kind: protocol.KindProgress, Progress: &protocol.Progress{Stage: "training", Done: run.Trainer.Steps(), Total: run.TotalSteps()},
+		Plan: plan})
 
 	res := &protocol.TrainResult{Recipe: recipe, Ended: "done"}
+	for _, e := range run.Model.Meta.History { // of a resumed run
+		res.Epochs = append(res.Epochs, protocol.TrainEpoch(e))
+		res.Kept = e.Epoch
+	}
 	var best []byte // the kept epoch's model, when the best is kept
 	bestAcc := -1.0
-	worked := time.Duration(0) // time trained, pauses left out
+	checkpoint := func(pause bool) {
+		w.tell(protocol.Response{ID: req.ID, Kind: protocol.KindProgress,
+			Checkpoint: &protocol.TrainCheckpoint{Step: run.Trainer.Steps(), Epoch: run.Epochs(), Pause: pause},
+			Body:       run.CheckpointBytes(nn.Checkpoint{Workers: workers, Kernel: plan.Kernel, Seconds: worked.Seconds()})})
+	}
 	for !run.Done() && res.Ended == "done" {
-		switch w.waitWhilePaused(req, run) {
+		switch w.waitWhilePaused(req, run, func() { checkpoint(true) }) {
 		case protocol.ActionStop:
 			res.Ended = "stopped"
 			continue
@@ -134,6 +164,7 @@ func (w *worker) train(req protocol.Request) (*protocol.TrainResult, []byte, err
 		if req.KeepBest && e.ValAcc > bestAcc {
 			best, bestAcc = model, e.ValAcc
 		}
+		checkpoint(false)
 	}
 	m := run.Model
 	if best != nil {
@@ -174,10 +205,14 @@ func (w *worker) train(req protocol.Request) (*protocol.TrainResult, []byte, err
 // counts a worker silent for a minute as hung.
 const pausedNotice = 10 * time.Second
 
-// waitWhilePaused waits while run req is asked to pause, saying so now
-// and then, and returns the action asked last.
-func (w *worker) waitWhilePaused(req protocol.Request, run *nn.Run) string {
-	for w.runs.get(req.ID) == protocol.ActionPause {
+// waitWhilePaused waits while run req is asked to pause, calling paused
+// once the pause begins and saying it is paused now and then, and
+// returns the action asked last.
+func (w *worker) waitWhilePaused(req protocol.Request, run *nn.Run, paused func()) string {
+	for first := true; w.runs.get(req.ID) == protocol.ActionPause; first = false {
+		if first {
+			paused()
+		}
 		w.tell(protocol.Response{ID: req.ID, Kind: protocol.KindProgress,
 			Progress: &protocol.Progress{Stage: "paused", Done: run.Trainer.Steps(), Total: run.TotalSteps()}})
 		w.runs.wait(pausedNotice)

@@ -38,6 +38,7 @@ type trainRun struct {
 func trainSample(t *testing.T, req protocol.Request, onNotice func(w *worker, n protocol.Response)) trainRun {
 	t.Helper()
 	w, _ := loadSample(t, 1)
+	w.spawn = spawnPipes(new(int))
 	var run trainRun
 	var mu sync.Mutex
 	w.notify = func(n protocol.Response) {

@@ -23,6 +23,7 @@ type worker struct {
 	spawn      spawner       // starts helper workers; nil where it cannot
 
 	dataset *dataset               // nil until a data set loads
+	keeper  keeper                 // the browser's storage of data sets; nil where there is none
 	evals   map[string]*evaluation // the last evaluations, by KindCellImages's Split
 	stops   cancels                // the requests asked to stop
 	runs    runControls            // the training runs asked to pause, resume or stop
@@ -72,7 +73,10 @@ func (w *worker) serve(req protocol.Request, body []byte) (resp protocol.Respons
 	case protocol.KindCellImages:
 		resp, err = w.cellImages(req)
 	case protocol.KindTrain:
-		resp.Trained, resp.Body, err = w.train(req)
+		resp.Trained, resp.Body, err = w.train(req, body)
+	case protocol.KindLoadKept:
+		resp.Kind = protocol.KindLoadDataset
+		resp.Dataset, resp.Body, err = w.loadKept(req)
 	default:
 		err = fmt.Errorf("%w: unknown request kind %q", protocol.ErrMessage, req.Kind)
 	}

@@ -39,6 +39,9 @@ type DatasetInfo struct {
 	// Samples are thumbnails of the first images of each class of the
 	// training split, in the answer's body.
 	Samples []Thumb `json:"samples,omitempty"`
+	// Kept says the data set came from the browser's storage, for a run
+	// to resume, not from its zip.
+	Kept bool `json:"kept,omitempty"`
 }
 
 // SplitInfo is one split of a data set.

@@ -91,6 +91,10 @@ const (
 	// and first with the Plan. The answer holds Trained and the model in
 	// the body. KindControl pauses, resumes and stops it.
 	KindTrain Kind = "train"
+	// KindLoadKept asks the data set worker to load the data set kept in
+	// the browser's storage under Digest, for a run to resume; its answer
+	// is KindLoadDataset's.
+	KindLoadKept Kind = "load-kept"
 	// KindControl asks the training run Target to pause, resume or stop
 	// (Action). Like KindCancel it is not queued and has no answer.
 	KindControl Kind = "control"
@@ -180,6 +184,12 @@ type Request struct {
 	Recipe   json.RawMessage `json:"recipe,omitempty"`
 	KeepBest bool            `json:"keepBest,omitempty"`
 	NaNStep  int             `json:"nanStep,omitempty"`
+	// Resume, for KindTrain, says the body is a checkpoint (nn's) of the
+	// run to go on with, on the loaded data set, whose recipe and number
+	// of workers it holds.
+	Resume bool `json:"resume,omitempty"`
+	// Digest, for KindLoadKept, names the data set kept.
+	Digest string `json:"digest,omitempty"`
 }
 
 // ErrCancelled is the error of a request stopped by KindCancel.
@@ -259,6 +269,8 @@ type Response struct {
 	Plan     *TrainPlan  `json:"plan,omitempty"`
 	Step     *TrainStep  `json:"trainStep,omitempty"`
 	Epoch    *TrainEpoch `json:"epoch,omitempty"`
+	// Checkpoint, for a training run, says the body is a checkpoint.
+	Checkpoint *TrainCheckpoint `json:"checkpoint,omitempty"`
 	// Trained is the result of KindTrain.
 	Trained *TrainResult `json:"trained,omitempty"`
 	// Body is the message's body, for KindShard, KindDecode,
@@ -346,8 +358,12 @@ func DecodeRequest(head string) (Request, error) {
 		if r.Target == 0 || r.Action != ActionPause && r.Action != ActionResume && r.Action != ActionStop {
 			return r, fmt.Errorf("%w: %s %q of request %d", ErrMessage, r.Kind, r.Action, r.Target)
 		}
+	case KindLoadKept:
+		if len(r.Digest) != 64 {
+			return r, fmt.Errorf("%w: %s of digest %q", ErrMessage, r.Kind, r.Digest)
+		}
 	case KindTrain:
-		if len(r.Recipe) == 0 || r.Workers < 0 || r.Workers > MaxWorkers || r.NaNStep < 0 {
+		if len(r.Recipe) == 0 && !r.Resume || r.Workers < 0 || r.Workers > MaxWorkers || r.NaNStep < 0 {
 			return r, fmt.Errorf("%w: %s on %d workers", ErrMessage, r.Kind, r.Workers)
 		}
 	case KindShard:
@@ -376,7 +392,7 @@ func DecodeResponse(head string) (Response, error) {
 	}
 	switch r.Kind {
 	case KindLoadModel, KindSaveModel, KindClassify, KindBenchTrain, KindBenchInfer, KindReplica, KindShard,
-		KindLoadDataset, KindDecode, KindEvaluate, KindCellImages, KindTrain, KindProgress, KindReady, KindExit:
+		KindLoadDataset, KindLoadKept, KindDecode, KindEvaluate, KindCellImages, KindTrain, KindProgress, KindReady, KindExit:
 	default:
 		return r, fmt.Errorf("%w: unknown response kind %q", ErrMessage, r.Kind)
 	}

@@ -32,6 +32,24 @@ type TrainPlan struct {
 	Arch          string `json:"arch"`
 	Workers       int    `json:"workers"`
 	Kernel        string `json:"kernel"`
+	// Dataset is the digest of the data set trained on, kept in the
+	// browser's storage for the run to resume after a reload; Kept says
+	// why it could not be kept, when it could not.
+	Dataset string `json:"dataset"`
+	Kept    string `json:"kept,omitempty"`
+	// Resumed, for a run resumed from a checkpoint, is the step it goes
+	// on from; Rounding says, when the kernel is not the checkpoint's,
+	// that the rest of the run rounds differently.
+	Resumed  int    `json:"resumed,omitempty"`
+	Rounding string `json:"rounding,omitempty"`
+}
+
+// TrainCheckpoint is a checkpoint of the run, in a KindProgress notice
+// whose body holds it (nn's format): at each epoch's end and on Pause.
+type TrainCheckpoint struct {
+	Step  int  `json:"step"`  // steps done
+	Epoch int  `json:"epoch"` // epochs finished
+	Pause bool `json:"pause"` // written on Pause
 }
 
 // TrainEpoch is a finished epoch, in a KindProgress notice whose body

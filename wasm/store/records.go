@@ -1,0 +1,277 @@
+//go:build js && wasm
+
+package store
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"syscall/js"
+	"time"
+)
+
+// Model is what the page keeps of a model beside its file.
+type Model struct {
+	ID       string    `json:"id"`
+	Name     string    `json:"name"`
+	Source   string    `json:"source"` // where it came from, in a person's words
+	Created  time.Time `json:"created"`
+	Arch     string    `json:"arch"`
+	Classes  []string  `json:"classes"`
+	Accuracy float64   `json:"accuracy"` // of its last report; -1 for none
+	Bytes    int       `json:"bytes"`    // of its file
+	SHA256   []byte    `json:"sha256"`   // of its file
+	// History and Report are the run's epochs and the last report of
+	// the model, as the page shows them; null for none.
+	History json.RawMessage `json:"history,omitempty"`
+	Report  json.RawMessage `json:"report,omitempty"`
+}
+
+// Run is what the page keeps of a run beside its last checkpoint.
+type Run struct {
+	ID          string          `json:"id"`
+	Recipe      json.RawMessage `json:"recipe"`
+	Workers     int             `json:"workers"`
+	Kernel      string          `json:"kernel"`
+	Dataset     string          `json:"dataset"` // the data set's digest
+	DatasetName string          `json:"datasetName"`
+	Step        int             `json:"step"`  // steps done
+	Steps       int             `json:"steps"` // of the whole run
+	Epoch       int             `json:"epoch"` // epochs finished
+	Saved       time.Time       `json:"saved"`
+	KeepBest    bool            `json:"keepBest"`
+	// Progress is what the page shows of the run so far (its steps and
+	// epochs), for its charts.
+	Progress json.RawMessage `json:"progress"`
+}
+
+// PutModel keeps m and its file, in one transaction, and reads the file
+// back: a model whose file does not read back as written is removed and
+// never listed.
+func (d *DB) PutModel(m Model, file []byte) error {
+	sum := sha256.Sum256(file)
+	m.Bytes, m.SHA256 = len(file), sum[:]
+	meta, _ := json.Marshal(m)
+	jsFile := bytesOf(file)
+	err := d.run(true, []string{models, modelFiles}, func(x *tx) error {
+		x.store(modelFiles).Call("put", map[string]any{"id": m.ID, "file": jsFile})
+		x.store(models).Call("put", map[string]any{"id": m.ID, "meta": string(meta)})
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	back, err := d.ModelFile(m.ID)
+	if err == nil && !bytes.Equal(back, file) {
+		err = errors.New("the browser's storage gave back another file than was written")
+	}
+	if err != nil {
+		d.DeleteModel(m.ID)
+		return err
+	}
+	return nil
+}
+
+// SetModel replaces m's metadata (a new name, a new report); its file
+// stays.
+func (d *DB) SetModel(m Model) error {
+	meta, _ := json.Marshal(m)
+	return d.run(true, []string{models}, func(x *tx) error {
+		x.store(models).Call("put", map[string]any{"id": m.ID, "meta": string(meta)})
+		return nil
+	})
+}
+
+// Models returns the models kept whose files are there, newest first.
+func (d *DB) Models() ([]Model, error) {
+	recs, err := d.all(models)
+	if err != nil {
+		return nil, err
+	}
+	files, err := d.keys(modelFiles)
+	if err != nil {
+		return nil, err
+	}
+	var out []Model
+	for _, r := range recs {
+		var m Model
+		if json.Unmarshal([]byte(r.Get("meta").String()), &m) == nil && files[m.ID] {
+			out = append(out, m)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Created.After(out[j].Created) })
+	return out, nil
+}
+
+// ModelFile returns the file of the model id.
+func (d *DB) ModelFile(id string) ([]byte, error) {
+	r, err := d.get(modelFiles, id)
+	if err != nil {
+		return nil, err
+	}
+	if !r.Truthy() {
+		return nil, fmt.Errorf("the browser's storage has no file of model %s", id)
+	}
+	return goBytes(r.Get("file")), nil
+}
+
+// DeleteModel removes the model id and its file.
+func (d *DB) DeleteModel(id string) error {
+	return d.run(true, []string{models, modelFiles}, func(x *tx) error {
+		x.store(models).Call("delete", id)
+		x.store(modelFiles).Call("delete", id)
+		return nil
+	})
+}
+
+// PutCheckpoint keeps run r and its checkpoint, in one transaction.
+func (d *DB) PutCheckpoint(r Run, ckpt []byte) error {
+	meta, _ := json.Marshal(r)
+	file := bytesOf(ckpt)
+	return d.run(true, []string{runs, checkpoints}, func(x *tx) error {
+		x.store(checkpoints).Call("put", map[string]any{"id": r.ID, "file": file})
+		x.store(runs).Call("put", map[string]any{"id": r.ID, "meta": string(meta)})
+		return nil
+	})
+}
+
+// Runs returns the runs kept with their checkpoints, newest first.
+func (d *DB) Runs() ([]Run, error) {
+	recs, err := d.all(runs)
+	if err != nil {
+		return nil, err
+	}
+	files, err := d.keys(checkpoints)
+	if err != nil {
+		return nil, err
+	}
+	var out []Run
+	for _, rec := range recs {
+		var r Run
+		if json.Unmarshal([]byte(rec.Get("meta").String()), &r) == nil && files[r.ID] {
+			out = append(out, r)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Saved.After(out[j].Saved) })
+	return out, nil
+}
+
+// Checkpoint returns the last checkpoint of run id.
+func (d *DB) Checkpoint(id string) ([]byte, error) {
+	r, err := d.get(checkpoints, id)
+	if err != nil {
+		return nil, err
+	}
+	if !r.Truthy() {
+		return nil, fmt.Errorf("the browser's storage has no checkpoint of run %s", id)
+	}
+	return goBytes(r.Get("file")), nil
+}
+
+// DeleteRun removes run id and its checkpoint, and the data sets that no
+// run kept needs any more.
+func (d *DB) DeleteRun(id string) error {
+	if err := d.run(true, []string{runs, checkpoints}, func(x *tx) error {
+		x.store(runs).Call("delete", id)
+		x.store(checkpoints).Call("delete", id)
+		return nil
+	}); err != nil {
+		return err
+	}
+	return d.dropUnneededDatasets()
+}
+
+// dropUnneededDatasets removes the data sets no run kept needs.
+func (d *DB) dropUnneededDatasets() error {
+	rs, err := d.Runs()
+	if err != nil {
+		return err
+	}
+	need := map[string]bool{}
+	for _, r := range rs {
+		need[r.Dataset] = true
+	}
+	have, err := d.keys(datasets)
+	if err != nil {
+		return err
+	}
+	return d.run(true, []string{datasets}, func(x *tx) error {
+		for k := range have {
+			if !need[k] {
+				x.store(datasets).Call("delete", k)
+			}
+		}
+		return nil
+	})
+}
+
+// HasDataset reports whether the data set of digest is kept.
+func (d *DB) HasDataset(digest string) bool {
+	k, err := d.keys(datasets)
+	return err == nil && k[digest]
+}
+
+// PutDataset keeps a data set by its digest: its header and the pixels
+// of its training and test images (test may be nil).
+func (d *DB) PutDataset(digest string, header, train, test []byte) error {
+	rec := map[string]any{"id": digest, "header": bytesOf(header), "train": bytesOf(train)}
+	if test != nil {
+		rec["test"] = bytesOf(test)
+	}
+	return d.run(true, []string{datasets}, func(x *tx) error {
+		x.store(datasets).Call("put", rec)
+		return nil
+	})
+}
+
+// Dataset reads the data set of digest: make gets its header and returns
+// the slices its training and test pixels go to, of their sizes.
+func (d *DB) Dataset(digest string, make func(header []byte) (train, test []byte, err error)) error {
+	r, err := d.get(datasets, digest)
+	if err != nil {
+		return err
+	}
+	if !r.Truthy() {
+		return errors.New("the data set of this run is no longer in the browser's storage: load its zip again")
+	}
+	train, test, err := make(goBytes(r.Get("header")))
+	if err != nil {
+		return err
+	}
+	for _, p := range []struct {
+		dst []byte
+		src js.Value
+	}{{train, r.Get("train")}, {test, r.Get("test")}} {
+		n := 0
+		if p.src.Truthy() {
+			n = p.src.Get("length").Int()
+		}
+		if n != len(p.dst) {
+			return fmt.Errorf("the data set kept in the browser is damaged: %d bytes of pixels where its header says %d", n, len(p.dst))
+		}
+		if n > 0 {
+			js.CopyBytesToGo(p.dst, p.src)
+		}
+	}
+	return nil
+}
+
+// Setting returns the value of setting key, "" if unset.
+func (d *DB) Setting(key string) (string, error) {
+	r, err := d.get(settings, key)
+	if err != nil || !r.Truthy() {
+		return "", err
+	}
+	return r.Get("value").String(), nil
+}
+
+// SetSetting sets setting key to value.
+func (d *DB) SetSetting(key, value string) error {
+	return d.run(true, []string{settings}, func(x *tx) error {
+		x.store(settings).Call("put", map[string]any{"id": key, "value": value})
+		return nil
+	})
+}
