@@ -27,6 +27,7 @@ type DatasetState struct {
 	Progress protocol.Progress     // how far the reading got
 	Err      string                // why the last load failed, if it did
 	loadID   uint64                // the load request at work
+	digest   string                // the data set's digest, once a run told it
 }
 
 // Thumb is a thumbnail shown on the page.
@@ -133,7 +134,7 @@ func (c *Root) setDataset(info *protocol.DatasetInfo, body js.Value) {
 			revokeObjectURL(t.URL)
 		}
 	}
-	c.dataset.Info = info
+	c.dataset.Info, c.dataset.digest = info, ""
 	c.dataset.Samples = make([][]Thumb, len(info.Classes))
 	for _, s := range info.Samples {
 		if s.Class >= 0 && s.Class < len(info.Classes) {

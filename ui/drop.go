@@ -5,8 +5,6 @@ import (
 	"strings"
 
 	"github.com/vugu/vugu/js"
-
-	"github.com/intelscenes/resnet-browser/wasm/protocol"
 )
 
 // fileKind is where a file given to the page belongs.
@@ -51,7 +49,7 @@ func (c *Root) route(files []js.Value) {
 		c.loadDataset(zip.Get("name").String(), zip)
 	}
 	if model.Truthy() {
-		c.loadModel(protocol.Request{Kind: protocol.KindLoadModel, Name: model.Get("name").String()}, model)
+		c.loadModelFile(model)
 	}
 	if len(images) > 0 {
 		c.addImages(images)

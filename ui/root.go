@@ -9,11 +9,13 @@ import (
 	"github.com/vugu/vugu/js"
 
 	"github.com/intelscenes/resnet-browser/wasm/protocol"
+	"github.com/intelscenes/resnet-browser/wasm/store"
 )
 
 // The built-in model and the worker's script, as the server serves them.
 const (
 	builtinModelURL = "/assets/model.safetensors"
+	builtinFileName = "scenes-resnet14.safetensors" // as it downloads
 	workerScript    = "/assets/worker.js"
 )
 
@@ -43,6 +45,13 @@ type Root struct {
 	renderDue   bool  // a render is on its way (see renderSoon)
 	shown       int   // how many of items the page shows
 	tally       tally // what became of items
+
+	db           *store.DB   // the browser's storage; nil until open, or where there is none
+	keepQueue    chan func() // the keeper goroutine's tasks (see keepTask)
+	models       ModelsState
+	askedPersist bool // persistent storage was asked for
+	persisted    bool // and granted
+	runs         RunsState
 }
 
 // newRoot returns the page, with its workers started and the built-in
@@ -50,13 +59,21 @@ type Root struct {
 func newRoot(env vugu.EventEnv) *Root {
 	c := &Root{env: env, shown: resultsPage, recipe: newRecipeState("quick", cores()), nanStep: nanStepOf()}
 	c.worker = newWorkerClient(workerScript, "the worker", 2, []protocol.Kind{protocol.KindLoadModel}, c.setNotice)
-	c.data = newWorkerClient(workerScript+"?for=datasets", "the data set worker", 1, []protocol.Kind{protocol.KindLoadDataset}, c.setNotice)
-	c.loadModel(protocol.Request{Kind: protocol.KindLoadModel, Name: "built-in", URL: builtinModelURL}, js.Undefined())
+	c.data = newWorkerClient(workerScript+"?for=datasets", "the data set worker", 1, []protocol.Kind{protocol.KindLoadDataset, protocol.KindLoadKept}, c.setNotice)
+	c.keepQueue = make(chan func(), 64)
+	go func() {
+		for f := range c.keepQueue {
+			f()
+		}
+	}()
+	c.keepTask(c.openStore) // then the model chosen last, or the built-in one
 	return c
 }
 
-// loadModel asks the worker to load the model req names.
-func (c *Root) loadModel(req protocol.Request, body js.Value) {
+// loadModel asks the worker to load the model req names, whose file is
+// body or at req.URL: the model id of the Models list, or a new one to
+// keep there as keep says (then id is "").
+func (c *Root) loadModel(req protocol.Request, body js.Value, id string, keep *store.Model) {
 	c.model.Loading, c.model.Err = req.Name, ""
 	c.worker.Send(req, body, func(resp protocol.Response, _ js.Value) {
 		c.env.Lock()
@@ -68,6 +85,15 @@ func (c *Root) loadModel(req protocol.Request, body js.Value) {
 		}
 		c.model.Info = resp.Model
 		c.modelFile = modelFile{name: req.Name, url: req.URL, body: body}
+		c.models.Current = id
+		if keep != nil {
+			m := *keep
+			m.Arch, m.Classes, m.Created = resp.Model.Arch, resp.Model.Classes, time.Now()
+			if m.Source == "" {
+				m.Source = resp.Model.Source
+			}
+			c.keepModel(m)
+		}
 	})
 }
 
@@ -217,8 +243,14 @@ func (c *Root) HandlePickModel(e vugu.DOMEvent) {
 	if len(files) == 0 {
 		return
 	}
-	f := files[0]
-	c.loadModel(protocol.Request{Kind: protocol.KindLoadModel, Name: f.Get("name").String()}, f)
+	c.loadModelFile(files[0])
+}
+
+// loadModelFile loads the model file f, a File, and keeps it in the
+// Models list.
+func (c *Root) loadModelFile(f js.Value) {
+	name := f.Get("name").String()
+	c.loadModel(protocol.Request{Kind: protocol.KindLoadModel, Name: name}, f, "", &store.Model{Name: name, Accuracy: -1})
 }
 
 // HandleClear removes every classified image.

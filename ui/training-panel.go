@@ -19,6 +19,12 @@ type TrainingPanel struct {
 	Resume          func(vugu.DOMEvent)
 	Stop            func(vugu.DOMEvent)
 	DownloadHistory func(vugu.DOMEvent)
+	// Runs is what the page keeps of runs; Interrupted describes the run
+	// offered to resume, ResumeRun and DiscardRun its buttons.
+	Runs        RunsState
+	Interrupted string
+	ResumeRun   func(vugu.DOMEvent)
+	DiscardRun  func(vugu.DOMEvent)
 }
 
 // last is the last step's notice, if any came.

@@ -13,6 +13,7 @@ import (
 	"github.com/intelscenes/resnet-browser/nn"
 	"github.com/intelscenes/resnet-browser/nn/data"
 	"github.com/intelscenes/resnet-browser/wasm/protocol"
+	"github.com/intelscenes/resnet-browser/wasm/store"
 )
 
 // TrainState is what the page knows about the training run: the one at
@@ -59,11 +60,18 @@ func (c *Root) train() {
 	b, _ := json.Marshal(r)
 	req := protocol.Request{Kind: protocol.KindTrain, Name: c.dataset.Info.Name, Recipe: b, Workers: workers,
 		KeepBest: c.recipe.KeepBest, NaNStep: c.nanStep}
-	c.trainState = TrainState{Running: true, Stage: "starting the workers", Recipe: r}
 	c.speedOfRun = speedKey(r, workers)
+	c.beginRun(store.Run{ID: newID(), Recipe: b, Workers: workers, DatasetName: c.dataset.Info.Name, KeepBest: c.recipe.KeepBest})
+	c.sendTrain(req, js.Undefined(), TrainState{Running: true, Stage: "starting the workers", Recipe: r})
+}
+
+// sendTrain sends req, a KindTrain request with body (a checkpoint to
+// resume from, or undefined), and shows the run from st on.
+func (c *Root) sendTrain(req protocol.Request, body js.Value, st0 TrainState) {
+	c.trainState = st0
 	st := &c.trainState
 	var id uint64
-	id = c.data.SendNotified(req, js.Undefined(), func(n protocol.Response, body js.Value) {
+	id = c.data.SendNotified(req, body, func(n protocol.Response, body js.Value) {
 		c.env.Lock()
 		defer c.renderWithin(trainRenderInterval)
 		if st.id == id {
@@ -92,6 +100,9 @@ func (c *Root) trainNotice(n protocol.Response, body js.Value) {
 	switch {
 	case n.Plan != nil:
 		st.Plan = n.Plan
+		c.runPlanned(n.Plan)
+	case n.Checkpoint != nil && body.Truthy():
+		c.keepCheckpoint(n.Checkpoint, body)
 	case n.Step != nil:
 		st.Steps = append(st.Steps, *n.Step)
 		images := st.Recipe.BatchSize
@@ -133,8 +144,12 @@ func (c *Root) trainDone(resp protocol.Response, body js.Value) {
 		st.Err = "The run failed: " + resp.Error
 		if st.model.Truthy() { // the last finished epoch's model, kept here
 			st.Err += fmt.Sprintf(". The model of epoch %d classifies now.", len(st.Epochs))
-			c.loadModel(protocol.Request{Kind: protocol.KindLoadModel, Name: name}, st.model)
+			e := st.Epochs[len(st.Epochs)-1]
+			c.loadModel(protocol.Request{Kind: protocol.KindLoadModel, Name: name}, st.model, "", &store.Model{
+				Name: strings.TrimSuffix(name, ".safetensors") + fmt.Sprintf(" (epoch %d)", e.Epoch), Accuracy: accuracyOf(e),
+				History: historyJSON(st.Epochs)})
 		}
+		c.endRun(true)
 		return
 	}
 	res := resp.Trained
@@ -147,10 +162,28 @@ func (c *Root) trainDone(resp protocol.Response, body js.Value) {
 			*e.dst = EvalState{Result: e.ev, Report: nn.NewReport(nn.ConfusionMatrix(e.ev.Matrix), e.ev.Classes)}
 		}
 	}
+	c.endRun(res.Resumable)
 	if body.Truthy() {
 		st.model = blobOf(body, "application/octet-stream")
-		c.loadModel(protocol.Request{Kind: protocol.KindLoadModel, Name: name}, st.model)
+		keep := &store.Model{Name: strings.TrimSuffix(name, ".safetensors"), Source: res.Source, Accuracy: -1, History: historyJSON(res.Epochs)}
+		for _, e := range res.Epochs {
+			if e.Epoch == res.Kept {
+				keep.Accuracy = accuracyOf(e)
+			}
+		}
+		if ev := res.Validation; ev != nil {
+			keep.Report, _ = json.Marshal(ev)
+		}
+		c.loadModel(protocol.Request{Kind: protocol.KindLoadModel, Name: name}, st.model, "", keep)
 	}
+}
+
+// accuracyOf is an epoch's validation accuracy, -1 without validation.
+func accuracyOf(e protocol.TrainEpoch) float64 {
+	if e.ValLoss == 0 && e.ValAcc == 0 {
+		return -1
+	}
+	return e.ValAcc
 }
 
 // blobOf returns a Blob of the bytes of buf, an ArrayBuffer.
@@ -257,16 +290,21 @@ func (c *Root) HandleDownloadHistory(vugu.DOMEvent) {
 // download has the browser save blob as name.
 func download(name string, blob js.Value) {
 	url := objectURL(blob)
+	downloadURL(name, url)
+	go func() { // after the browser took it
+		time.Sleep(time.Minute)
+		revokeObjectURL(url)
+	}()
+}
+
+// downloadURL has the browser save what url holds as name.
+func downloadURL(name, url string) {
 	a := js.Global().Get("document").Call("createElement", "a")
 	a.Set("href", url)
 	a.Set("download", name)
 	js.Global().Get("document").Get("body").Call("appendChild", a)
 	a.Call("click")
 	a.Call("remove")
-	go func() { // after the browser took it
-		time.Sleep(time.Minute)
-		revokeObjectURL(url)
-	}()
 }
 
 // TrainHint says what Train needs, or what it does.
@@ -350,9 +388,9 @@ func (c *Root) measureSpeed() {
 // HandleDownloadModel saves the model that classifies as a
 // .safetensors file, which cmd/resnet reads too.
 func (c *Root) HandleDownloadModel(vugu.DOMEvent) {
-	name := strings.TrimSuffix(strings.TrimSuffix(c.modelFile.name, ".pth"), ".safetensors") + ".safetensors"
-	if c.modelFile.name == "built-in" {
-		name = "scenes-resnet14.safetensors"
+	name := safetensorsName(c.modelFile.name)
+	if c.modelFile.name == builtinID {
+		name = builtinFileName
 	}
 	c.worker.Send(protocol.Request{Kind: protocol.KindSaveModel, Name: c.modelFile.name}, js.Undefined(), func(resp protocol.Response, body js.Value) {
 		c.env.Lock()

@@ -139,7 +139,7 @@ func (w *worker) train(req protocol.Request, ckpt []byte) (*protocol.TrainResult
 			}
 		}
 		if err != nil {
-			res.Ended = endedBy(err, run)
+			res.Ended, res.Resumable = endedBy(err, run), !errors.Is(err, nn.ErrDiverged)
 			break
 		}
 		w.tell(protocol.Response{ID: req.ID, Kind: protocol.KindProgress,

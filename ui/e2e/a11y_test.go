@@ -104,6 +104,35 @@ func (p *page) click(name string) {
 	p.call(id, `function() { this.click() }`)
 }
 
+// clickIn clicks the button named name inside the element of role
+// scopeRole named scope, such as a row of a list.
+func (p *page) clickIn(scopeRole, scope, name string) {
+	p.t.Helper()
+	in := p.byRole(scopeRole, scope)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		obj, err := chromedp.Call(p.ctx, dom.ResolveNode, dom.ResolveNodeParams{BackendNodeID: in})
+		if err != nil {
+			p.t.Fatal(err)
+		}
+		res, err := chromedp.Call(p.ctx, accessibility.QueryAXTree,
+			accessibility.QueryAXTreeParams{ObjectID: obj.Object.ObjectID, Role: "button"})
+		if err != nil {
+			p.t.Fatal(err)
+		}
+		for _, n := range res.Nodes {
+			if !n.Ignored && n.BackendDOMNodeID != 0 && n.Name != nil && nameOf(n.Name.Value) == name {
+				p.call(n.BackendDOMNodeID, `function() { this.click() }`)
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			p.t.Fatalf("no button %q in the %s %q", name, scopeRole, scope)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
 // disabled reports whether the button named name is disabled.
 func (p *page) disabled(name string) bool {
 	p.t.Helper()

@@ -218,7 +218,9 @@ func openPageAt(t testing.TB, path string, limit time.Duration) *page {
 	if unusable != "" {
 		t.Skip(skipMarker + " " + unusable)
 	}
-	ctx, cancel := chromedp.NewContext(browser)
+	// A browser context of its own, so that what one test's page keeps in
+	// the browser's storage is not another's.
+	ctx, cancel := chromedp.NewContext(browser, chromedp.WithNewBrowserContext())
 	ctx, cancelTimeout := context.WithTimeout(ctx, limit)
 	p := &page{ctx: ctx, t: t}
 	console := chromedp.Console(ctx)

@@ -97,7 +97,8 @@ func (p *page) downloads() string {
 	p.t.Helper()
 	dir := p.t.TempDir()
 	if _, err := chromedp.Call(p.ctx, cdpbrowser.SetDownloadBehavior, cdpbrowser.SetDownloadBehaviorParams{
-		Behavior: cdpbrowser.SetDownloadBehaviorBehaviorAllow, DownloadPath: dir}); err != nil {
+		Behavior: cdpbrowser.SetDownloadBehaviorBehaviorAllow, DownloadPath: dir,
+		BrowserContextID: chromedp.FromContext(p.ctx).BrowserContextID}); err != nil {
 		p.t.Fatal(err)
 	}
 	return dir

@@ -73,6 +73,9 @@ type TrainResult struct {
 	// in a person's words (a loss that is not a number, a worker that
 	// died), the model then being the last finished epoch's.
 	Ended string `json:"ended"`
+	// Resumable says the run ended by a failure (a worker that died), not
+	// by itself: its last checkpoint may go on from there.
+	Resumable bool `json:"resumable,omitempty"`
 	// Kept is the epoch whose weights the model has: the best by
 	// validation accuracy when asked, else the last.
 	Kept int `json:"kept"`

@@ -1,10 +1,8 @@
-//go:build js && wasm
-
 package store
 
 import (
 	"errors"
-	"syscall/js"
+	"github.com/vugu/vugu/js"
 )
 
 // Estimate returns the bytes the page's origin uses and the most the
@@ -56,7 +54,7 @@ func awaitPromise(p js.Value) (js.Value, error) {
 	})
 	defer ok.Release()
 	defer fail.Release()
-	p.Call("then", ok, fail)
+	p.Call("then", ok.Value, fail.Value)
 	r := <-done
 	return r.v, r.err
 }
@@ -89,13 +87,13 @@ func HoldRunLock(id string) (release func(), ok bool) {
 			exec.Release()
 			return nil
 		})
-		p := js.Global().Get("Promise").New(exec)
+		p := js.Global().Get("Promise").New(exec.Value)
 		got <- true
 		return p
 	})
 	opts := js.Global().Get("Object").New()
 	opts.Set("ifAvailable", true)
-	locks.Call("request", lockPrefix+id, opts, cb)
+	locks.Call("request", lockPrefix+id, opts, cb.Value)
 	if !<-got {
 		cb.Release()
 		return nil, false

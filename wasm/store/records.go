@@ -1,5 +1,3 @@
-//go:build js && wasm
-
 package store
 
 import (
@@ -8,8 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/vugu/vugu/js"
 	"sort"
-	"syscall/js"
 	"time"
 )
 
@@ -57,8 +55,8 @@ func (d *DB) PutModel(m Model, file []byte) error {
 	meta, _ := json.Marshal(m)
 	jsFile := bytesOf(file)
 	err := d.run(true, []string{models, modelFiles}, func(x *tx) error {
-		x.store(modelFiles).Call("put", map[string]any{"id": m.ID, "file": jsFile})
-		x.store(models).Call("put", map[string]any{"id": m.ID, "meta": string(meta)})
+		x.store(modelFiles).Call("put", js.ValueOf(map[string]any{"id": m.ID, "file": jsFile}))
+		x.store(models).Call("put", js.ValueOf(map[string]any{"id": m.ID, "meta": string(meta)}))
 		return nil
 	})
 	if err != nil {
@@ -80,7 +78,7 @@ func (d *DB) PutModel(m Model, file []byte) error {
 func (d *DB) SetModel(m Model) error {
 	meta, _ := json.Marshal(m)
 	return d.run(true, []string{models}, func(x *tx) error {
-		x.store(models).Call("put", map[string]any{"id": m.ID, "meta": string(meta)})
+		x.store(models).Call("put", js.ValueOf(map[string]any{"id": m.ID, "meta": string(meta)}))
 		return nil
 	})
 }
@@ -132,8 +130,8 @@ func (d *DB) PutCheckpoint(r Run, ckpt []byte) error {
 	meta, _ := json.Marshal(r)
 	file := bytesOf(ckpt)
 	return d.run(true, []string{runs, checkpoints}, func(x *tx) error {
-		x.store(checkpoints).Call("put", map[string]any{"id": r.ID, "file": file})
-		x.store(runs).Call("put", map[string]any{"id": r.ID, "meta": string(meta)})
+		x.store(checkpoints).Call("put", js.ValueOf(map[string]any{"id": r.ID, "file": file}))
+		x.store(runs).Call("put", js.ValueOf(map[string]any{"id": r.ID, "meta": string(meta)}))
 		return nil
 	})
 }
@@ -222,7 +220,7 @@ func (d *DB) PutDataset(digest string, header, train, test []byte) error {
 		rec["test"] = bytesOf(test)
 	}
 	return d.run(true, []string{datasets}, func(x *tx) error {
-		x.store(datasets).Call("put", rec)
+		x.store(datasets).Call("put", js.ValueOf(rec))
 		return nil
 	})
 }
@@ -271,7 +269,7 @@ func (d *DB) Setting(key string) (string, error) {
 // SetSetting sets setting key to value.
 func (d *DB) SetSetting(key, value string) error {
 	return d.run(true, []string{settings}, func(x *tx) error {
-		x.store(settings).Call("put", map[string]any{"id": key, "value": value})
+		x.store(settings).Call("put", js.ValueOf(map[string]any{"id": key, "value": value}))
 		return nil
 	})
 }

@@ -1,11 +1,10 @@
-//go:build js && wasm
-
 // Package store keeps the page's work in the browser's IndexedDB: the
 // models trained or loaded, the checkpoints of runs, and the decoded data
 // sets those runs need to resume. The page and its data set worker both
 // use it; nothing else in either touches IndexedDB.
 //
-// It calls the IndexedDB API through syscall/js rather than through a
+// It calls the IndexedDB API through Vugu's copy of syscall/js (which
+// builds natively too, for go vet and the UI's tests) rather than through a
 // wrapper such as github.com/hack-pad/go-indexeddb: every operation here
 // is one transaction whose requests are all made at once, from bytes
 // prepared before it opens (a transaction commits by itself once its code
@@ -20,7 +19,7 @@ package store
 import (
 	"errors"
 	"fmt"
-	"syscall/js"
+	"github.com/vugu/vugu/js"
 )
 
 // The database and its object stores. Metadata and bytes are apart, so
@@ -61,7 +60,7 @@ func Open() (*DB, error) {
 		return nil
 	})
 	defer upgrade.Release()
-	req.Set("onupgradeneeded", upgrade)
+	req.Set("onupgradeneeded", upgrade.Value)
 	db, err := await(req)
 	if err != nil {
 		return nil, fmt.Errorf("opening the browser's storage: %w", err)
@@ -70,7 +69,7 @@ func Open() (*DB, error) {
 	db.Set("onversionchange", js.FuncOf(func(js.Value, []js.Value) any {
 		db.Call("close")
 		return nil
-	}))
+	}).Value)
 	return &DB{db: db}, nil
 }
 
@@ -85,8 +84,8 @@ func await(req js.Value) (js.Value, error) {
 	})
 	defer ok.Release()
 	defer fail.Release()
-	req.Set("onsuccess", ok)
-	req.Set("onerror", fail)
+	req.Set("onsuccess", ok.Value)
+	req.Set("onerror", fail.Value)
 	if err := <-done; err != nil {
 		return js.Undefined(), err
 	}
@@ -112,7 +111,7 @@ func (d *DB) begin(write bool, stores ...string) (*tx, error) {
 		return nil, err
 	}
 	x := &tx{t: t, done: make(chan error, 1)}
-	end := func(err func() error) js.Func {
+	end := func(err func() error) js.Value {
 		f := js.FuncOf(func(js.Value, []js.Value) any {
 			select {
 			case x.done <- err():
@@ -121,7 +120,7 @@ func (d *DB) begin(write bool, stores ...string) (*tx, error) {
 			return nil
 		})
 		x.fns = append(x.fns, f)
-		return f
+		return f.Value
 	}
 	t.Set("oncomplete", end(func() error { return nil }))
 	t.Set("onerror", end(func() error { return domError(t.Get("error")) }))
@@ -214,7 +213,7 @@ func catch(f func()) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			if e, ok := r.(js.Error); ok {
-				err = domError(e.Value)
+				err = domError(js.Value(e.Value))
 				return
 			}
 			panic(r)
