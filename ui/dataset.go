@@ -187,6 +187,7 @@ func (c *Root) evaluate() {
 			e := resp.Evaluation
 			c.eval.Result = e
 			c.eval.Report = nn.NewReport(nn.ConfusionMatrix(e.Matrix), e.Classes)
+			c.keepReport(e)
 		}
 	})
 	c.eval.evalID = id

@@ -1,12 +1,14 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 
 	"github.com/vugu/vugu"
 
 	"github.com/intelscenes/resnet-browser/nn/data"
+	"github.com/intelscenes/resnet-browser/wasm/protocol"
 	"github.com/intelscenes/resnet-browser/wasm/store"
 )
 
@@ -37,10 +39,20 @@ func (c *ModelList) Facts(m store.Model) string {
 	}
 	parts := []string{when(m.Created), fmt.Sprintf("%d classes", len(m.Classes))}
 	if m.Accuracy >= 0 {
-		parts = append(parts, fmt.Sprintf("%.2f%% accuracy", 100*m.Accuracy))
+		parts = append(parts, fmt.Sprintf("%.2f%% accuracy", 100*m.Accuracy)+c.accuracyOn(m))
 	}
 	parts = append(parts, data.ByteWords(int64(m.Bytes)))
 	return strings.Join(parts, " · ")
+}
+
+// accuracyOn says what a row's accuracy was measured on: the last
+// report's images.
+func (c *ModelList) accuracyOn(m store.Model) string {
+	var ev protocol.Evaluation
+	if json.Unmarshal(m.Report, &ev) != nil || ev.Split == "" {
+		return ""
+	}
+	return " (" + ev.Split + ")"
 }
 
 // Classes lists a row's classes.

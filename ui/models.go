@@ -9,6 +9,7 @@ import (
 
 	"github.com/vugu/vugu/js"
 
+	"github.com/intelscenes/resnet-browser/nn"
 	"github.com/intelscenes/resnet-browser/nn/data"
 	"github.com/intelscenes/resnet-browser/wasm/protocol"
 	"github.com/intelscenes/resnet-browser/wasm/store"
@@ -170,6 +171,25 @@ func (c *Root) storageProblem(err error) string {
 		return "its storage for this page is full. Delete models or runs you no longer need."
 	}
 	return err.Error() + "."
+}
+
+// keepReport keeps ev, an evaluation of the model that classifies, as
+// that model's last report and accuracy in the Models list.
+func (c *Root) keepReport(ev *protocol.Evaluation) {
+	m, ok := c.storedModel(c.models.Current)
+	if !ok || c.db == nil {
+		return
+	}
+	m.Report, _ = json.Marshal(ev)
+	m.Accuracy = nn.ConfusionMatrix(ev.Matrix).Accuracy()
+	c.keepTask(func() {
+		if err := c.db.SetModel(m); err != nil {
+			c.env.Lock()
+			c.models.Err = "Could not keep the model's report: " + c.storageProblem(err)
+			c.env.UnlockRender()
+		}
+		c.refreshModels()
+	})
 }
 
 // chooseModel makes the model id of the list the classifier.

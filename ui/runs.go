@@ -9,6 +9,7 @@ import (
 	"github.com/vugu/vugu/js"
 
 	"github.com/intelscenes/resnet-browser/nn"
+	"github.com/intelscenes/resnet-browser/nn/data"
 	"github.com/intelscenes/resnet-browser/wasm/protocol"
 	"github.com/intelscenes/resnet-browser/wasm/store"
 )
@@ -26,7 +27,7 @@ type RunsState struct {
 	Err         string     // why a checkpoint could not be kept, or a run not resumed
 	Note        string     // why the run at work cannot resume after a reload, if it cannot
 	Resuming    bool       // the interrupted run's checkpoint and data set are being read
-	Saved       int        // the step of the run at work's last checkpoint kept, 0 for none
+	Line        string     // what keeping the run at work took, in words
 	id          string     // the run at work's, or ""
 	release     func()     // lets the run at work's lock go
 	record      store.Run  // the run at work, as kept with its last checkpoint
@@ -42,7 +43,7 @@ type runProgress struct {
 // beginRun starts keeping the run about to start (a new one, or run r
 // resumed) and takes its lock.
 func (c *Root) beginRun(r store.Run) {
-	c.runs.id, c.runs.record, c.runs.Err, c.runs.Note, c.runs.Saved = r.ID, r, "", "", r.Step
+	c.runs.id, c.runs.record, c.runs.Err, c.runs.Note, c.runs.Line = r.ID, r, "", "", ""
 	if c.runs.Interrupted != nil && c.runs.Interrupted.ID == r.ID {
 		c.runs.Interrupted = nil
 	}
@@ -70,6 +71,9 @@ func (c *Root) beginRun(r store.Run) {
 func (c *Root) runPlanned(p *protocol.TrainPlan) {
 	c.runs.record.Dataset, c.runs.record.Kernel, c.runs.record.Workers, c.runs.record.Steps = p.Dataset, p.Kernel, p.Workers, p.Steps
 	c.dataset.digest = p.Dataset
+	if p.KeptBytes > 0 {
+		c.runs.Line = fmt.Sprintf("The data set is kept in this browser (%s, written in %.1f s), for the run to resume after a reload.", data.ByteWords(p.KeptBytes), p.KeptSeconds)
+	}
 	if p.Kept != "" {
 		c.runs.Note = "This run cannot resume after a reload: the data set could not be kept in the browser (" + p.Kept + ")."
 	}
@@ -88,13 +92,17 @@ func (c *Root) keepCheckpoint(ck *protocol.TrainCheckpoint, body js.Value) {
 	file := goBytesOf(body)
 	c.keepTask(func() {
 		c.askPersist()
+		start := time.Now()
 		err := c.db.PutCheckpoint(r, file)
+		took := time.Since(start)
 		c.env.Lock()
 		defer c.env.UnlockRender()
 		if err != nil {
 			c.runs.Err = fmt.Sprintf("The checkpoint of step %d could not be kept: %s The run goes on, but a reload would lose it.", r.Step, c.storageProblem(err))
 		} else if c.runs.id == r.ID {
-			c.runs.Err, c.runs.Saved = "", r.Step
+			c.runs.Err = ""
+			c.runs.Line = fmt.Sprintf("Checkpoint kept in this browser at step %d (%s, written in %d ms): a reload resumes from there.",
+				r.Step, data.ByteWords(int64(len(file))), took.Milliseconds())
 		}
 	})
 }
@@ -161,10 +169,12 @@ func (c *Root) resumeRun() {
 		release, ok := store.HoldRunLock(run.ID)
 		var ckpt []byte
 		var err error
+		start := time.Now()
 		if ok {
 			ckpt, err = c.db.Checkpoint(run.ID)
 			release() // beginRun takes it again, for the run's whole life
 		}
+		took := time.Since(start)
 		c.env.Lock()
 		defer c.env.UnlockRender()
 		c.runs.Resuming = false
@@ -176,7 +186,10 @@ func (c *Root) resumeRun() {
 			c.runs.Err = "Could not read the run's checkpoint: " + err.Error()
 			return
 		}
-		go2 := func() { c.startResumed(run, ckpt) }
+		go2 := func() {
+			c.startResumed(run, ckpt)
+			c.runs.Line = fmt.Sprintf("Resumed from the checkpoint of step %d (%s, read in %d ms).", run.Step, data.ByteWords(int64(len(ckpt))), took.Milliseconds())
+		}
 		if c.dataset.Info != nil && c.dataset.digest == run.Dataset {
 			go2()
 			return

@@ -24,9 +24,22 @@ type keeper interface {
 	Dataset(digest string, make func(header []byte) (train, test []byte, err error)) error
 }
 
-// keep keeps the loaded data set, unless it is already, and returns its
-// digest, and why it could not be kept when it could not.
-func (w *worker) keep() (digest, failed string) {
+// keep keeps the loaded data set, unless it is already, and says so in
+// plan: its digest, and why it could not be kept, or what keeping it
+// took.
+func (w *worker) keep(plan *protocol.TrainPlan) {
+	start := time.Now()
+	var n int64
+	plan.Dataset, plan.Kept, n = w.keepDataset()
+	if n > 0 {
+		plan.KeptBytes, plan.KeptSeconds = n, time.Since(start).Seconds()
+	}
+}
+
+// keepDataset keeps the loaded data set, unless it is already, and
+// returns its digest, and why it could not be kept when it could not, or
+// the bytes written.
+func (w *worker) keepDataset() (digest, failed string, written int64) {
 	ds := w.dataset
 	header := ds.archive.Header()
 	if ds.digest == "" {
@@ -34,18 +47,18 @@ func (w *worker) keep() (digest, failed string) {
 	}
 	switch {
 	case w.keeper == nil:
-		return ds.digest, "this browser keeps nothing here"
+		return ds.digest, "this browser keeps nothing here", 0
 	case w.keeper.HasDataset(ds.digest):
-		return ds.digest, ""
+		return ds.digest, "", 0
 	}
 	var test []byte
 	if ds.archive.Test != nil {
 		test = ds.archive.Test.Pix
 	}
 	if err := w.keeper.PutDataset(ds.digest, header, ds.archive.Train.Pix, test); err != nil {
-		return ds.digest, nn.Message(err)
+		return ds.digest, nn.Message(err), 0
 	}
-	return ds.digest, ""
+	return ds.digest, "", int64(len(header) + len(ds.archive.Train.Pix) + len(test))
 }
 
 // loadKept makes the data set kept under req.Digest the worker's, as a

@@ -107,7 +107,7 @@ func (w *worker) train(req protocol.Request, ckpt []byte) (*protocol.TrainResult
 		}
 	}
 	w.progress(req, protocol.Progress{Stage: "keeping the data set in the browser"})
-	plan.Dataset, plan.Kept = w.keep()
+	w.keep(plan)
 	w.tell(protocol.Response{ID: req.ID, Kind: protocol.KindProgress, Progress: &protocol.Progress{Stage: "training", Done: run.Trainer.Steps(), Total: run.TotalSteps()},
 		Plan: plan})
 

@@ -136,14 +136,14 @@ func TestWorkerUsesSIMD(t *testing.T) {
 }
 
 // TestWorkersTrainTogether has a worker train on two workers, starting
-// the second itself, with Go's kernel, and finds the losses of the native
-// trainer on two replicas (up to rounding: the native kernels sum in
-// another order).
+// the second itself, with its own kernel, and finds the losses of the
+// native trainer on two replicas (up to rounding, should the browser's
+// kernel not fuse multiply-adds as the native one does).
 func TestWorkersTrainTogether(t *testing.T) {
 	p := openPage(t)
 	const batch, steps = 8, 3
 	run := runWorker(t, p.ctx, protocol.Request{ID: 1, Kind: protocol.KindBenchTrain, Name: "images.zip",
-		Batch: batch, Steps: steps - 1, Workers: 2, Kernel: protocol.KernelGo})
+		Batch: batch, Steps: steps - 1, Workers: 2})
 	got := run.Answers[0].Bench
 	two, err := benchdata.Losses(imagesZip(t), batch, steps, 2)
 	if err != nil {

@@ -164,7 +164,8 @@ func TestTrainDiverges(t *testing.T) {
 
 // TestTrainHelperKilled kills a helper worker mid-run through the
 // DevTools protocol, as a crash would: the run reports it, the page keeps
-// a working classifier and its data set, and a new run starts.
+// a working classifier and its data set, offers the run's last
+// checkpoint to resume, and a new run starts.
 func TestTrainHelperKilled(t *testing.T) {
 	p := startRun(t, "/", 30)
 	p.waitFor(`Number(document.querySelector("#training-progress progress[aria-label='Progress of the run']")?.value) >= 5`, "five steps")
@@ -173,6 +174,8 @@ func TestTrainHelperKilled(t *testing.T) {
 	if got := p.text("#training-ended"); !strings.Contains(got, "A worker failed at step") {
 		t.Errorf("ended: %q", got)
 	}
+	// Its last checkpoint is offered to resume.
+	p.waitFor(`document.querySelector("#interrupted-run") !== null`, "the run to be offered to resume")
 	if rs := p.pick("street-10015.jpg"); rs[0].Status != "done" || len(rs[0].Predictions) != 3 {
 		t.Errorf("an image after the run: %+v", rs[0])
 	}

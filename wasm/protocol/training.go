@@ -37,6 +37,10 @@ type TrainPlan struct {
 	// why it could not be kept, when it could not.
 	Dataset string `json:"dataset"`
 	Kept    string `json:"kept,omitempty"`
+	// KeptBytes and KeptSeconds are the data set's size as kept and the
+	// time keeping it took (0 when it was kept before).
+	KeptBytes   int64   `json:"keptBytes,omitempty"`
+	KeptSeconds float64 `json:"keptSeconds,omitempty"`
 	// Resumed, for a run resumed from a checkpoint, is the step it goes
 	// on from; Rounding says, when the kernel is not the checkpoint's,
 	// that the rest of the run rounds differently.
