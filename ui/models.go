@@ -96,6 +96,9 @@ func (c *Root) openStore() {
 func (c *Root) refreshModels() {
 	ms, err := c.db.Models()
 	used, quota, qerr := store.Estimate()
+	if !c.askedPersist {
+		c.persisted = store.Persisted()
+	}
 	c.env.Lock()
 	defer c.env.UnlockRender()
 	if err != nil {
@@ -107,7 +110,7 @@ func (c *Root) refreshModels() {
 		c.models.Storage = fmt.Sprintf("This page uses %s of the browser's storage, which allows it %s.", data.ByteWords(int64(used)), data.ByteWords(int64(quota)))
 		if c.persisted {
 			c.models.Storage += " The browser keeps it for good."
-		} else if c.askedPersist {
+		} else if c.askedPersist || len(ms) > 0 {
 			c.models.Storage += " The browser may clear it when space runs low: it did not grant persistent storage."
 		}
 	}
@@ -161,14 +164,11 @@ func (c *Root) keepModel(meta store.Model) {
 }
 
 // storageProblem says what went wrong with the storage, in a person's
-// words.
+// words. (Not with the browser's figures: Chromium reports a quota that
+// is not the one it enforces.)
 func (c *Root) storageProblem(err error) string {
 	if errors.Is(err, store.ErrFull) {
-		used, quota, qerr := store.Estimate()
-		if qerr == nil {
-			return fmt.Sprintf("its storage for this page is full (%s used of the %s it allows). Delete models or runs you no longer need.", data.ByteWords(int64(used)), data.ByteWords(int64(quota)))
-		}
-		return "its storage for this page is full. Delete models or runs you no longer need."
+		return "the browser's storage for this page is full. Delete models or runs you no longer need, or free space on the disk."
 	}
 	return err.Error() + "."
 }

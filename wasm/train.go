@@ -129,6 +129,11 @@ func (w *worker) train(req protocol.Request, ckpt []byte) (*protocol.TrainResult
 			res.Ended = "stopped"
 			continue
 		}
+		if w.wait != nil {
+			// On one worker nothing else lets the event loop run, and a
+			// pause or stop would wait for the epoch's validation.
+			w.wait()
+		}
 		start := time.Now()
 		st, err := run.Next()
 		took := time.Since(start)

@@ -191,12 +191,12 @@ func TestStorageFull(t *testing.T) {
 	if !strings.HasPrefix(p.text("#model-file"), "trained-") {
 		t.Errorf("the trained model does not classify: %q", p.text("#model-file"))
 	}
+	screenshot(p, "storage-full.png")
 	p.reload()
 	if !p.rowShown("seed-resnet14.pth") || p.rowShown("trained-custom-seed1") {
 		t.Errorf("after a reload: the model kept before listed %v, the one that did not fit listed %v", p.rowShown("seed-resnet14.pth"), p.rowShown("trained-custom-seed1"))
 	}
 	p.waitFor(`document.querySelector("#model-file")?.textContent === "seed-resnet14.pth"`, "the model kept before to classify")
-	screenshot(p, "storage-full.png")
 }
 
 // openTab opens the page in another tab of p's browser context, which

@@ -148,6 +148,27 @@ func TestTrainedModelDownloads(t *testing.T) {
 	}
 }
 
+// TestPauseOnOneWorker pauses a run on one worker, where no helper's
+// answer lets the worker's messages in: the pause takes effect after the
+// step at work, not at the epoch's end.
+func TestPauseOnOneWorker(t *testing.T) {
+	p := openPageWithin(t, 4*time.Minute)
+	p.click("Sample data set")
+	p.waitDataset("sample-scenes.zip")
+	p.choose("Preset", "default")
+	p.fill("Batch size", "16") // 12 steps an epoch
+	p.fill("Workers", "1")
+	p.click("Train")
+	p.waitFor(`Number(document.querySelector("#training-progress progress[aria-label='Progress of the run']")?.value) >= 2`, "two steps")
+	p.click("Pause")
+	at := p.stepShown()
+	p.waitWithin(`document.querySelector("#training-status")?.textContent.startsWith("Paused")`, "the pause", 20*time.Second)
+	if now := p.stepShown(); now > at+2 {
+		t.Errorf("Pause pressed at step %d took effect at step %d", at, now)
+	}
+	p.click("Stop")
+}
+
 // TestTrainDiverges makes a run's step 5 diverge: the run stops there,
 // says so, and the page still classifies.
 func TestTrainDiverges(t *testing.T) {

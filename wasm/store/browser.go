@@ -33,6 +33,17 @@ func Persist() (bool, error) {
 	return v.Bool(), nil
 }
 
+// Persisted reports whether the browser keeps the page's storage when
+// space runs low (navigator.storage.persisted()), asking nothing.
+func Persisted() bool {
+	st := js.Global().Get("navigator").Get("storage")
+	if !st.Truthy() || !st.Get("persisted").Truthy() {
+		return false
+	}
+	v, err := awaitPromise(st.Call("persisted"))
+	return err == nil && v.Bool()
+}
+
 // awaitPromise waits for a promise and returns what it resolves to.
 func awaitPromise(p js.Value) (js.Value, error) {
 	type result struct {
