@@ -73,6 +73,10 @@ func (c *DatasetPanel) ProgressFigures() string {
 // Facts sums the data set up in a sentence.
 func (c *DatasetPanel) Facts() string {
 	in := c.State.Info
+	if in.Kept {
+		return fmt.Sprintf("%s: %s images of %d classes, read back in %.1f s from this browser's storage, where a run kept them decoded at %d×%d (%s of memory).",
+			in.Name, groupThousands(in.Images), len(in.Classes), in.Seconds, in.Size, in.Size, data.ByteWords(in.Memory))
+	}
 	return fmt.Sprintf("%s: %s images of %d classes, read in %.1f s on %s (%s images/s). Decoded at %d×%d they take %s of memory.",
 		in.Name, groupThousands(in.Images), len(in.Classes), in.Seconds, plural(in.Workers, "worker", "workers"),
 		groupThousands(int(float64(in.Images)/max(in.Seconds, 1e-3)+0.5)), in.Size, in.Size, data.ByteWords(in.Memory))

@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"fmt"
-	"strings"
 	"testing"
 	"time"
 
@@ -44,5 +43,5 @@ func BenchmarkKeepRun(b *testing.B) {
 	facts := p.text("#dataset-facts")
 	p.click("Stop")
 	fmt.Printf("\n%s\n%s\nstorage used: %.1f MB\n%s\nthe data set kept: %s\nResume run pressed to the run going on: %.2f s\n",
-		keptLine, ckptLine, used/1e6, resumeLine, strings.SplitN(facts, ".", 2)[0], resumed.Seconds())
+		keptLine, ckptLine, used/1e6, resumeLine, facts, resumed.Seconds())
 }
