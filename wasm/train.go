@@ -119,6 +119,9 @@ func (w *worker) train(req protocol.Request, ckpt []byte) (*protocol.TrainResult
 	var best []byte // the kept epoch's model, when the best is kept
 	bestAcc := -1.0
 	checkpoint := func(pause bool) {
+		// The data set again, should another tab have dropped it as no
+		// kept run's before this run's first checkpoint.
+		w.keepDataset()
 		w.tell(protocol.Response{ID: req.ID, Kind: protocol.KindProgress,
 			Checkpoint: &protocol.TrainCheckpoint{Step: run.Trainer.Steps(), Epoch: run.Epochs(), Pause: pause},
 			Body:       run.CheckpointBytes(nn.Checkpoint{Workers: workers, Kernel: plan.Kernel, Seconds: worked.Seconds()})})

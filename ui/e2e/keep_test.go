@@ -53,10 +53,10 @@ func weightsOf(t *testing.T, b []byte) map[string][]float32 {
 }
 
 // TestModelsKeptAcrossReload trains a short run, reloads, and finds the
-// model in the Models list and classifying, as before the reload; its
-// file, downloaded from the list, scores natively what the page showed;
-// deleted, it is gone after a reload too and the built-in model
-// classifies.
+// model in the Models list and classifying, as before the reload;
+// renamed, it keeps its name across a reload; its file, downloaded from
+// the list, scores natively what the page showed; deleted, it is gone
+// after a reload too and the built-in model classifies.
 func TestModelsKeptAcrossReload(t *testing.T) {
 	p := startRun(t, "/", 1)
 	dir := p.downloads()
@@ -79,8 +79,17 @@ func TestModelsKeptAcrossReload(t *testing.T) {
 		t.Errorf("storage line %q", got)
 	}
 
-	p.clickIn("listitem", name, "Download")
-	file := p.downloaded(dir, name+".safetensors")
+	// Renamed, it keeps the name across a reload, and downloads by it.
+	p.clickIn("listitem", name, "Rename")
+	p.fill("New name of "+name, "my scenes")
+	p.clickIn("listitem", name, "Save name")
+	p.waitFor(`document.querySelector('#models li[aria-label="my scenes"]') !== null`, "the new name")
+	p.reload()
+	if got := p.currentRow(); got != "my scenes" {
+		t.Errorf("after renaming and a reload the current model is %q", got)
+	}
+	p.clickIn("listitem", "my scenes", "Download")
+	file := p.downloaded(dir, "my scenes.safetensors")
 	path := filepath.Join(t.TempDir(), "kept.safetensors")
 	if err := os.WriteFile(path, file, 0o644); err != nil {
 		t.Fatal(err)
@@ -91,13 +100,13 @@ func TestModelsKeptAcrossReload(t *testing.T) {
 		t.Errorf("the model downloaded from the list scores %q natively, the page showed %q", want.Accuracy, shown)
 	}
 
-	p.clickIn("listitem", name, "Delete")
-	p.clickIn("listitem", name, "Yes, delete")
-	p.waitFor(`document.querySelector('#models li[aria-label="`+name+`"]') === null`, "the model to leave the list")
+	p.clickIn("listitem", "my scenes", "Delete")
+	p.clickIn("listitem", "my scenes", "Yes, delete")
+	p.waitFor(`document.querySelector('#models li[aria-label="my scenes"]') === null`, "the model to leave the list")
 	p.waitFor(`document.querySelector("#model-file")?.textContent === "built-in"`, "the built-in model to classify")
 	p.reload()
-	if p.rowShown(name) || p.text("#model-file") != "built-in" {
-		t.Errorf("after deleting and a reload: the row is there %v, the model card shows %q", p.rowShown(name), p.text("#model-file"))
+	if p.rowShown("my scenes") || p.text("#model-file") != "built-in" {
+		t.Errorf("after deleting and a reload: the row is there %v, the model card shows %q", p.rowShown("my scenes"), p.text("#model-file"))
 	}
 }
 
