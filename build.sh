@@ -146,6 +146,8 @@ bench)
 		go test -count=1 -run '^$' -bench '^BenchmarkTrainPage$' -benchtime 1x ./ui/e2e
 	step "benchmark classifying 1,000 photos dropped at once (headless Chromium)" \
 		go test -count=1 -run '^$' -bench '^BenchmarkClassifyMany$' -benchtime 1x ./ui/e2e
+	step "benchmark keeping a run in the browser: its data set and checkpoints (headless Chromium)" \
+		go test -count=1 -run '^$' -bench '^BenchmarkKeepRun$' -benchtime 1x ./ui/e2e
 	;;
 *)
 	echo "usage: $0 [build|serve|test|bench]" >&2

@@ -197,9 +197,21 @@ func (c *Root) chooseModel(id string) {
 	c.models.Err = ""
 	if id == builtinID {
 		c.loadModel(protocol.Request{Kind: protocol.KindLoadModel, Name: builtinID, URL: builtinModelURL}, js.Undefined(), builtinID, nil)
-		c.keepTask(func() { c.db.SetSetting(chosenSetting, builtinID) })
+		if c.db != nil {
+			c.keepTask(func() { c.db.SetSetting(chosenSetting, builtinID) })
+		}
 		return
 	}
+	c.withModelFile(id, func(m store.Model, file js.Value) {
+		c.loadModel(protocol.Request{Kind: protocol.KindLoadModel, Name: m.Name}, file, id, nil)
+		c.keepTask(func() { c.db.SetSetting(chosenSetting, id) })
+	})
+}
+
+// withModelFile reads the file of the model id of the list and calls f
+// with it, a Blob, with the EventEnv locked; a file that does not read
+// back is a message instead.
+func (c *Root) withModelFile(id string, f func(m store.Model, file js.Value)) {
 	m, ok := c.storedModel(id)
 	if !ok || c.db == nil {
 		return
@@ -212,8 +224,7 @@ func (c *Root) chooseModel(id string) {
 			c.models.Err = "Could not read " + m.Name + " back: " + err.Error()
 			return
 		}
-		c.loadModel(protocol.Request{Kind: protocol.KindLoadModel, Name: m.Name}, blobOf(arrayBufferOf(file), "application/octet-stream"), id, nil)
-		c.keepTask(func() { c.db.SetSetting(chosenSetting, id) })
+		f(m, blobOf(arrayBufferOf(file), "application/octet-stream"))
 	})
 }
 
@@ -272,20 +283,7 @@ func (c *Root) downloadModel(id string) {
 		downloadURL(builtinFileName, builtinModelURL)
 		return
 	}
-	m, ok := c.storedModel(id)
-	if !ok || c.db == nil {
-		return
-	}
-	c.keepTask(func() {
-		file, err := c.db.ModelFile(id)
-		c.env.Lock()
-		defer c.env.UnlockRender()
-		if err != nil {
-			c.models.Err = "Could not read " + m.Name + " back: " + err.Error()
-			return
-		}
-		download(safetensorsName(m.Name), blobOf(arrayBufferOf(file), "application/octet-stream"))
-	})
+	c.withModelFile(id, func(m store.Model, file js.Value) { download(safetensorsName(m.Name), file) })
 }
 
 // safetensorsName is the file name a model named name downloads as.

@@ -72,11 +72,19 @@ func (w *worker) loadDataset(req protocol.Request, src zipSource) (*protocol.Dat
 	info := summarize(req.Name, src.size, a)
 	info.Warnings = warningsOf(z.Warnings(a, z.Duplicates()))
 	info.Workers = workers
+	body := w.setDataset(ds, info, start)
+	return info, body, nil
+}
+
+// setDataset makes ds, described by info, the worker's data set, loaded
+// since start, and returns the thumbnails of info's samples, which it
+// sets.
+func (w *worker) setDataset(ds *dataset, info *protocol.DatasetInfo, start time.Time) []byte {
 	samples, body := ds.samples()
 	info.Samples = samples
 	info.Seconds = time.Since(start).Seconds()
 	w.dataset, w.evals = ds, map[string]*evaluation{}
-	return info, body, nil
+	return body
 }
 
 // summarize describes a, read from a zip of size bytes named name.

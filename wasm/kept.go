@@ -97,9 +97,6 @@ func (w *worker) loadKept(req protocol.Request) (*protocol.DatasetInfo, []byte, 
 	}
 	info := summarize(req.Name, 0, a)
 	info.Kept = true
-	samples, body := ds.samples()
-	info.Samples = samples
-	info.Seconds = time.Since(start).Seconds()
-	w.dataset, w.evals = ds, map[string]*evaluation{}
+	body := w.setDataset(ds, info, start)
 	return info, body, nil
 }

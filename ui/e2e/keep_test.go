@@ -182,12 +182,7 @@ func TestStorageFull(t *testing.T) {
 	if got := p.eval(`localStorage.getItem("persist-asked") ?? ""`); got != "yes" {
 		t.Error("the page never asked for persistent storage")
 	}
-	p.click("Sample data set")
-	p.waitDataset("sample-scenes.zip")
-	p.choose("Preset", "default")
-	p.fill("Epochs", "1")
-	p.fill("Workers", "2")
-	p.click("Train")
+	p.trainSample(1)
 	p.waitFor(`document.querySelector("#runs-note") !== null || document.querySelector("#training-ended") !== null`, "the run to start")
 	if got := p.text("#runs-note"); !strings.Contains(got, "cannot resume after a reload") || !strings.Contains(got, "full") {
 		t.Errorf("the run's note: %q", got)
@@ -224,12 +219,7 @@ func (p *page) openTab() (*page, func()) {
 func TestTwoTabs(t *testing.T) {
 	first := openPage(t)
 	p, closeTab := first.openTab()
-	p.click("Sample data set")
-	p.waitDataset("sample-scenes.zip")
-	p.choose("Preset", "default")
-	p.fill("Epochs", "40")
-	p.fill("Workers", "2")
-	p.click("Train")
+	p.trainSample(40)
 	p.pauseKept(2)
 	first.reload()
 	time.Sleep(2 * time.Second) // the runs kept are read after the page loads

@@ -30,13 +30,20 @@ func (p *page) attr(sel, name string) string {
 func startRun(t *testing.T, path string, epochs int) *page {
 	t.Helper()
 	p := openPageAt(t, path, 4*time.Minute)
+	p.trainSample(epochs)
+	return p
+}
+
+// trainSample loads the sample and trains the default recipe for epochs
+// epochs on two workers.
+func (p *page) trainSample(epochs int) {
+	p.t.Helper()
 	p.click("Sample data set")
 	p.waitDataset("sample-scenes.zip")
 	p.choose("Preset", "default")
 	p.fill("Epochs", strconv.Itoa(epochs))
 	p.fill("Workers", "2")
 	p.click("Train")
-	return p
 }
 
 // TestTrainInThePage trains a model on the sample on two workers,

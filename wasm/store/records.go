@@ -52,14 +52,7 @@ type Run struct {
 func (d *DB) PutModel(m Model, file []byte) error {
 	sum := sha256.Sum256(file)
 	m.Bytes, m.SHA256 = len(file), sum[:]
-	meta, _ := json.Marshal(m)
-	jsFile := bytesOf(file)
-	err := d.run(true, []string{models, modelFiles}, func(x *tx) error {
-		x.store(modelFiles).Call("put", js.ValueOf(map[string]any{"id": m.ID, "file": jsFile}))
-		x.store(models).Call("put", js.ValueOf(map[string]any{"id": m.ID, "meta": string(meta)}))
-		return nil
-	})
-	if err != nil {
+	if err := d.putWithFile(models, modelFiles, m.ID, m, file); err != nil {
 		return err
 	}
 	back, err := d.ModelFile(m.ID)
@@ -85,36 +78,13 @@ func (d *DB) SetModel(m Model) error {
 
 // Models returns the models kept whose files are there, newest first.
 func (d *DB) Models() ([]Model, error) {
-	recs, err := d.all(models)
-	if err != nil {
-		return nil, err
-	}
-	files, err := d.keys(modelFiles)
-	if err != nil {
-		return nil, err
-	}
-	var out []Model
-	for _, r := range recs {
-		var m Model
-		if json.Unmarshal([]byte(r.Get("meta").String()), &m) == nil && files[m.ID] {
-			out = append(out, m)
-		}
-	}
+	out, err := listWithFiles[Model](d, models, modelFiles, func(m Model) string { return m.ID })
 	sort.Slice(out, func(i, j int) bool { return out[i].Created.After(out[j].Created) })
-	return out, nil
+	return out, err
 }
 
 // ModelFile returns the file of the model id.
-func (d *DB) ModelFile(id string) ([]byte, error) {
-	r, err := d.get(modelFiles, id)
-	if err != nil {
-		return nil, err
-	}
-	if !r.Truthy() {
-		return nil, fmt.Errorf("the browser's storage has no file of model %s", id)
-	}
-	return goBytes(r.Get("file")), nil
-}
+func (d *DB) ModelFile(id string) ([]byte, error) { return d.file(modelFiles, id, "file of model") }
 
 // DeleteModel removes the model id and its file.
 func (d *DB) DeleteModel(id string) error {
@@ -127,44 +97,63 @@ func (d *DB) DeleteModel(id string) error {
 
 // PutCheckpoint keeps run r and its checkpoint, in one transaction.
 func (d *DB) PutCheckpoint(r Run, ckpt []byte) error {
-	meta, _ := json.Marshal(r)
-	file := bytesOf(ckpt)
-	return d.run(true, []string{runs, checkpoints}, func(x *tx) error {
-		x.store(checkpoints).Call("put", js.ValueOf(map[string]any{"id": r.ID, "file": file}))
-		x.store(runs).Call("put", js.ValueOf(map[string]any{"id": r.ID, "meta": string(meta)}))
-		return nil
-	})
+	return d.putWithFile(runs, checkpoints, r.ID, r, ckpt)
 }
 
 // Runs returns the runs kept with their checkpoints, newest first.
 func (d *DB) Runs() ([]Run, error) {
-	recs, err := d.all(runs)
+	out, err := listWithFiles[Run](d, runs, checkpoints, func(r Run) string { return r.ID })
+	sort.Slice(out, func(i, j int) bool { return out[i].Saved.After(out[j].Saved) })
+	return out, err
+}
+
+// putWithFile keeps meta (as JSON) in store metas and file in store
+// files, both under id, in one transaction.
+func (d *DB) putWithFile(metas, files, id string, meta any, file []byte) error {
+	b, _ := json.Marshal(meta)
+	jsFile := bytesOf(file)
+	return d.run(true, []string{metas, files}, func(x *tx) error {
+		x.store(files).Call("put", js.ValueOf(map[string]any{"id": id, "file": jsFile}))
+		x.store(metas).Call("put", js.ValueOf(map[string]any{"id": id, "meta": string(b)}))
+		return nil
+	})
+}
+
+// listWithFiles returns the records of store metas whose files are in
+// store files, id giving a record's key.
+func listWithFiles[T any](d *DB, metas, files string, id func(T) string) ([]T, error) {
+	recs, err := d.all(metas)
 	if err != nil {
 		return nil, err
 	}
-	files, err := d.keys(checkpoints)
+	have, err := d.keys(files)
 	if err != nil {
 		return nil, err
 	}
-	var out []Run
-	for _, rec := range recs {
-		var r Run
-		if json.Unmarshal([]byte(rec.Get("meta").String()), &r) == nil && files[r.ID] {
-			out = append(out, r)
+	var out []T
+	for _, r := range recs {
+		var v T
+		if json.Unmarshal([]byte(r.Get("meta").String()), &v) == nil && have[id(v)] {
+			out = append(out, v)
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Saved.After(out[j].Saved) })
 	return out, nil
 }
 
 // Checkpoint returns the last checkpoint of run id.
 func (d *DB) Checkpoint(id string) ([]byte, error) {
-	r, err := d.get(checkpoints, id)
+	return d.file(checkpoints, id, "checkpoint of run")
+}
+
+// file returns the file kept under id in store files, which holds what
+// says in words.
+func (d *DB) file(files, id, what string) ([]byte, error) {
+	r, err := d.get(files, id)
 	if err != nil {
 		return nil, err
 	}
 	if !r.Truthy() {
-		return nil, fmt.Errorf("the browser's storage has no checkpoint of run %s", id)
+		return nil, fmt.Errorf("the browser's storage has no %s %s", what, id)
 	}
 	return goBytes(r.Get("file")), nil
 }
