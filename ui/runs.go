@@ -41,14 +41,19 @@ type runProgress struct {
 }
 
 // beginRun starts keeping the run about to start (a new one, or run r
-// resumed) and takes its lock.
-func (c *Root) beginRun(r store.Run) {
+// resumed) and takes its lock, unless held is the func that lets it go,
+// the lock taken already.
+func (c *Root) beginRun(r store.Run, held func()) {
 	c.runs.id, c.runs.record, c.runs.Err, c.runs.Note, c.runs.Line = r.ID, r, "", "", ""
+	c.runs.release = held
 	if c.runs.Interrupted != nil && c.runs.Interrupted.ID == r.ID {
 		c.runs.Interrupted = nil
 	}
 	if c.db == nil {
 		c.runs.Note = "This browser keeps nothing here: the run cannot resume after a reload."
+		return
+	}
+	if held != nil {
 		return
 	}
 	c.keepTask(func() {
@@ -166,13 +171,12 @@ func (c *Root) resumeRun() {
 	c.runs.Resuming, c.runs.Err = true, ""
 	run := *r
 	c.keepTask(func() {
-		release, ok := store.HoldRunLock(run.ID)
+		release, ok := store.HoldRunLock(run.ID) // kept for the run's whole life
 		var ckpt []byte
 		var err error
 		start := time.Now()
 		if ok {
 			ckpt, err = c.db.Checkpoint(run.ID)
-			release() // beginRun takes it again, for the run's whole life
 		}
 		took := time.Since(start)
 		c.env.Lock()
@@ -183,47 +187,50 @@ func (c *Root) resumeRun() {
 			c.runs.Err = "This run is training in another tab of this page."
 			return
 		case err != nil:
+			release()
 			c.runs.Err = "Could not read the run's checkpoint: " + err.Error()
 			return
 		}
-		go2 := func() {
-			c.startResumed(run, ckpt)
+		resume := func() {
+			c.startResumed(run, ckpt, release)
 			c.runs.Line = fmt.Sprintf("Resumed from the checkpoint of step %d (%s, read in %d ms).", run.Step, data.ByteWords(int64(len(ckpt))), took.Milliseconds())
 		}
 		if c.dataset.Info != nil && c.dataset.digest == run.Dataset {
-			go2()
+			resume()
 			return
 		}
-		c.loadKept(run.DatasetName, run.Dataset, go2)
+		c.loadKept(run.DatasetName, run.Dataset, resume, release)
 	})
 }
 
 // startResumed sends the run r's checkpoint to the data set worker to go
-// on with, and shows the run as it was.
-func (c *Root) startResumed(r store.Run, ckpt []byte) {
+// on with, and shows the run as it was; release lets its lock go.
+func (c *Root) startResumed(r store.Run, ckpt []byte, release func()) {
 	var p runProgress
 	json.Unmarshal(r.Progress, &p)
 	var rec nn.Recipe
 	json.Unmarshal(r.Recipe, &rec)
-	c.beginRun(r)
+	c.beginRun(r, release)
 	c.sendTrain(protocol.Request{Kind: protocol.KindTrain, Name: r.DatasetName, Resume: true, KeepBest: r.KeepBest, NaNStep: c.nanStep},
 		arrayBufferOf(ckpt), TrainState{Running: true, Stage: "resuming", Recipe: rec, Plan: p.Plan, Steps: p.Steps, Epochs: p.Epochs})
 }
 
 // loadKept has the data set worker load the data set kept under digest,
-// then calls then.
-func (c *Root) loadKept(name, digest string, then func()) {
+// then calls then, or failed if it could not.
+func (c *Root) loadKept(name, digest string, then, failed func()) {
 	c.dataset.Loading, c.dataset.Err, c.dataset.Progress = name+" (kept in this browser)", "", protocol.Progress{Stage: "reading the data set kept"}
 	var id uint64
 	id = c.data.Send(protocol.Request{Kind: protocol.KindLoadKept, Name: name, Digest: digest}, js.Undefined(), func(resp protocol.Response, body js.Value) {
 		c.env.Lock()
 		defer c.env.UnlockRender()
-		if c.dataset.loadID != id {
+		if c.dataset.loadID != id { // another load replaced it
+			failed()
 			return
 		}
 		c.dataset.Loading = ""
 		if resp.Error != "" {
 			c.runs.Err = "Could not resume the run: " + resp.Error
+			failed()
 			return
 		}
 		c.setDataset(resp.Dataset, body)

@@ -61,7 +61,7 @@ func (c *Root) train() {
 	req := protocol.Request{Kind: protocol.KindTrain, Name: c.dataset.Info.Name, Recipe: b, Workers: workers,
 		KeepBest: c.recipe.KeepBest, NaNStep: c.nanStep}
 	c.speedOfRun = speedKey(r, workers)
-	c.beginRun(store.Run{ID: newID(), Recipe: b, Workers: workers, DatasetName: c.dataset.Info.Name, KeepBest: c.recipe.KeepBest})
+	c.beginRun(store.Run{ID: newID(), Recipe: b, Workers: workers, DatasetName: c.dataset.Info.Name, KeepBest: c.recipe.KeepBest}, nil)
 	c.sendTrain(req, js.Undefined(), TrainState{Running: true, Stage: "starting the workers", Recipe: r})
 }
 
