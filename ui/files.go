@@ -1,6 +1,10 @@
 package main
 
-import "github.com/vugu/vugu/js"
+import (
+	"time"
+
+	"github.com/vugu/vugu/js"
+)
 
 // fileList returns the File objects of a FileList. A DataTransfer's list
 // empties once its event is over, so read it during the event.
@@ -37,4 +41,31 @@ func listenForPaste(add func([]js.Value)) {
 		}
 		return nil
 	}))
+}
+
+// blobOf returns a Blob of the bytes of buf, an ArrayBuffer.
+func blobOf(buf js.Value, typ string) js.Value {
+	opts := js.Global().Get("Object").New()
+	opts.Set("type", typ)
+	return js.Global().Get("Blob").New(js.Global().Get("Array").Call("of", buf), opts)
+}
+
+// download has the browser save blob as name.
+func download(name string, blob js.Value) {
+	url := objectURL(blob)
+	downloadURL(name, url)
+	go func() { // after the browser took it
+		time.Sleep(time.Minute)
+		revokeObjectURL(url)
+	}()
+}
+
+// downloadURL has the browser save what url holds as name.
+func downloadURL(name, url string) {
+	a := js.Global().Get("document").Call("createElement", "a")
+	a.Set("href", url)
+	a.Set("download", name)
+	js.Global().Get("document").Get("body").Call("appendChild", a)
+	a.Call("click")
+	a.Call("remove")
 }

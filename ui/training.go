@@ -186,13 +186,6 @@ func accuracyOf(e protocol.TrainEpoch) float64 {
 	return e.ValAcc
 }
 
-// blobOf returns a Blob of the bytes of buf, an ArrayBuffer.
-func blobOf(buf js.Value, typ string) js.Value {
-	opts := js.Global().Get("Object").New()
-	opts.Set("type", typ)
-	return js.Global().Get("Blob").New(js.Global().Get("Array").Call("of", buf), opts)
-}
-
 // control asks the run at work to pause, resume or stop.
 func (c *Root) control(action string) {
 	st := &c.trainState
@@ -285,26 +278,6 @@ func (c *Root) selectTestCell(a, p int) { c.showCell(&c.trainState.Test, "test",
 // HandleDownloadHistory saves the run's epochs as a CSV file.
 func (c *Root) HandleDownloadHistory(vugu.DOMEvent) {
 	download("training-history.csv", blobOf(js.ValueOf(c.trainState.historyCSV()), "text/csv"))
-}
-
-// download has the browser save blob as name.
-func download(name string, blob js.Value) {
-	url := objectURL(blob)
-	downloadURL(name, url)
-	go func() { // after the browser took it
-		time.Sleep(time.Minute)
-		revokeObjectURL(url)
-	}()
-}
-
-// downloadURL has the browser save what url holds as name.
-func downloadURL(name, url string) {
-	a := js.Global().Get("document").Call("createElement", "a")
-	a.Set("href", url)
-	a.Set("download", name)
-	js.Global().Get("document").Get("body").Call("appendChild", a)
-	a.Call("click")
-	a.Call("remove")
 }
 
 // TrainHint says what Train needs, or what it does.

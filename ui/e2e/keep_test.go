@@ -138,6 +138,7 @@ func TestRunResumesAfterReload(t *testing.T) {
 	at := p.pauseKept(5) // in the second epoch of three steps
 	p.reload()
 	p.waitFor(`document.querySelector("#interrupted-run") !== null`, "the interrupted run to be offered")
+	screenshot(p, "resume-offered.png")
 	if got := p.text("#interrupted-run"); !strings.Contains(got, fmt.Sprintf("saved at step %d of 12", at)) || !strings.Contains(got, "2 workers") {
 		t.Errorf("the offer: %q", got)
 	}
