@@ -20,17 +20,7 @@ func TestCheckpointResumes(t *testing.T) {
 	r := DefaultRecipe()
 	r.Config = Config{InputSize: 8, Width: 4, Stages: []int{1}, Shortcut: "conv1x1"}
 	r.Epochs, r.BatchSize, r.BatchNormPerShare = 3, 16, true
-	newTrainer := func(m *Model, r Recipe, steps int) (*Trainer, error) {
-		reps := make([]Replica, 2)
-		for i := range reps {
-			lr, err := NewLocalReplica(m.Net.Config, m.Meta.Norm, r)
-			if err != nil {
-				return nil, err
-			}
-			reps[i] = lr
-		}
-		return NewTrainerOn(m, r, steps, reps)
-	}
+	newTrainer := func(m *Model, r Recipe, steps int) (*Trainer, error) { return NewTrainer(m, r, steps, 2) }
 	newRun := func() *Run {
 		run, err := NewRun(r, a, newTrainer)
 		if err != nil {

@@ -43,7 +43,9 @@ type Trainer struct {
 
 // NewTrainer prepares to train m with r over totalSteps optimizer steps
 // (epochs × batches per epoch) on the given number of replicas, each in a
-// goroutine, whose BatchNorms normalize over the whole batch.
+// goroutine, whose BatchNorms normalize over the whole batch, or each over
+// its own share when r.BatchNormPerShare says so (as the page's workers
+// do).
 func NewTrainer(m *Model, r Recipe, totalSteps, replicas int) (*Trainer, error) {
 	g, err := newReplicas(m, r, replicas)
 	if err != nil {
@@ -54,7 +56,7 @@ func NewTrainer(m *Model, r Recipe, totalSteps, replicas int) (*Trainer, error) 
 		reps[i] = lr
 	}
 	t, err := NewTrainerOn(m, r, totalSteps, reps)
-	if err == nil && len(g) > 1 {
+	if err == nil && len(g) > 1 && !r.BatchNormPerShare {
 		t.group = syncBatchNorm(g)
 	}
 	return t, err

@@ -41,12 +41,30 @@ type ModelsState struct {
 
 // keepTask has the page's one keeper goroutine do f, after every task
 // given before it: the storage's writes happen in the order the page
-// asked for them.
+// asked for them. It never blocks, so a task may give another.
 func (c *Root) keepTask(f func()) {
-	select {
-	case c.keepQueue <- f:
-	default: // a full queue: wait in a goroutine rather than here, under the lock
-		go func() { c.keepQueue <- f }()
+	c.keepMu.Lock()
+	defer c.keepMu.Unlock()
+	c.keepQueue = append(c.keepQueue, f)
+	if len(c.keepQueue) == 1 {
+		go c.keep()
+	}
+}
+
+// keep does the keeper's tasks until none is left; one runs at a time.
+func (c *Root) keep() {
+	for {
+		c.keepMu.Lock()
+		f := c.keepQueue[0]
+		c.keepMu.Unlock()
+		f()
+		c.keepMu.Lock()
+		c.keepQueue = c.keepQueue[1:]
+		done := len(c.keepQueue) == 0
+		c.keepMu.Unlock()
+		if done {
+			return
+		}
 	}
 }
 

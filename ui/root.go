@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/vugu/vugu"
@@ -46,8 +47,9 @@ type Root struct {
 	shown       int   // how many of items the page shows
 	tally       tally // what became of items
 
-	db           *store.DB   // the browser's storage; nil until open, or where there is none
-	keepQueue    chan func() // the keeper goroutine's tasks (see keepTask)
+	db           *store.DB // the browser's storage; nil until open, or where there is none
+	keepMu       sync.Mutex
+	keepQueue    []func() // the keeper's tasks, the one at work first (see keepTask)
 	models       ModelsState
 	askedPersist bool // persistent storage was asked for
 	persisted    bool // and granted
@@ -60,12 +62,6 @@ func newRoot(env vugu.EventEnv) *Root {
 	c := &Root{env: env, shown: resultsPage, recipe: newRecipeState("quick", cores()), nanStep: nanStepOf()}
 	c.worker = newWorkerClient(workerScript, "the worker", 2, []protocol.Kind{protocol.KindLoadModel}, c.setNotice)
 	c.data = newWorkerClient(workerScript+"?for=datasets", "the data set worker", 1, []protocol.Kind{protocol.KindLoadDataset, protocol.KindLoadKept}, c.setNotice)
-	c.keepQueue = make(chan func(), 64)
-	go func() {
-		for f := range c.keepQueue {
-			f()
-		}
-	}()
 	c.keepTask(c.openStore) // then the model chosen last, or the built-in one
 	return c
 }

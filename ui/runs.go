@@ -77,7 +77,7 @@ func (c *Root) runPlanned(p *protocol.TrainPlan) {
 	c.runs.record.Dataset, c.runs.record.Kernel, c.runs.record.Workers, c.runs.record.Steps = p.Dataset, p.Kernel, p.Workers, p.Steps
 	c.dataset.digest = p.Dataset
 	if p.KeptBytes > 0 {
-		c.runs.Line = fmt.Sprintf("The data set is kept in this browser (%s, written in %.1f s), for the run to resume after a reload.", data.ByteWords(p.KeptBytes), p.KeptSeconds)
+		c.runs.Line = fmt.Sprintf("The data set is kept in this browser (%s, hashed and written in %.1f s), for the run to resume after a reload.", data.ByteWords(p.KeptBytes), p.KeptSeconds)
 	}
 	if p.Kept != "" {
 		c.runs.Note = "This run cannot resume after a reload: the data set could not be kept in the browser (" + p.Kept + ")."

@@ -146,7 +146,7 @@ func (c *Root) trainDone(resp protocol.Response, body js.Value) {
 			st.Err += fmt.Sprintf(". The model of epoch %d classifies now.", len(st.Epochs))
 			e := st.Epochs[len(st.Epochs)-1]
 			c.loadModel(protocol.Request{Kind: protocol.KindLoadModel, Name: name}, st.model, "", &store.Model{
-				Name: strings.TrimSuffix(name, ".safetensors") + fmt.Sprintf(" (epoch %d)", e.Epoch), Accuracy: accuracyOf(e),
+				Name: strings.TrimSuffix(name, ".safetensors") + fmt.Sprintf(" (epoch %d)", e.Epoch), Accuracy: st.accuracyOf(e),
 				History: historyJSON(st.Epochs)})
 		}
 		c.endRun(true)
@@ -168,7 +168,7 @@ func (c *Root) trainDone(resp protocol.Response, body js.Value) {
 		keep := &store.Model{Name: strings.TrimSuffix(name, ".safetensors"), Source: res.Source, Accuracy: -1, History: historyJSON(res.Epochs)}
 		for _, e := range res.Epochs {
 			if e.Epoch == res.Kept {
-				keep.Accuracy = accuracyOf(e)
+				keep.Accuracy = st.accuracyOf(e)
 			}
 		}
 		if ev := res.Validation; ev != nil {
@@ -178,9 +178,10 @@ func (c *Root) trainDone(resp protocol.Response, body js.Value) {
 	}
 }
 
-// accuracyOf is an epoch's validation accuracy, -1 without validation.
-func accuracyOf(e protocol.TrainEpoch) float64 {
-	if e.ValLoss == 0 && e.ValAcc == 0 {
+// accuracyOf is an epoch of the run's validation accuracy, -1 when the
+// run holds no images out.
+func (st *TrainState) accuracyOf(e protocol.TrainEpoch) float64 {
+	if st.Plan == nil || st.Plan.Validation == 0 {
 		return -1
 	}
 	return e.ValAcc

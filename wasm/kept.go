@@ -26,7 +26,7 @@ type keeper interface {
 
 // keep keeps the loaded data set, unless it is already, and says so in
 // plan: its digest, and why it could not be kept, or what keeping it
-// took.
+// took (the digest and the write).
 func (w *worker) keep(plan *protocol.TrainPlan) {
 	start := time.Now()
 	var n int64
@@ -41,8 +41,9 @@ func (w *worker) keep(plan *protocol.TrainPlan) {
 // the bytes written.
 func (w *worker) keepDataset() (digest, failed string, written int64) {
 	ds := w.dataset
-	header := ds.archive.Header()
+	var header []byte
 	if ds.digest == "" {
+		header = ds.archive.Header()
 		ds.digest = ds.archive.Digest(header)
 	}
 	switch {
@@ -50,6 +51,9 @@ func (w *worker) keepDataset() (digest, failed string, written int64) {
 		return ds.digest, "this browser keeps nothing here", 0
 	case w.keeper.HasDataset(ds.digest):
 		return ds.digest, "", 0
+	}
+	if header == nil {
+		header = ds.archive.Header()
 	}
 	var test []byte
 	if ds.archive.Test != nil {

@@ -120,7 +120,7 @@ type trainRun struct {
 
 func newRun(r nn.Recipe, a *data.Archive, workers int, out string, stdout, stderr io.Writer) (*trainRun, error) {
 	run, err := nn.NewRun(r, a, func(m *nn.Model, r nn.Recipe, steps int) (*nn.Trainer, error) {
-		return newTrainer(m, r, steps, workers)
+		return nn.NewTrainer(m, r, steps, workers)
 	})
 	if err != nil {
 		return nil, err
@@ -135,24 +135,6 @@ func newRun(r nn.Recipe, a *data.Archive, workers int, out string, stdout, stder
 	fmt.Fprintf(stderr, "%s, %d parameters; %d train, %d validation images; %d epochs of %d steps on %d workers\n",
 		run.Model.Meta.Arch, run.Model.NumParams(), run.Train.Len(), nval, r.Epochs, run.StepsPerEpoch(), workers)
 	return &trainRun{Run: run, out: out, workers: workers, stdout: stdout, log: stderr}, nil
-}
-
-// newTrainer returns the trainer of m with r on the given number of
-// replicas in goroutines: whole-batch BatchNorm, or per share as the
-// page's workers train when r says so.
-func newTrainer(m *nn.Model, r nn.Recipe, steps, workers int) (*nn.Trainer, error) {
-	if !r.BatchNormPerShare {
-		return nn.NewTrainer(m, r, steps, workers)
-	}
-	reps := make([]nn.Replica, workers)
-	for i := range reps {
-		lr, err := nn.NewLocalReplica(m.Net.Config, m.Meta.Norm, r)
-		if err != nil {
-			return nil, err
-		}
-		reps[i] = lr
-	}
-	return nn.NewTrainerOn(m, r, steps, reps)
 }
 
 // run runs the remaining epochs, saving after each; on ctx's end it

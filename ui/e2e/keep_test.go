@@ -3,8 +3,6 @@ package e2e
 import (
 	"bytes"
 	"fmt"
-	"os"
-	"path/filepath"
 	"reflect"
 	"strconv"
 	"strings"
@@ -89,15 +87,8 @@ func TestModelsKeptAcrossReload(t *testing.T) {
 		t.Errorf("after renaming and a reload the current model is %q", got)
 	}
 	p.clickIn("listitem", "my scenes", "Download")
-	file := p.downloaded(dir, "my scenes.safetensors")
-	path := filepath.Join(t.TempDir(), "kept.safetensors")
-	if err := os.WriteFile(path, file, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	rel, _ := filepath.Rel(repoRoot, path)
-	want, _ := nativeEvaluation(t, rel, filepath.Join(repoRoot, sampleZip))
-	if want.Accuracy != shown {
-		t.Errorf("the model downloaded from the list scores %q natively, the page showed %q", want.Accuracy, shown)
+	if got := sampleAccuracy(t, p.downloaded(dir, "my scenes.safetensors")); got != shown {
+		t.Errorf("the model downloaded from the list scores %q natively, the page showed %q", got, shown)
 	}
 
 	p.clickIn("listitem", "my scenes", "Delete")

@@ -102,13 +102,7 @@ func nativeLosses(t *testing.T, r nn.Recipe, workers, steps int) []float64 {
 	}
 	r.BatchNormPerShare = workers > 1
 	run, err := nn.NewRun(r, a, func(m *nn.Model, r nn.Recipe, steps int) (*nn.Trainer, error) {
-		reps := make([]nn.Replica, workers)
-		for i := range reps {
-			if reps[i], err = nn.NewLocalReplica(m.Net.Config, m.Meta.Norm, r); err != nil {
-				return nil, err
-			}
-		}
-		return nn.NewTrainerOn(m, r, steps, reps)
+		return nn.NewTrainer(m, r, steps, workers)
 	})
 	if err != nil {
 		t.Fatal(err)

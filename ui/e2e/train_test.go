@@ -128,6 +128,19 @@ func (p *page) downloaded(dir, name string) []byte {
 	return nil
 }
 
+// sampleAccuracy returns the accuracy line of the model file, evaluated
+// natively on the sample's test split.
+func sampleAccuracy(t *testing.T, model []byte) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "model.safetensors")
+	if err := os.WriteFile(path, model, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rel, _ := filepath.Rel(repoRoot, path)
+	ev, _ := nativeEvaluation(t, rel, filepath.Join(repoRoot, sampleZip))
+	return ev.Accuracy
+}
+
 // TestTrainedModelDownloads trains a short run on the sample, downloads
 // the model and the history, and evaluates the model's file natively:
 // the same test accuracy as the page showed.
@@ -144,14 +157,8 @@ func TestTrainedModelDownloads(t *testing.T) {
 	if lines := strings.Split(strings.TrimSpace(csv), "\n"); len(lines) != 3 || !strings.HasPrefix(lines[0], "epoch,train_loss") {
 		t.Errorf("history:\n%s", csv)
 	}
-	path := filepath.Join(dir, "model.safetensors")
-	if err := os.WriteFile(path, model, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	rel, _ := filepath.Rel(repoRoot, path)
-	want, _ := nativeEvaluation(t, rel, filepath.Join(repoRoot, sampleZip))
-	if want.Accuracy != shown {
-		t.Errorf("the downloaded model scores %q natively, the page showed %q", want.Accuracy, shown)
+	if got := sampleAccuracy(t, model); got != shown {
+		t.Errorf("the downloaded model scores %q natively, the page showed %q", got, shown)
 	}
 }
 

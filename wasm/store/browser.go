@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"github.com/vugu/vugu/js"
+	"strings"
 )
 
 // Estimate returns the bytes the page's origin uses and the most the
@@ -130,8 +131,8 @@ func LiveRuns() map[string]bool {
 	}
 	held := v.Get("held")
 	for i := 0; i < held.Length(); i++ {
-		if name := held.Index(i).Get("name").String(); len(name) > len(lockPrefix) && name[:len(lockPrefix)] == lockPrefix {
-			out[name[len(lockPrefix):]] = true
+		if id, ok := strings.CutPrefix(held.Index(i).Get("name").String(), lockPrefix); ok {
+			out[id] = true
 		}
 	}
 	return out

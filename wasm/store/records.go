@@ -2,7 +2,6 @@ package store
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -21,7 +20,6 @@ type Model struct {
 	Classes  []string  `json:"classes"`
 	Accuracy float64   `json:"accuracy"` // of its last report; -1 for none
 	Bytes    int       `json:"bytes"`    // of its file
-	SHA256   []byte    `json:"sha256"`   // of its file
 	// History and Report are the run's epochs and the last report of
 	// the model, as the page shows them; null for none.
 	History json.RawMessage `json:"history,omitempty"`
@@ -50,8 +48,7 @@ type Run struct {
 // back: a model whose file does not read back as written is removed and
 // never listed.
 func (d *DB) PutModel(m Model, file []byte) error {
-	sum := sha256.Sum256(file)
-	m.Bytes, m.SHA256 = len(file), sum[:]
+	m.Bytes = len(file)
 	if err := d.putWithFile(models, modelFiles, m.ID, m, file); err != nil {
 		return err
 	}
