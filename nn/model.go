@@ -97,14 +97,14 @@ func ReadModel(r io.ReaderAt, size int64, source string) (*Model, error) {
 	case "pytorch":
 		tensors, err = modelfile.ReadPyTorch(r, size)
 	default:
-		return nil, fmt.Errorf("%s: %w: neither safetensors nor a PyTorch file", source, ErrModel)
+		err = fmt.Errorf("%w: neither safetensors nor a PyTorch file", ErrModel)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", source, err)
+		return nil, &data.FileError{Name: source, Err: err}
 	}
 	m, err := modelFromTensors(tensors, meta)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", source, err)
+		return nil, &data.FileError{Name: source, Err: err}
 	}
 	if m.Meta.Source == "" {
 		m.Meta.Source = source

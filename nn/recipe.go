@@ -96,14 +96,7 @@ func DefaultRecipe() Recipe {
 // QuickRecipe is this project's recipe for a run of minutes: the default
 // recipe's network and optimizer over 8 epochs, its one-cycle schedule
 // compressed to them, with flips but no crops (in so few epochs the
-// crops cost more than they teach: natively, per-share BatchNorm on 2
-// workers, seeds 1 to 3 reached 84.79, 84.36 and 85.50% validation
-// accuracy on the scenes data set without crops, 84.18, 83.79 and 83.86%
-// with the default's 4 pixels; since the loss's exp and log are
-// portable, 84.61, 84.22 and 85.61% without, in the page as natively).
-// On the page's two workers in Chromium on a 2-core machine it trains on
-// the 14,034 training images in 7:04 to 8:29, 8:07 to 9:40 with the
-// zip's loading and the validations.
+// crops cost more than they teach; docs/recipes.md has the study).
 func QuickRecipe() Recipe {
 	r := DefaultRecipe()
 	r.Name, r.Epochs = "quick", 8
@@ -125,25 +118,11 @@ func Preset(name string) (Recipe, bool) {
 	return Recipe{}, false
 }
 
-// Validate reports whether the recipe can run.
+// Validate reports whether the recipe can run: every field within the
+// limits of RecipeFields, and a network of at least two classes.
 func (r Recipe) Validate() error {
-	switch {
-	case r.Epochs < 1:
-		return fmt.Errorf("nn: epochs %d, want at least 1", r.Epochs)
-	case r.BatchSize < 1 || r.BatchSize > 4096:
-		return fmt.Errorf("nn: batch size %d, want 1 to 4096", r.BatchSize)
-	case !(r.MaxLR > 0 && r.MaxLR < 10):
-		return fmt.Errorf("nn: max learning rate %v, want a value in (0, 10)", r.MaxLR)
-	case !(r.PctStart > 0 && r.PctStart < 1):
-		return fmt.Errorf("nn: warm-up fraction %v, want a value in (0, 1)", r.PctStart)
-	case !(r.WeightDecay >= 0 && r.WeightDecay < 1):
-		return fmt.Errorf("nn: weight decay %v, want a value in [0, 1)", r.WeightDecay)
-	case !(r.ClipValue >= 0) || !(r.ClipNorm >= 0):
-		return fmt.Errorf("nn: clipping limits %v and %v, want 0 (off) or positive", r.ClipValue, r.ClipNorm)
-	case !(r.ValFraction >= 0 && r.ValFraction < 1):
-		return fmt.Errorf("nn: validation fraction %v, want a value in [0, 1)", r.ValFraction)
-	case r.Augment.Pad < 0 || r.Augment.Pad > r.Config.InputSize || !(r.Augment.FlipProb >= 0 && r.Augment.FlipProb <= 1):
-		return fmt.Errorf("nn: augmentation pad %d, flip %v out of range", r.Augment.Pad, r.Augment.FlipProb)
+	if err := r.checkFields(); err != nil {
+		return err
 	}
 	return r.Config.Validate()
 }

@@ -42,21 +42,17 @@ func (c Config) Name() string {
 // Validate reports whether c describes a network that can be built.
 func (c Config) Validate() error {
 	switch {
-	case c.InputSize < 1 || c.InputSize > 1024:
-		return fmt.Errorf("nn: input size %d out of range [1, 1024]", c.InputSize)
-	case c.Width < 1 || c.Width > 1024:
-		return fmt.Errorf("nn: width %d out of range [1, 1024]", c.Width)
-	case len(c.Stages) < 1 || len(c.Stages) > 8:
-		return fmt.Errorf("nn: %d stages, want 1 to 8", len(c.Stages))
+	case c.InputSize < 1 || c.InputSize > MaxInputSize:
+		return fmt.Errorf("nn: input size %d out of range [1, %d]", c.InputSize, MaxInputSize)
+	case c.Width < 1 || c.Width > MaxWidth:
+		return fmt.Errorf("nn: width %d out of range [1, %d]", c.Width, MaxWidth)
 	case c.Classes < 2 || c.Classes > 100000:
 		return fmt.Errorf("nn: %d classes, want 2 to 100000", c.Classes)
 	case c.Shortcut != "conv3x3" && c.Shortcut != "conv1x1":
 		return fmt.Errorf("nn: unknown shortcut %q, want conv3x3 or conv1x1", c.Shortcut)
 	}
-	for i, b := range c.Stages {
-		if b < 1 || b > 64 {
-			return fmt.Errorf("nn: stage %d has %d blocks, want 1 to 64", i+1, b)
-		}
+	if err := checkStages(c.Stages); err != nil {
+		return fmt.Errorf("nn: %w", err)
 	}
 	return nil
 }

@@ -17,20 +17,19 @@ import (
 	"github.com/intelscenes/resnet-browser/nn/data"
 )
 
-// trainFlags binds every recipe field to a flag. Values are applied on top
-// of the chosen recipe, so only flags given on the command line change it.
+// trainFlags binds every field of nn.RecipeFields to a flag of its
+// name, plus the split seed and per-share BatchNorm. Values are applied
+// on top of the chosen recipe, so only flags given on the command line
+// change it, and each is checked as it is read, with the limits the page
+// checks too.
 func trainFlags(fs *flag.FlagSet, r *nn.Recipe) {
-	fs.IntVar(&r.Epochs, "epochs", r.Epochs, "passes over the training split")
-	fs.IntVar(&r.BatchSize, "batch", r.BatchSize, "images per optimizer step")
-	fs.Float64Var(&r.MaxLR, "lr", r.MaxLR, "peak learning rate of the one-cycle schedule")
-	fs.Float64Var(&r.PctStart, "warmup", r.PctStart, "fraction of steps spent warming up")
-	fs.Float64Var(&r.WeightDecay, "wd", r.WeightDecay, "Adam's coupled L2 weight decay")
-	fs.Float64Var(&r.ClipValue, "clip-value", r.ClipValue, "clamp each gradient element to ±this (0: off)")
-	fs.Float64Var(&r.ClipNorm, "clip-norm", r.ClipNorm, "scale gradients to this global L2 norm at most (0: off)")
-	fs.Float64Var(&r.ValFraction, "val", r.ValFraction, "fraction of the training folder held out for validation")
-	fs.IntVar(&r.Augment.Pad, "pad", r.Augment.Pad, "random-crop augmentation: pixels of zero padding (0: off)")
-	fs.Float64Var(&r.Augment.FlipProb, "flip", r.Augment.FlipProb, "probability of a horizontal flip")
-	fs.Uint64Var(&r.Seed, "seed", r.Seed, "seed of initialization, split, shuffling and augmentation")
+	for _, f := range nn.RecipeFields {
+		usage := f.Usage
+		if len(f.Choices) > 0 {
+			usage += " (" + strings.Join(f.Choices, " or ") + ")"
+		}
+		fs.Var(recipeFlag{f, r}, f.Name, usage)
+	}
 	fs.Func("split-seed", "seed of the train/validation split alone, to compare seeds on one split (default: -seed)", func(s string) error {
 		v, err := strconv.ParseUint(s, 10, 64)
 		if err != nil {
@@ -39,23 +38,23 @@ func trainFlags(fs *flag.FlagSet, r *nn.Recipe) {
 		r.SplitSeed = &v
 		return nil
 	})
-	fs.IntVar(&r.Config.InputSize, "size", r.Config.InputSize, "side of the square input images")
-	fs.IntVar(&r.Config.Width, "width", r.Config.Width, "channels of the stem and first stage")
-	fs.Func("stages", "blocks per stage, comma-separated (default \"2,2,2\")", func(s string) error {
-		var stages []int
-		for _, f := range strings.Split(s, ",") {
-			n, err := strconv.Atoi(strings.TrimSpace(f))
-			if err != nil {
-				return err
-			}
-			stages = append(stages, n)
-		}
-		r.Config.Stages = stages
-		return nil
-	})
-	fs.StringVar(&r.Config.Shortcut, "shortcut", r.Config.Shortcut, "downsampling shortcut: conv3x3 (reference) or conv1x1")
 	fs.BoolVar(&r.BatchNormPerShare, "batchnorm-per-share", r.BatchNormPerShare, "each worker's BatchNorm normalizes its own share of a batch, as the page's workers do, instead of the whole batch")
 }
+
+// recipeFlag is a field of a recipe as a flag.
+type recipeFlag struct {
+	field  nn.RecipeField
+	recipe *nn.Recipe
+}
+
+func (f recipeFlag) String() string {
+	if f.recipe == nil { // the flag package's zero value, for its defaults
+		return ""
+	}
+	return f.field.Get(*f.recipe)
+}
+
+func (f recipeFlag) Set(s string) error { return f.field.Set(f.recipe, s) }
 
 func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	// The recipe must be known before the other flags apply on top of it.

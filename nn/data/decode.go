@@ -191,7 +191,7 @@ func DecodeImage(b []byte, name string, size, maxPixels int) ([]uint8, error) {
 	}
 	pix := make([]uint8, size*size*3)
 	if err := decodeInto(pix, b, size, maxPixels); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+		return nil, &FileError{Name: name, Err: err}
 	}
 	return pix, nil
 }

@@ -22,7 +22,7 @@ const ThumbSide = 96
 func Thumbnail(b []byte, name string, side, maxPixels int) ([]byte, error) {
 	img, err := decodeLimited(b, maxPixels)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+		return nil, &FileError{Name: name, Err: err}
 	}
 	return thumbnailOf(img, name, side)
 }
@@ -32,7 +32,7 @@ func thumbnailOf(img image.Image, name string, side int) ([]byte, error) {
 	small := resize.Thumbnail(uint(side), uint(side), img, resize.Bilinear)
 	var out bytes.Buffer
 	if err := jpeg.Encode(&out, small, &jpeg.Options{Quality: 85}); err != nil {
-		return nil, fmt.Errorf("%s: making its thumbnail: %w", name, err)
+		return nil, &FileError{Name: name, Err: fmt.Errorf("making its thumbnail: %w", err)}
 	}
 	return out.Bytes(), nil
 }
@@ -51,7 +51,7 @@ func DecodePhoto(b []byte, name string, size, side int) (pix, thumb []byte, err 
 	}
 	img, err := decodeLimited(b, PhotoMaxPixels)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", name, err)
+		return nil, nil, &FileError{Name: name, Err: err}
 	}
 	pix = make([]uint8, size*size*3)
 	resizeInto(pix, img, size)

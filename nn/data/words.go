@@ -37,6 +37,9 @@ func countWords[N int | uint64](n N) string {
 	return s
 }
 
+// CountWords is countWords for callers outside the package.
+func CountWords(n int) string { return countWords(n) }
+
 // megapixelWords writes a number of pixels in megapixels: "40
 // megapixels", "0.3 megapixels".
 func megapixelWords(n int64) string {
