@@ -1,7 +1,9 @@
 // worker.js starts the Go worker program, worker.wasm, in this Web Worker
-// (see wasm/ and wasm/protocol). If the program ever stops, it tells the
-// page why, as far as the program's last words say, so the page can
-// start a new worker.
+// (see wasm/ and wasm/protocol), in the role its query names
+// (?role=classifier, datasets, helper or decoder). If the program ever
+// stops, it tells whoever started the worker why, as far as the
+// program's last words say, with an exit event, so that a new worker can
+// be started.
 //
 // Before the program runs, it instantiates the WebAssembly SIMD kernel
 // (see wasm/simd) with the program's memory and leaves its exports in
@@ -22,8 +24,9 @@ console.log = (...args) => {
   consoleLog(...args);
 };
 
-function exitNotice(error) {
-  postMessage({ head: JSON.stringify({ id: 0, kind: "exit", error: error }) });
+function exitNotice(message) {
+  const error = { code: "worker-lost", message: message };
+  postMessage({ head: JSON.stringify({ id: 0, kind: "exit", part: "notice", error: error }) });
 }
 
 const go = new Go();

@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -34,22 +35,22 @@ type epochSums struct {
 
 // StepInfo is what a step of a run did.
 type StepInfo struct {
-	Epoch    int     // the epoch the step belongs to, from 1
-	Step     int     // the optimizer step, from 1
-	InEpoch  int     // the step's place in its epoch, from 1
-	Loss     float64 // the batch's mean loss
-	Right    int     // the batch's images classified right, before the update
-	Images   int     // the batch's images
-	LR       float64 // the learning rate and Adam's beta1 the step took
-	Beta1    float64
-	EndEpoch bool // the step was its epoch's last: call EndEpoch
+	Epoch    int     `json:"epoch"`    // the epoch the step belongs to, from 1
+	Step     int     `json:"step"`     // the optimizer step, from 1
+	InEpoch  int     `json:"in_epoch"` // the step's place in its epoch, from 1
+	Loss     float64 `json:"loss"`     // the batch's mean loss
+	Right    int     `json:"right"`    // the batch's images classified right, before the update
+	Images   int     `json:"images"`   // the batch's images
+	LR       float64 `json:"lr"`       // the learning rate and Adam's beta1 the step took
+	Beta1    float64 `json:"beta1"`
+	EndEpoch bool    `json:"end_epoch,omitempty"` // the step was its epoch's last: call EndEpoch
 }
 
 // NewRun returns a run of r on a: the training folder's images split as
 // r says into those trained on and those held out for validation, and a
-// fresh model of a's classes, trained by the trainer newTrainer returns
-// for it, the recipe (its Config.Classes set) and the run's number of
-// steps.
+// fresh model of a's classes, whose metadata holds the recipe, trained by
+// the trainer newTrainer returns for it, the recipe (its Config.Classes
+// set) and the run's number of steps.
 func NewRun(r Recipe, a *data.Archive, newTrainer func(m *Model, r Recipe, steps int) (*Trainer, error)) (*Run, error) {
 	r.Config.Classes = len(a.Train.Classes)
 	if err := r.Validate(); err != nil {
@@ -69,6 +70,7 @@ func NewRun(r Recipe, a *data.Archive, newTrainer func(m *Model, r Recipe, steps
 	if err != nil {
 		return nil, err
 	}
+	m.Meta.Recipe, _ = json.Marshal(r) // numbers and strings
 	run.Model = m
 	if run.Trainer, err = newTrainer(m, r, run.TotalSteps()); err != nil {
 		return nil, err

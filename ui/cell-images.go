@@ -9,7 +9,7 @@ import (
 // lowest probability of the true class first.
 type CellImages struct {
 	ID      string
-	Cell    CellState
+	Cell    *Cell
 	Classes []string
 }
 

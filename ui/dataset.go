@@ -2,11 +2,11 @@ package main
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/vugu/vugu/js"
 
-	"github.com/intelscenes/resnet-browser/nn"
+	"github.com/intelscenes/resnet-browser/nn/data"
+	"github.com/intelscenes/resnet-browser/wasm/link"
 	"github.com/intelscenes/resnet-browser/wasm/protocol"
 )
 
@@ -16,240 +16,187 @@ const (
 	sampleName = "sample-scenes.zip"
 )
 
-// maxCores is the most workers the page decodes or trains on.
-const maxCores = protocol.MaxWorkers
-
-// DatasetState is what the page knows about the data set.
-type DatasetState struct {
+// Dataset is the data set: the one loaded, and the one being read.
+type Dataset struct {
 	Info     *protocol.DatasetInfo // the data set loaded; nil until one is
-	Samples  [][]Thumb             // thumbnails of the first images of each class
+	Samples  [][]Thumbnail         // thumbnails of the first images of each class
 	Loading  string                // name of the zip being read, if one is
 	Progress protocol.Progress     // how far the reading got
 	Err      string                // why the last load failed, if it did
 	loadID   uint64                // the load request at work
 	digest   string                // the data set's digest, once a run told it
+
+	page   *page
+	worker *link.Worker
+	// loaded hears that a data set was loaded (Root.datasetLoaded).
+	loaded func()
 }
 
-// Thumb is a thumbnail shown on the page.
-type Thumb struct {
-	URL  string // a blob: URL
-	Name string // the image's file
+// Thumbnail is a thumbnail of an image the page shows: the image, and
+// the blob: URL of its thumbnail.
+type Thumbnail struct {
+	protocol.Thumb
+	URL string
 }
 
-// EvalState is what the page knows about the last evaluation.
-type EvalState struct {
-	Result   *protocol.Evaluation // nil until one ends
-	Report   nn.Report            // Result's classification report
-	Running  string               // name of the model at work, if one is
-	Progress protocol.Progress
-	Err      string
-	Cell     *CellState // the cell whose images are shown, if any
-	evalID   uint64
-}
-
-// CellState is a cell of the confusion matrix whose images are shown.
-type CellState struct {
-	Actual, Predicted int
-	Loading           bool
-	Err               string
-	Total             int // images in the cell
-	Images            []CellImage
-}
-
-// CellImage is one image of a cell, as the model saw it.
-type CellImage struct {
-	Thumb
-	TrueProb float32
-	Top      []protocol.Prediction
-}
-
-// modelFile is where the model in use came from, so that the data
-// worker can read it too.
-type modelFile struct {
-	name string
-	url  string   // for the built-in model
-	body js.Value // the File, for a model picked or dropped
-}
-
-// cores is how many workers the page decodes a data set on, and trains
-// on by default: one a core.
-func cores() int {
-	n := js.Global().Get("navigator").Get("hardwareConcurrency")
-	if n.Type() != js.TypeNumber {
-		return 2
-	}
-	return max(1, min(n.Int(), maxCores))
-}
-
-// loadDataset asks the data worker to read the zip f, a File, or the
-// sample when f is undefined. The data set loaded stays until the new
-// one is read.
-func (c *Root) loadDataset(name string, f js.Value) {
-	if c.trainState.Running {
-		c.dataset.Err = "Could not load " + name + ": a run is training on " + c.dataset.Info.Name + "; stop it first."
-		return
-	}
-	if c.dataset.Loading != "" {
-		c.data.Cancel(c.dataset.loadID)
-	}
-	req := protocol.Request{Kind: protocol.KindLoadDataset, Name: name, Size: c.inputSize(), Workers: cores()}
+// load has the data set worker read the zip f, a File, or the sample
+// when f is undefined, at side size on workers workers. The data set
+// loaded stays until the new one is read.
+func (d *Dataset) load(name string, f js.Value, size, workers int) {
+	q := protocol.LoadDatasetRequest{Name: name, Size: size, Workers: workers}
 	if f.IsUndefined() {
-		req.URL = sampleURL
+		q.URL = sampleURL
 	}
-	c.dataset.Loading, c.dataset.Err, c.dataset.Progress = name, "", protocol.Progress{Stage: "opening the zip"}
-	var id uint64
-	id = c.data.SendWatched(req, f, func(p protocol.Progress) {
-		c.env.Lock()
-		defer c.env.UnlockRender()
-		if c.dataset.loadID == id {
-			c.dataset.Progress = p
-		}
-	}, func(resp protocol.Response, body js.Value) {
-		c.env.Lock()
-		defer c.env.UnlockRender()
-		if c.dataset.loadID != id {
-			return // a newer load replaced it
-		}
-		c.dataset.Loading = ""
-		switch {
-		case resp.Error == name+": "+protocol.ErrCancelled.Error() || resp.Error == protocol.ErrCancelled.Error():
-			return
-		case resp.Error != "":
-			c.dataset.Err = "Could not load " + name + ": " + strings.TrimPrefix(resp.Error, name+": ")
-			if c.dataset.Info != nil {
-				c.dataset.Err += ". " + c.dataset.Info.Name + " is still loaded."
-			}
+	d.read(name, protocol.Progress{Stage: "opening the zip"}, func(h link.Handlers[protocol.DatasetInfo, protocol.Progress]) uint64 {
+		return ask(d.page, d.worker, protocol.LoadDataset, q, f, 0, h)
+	}, func(err *protocol.Error) {
+		if err == nil || protocol.IsCancelled(err) {
 			return
 		}
-		c.setDataset(resp.Dataset, body)
-	})
-	c.dataset.loadID = id
+		d.Err = "Could not load " + name + ": " + err.About(name)
+		if d.Info != nil {
+			d.Err += ". " + d.Info.Name + " is still loaded."
+		}
+	}, func() {})
 }
 
-// setDataset shows the data set info, whose sample thumbnails are in
-// body, replacing the one shown and its evaluation.
-func (c *Root) setDataset(info *protocol.DatasetInfo, body js.Value) {
-	for _, row := range c.dataset.Samples {
+// loadKept has the data set worker load the data set kept under digest,
+// named name, then calls then; or failed if it could not, with why (nil
+// when another load replaced it).
+func (d *Dataset) loadKept(name, digest string, then func(), failed func(err *protocol.Error)) {
+	q := protocol.LoadKeptRequest{Name: name, Digest: digest}
+	d.read(name+" (kept in this browser)", protocol.Progress{Stage: "reading the data set kept"}, func(h link.Handlers[protocol.DatasetInfo, protocol.Progress]) uint64 {
+		return ask(d.page, d.worker, protocol.LoadKept, q, js.Undefined(), 0, h)
+	}, failed, func() {
+		d.digest = digest
+		then()
+	})
+}
+
+// read shows a data set being read, sent by send, as loading under
+// name from stage on, and takes its answer: failed hears why it could
+// not be read (nil when a newer load replaced it), then follows a data
+// set read.
+func (d *Dataset) read(name string, stage protocol.Progress, send func(link.Handlers[protocol.DatasetInfo, protocol.Progress]) uint64,
+	failed func(err *protocol.Error), then func()) {
+	if d.Loading != "" {
+		d.worker.Cancel(d.loadID)
+	}
+	d.Loading, d.Err, d.Progress = name, "", stage
+	var id uint64
+	id = send(link.Handlers[protocol.DatasetInfo, protocol.Progress]{
+		Notice: func(p protocol.Progress, _ js.Value) {
+			if d.loadID == id {
+				d.Progress = p
+			}
+		},
+		Done: func(info protocol.DatasetInfo, body js.Value, err *protocol.Error) {
+			switch {
+			case d.loadID != id: // a newer load replaced it
+				failed(nil)
+				return
+			case err != nil:
+				d.Loading = ""
+				failed(err)
+				return
+			}
+			d.Loading = ""
+			d.show(info, func(t protocol.Thumb) string { return thumbnailURL(body, t) })
+			d.loaded()
+			then()
+		}})
+	d.loadID = id
+}
+
+// cancel stops the data set being read.
+func (d *Dataset) cancel() {
+	if d.Loading != "" {
+		d.worker.Cancel(d.loadID)
+		d.Loading = ""
+	}
+}
+
+// show makes info the data set loaded, its samples' thumbnails at the
+// URLs url gives, freeing those of the data set it replaces.
+func (d *Dataset) show(info protocol.DatasetInfo, url func(protocol.Thumb) string) {
+	for _, row := range d.Samples {
 		for _, t := range row {
 			revokeObjectURL(t.URL)
 		}
 	}
-	c.dataset.Info, c.dataset.digest = info, ""
-	c.dataset.Samples = make([][]Thumb, len(info.Classes))
+	d.Info, d.digest = &info, ""
+	d.Samples = make([][]Thumbnail, len(info.Classes))
 	for _, s := range info.Samples {
 		if s.Class >= 0 && s.Class < len(info.Classes) {
-			c.dataset.Samples[s.Class] = append(c.dataset.Samples[s.Class], Thumb{URL: thumbURL(body, s), Name: s.Name})
+			d.Samples[s.Class] = append(d.Samples[s.Class], Thumbnail{Thumb: s, URL: url(s)})
 		}
 	}
-	clearCell(&c.eval)
-	c.eval = EvalState{}
-	c.measureSpeed()
 }
 
-// inputSize is the side of the images the model in use takes, at which
-// data sets are read.
-func (c *Root) inputSize() int {
-	if c.model.Info != nil {
-		return c.model.Info.InputSize
+// ready reports whether a data set is loaded and none is being read.
+func (d *Dataset) ready() bool { return d.Info != nil && d.Loading == "" }
+
+// trainingImages returns how many images the training folder holds: the
+// training split and the validation split held out of it.
+func (d *Dataset) trainingImages() int {
+	n := 0
+	for _, s := range d.Info.Splits {
+		if s.Name == "training" || s.Name == "validation" {
+			n += total(s.Counts)
+		}
 	}
-	return 32
+	return n
 }
 
-// evaluate asks the data worker to score the model in use on the data
-// set's test split.
-func (c *Root) evaluate() {
-	if c.dataset.Info == nil || c.model.Info == nil || c.eval.Running != "" {
-		return
+// LoadingLine says what the load is doing.
+func (d *Dataset) LoadingLine() string {
+	return fmt.Sprintf("Reading %s: %s…", d.Loading, d.Progress.Stage)
+}
+
+// ProgressFigures says how far the load got: files done of total, and
+// their rate.
+func (d *Dataset) ProgressFigures() string {
+	p := d.Progress
+	if p.Total == 0 {
+		return ""
 	}
-	m := c.modelFile
-	req := protocol.Request{Kind: protocol.KindEvaluate, Name: m.name, URL: m.url}
-	clearCell(&c.eval)
-	c.eval = EvalState{Running: m.name, Progress: protocol.Progress{Stage: "reading the model"}}
-	var id uint64
-	id = c.data.SendWatched(req, m.body, func(p protocol.Progress) {
-		c.env.Lock()
-		defer c.env.UnlockRender()
-		if c.eval.evalID == id {
-			c.eval.Progress = p
-		}
-	}, func(resp protocol.Response, _ js.Value) {
-		c.env.Lock()
-		defer c.env.UnlockRender()
-		if c.eval.evalID != id {
-			return
-		}
-		c.eval.Running = ""
-		switch {
-		case strings.HasSuffix(resp.Error, protocol.ErrCancelled.Error()):
-		case resp.Error != "":
-			c.eval.Err = "Could not evaluate " + m.name + ": " + strings.TrimPrefix(resp.Error, m.name+": ")
-		default:
-			e := resp.Evaluation
-			c.eval.Result = e
-			c.eval.Report = nn.NewReport(nn.ConfusionMatrix(e.Matrix), e.Classes)
-			c.keepReport(e)
-		}
-	})
-	c.eval.evalID = id
-}
-
-// showCell asks for the images of a cell of the confusion matrix of
-// the evaluation ev, which the worker knows as split (see
-// protocol.Request.Split).
-func (c *Root) showCell(ev *EvalState, split string, actual, predicted int) {
-	clearCell(ev)
-	cell := &CellState{Actual: actual, Predicted: predicted, Loading: true}
-	ev.Cell = cell
-	req := protocol.Request{Kind: protocol.KindCellImages, Actual: actual, Predicted: predicted, Limit: cellLimit, Split: split}
-	c.data.Send(req, js.Undefined(), func(resp protocol.Response, body js.Value) {
-		c.env.Lock()
-		defer c.env.UnlockRender()
-		if ev.Cell != cell {
-			return
-		}
-		cell.Loading = false
-		if resp.Error != "" {
-			cell.Err = resp.Error
-			return
-		}
-		cell.Total = resp.Total
-		for _, im := range resp.Images {
-			url := ""
-			if im.Length > 0 {
-				url = thumbURL(body, im.Thumb)
-			}
-			cell.Images = append(cell.Images, CellImage{Thumb: Thumb{URL: url, Name: im.Name}, TrueProb: im.TrueProb, Top: im.Top})
-		}
-	})
-}
-
-// cellLimit is how many images of a cell the page shows.
-const cellLimit = 60
-
-// clearCell forgets the cell of ev shown, freeing its thumbnails.
-func clearCell(ev *EvalState) {
-	if ev.Cell == nil {
-		return
+	s := fmt.Sprintf("%s of %s files", data.CountWords(p.Done), data.CountWords(p.Total))
+	if p.PerSec > 0 {
+		s += fmt.Sprintf(" · %s images/s", data.CountWords(int(p.PerSec+0.5)))
 	}
-	for _, im := range ev.Cell.Images {
-		revokeObjectURL(im.URL)
+	return s
+}
+
+// Facts sums the data set up in a sentence.
+func (d *Dataset) Facts() string {
+	in := d.Info
+	if in.Kept {
+		return fmt.Sprintf("%s: %s images of %d classes, read back in %.1f s from this browser's storage, where a run kept them decoded at %d×%d (%s of memory).",
+			in.Name, data.CountWords(in.Images), len(in.Classes), in.Seconds, in.Size, in.Size, data.ByteWords(in.Memory))
 	}
-	ev.Cell = nil
+	return fmt.Sprintf("%s: %s images of %d classes, read in %.1f s on %s (%s images/s). Decoded at %d×%d they take %s of memory.",
+		in.Name, data.CountWords(in.Images), len(in.Classes), in.Seconds, plural(in.Workers, "worker", "workers"),
+		data.CountWords(int(float64(in.Images)/max(in.Seconds, 1e-3)+0.5)), in.Size, in.Size, data.ByteWords(in.Memory))
 }
 
-// thumbURL returns a blob: URL of the JPEG at t in body, an ArrayBuffer.
-func thumbURL(body js.Value, t protocol.Thumb) string {
-	part := js.Global().Get("Uint8Array").New(body, t.Offset, t.Length)
-	opts := js.Global().Get("Object").New()
-	opts.Set("type", "image/jpeg")
-	blob := js.Global().Get("Blob").New(js.Global().Get("Array").Call("of", part), opts)
-	return objectURL(blob)
+// Notes says how the splits with a note are made.
+func (d *Dataset) Notes() []string {
+	var notes []string
+	for _, s := range d.Info.Splits {
+		if s.Note != "" {
+			notes = append(notes, "The "+s.Name+" split: "+s.Note+".")
+		}
+	}
+	return notes
 }
 
-// accuracyLine is the evaluation's accuracy as cmd/resnet evaluate
-// prints it.
-func accuracyLine(e *protocol.Evaluation) string {
-	return nn.ConfusionMatrix(e.Matrix).AccuracyLine()
+// total sums counts.
+func total(counts []int) int {
+	n := 0
+	for _, v := range counts {
+		n += v
+	}
+	return n
 }
 
 // percentOf formats part of whole as a percentage.

@@ -19,15 +19,10 @@ func main() {
 	if err != nil {
 		panic(err)
 	}
-	env := renderer.EventEnv()
-	root := newRoot(env)
-	route := func(files []js.Value) {
-		env.Lock()
-		defer env.UnlockRender()
-		root.route(files)
-	}
-	listenForPaste(route)
-	listenForDrops(route)
+	root := newRoot(renderer.EventEnv())
+	give := func(files []js.Value) { root.page.change(func() { root.give(files) }) }
+	listenForPaste(give)
+	listenForDrops(give)
 	for ok := true; ok; ok = renderer.EventWait() {
 		if err := renderer.Render(buildEnv.RunBuild(root)); err != nil {
 			panic(err)

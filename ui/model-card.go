@@ -2,44 +2,35 @@ package main
 
 import (
 	"fmt"
-	"strconv"
 
 	"github.com/vugu/vugu"
+	"github.com/vugu/vugu/js"
 
-	"github.com/intelscenes/resnet-browser/wasm/protocol"
+	"github.com/intelscenes/resnet-browser/nn/data"
 )
 
-// ModelState is what the page knows about the model.
-type ModelState struct {
-	Info    *protocol.ModelInfo // the model in use; nil until one loads
-	Loading string              // name of the model file being loaded, if any
-	Err     string              // why the last load failed, if it did
+// ModelCard shows the model in use: its classes, input size and source,
+// and its file's buttons.
+type ModelCard struct {
+	Model    *ModelInUse
+	Pick     func(f js.Value) // a model file was picked
+	Download func()           // "Download model" was pressed
 }
 
-// ModelCard shows the model in use: its classes, input size and source.
-type ModelCard struct {
-	State    ModelState
-	Pick     func(vugu.DOMEvent) // handles the change of the "load a model file" input
-	Download func(vugu.DOMEvent) // "Download model" was pressed
+// HandlePick takes the model file picked.
+func (c *ModelCard) HandlePick(e vugu.DOMEvent) {
+	if files := pickedFiles(e.JSEventTarget()); len(files) > 0 {
+		c.Pick(files[0])
+	}
 }
 
 // InputSize describes the model's input.
 func (c *ModelCard) InputSize() string {
-	s := c.State.Info.InputSize
+	s := c.Model.Info.InputSize
 	return fmt.Sprintf("%d×%d RGB", s, s)
 }
 
 // Params is the model's size in parameters.
 func (c *ModelCard) Params() string {
-	return groupThousands(c.State.Info.Params) + " parameters"
-}
-
-// groupThousands formats n >= 0 with commas between groups of three
-// digits.
-func groupThousands(n int) string {
-	s := strconv.Itoa(n)
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
+	return data.CountWords(c.Model.Info.Params) + " parameters"
 }

@@ -6,221 +6,205 @@ import (
 	"strings"
 
 	"github.com/intelscenes/resnet-browser/nn"
+	"github.com/intelscenes/resnet-browser/nn/data"
 	"github.com/intelscenes/resnet-browser/wasm/protocol"
 )
 
-// field is a field of the recipe form: what it means, how it reads and
-// writes its part of a recipe.
-type field struct {
-	Key, Label, Hint string
-	Unit             string                    // shown after the input, if any
-	Options          []string                  // a choice of values, shown as a select; else a text input
-	get              func(r *nn.Recipe) string // the recipe's value, as the form shows it
-	set              func(r *nn.Recipe, s string) error
-}
-
-// intField returns the accessors of an int field between lo and hi.
-func intField(p func(r *nn.Recipe) *int, lo, hi int) (func(*nn.Recipe) string, func(*nn.Recipe, string) error) {
-	return func(r *nn.Recipe) string { return strconv.Itoa(*p(r)) },
-		func(r *nn.Recipe, s string) error {
-			v, err := strconv.Atoi(strings.TrimSpace(s))
-			switch {
-			case err != nil:
-				return fmt.Errorf("%q is not a whole number", s)
-			case v < lo || v > hi:
-				return fmt.Errorf("%d is out of range: %d to %d", v, lo, hi)
-			}
-			*p(r) = v
-			return nil
-		}
-}
-
-// floatField returns the accessors of a float field in [lo, hi] (hi
-// excluded when open).
-func floatField(p func(r *nn.Recipe) *float64, lo, hi float64, open bool) (func(*nn.Recipe) string, func(*nn.Recipe, string) error) {
-	return func(r *nn.Recipe) string { return strconv.FormatFloat(*p(r), 'g', -1, 64) },
-		func(r *nn.Recipe, s string) error {
-			v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
-			switch {
-			case err != nil:
-				return fmt.Errorf("%q is not a number", s)
-			case !(v >= lo && (v < hi || !open && v == hi)):
-				bracket := "]"
-				if open {
-					bracket = ")"
-				}
-				return fmt.Errorf("%v is out of range: [%v, %v%s", v, lo, hi, bracket)
-			}
-			*p(r) = v
-			return nil
-		}
-}
-
-// recipeFields are the recipe form's fields, in order.
-var recipeFields = func() []field {
-	f := func(key, label, hint, unit string, get func(*nn.Recipe) string, set func(*nn.Recipe, string) error) field {
-		return field{Key: key, Label: label, Hint: hint, Unit: unit, get: get, set: set}
-	}
-	width, setWidth := intField(func(r *nn.Recipe) *int { return &r.Config.Width }, 1, 256)
-	epochs, setEpochs := intField(func(r *nn.Recipe) *int { return &r.Epochs }, 1, 1000)
-	batch, setBatch := intField(func(r *nn.Recipe) *int { return &r.BatchSize }, 1, 4096)
-	pad, setPad := intField(func(r *nn.Recipe) *int { return &r.Augment.Pad }, 0, 64)
-	lr, setLR := floatField(func(r *nn.Recipe) *float64 { return &r.MaxLR }, 1e-6, 10, true)
-	warm, setWarm := floatField(func(r *nn.Recipe) *float64 { return &r.PctStart }, 0.01, 0.99, false)
-	wd, setWD := floatField(func(r *nn.Recipe) *float64 { return &r.WeightDecay }, 0, 1, true)
-	cv, setCV := floatField(func(r *nn.Recipe) *float64 { return &r.ClipValue }, 0, 1e6, false)
-	cn, setCN := floatField(func(r *nn.Recipe) *float64 { return &r.ClipNorm }, 0, 1e6, false)
-	flip, setFlip := floatField(func(r *nn.Recipe) *float64 { return &r.Augment.FlipProb }, 0, 1, false)
-	val, setVal := floatField(func(r *nn.Recipe) *float64 { return &r.ValFraction }, 0, 0.9, false)
-	fields := []field{
-		f("width", "Width", "channels of the stem and the first stage; each stage doubles them", "channels", width, setWidth),
-		f("stages", "Blocks per stage", "residual blocks in each stage, comma-separated; a stage halves the image", "",
-			func(r *nn.Recipe) string { return joinInts(r.Config.Stages) },
-			func(r *nn.Recipe, s string) error {
-				var st []int
-				for _, part := range strings.Split(s, ",") {
-					n, err := strconv.Atoi(strings.TrimSpace(part))
-					if err != nil || n < 1 || n > 16 {
-						return fmt.Errorf("%q: want whole numbers from 1 to 16, comma-separated", s)
-					}
-					st = append(st, n)
-				}
-				if len(st) > 5 {
-					return fmt.Errorf("%d stages: at most 5", len(st))
-				}
-				r.Config.Stages = st
-				return nil
-			}),
-		{Key: "shortcut", Label: "Shortcut", Hint: "how a block that halves the image adds its input: the reference's 3×3 convolution or a cheaper 1×1",
-			Options: []string{"conv3x3", "conv1x1"},
-			get:     func(r *nn.Recipe) string { return r.Config.Shortcut },
-			set:     func(r *nn.Recipe, s string) error { r.Config.Shortcut = s; return nil }},
-		{Key: "size", Label: "Input size", Hint: "side of the images the network sees; 64 costs four times 32", Unit: "pixels",
-			Options: []string{"32", "64"},
-			get:     func(r *nn.Recipe) string { return strconv.Itoa(r.Config.InputSize) },
-			set: func(r *nn.Recipe, s string) error {
-				n, err := strconv.Atoi(s)
-				if err != nil || n != 32 && n != 64 {
-					return fmt.Errorf("%q: 32 or 64", s)
-				}
-				r.Config.InputSize = n
-				return nil
-			}},
-		f("epochs", "Epochs", "passes over the training images", "", epochs, setEpochs),
-		f("batch", "Batch size", "images per optimizer step", "images", batch, setBatch),
-		f("lr", "Peak learning rate", "the one-cycle schedule's highest learning rate", "", lr, setLR),
-		f("warmup", "Warm-up fraction", "share of the steps over which the learning rate rises to its peak", "", warm, setWarm),
-		f("wd", "Weight decay", "Adam's L2 penalty on the weights, added to the gradients", "", wd, setWD),
-		f("clipValue", "Clip by value", "each gradient element kept within ± this; 0 is off", "", cv, setCV),
-		f("clipNorm", "Clip by norm", "the gradients scaled to at most this L2 norm, after clipping by value; 0 is off", "", cn, setCN),
-		f("pad", "Crop padding", "random crops of the image padded by this many pixels; 0 is off", "pixels", pad, setPad),
-		f("flip", "Flip probability", "chance that a training image is mirrored left to right", "", flip, setFlip),
-		f("val", "Validation fraction", "share of the training folder held out to validate each epoch", "", val, setVal),
-		f("seed", "Seed", "decides the initial weights, the split, the order and the augmentation", "",
-			func(r *nn.Recipe) string { return strconv.FormatUint(r.Seed, 10) },
-			func(r *nn.Recipe, s string) error {
-				v, err := strconv.ParseUint(strings.TrimSpace(s), 10, 64)
-				if err != nil {
-					return fmt.Errorf("%q is not a whole number from 0 up", s)
-				}
-				r.Seed = v
-				return nil
-			}),
-	}
-	return fields
-}()
-
-// joinInts writes ints comma-separated.
-func joinInts(v []int) string {
-	s := make([]string, len(v))
-	for i, n := range v {
-		s[i] = strconv.Itoa(n)
-	}
-	return strings.Join(s, ",")
-}
-
-// RecipeState is the recipe form: the preset it started from, what the
-// person typed, and what is wrong with it.
-type RecipeState struct {
+// Recipe is the recipe form: the preset it started from, what the
+// person typed in each field of nn.RecipeFields, what is wrong with it,
+// and the training speeds measured on this machine, which say what a
+// run will cost.
+type Recipe struct {
 	Preset   string
-	Values   map[string]string // by field key, as typed
-	Errs     map[string]string // by field key; "" when fine
+	Values   map[string]string // by field name, as typed
+	Errs     map[string]string // by field name; "" when fine
 	Workers  string            // as typed
 	WorkErr  string
 	KeepBest bool
 	Defaults nn.Recipe // the preset's values, shown as each field's default
+	cores    int       // the workers field's default
+
+	speeds    map[string]float64 // training images/s measured, by speedKey
+	measuring bool               // a speed is being measured
+	edits     int                // counts the form's changes
 }
 
-// newRecipeState returns the form filled with the preset named name, on
-// workers workers.
-func newRecipeState(name string, workers int) RecipeState {
-	r, ok := nn.Preset(name)
+// newRecipe returns the form filled with the preset named name, on
+// cores workers (1 for the reference, whose arithmetic is one worker's).
+func newRecipe(name string, cores int) Recipe {
+	r := Recipe{cores: cores}
+	r.setPreset(name)
+	return r
+}
+
+// setPreset fills the form with the preset named name, the default
+// recipe when there is none of that name; Keep best stays as it was.
+func (r *Recipe) setPreset(name string) {
+	rec, ok := nn.Preset(name)
 	if !ok {
-		r, name = nn.DefaultRecipe(), "default"
+		rec, name = nn.DefaultRecipe(), "default"
 	}
-	s := RecipeState{Preset: name, Values: map[string]string{}, Errs: map[string]string{}, Defaults: r, Workers: strconv.Itoa(workers)}
-	for _, f := range recipeFields {
-		s.Values[f.Key] = f.get(&r)
+	r.Preset, r.Defaults, r.Values, r.Errs = name, rec, map[string]string{}, map[string]string{}
+	for _, f := range nn.RecipeFields {
+		r.Values[f.Name] = f.Get(rec)
 	}
+	r.setWorkers(strconv.Itoa(r.cores))
 	if name == "reference" {
-		s.Workers = "1" // the notebook's arithmetic: see WorkersHint
+		r.setWorkers("1") // the notebook's arithmetic: see WorkersHint
 	}
-	return s
 }
 
-// set records what the person typed in field key and checks it.
-func (s *RecipeState) set(key, value string) {
-	s.Values[key] = value
-	r := s.Defaults
-	for _, f := range recipeFields {
-		if f.Key == key {
-			if err := f.set(&r, value); err != nil {
-				s.Errs[key] = err.Error()
-			} else {
-				s.Errs[key] = ""
-			}
-		}
+// set records what the person typed in the field named name, and checks
+// it on its own.
+func (r *Recipe) set(name, value string) {
+	f, ok := nn.RecipeFieldNamed(name)
+	if !ok {
+		return
+	}
+	r.Values[name] = value
+	rec := r.Defaults
+	if err := f.Set(&rec, value); err != nil {
+		r.Errs[name] = err.Error()
+	} else {
+		r.Errs[name] = ""
 	}
 }
 
 // setWorkers records the workers field and checks it.
-func (s *RecipeState) setWorkers(value string) {
-	s.Workers = value
+func (r *Recipe) setWorkers(value string) {
+	r.Workers = value
 	n, err := strconv.Atoi(strings.TrimSpace(value))
 	switch {
 	case err != nil:
-		s.WorkErr = fmt.Sprintf("%q is not a whole number", value)
+		r.WorkErr = fmt.Sprintf("%q is not a whole number", value)
 	case n < 1 || n > protocol.MaxWorkers:
-		s.WorkErr = fmt.Sprintf("%d is out of range: 1 to %d", n, protocol.MaxWorkers)
+		r.WorkErr = fmt.Sprintf("%d is out of range: 1 to %d", n, protocol.MaxWorkers)
 	default:
-		s.WorkErr = ""
+		r.WorkErr = ""
 	}
 }
 
 // recipe returns the recipe the form holds and its number of workers,
 // or why it cannot run: the first field in error, else what nn says of
-// the whole.
-func (s *RecipeState) recipe() (nn.Recipe, int, error) {
-	r := s.Defaults
-	r.Name = s.Preset
+// the whole. Its Config.Classes is 2, the data set's being set when it
+// trains.
+func (r *Recipe) recipe() (nn.Recipe, int, error) {
+	rec := r.Defaults
+	rec.Name = r.Preset
 	changed := false
-	for _, f := range recipeFields {
-		if err := f.set(&r, s.Values[f.Key]); err != nil {
-			return r, 0, fmt.Errorf("%s: %v", f.Label, err)
+	for _, f := range nn.RecipeFields {
+		if err := f.Set(&rec, r.Values[f.Name]); err != nil {
+			return rec, 0, fmt.Errorf("%s: %v", f.Label, err)
 		}
-		changed = changed || s.Values[f.Key] != f.get(&s.Defaults)
+		changed = changed || r.Values[f.Name] != f.Get(r.Defaults)
 	}
 	if changed {
-		r.Name = "custom"
+		rec.Name = "custom"
 	}
-	if s.WorkErr != "" {
-		return r, 0, fmt.Errorf("Workers: %s", s.WorkErr)
+	if r.WorkErr != "" {
+		return rec, 0, fmt.Errorf("Workers: %s", r.WorkErr)
 	}
-	n, _ := strconv.Atoi(strings.TrimSpace(s.Workers))
-	r.BatchNormPerShare = n > 1
-	r.Config.Classes = 2 // the data set's, set when training; enough to check the rest
-	if err := r.Validate(); err != nil {
-		return r, 0, err
+	n, _ := strconv.Atoi(strings.TrimSpace(r.Workers))
+	rec.BatchNormPerShare = n > 1
+	rec.Config.Classes = 2
+	if err := rec.Validate(); err != nil {
+		return rec, 0, err
 	}
-	return r, n, r.CheckWorkers(n)
+	return rec, n, rec.CheckWorkers(n)
+}
+
+// Problem says why the recipe cannot run, if it cannot.
+func (r *Recipe) Problem() string {
+	if _, _, err := r.recipe(); err != nil {
+		return nn.Message(err)
+	}
+	return ""
+}
+
+// PresetHint says what the preset chosen is.
+func (r *Recipe) PresetHint() string {
+	switch r.Preset {
+	case "reference":
+		return "Exactly the reference notebook: ResNet-14 on 32×32 images, 24 epochs of batch 64, Adam, one-cycle to 0.01, gradients clipped to ±0.1, no augmentation. It trains on 1 worker, which is the notebook's arithmetic: with more, each worker's BatchNorm normalizes its own share of the batch."
+	case "quick":
+		return "The default recipe in 8 epochs, with flips but no crops: a run of minutes rather than hours. The line under the form says how long it takes here once a data set is loaded."
+	}
+	return "The reference's network, budget and optimizer, with random crops and flips of the training images."
+}
+
+// FieldHint is a field's meaning and default.
+func (r *Recipe) FieldHint(f nn.RecipeField) string {
+	return f.Usage + "; " + r.Preset + ": " + f.Get(r.Defaults)
+}
+
+// WorkersHint says what the workers are, and how BatchNorm sees them.
+func (r *Recipe) WorkersHint() string {
+	return fmt.Sprintf("workers training together, one a core; default %d, at most %d. On more than one, each worker's BatchNorm normalizes its own share of a batch, which needs at least %d images a share (resnet train -batchnorm-per-share repeats such a run natively).",
+		r.cores, protocol.MaxWorkers, nn.MinShare)
+}
+
+// Note says what a person should know of the recipe as it stands.
+func (r *Recipe) Note() string {
+	if r.Preset == "reference" && r.Workers != "1" && r.WorkErr == "" {
+		return "On more than one worker the reference recipe is no longer the notebook's arithmetic: each worker's BatchNorm normalizes its own share of the batch."
+	}
+	return ""
+}
+
+// Cost says what the recipe will cost on the data set info, whose
+// training folder holds trainImages images: its steps and memory, and
+// its time at the speed measured here.
+func (r *Recipe) Cost(info *protocol.DatasetInfo, trainImages int) string {
+	rec, workers, err := r.recipe()
+	if err != nil || info == nil {
+		return ""
+	}
+	first, _ := data.SplitSizes(trainImages, rec.ValFraction)
+	steps := rec.Epochs * ((first + rec.BatchSize - 1) / rec.BatchSize)
+	rec.Config.Classes = len(info.Classes)
+	mem := nn.EstimateTrainMemory(rec.Config, rec.BatchSize/workers)
+	s := fmt.Sprintf("%s steps of %d images (%d epochs of %s images); about %s a worker for training, beside the data set's %s",
+		data.CountWords(steps), rec.BatchSize, rec.Epochs, data.CountWords(first), data.ByteWords(mem), data.ByteWords(info.Memory))
+	if rec.Config.InputSize != info.Size {
+		s += fmt.Sprintf(". The data set was read at %d×%d: load it again with a %d×%d model, or choose input size %d", info.Size, info.Size, rec.Config.InputSize, rec.Config.InputSize, info.Size)
+	}
+	if v := r.speeds[speedKey(rec, workers)]; v > 0 {
+		s += fmt.Sprintf("; about %s of training at the %.0f images/s measured here, plus validation", clock(float64(rec.Epochs*first)/v), v)
+	} else if r.measuring {
+		s += "; measuring the speed…"
+	}
+	return s + "."
+}
+
+// speedKey names what the training speed depends on.
+func speedKey(r nn.Recipe, workers int) string {
+	return fmt.Sprintf("%d/%v/%s/%d/%d/%d", r.Config.Width, r.Config.Stages, r.Config.Shortcut, r.Config.InputSize, r.BatchSize, workers)
+}
+
+// toTime returns the benchmark that times a few training steps of the
+// form's network on the data set of side size, and its speed's key;
+// ok is false when the speed is known, the recipe cannot run on it, or a
+// speed is being measured.
+func (r *Recipe) toTime(name string, size int) (q protocol.BenchRequest, key string, ok bool) {
+	rec, workers, err := r.recipe()
+	if err != nil || r.measuring || rec.Config.InputSize != size || rec.BatchSize > protocol.MaxBenchBatch {
+		return q, "", false
+	}
+	key = speedKey(rec, workers)
+	if r.speeds[key] > 0 {
+		return q, "", false
+	}
+	return protocol.BenchRequest{Name: name, Batch: rec.BatchSize, Steps: 2, Workers: workers, Recipe: &rec}, key, true
+}
+
+// measured records the speed v, in images a second, of the network of
+// key; 0 is none.
+func (r *Recipe) measured(key string, v float64) {
+	if v <= 0 {
+		return
+	}
+	if r.speeds == nil {
+		r.speeds = map[string]float64{}
+	}
+	r.speeds[key] = v
 }

@@ -4,20 +4,21 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/vugu/vugu"
+	"github.com/intelscenes/resnet-browser/nn"
+	"github.com/intelscenes/resnet-browser/nn/data"
+	"github.com/intelscenes/resnet-browser/wasm/protocol"
 )
 
-// Report shows an evaluation of the model in use on the data set: the
-// accuracy line, the classification report, the confusion matrix and
-// the images of the cell chosen.
+// Report shows an evaluation of a model on the data set: the accuracy
+// line, the classification report, the confusion matrix and the images
+// of the cell chosen.
 type Report struct {
-	State       EvalState
-	Prefix      string              // of its elements' ids: "" for the page's Evaluate, "val-" and "test-" for a training run's
-	Heading     string              // its title; "" for "Evaluation"
-	CanEvaluate bool                // a model and a data set are loaded
-	Evaluate    func(vugu.DOMEvent) // "Evaluate" was pressed; nil: no Evaluate button
-	Cancel      func(vugu.DOMEvent) // "Cancel" was pressed
-	Select      func(actual, predicted int)
+	Eval        *Evaluation
+	Prefix      string // of its elements' ids: "" for the page's Evaluate, "val-" and "test-" for a training run's
+	Heading     string // its title; "" for "Evaluation"
+	CanEvaluate bool   // a model and a data set are loaded
+	Evaluate    func() // "Evaluate" was pressed; nil: no Evaluate button
+	Cancel      func() // "Cancel" was pressed
 }
 
 // Id returns the id of its element name.
@@ -41,7 +42,7 @@ func (c *Report) Hint() string {
 
 // Facts says what was evaluated.
 func (c *Report) Facts() string {
-	e := c.State.Result
+	e := c.Eval.Result
 	split := "the " + e.Split + " images"
 	switch e.Split {
 	case "all":
@@ -50,22 +51,28 @@ func (c *Report) Facts() string {
 		split = "the test split"
 	}
 	return fmt.Sprintf("%s on %s: %s images in %.1f s; mean loss %.4f.",
-		e.Model, split, groupThousands(c.State.Report.Examples), e.Seconds, e.Loss)
+		e.Model, split, data.CountWords(c.Eval.Report.Examples), e.Seconds, e.Loss)
 }
 
 // UnknownLine names the data set's classes the model does not know.
 func (c *Report) UnknownLine() string {
-	e := c.State.Result
+	e := c.Eval.Result
 	return fmt.Sprintf("The model does not know the class%s %s: their %s were left out.",
 		map[bool]string{true: "es", false: ""}[len(e.Unknown) > 1], quoteAll(e.Unknown), plural(e.Left, "image", "images"))
 }
 
 // Selected is the cell shown, or {-1, -1}.
 func (c *Report) Selected() [2]int {
-	if c.State.Cell == nil {
+	if c.Eval.Cell == nil {
 		return [2]int{-1, -1}
 	}
-	return [2]int{c.State.Cell.Actual, c.State.Cell.Predicted}
+	return [2]int{c.Eval.Cell.Actual, c.Eval.Cell.Predicted}
+}
+
+// accuracyLine is the evaluation's accuracy as resnet evaluate prints
+// it.
+func accuracyLine(e *protocol.Evaluation) string {
+	return nn.ConfusionMatrix(e.Matrix).AccuracyLine()
 }
 
 // two formats a score with two decimals, as scikit-learn's report does.

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/intelscenes/resnet-browser/wasm/protocol"
+	"github.com/intelscenes/resnet-browser/nn"
 )
 
 // Colours of the charts' series.
@@ -23,7 +23,7 @@ const smoothing = 0.05
 // LossChart is the chart of the training loss: every step's, faint, and
 // smoothed, and each epoch's training and validation loss, on a log
 // scale.
-func (st *TrainState) LossChart() Chart {
+func (st *Training) LossChart() Chart {
 	c := Chart{ID: "loss-chart", Title: "Loss (log scale)", XLabel: "step", LogY: true, XMin: 1, XMax: st.totalSteps(), Marker: math.NaN()}
 	raw := Series{Name: "loss of each step", Color: colorRaw, Faint: true}
 	smooth := Series{Name: "loss, smoothed", Color: colorTrain}
@@ -39,7 +39,7 @@ func (st *TrainState) LossChart() Chart {
 		smooth.X, smooth.Y = append(smooth.X, x), append(smooth.Y, ema)
 	}
 	train, val := st.epochSeries("training loss of the epoch", "validation loss",
-		func(e protocol.TrainEpoch) (float64, float64) { return e.TrainLoss, e.ValLoss })
+		func(e nn.Epoch) (float64, float64) { return e.TrainLoss, e.ValLoss })
 	c.Series = []Series{raw, smooth, train, val}
 	return c
 }
@@ -47,7 +47,7 @@ func (st *TrainState) LossChart() Chart {
 // epochSeries returns the series of each epoch's training and
 // validation figure, as f gives them, at the epoch's last step; the
 // validation series is empty when the run holds no images out.
-func (st *TrainState) epochSeries(trainName, valName string, f func(protocol.TrainEpoch) (train, val float64)) (Series, Series) {
+func (st *Training) epochSeries(trainName, valName string, f func(nn.Epoch) (train, val float64)) (Series, Series) {
 	train := Series{Name: trainName, Color: colorTrain, Dots: true}
 	val := Series{Name: valName, Color: colorVal, Dots: true}
 	for _, e := range st.Epochs {
@@ -63,11 +63,11 @@ func (st *TrainState) epochSeries(trainName, valName string, f func(protocol.Tra
 
 // AccuracyChart is the chart of each epoch's training and validation
 // accuracy.
-func (st *TrainState) AccuracyChart() Chart {
+func (st *Training) AccuracyChart() Chart {
 	c := Chart{ID: "accuracy-chart", Title: "Accuracy", XLabel: "step", XMin: 1, XMax: st.totalSteps(), Marker: math.NaN(),
 		Format: func(v float64) string { return fmt.Sprintf("%.1f%%", 100*v) }}
 	train, val := st.epochSeries("training accuracy", "validation accuracy",
-		func(e protocol.TrainEpoch) (float64, float64) { return e.TrainAcc, e.ValAcc })
+		func(e nn.Epoch) (float64, float64) { return e.TrainAcc, e.ValAcc })
 	c.Series = []Series{train, val}
 	return c
 }
@@ -77,7 +77,7 @@ const scheduleSamples = 200
 
 // ScheduleCharts are the one-cycle schedule of the whole run, the
 // learning rate and Adam's beta1, with a marker at the current step.
-func (st *TrainState) ScheduleCharts() []Chart {
+func (st *Training) ScheduleCharts() []Chart {
 	total := int(st.totalSteps())
 	sched := st.Recipe.Schedule(total)
 	lr := Series{Name: "learning rate", Color: colorLR}
@@ -101,7 +101,7 @@ func (st *TrainState) ScheduleCharts() []Chart {
 }
 
 // totalSteps is the run's number of steps, at least 1.
-func (st *TrainState) totalSteps() float64 {
+func (st *Training) totalSteps() float64 {
 	if st.Plan != nil && st.Plan.Steps > 0 {
 		return float64(st.Plan.Steps)
 	}
@@ -109,7 +109,7 @@ func (st *TrainState) totalSteps() float64 {
 }
 
 // epochEnd is the step that ends epoch e.
-func (st *TrainState) epochEnd(e int) float64 {
+func (st *Training) epochEnd(e int) float64 {
 	if st.Plan == nil {
 		return float64(e)
 	}

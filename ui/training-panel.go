@@ -3,37 +3,38 @@ package main
 import (
 	"fmt"
 	"math"
+	"strings"
 	"time"
 
-	"github.com/vugu/vugu"
+	"github.com/intelscenes/resnet-browser/nn/data"
+	"github.com/intelscenes/resnet-browser/wasm/protocol"
 )
 
 // TrainingPanel shows the training run: its buttons, its progress, its
-// figures and its live charts.
+// figures and its live charts, and the run kept that was interrupted.
 type TrainingPanel struct {
-	State           TrainState
-	CanTrain        bool
-	Hint            string // what Train needs, or does
-	Train           func(vugu.DOMEvent)
-	Pause           func(vugu.DOMEvent)
-	Resume          func(vugu.DOMEvent)
-	Stop            func(vugu.DOMEvent)
-	DownloadHistory func(vugu.DOMEvent)
-	// Runs is what the page keeps of runs; Interrupted describes the run
-	// offered to resume, ResumeRun and DiscardRun its buttons.
-	Runs        RunsState
-	Interrupted string
-	ResumeRun   func(vugu.DOMEvent)
-	DiscardRun  func(vugu.DOMEvent)
+	Training *Training
+	Runs     *KeptRuns
+	CanTrain bool
+	Hint     string // what Train needs, or does
+	Train    func() // "Train" was pressed
+	// ResumeRun and DiscardRun are the interrupted run's buttons.
+	ResumeRun  func()
+	DiscardRun func()
 }
+
+// Pause, Resume and Stop are the buttons of the run at work.
+func (c *TrainingPanel) Pause()  { c.Training.control(protocol.Pause) }
+func (c *TrainingPanel) Resume() { c.Training.control(protocol.Resume) }
+func (c *TrainingPanel) Stop()   { c.Training.control(protocol.Stop) }
 
 // last is the last step's notice, if any came.
 func (c *TrainingPanel) last() (s stepView, ok bool) {
-	n := len(c.State.Steps)
+	n := len(c.Training.Steps)
 	if n == 0 {
 		return stepView{}, false
 	}
-	st := c.State.Steps[n-1]
+	st := c.Training.Steps[n-1]
 	return stepView{epoch: st.Epoch, inEpoch: st.InEpoch, step: st.Step, seconds: st.Seconds}, true
 }
 
@@ -51,30 +52,30 @@ func (c *TrainingPanel) Step() int { s, _ := c.last(); return s.step }
 
 // StepsPerEpoch is the steps an epoch has, at least 1.
 func (c *TrainingPanel) StepsPerEpoch() int {
-	if c.State.Plan == nil {
+	if c.Training.Plan == nil {
 		return 1
 	}
-	return max(c.State.Plan.StepsPerEpoch, 1)
+	return max(c.Training.Plan.StepsPerEpoch, 1)
 }
 
 // TotalSteps is the steps of the run, at least 1.
-func (c *TrainingPanel) TotalSteps() int { return int(c.State.totalSteps()) }
+func (c *TrainingPanel) TotalSteps() int { return int(c.Training.totalSteps()) }
 
 // EpochLine says where the epoch is.
 func (c *TrainingPanel) EpochLine() string {
 	s, _ := c.last()
-	return fmt.Sprintf("%d of %d: step %d of %d", max(s.epoch, 1), c.State.Recipe.Epochs, s.inEpoch, c.StepsPerEpoch())
+	return fmt.Sprintf("%d of %d: step %d of %d", max(s.epoch, 1), c.Training.Recipe.Epochs, s.inEpoch, c.StepsPerEpoch())
 }
 
 // RunLine says where the run is.
 func (c *TrainingPanel) RunLine() string {
 	s, _ := c.last()
-	return fmt.Sprintf("step %s of %s (%.0f%%)", groupThousands(s.step), groupThousands(c.TotalSteps()), 100*float64(s.step)/float64(c.TotalSteps()))
+	return fmt.Sprintf("step %s of %s (%.0f%%)", data.CountWords(s.step), data.CountWords(c.TotalSteps()), 100*float64(s.step)/float64(c.TotalSteps()))
 }
 
 // StatusLine says what the run does.
 func (c *TrainingPanel) StatusLine() string {
-	st := c.State
+	st := c.Training
 	switch {
 	case !st.Running:
 		return "Finished."
@@ -89,8 +90,8 @@ func (c *TrainingPanel) StatusLine() string {
 		return "Starting the workers…"
 	}
 	return fmt.Sprintf("%s: %s, %s parameters, %s training and %s validation images, on %d workers (kernel %s).",
-		capitalize(st.Stage), st.Plan.Arch, groupThousands(st.Plan.Params), groupThousands(st.Plan.Train),
-		groupThousands(st.Plan.Validation), st.Plan.Workers, st.Plan.Kernel)
+		capitalize(st.Stage), st.Plan.Arch, data.CountWords(st.Plan.Params), data.CountWords(st.Plan.Train),
+		data.CountWords(st.Plan.Validation), st.Plan.Workers, st.Plan.Kernel)
 }
 
 // Figures are the run's speed, time and time left.
@@ -99,11 +100,11 @@ func (c *TrainingPanel) Figures() string {
 	if !ok {
 		return ""
 	}
-	line := fmt.Sprintf("%.0f images/s · elapsed %s", c.State.PerSec, clock(s.seconds))
-	if !c.State.Running {
-		line = fmt.Sprintf("trained at %.0f images/s (validation not counted) · %s of training", c.State.Speed(), clock(s.seconds))
+	line := fmt.Sprintf("%.0f images/s · elapsed %s", c.Training.PerSec, clock(s.seconds))
+	if !c.Training.Running {
+		line = fmt.Sprintf("trained at %.0f images/s (validation not counted) · %s of training", c.Training.Speed(), clock(s.seconds))
 	}
-	if c.State.Running && s.step > 0 && s.step < c.TotalSteps() {
+	if c.Training.Running && s.step > 0 && s.step < c.TotalSteps() {
 		left := s.seconds / float64(s.step) * float64(c.TotalSteps()-s.step)
 		line += " · about " + clock(left) + " left"
 	}
@@ -112,15 +113,15 @@ func (c *TrainingPanel) Figures() string {
 
 // EndedLine says how the last run ended.
 func (c *TrainingPanel) EndedLine() string {
-	st := c.State
+	st := c.Training
 	var kept string
 	if n := len(st.Epochs); n > 0 {
 		kept = fmt.Sprintf(" after %d of %d epochs", n, st.Recipe.Epochs)
 	}
 	switch st.Ended {
-	case "done":
+	case protocol.EndedDone:
 		return "Done" + kept + ". The new model classifies the images you drop now."
-	case "stopped":
+	case protocol.EndedStopped:
 		return "Stopped" + kept + ". The model as it stood classifies the images you drop now."
 	}
 	return st.Ended + " It classifies the images you drop now."
@@ -128,7 +129,7 @@ func (c *TrainingPanel) EndedLine() string {
 
 // Charts are the run's live charts.
 func (c *TrainingPanel) Charts() []Chart {
-	return append([]Chart{c.State.LossChart(), c.State.AccuracyChart()}, c.State.ScheduleCharts()...)
+	return append([]Chart{c.Training.LossChart(), c.Training.AccuracyChart()}, c.Training.ScheduleCharts()...)
 }
 
 // clock writes seconds as m:ss or h:mm:ss.
@@ -142,4 +143,12 @@ func clock(secs float64) string {
 		return fmt.Sprintf("%d:%02d:%02d", h, m, s)
 	}
 	return fmt.Sprintf("%d:%02d", m, s)
+}
+
+// capitalize returns s with its first letter upper-cased.
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }

@@ -50,64 +50,62 @@ func (tk *tileKernel) gemm(k, tiles, panels int, a, b []float32, ps, bs int, c [
 	}
 }
 
-func TestServeBench(t *testing.T) {
+func TestBench(t *testing.T) {
 	body := benchZip(t)
-	var w worker
-	for _, kind := range []protocol.Kind{protocol.KindBenchTrain, protocol.KindBenchInfer} {
+	tt := serveRole((&classifier{}).handlers())
+	for _, c := range []protocol.Call[protocol.BenchRequest, protocol.BenchResult, protocol.None]{protocol.BenchTrain, protocol.BenchInfer} {
 		for _, kernel := range []string{"", protocol.KernelGo} {
-			req := protocol.Request{ID: 3, Kind: kind, Name: "bench.zip", Batch: 5, Steps: 2, Kernel: kernel}
-			resp := w.serve(req, body)
-			if resp.Error != "" || resp.Bench == nil {
-				t.Fatalf("%s with kernel %q: got %+v, want a result", kind, kernel, resp)
+			b, _, err := ask(tt, c, 3, protocol.BenchRequest{Name: "bench.zip", Batch: 5, Steps: 2, Kernel: kernel}, body)
+			if err != nil {
+				t.Fatalf("%s with kernel %q: got %v, want a result", c.Kind(), kernel, err)
 			}
-			b := *resp.Bench
 			if b.Kernel != protocol.KernelGo || b.Batch != 5 || b.Steps != 2 || !(b.Seconds > 0) || !(b.ImagesPerSec > 0) {
-				t.Errorf("%s with kernel %q: got %+v, want kernel go, batch 5, 2 steps and figures", kind, kernel, b)
+				t.Errorf("%s with kernel %q: got %+v, want kernel go, batch 5, 2 steps and figures", c.Kind(), kernel, b)
 			}
 		}
 	}
 }
 
-func TestServeBenchKernels(t *testing.T) {
+func TestBenchKernels(t *testing.T) {
 	body := benchZip(t)
-	req := protocol.Request{ID: 4, Kind: protocol.KindBenchInfer, Name: "bench.zip", Batch: 2, Steps: 1, Kernel: protocol.KernelSIMD}
-	var plain worker
-	if resp := plain.serve(req, body); !strings.Contains(resp.Error, errNoSIMD.Error()) {
-		t.Errorf("SIMD asked of a worker without: got %+v, want error %q", resp, errNoSIMD)
+	q := protocol.BenchRequest{Name: "bench.zip", Batch: 2, Steps: 1, Kernel: protocol.KernelSIMD}
+	plain := serveRole((&classifier{}).handlers())
+	if _, _, err := ask(plain, protocol.BenchInfer, 4, q, body); err == nil || !strings.Contains(err.Message, errNoSIMD.Error()) {
+		t.Errorf("SIMD asked of a worker without: got %+v, want error %q", err, errNoSIMD)
 	}
 
 	// A worker with a kernel of its own, which is set in nn.
 	var tk tileKernel
-	w := worker{kernel: tk.gemm}
-	nn.SetGemmKernel(w.kernel)
+	c := &classifier{kernels: kernels{simd: tk.gemm}}
+	tt := serveRole(c.handlers())
+	nn.SetGemmKernel(c.simd)
 	defer nn.SetGemmKernel(nil)
-	resp := w.serve(req, body)
-	if resp.Error != "" || resp.Bench.Kernel != protocol.KernelSIMD || tk.calls == 0 {
-		t.Fatalf("SIMD asked of a worker with it: got %+v after %d kernel calls, want a result from it", resp, tk.calls)
+	res, _, err := ask(tt, protocol.BenchInfer, 5, q, body)
+	if err != nil || res.Kernel != protocol.KernelSIMD || tk.calls == 0 {
+		t.Fatalf("SIMD asked of a worker with it: got %+v, %v after %d kernel calls, want a result from it", res, err, tk.calls)
 	}
-	req.Kernel = protocol.KernelGo
+	q.Kernel = protocol.KernelGo
 	tk.calls = 0
-	if resp := w.serve(req, body); resp.Error != "" || resp.Bench.Kernel != protocol.KernelGo || tk.calls != 0 {
-		t.Fatalf("Go asked of a worker with SIMD: got %+v after %d kernel calls, want a result without them", resp, tk.calls)
+	if res, _, err := ask(tt, protocol.BenchInfer, 6, q, body); err != nil || res.Kernel != protocol.KernelGo || tk.calls != 0 {
+		t.Fatalf("Go asked of a worker with SIMD: got %+v, %v after %d kernel calls, want a result without them", res, err, tk.calls)
 	}
 	// The worker's kernel is set again.
 	var buf nn.GemmBuffer
-	c := make([]float32, 4*8)
-	nn.Gemm(&buf, false, false, 4, 8, 1, make([]float32, 4), 1, make([]float32, 8), 8, c, 8, false)
+	out := make([]float32, 4*8)
+	nn.Gemm(&buf, false, false, 4, 8, 1, make([]float32, 4), 1, make([]float32, 8), 8, out, 8, false)
 	if tk.calls == 0 {
 		t.Error("after a benchmark with Go's kernel, nn.Gemm does not use the worker's kernel")
 	}
 }
 
-func TestServeBenchRefusesBadZip(t *testing.T) {
-	w := loadedWorker(t)
-	model := w.model
-	req := protocol.Request{ID: 5, Kind: protocol.KindBenchTrain, Name: "notes.zip", Batch: 2, Steps: 1}
-	resp := w.serve(req, []byte("not a zip"))
-	if !strings.Contains(resp.Error, "notes.zip") || resp.Bench != nil {
-		t.Errorf("got %+v, want only an error naming notes.zip", resp)
+func TestBenchRefusesBadZip(t *testing.T) {
+	c, tt := loadedClassifier(t)
+	model := c.model
+	res, _, err := ask(tt, protocol.BenchTrain, 5, protocol.BenchRequest{Name: "notes.zip", Batch: 2, Steps: 1}, []byte("not a zip"))
+	if err == nil || err.File != "notes.zip" || res.Batch != 0 {
+		t.Errorf("got %+v, %+v, want only an error about notes.zip", res, err)
 	}
-	if w.model != model {
-		t.Error("a benchmark replaced the worker's model")
+	if c.model != model {
+		t.Error("a benchmark replaced the classifier's model")
 	}
 }

@@ -1,12 +1,13 @@
-//go:build js && wasm
-
 package main
 
 import (
 	"errors"
 	"fmt"
 	"io"
-	"syscall/js"
+
+	"github.com/vugu/vugu/js"
+
+	"github.com/intelscenes/resnet-browser/wasm/promise"
 )
 
 // A Blob is read in blocks of blobBlock bytes, of which the last
@@ -14,11 +15,10 @@ import (
 // small pieces. A block is read from a byte stream of the Blob (a BYOB
 // reader of Blob.stream, filling the same buffer every time) that goes on
 // from where the last block ended, so a run of files is one stream read
-// front to back, at about 1.6 GB/s in Chromium here. FileReaderSync,
-// which costs about a millisecond a read, allocates a new buffer for
-// every one, and a worker that runs Go makes so little JavaScript garbage
-// that the browser seldom collects them: reading a 215 MB zip so cost
-// 170 MB more memory (both measured here).
+// front to back. FileReaderSync would allocate a new buffer for every
+// read, and a worker that runs Go makes so little JavaScript garbage
+// that the browser seldom collects them (docs/performance.md has the
+// figures).
 const (
 	blobBlock  = 1 << 20
 	blobBlocks = 4
@@ -116,7 +116,7 @@ func (r *blobReader) read(dst []byte, start int64) (err error) {
 		r.open(start)
 	}
 	if r.noBYOB {
-		buf, err := await(r.blob.Call("slice", float64(start), float64(start)+float64(len(dst))).Call("arrayBuffer"))
+		buf, err := promise.Await(r.blob.Call("slice", float64(start), float64(start)+float64(len(dst))).Call("arrayBuffer"))
 		if err != nil {
 			return err
 		}
@@ -124,7 +124,7 @@ func (r *blobReader) read(dst []byte, start int64) (err error) {
 	}
 	for n := 0; n < len(dst); {
 		view := js.Global().Get("Uint8Array").New(r.buf, 0, min(blobChunk, len(dst)-n))
-		res, err := await(r.reader.Call("read", view))
+		res, err := promise.Await(r.reader.Call("read", view))
 		if err != nil {
 			r.reader = js.Undefined()
 			return err
@@ -180,21 +180,4 @@ func grow(b []byte, n int) []byte {
 		return make([]byte, n)
 	}
 	return b[:n]
-}
-
-// workerURL returns the URL of this worker's own script, with its query
-// saying role: what the worker started from it is for ("helper",
-// "decoder", "photo"), which the browser's developer tools (and the
-// browser tests) show.
-func workerURL(role string) string {
-	u := js.Global().Get("URL").New(js.Global().Get("location").Get("href"))
-	u.Get("searchParams").Call("set", "role", role)
-	return u.Call("toString").String()
-}
-
-// datasetWorker reports whether this is the page's data set worker
-// (started from worker.js?for=datasets), the one that keeps data sets.
-func datasetWorker() bool {
-	q := js.Global().Get("URL").New(js.Global().Get("location").Get("href")).Get("searchParams")
-	return q.Call("get", "for").Truthy() && q.Call("get", "for").String() == "datasets" && !q.Call("get", "role").Truthy()
 }

@@ -3,22 +3,51 @@ package main
 import (
 	"sync"
 	"time"
+
+	"github.com/intelscenes/resnet-browser/wasm/protocol"
 )
 
-// runControls holds what the training runs at work were asked: pause,
-// resume or stop (protocol.Action*). Its methods may be called from any
-// goroutine: the message handler sets, the run reads.
+// What the asker said of the requests at work, as the messages arrive:
+// which to stop (Cancel), and what a run is to do (Control). The methods
+// may be called from any goroutine: the message handler sets, the
+// request at work reads.
+
+// cancels is the set of requests asked to stop.
+type cancels struct {
+	mu  sync.Mutex
+	ids map[uint64]bool
+}
+
+// add marks request id as asked to stop.
+func (c *cancels) add(id uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.ids == nil {
+		c.ids = map[uint64]bool{}
+	}
+	c.ids[id] = true
+}
+
+// has reports whether request id was asked to stop.
+func (c *cancels) has(id uint64) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.ids[id]
+}
+
+// runControls holds what the training runs at work were asked last:
+// pause, resume or stop.
 type runControls struct {
 	mu      sync.Mutex
-	actions map[uint64]string
+	actions map[uint64]protocol.Action
 	changed chan struct{} // a token when an action was set since the last wait
 }
 
 // set records action for run id.
-func (c *runControls) set(id uint64, action string) {
+func (c *runControls) set(id uint64, action protocol.Action) {
 	c.mu.Lock()
 	if c.actions == nil {
-		c.actions = map[uint64]string{}
+		c.actions = map[uint64]protocol.Action{}
 	}
 	c.actions[id] = action
 	ch := c.chanLocked()
@@ -30,7 +59,7 @@ func (c *runControls) set(id uint64, action string) {
 }
 
 // get returns the last action asked of run id, or "".
-func (c *runControls) get(id uint64) string {
+func (c *runControls) get(id uint64) protocol.Action {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.actions[id]

@@ -1,9 +1,7 @@
 package main
 
 import (
-	"errors"
 	"fmt"
-	"io"
 	"time"
 
 	"github.com/intelscenes/resnet-browser/nn"
@@ -15,26 +13,6 @@ import (
 // summary shows.
 const samplesPerClass = 8
 
-// errNoDataset is the answer to a request about the data set before one
-// loaded.
-var errNoDataset = errors.New("no data set is loaded: drop a dataset zip first")
-
-// zipSource is a dataset zip a request is about, read in pieces.
-type zipSource struct {
-	r    io.ReaderAt
-	size int64
-	// decode decodes runs of its images on other workers; nil to decode
-	// them here.
-	decode runDecoder
-}
-
-// runDecoder decodes runs of a zip's images, each a KindDecode request
-// like req with the run's Lo and Hi, on workers of its own, calling got
-// with each piece of a run as it comes, with the run's index; an error
-// from got ends it. It gives up, with protocol.ErrCancelled, once
-// cancelled says so.
-type runDecoder func(req protocol.Request, runs [][2]int, got func(run int, p piece) error, cancelled func() bool) error
-
 // dataset is a loaded data set.
 type dataset struct {
 	zip     *data.Zip // over the zip's file, kept to read thumbnails again; nil for a data set kept in the browser
@@ -44,52 +22,55 @@ type dataset struct {
 	digest  string         // the pixels' digest, once computed (see keep)
 }
 
-// loadDataset reads the dataset zip src of req, a KindLoadDataset
-// request, and makes it the worker's data set; on error the data set
-// loaded before stays. It returns the summary, and the thumbnails of the
-// summary's samples.
-func (w *worker) loadDataset(req protocol.Request, src zipSource) (*protocol.DatasetInfo, []byte, error) {
+// loadDataset reads the request's dataset zip and makes it the data set;
+// on error the data set loaded before stays. It returns the summary, and
+// the thumbnails of the summary's samples.
+func (d *datasets) loadDataset(r *request, q protocol.LoadDatasetRequest) (protocol.DatasetInfo, []byte, error) {
+	r.file = q.Name
 	start := time.Now()
-	z, err := data.OpenZip(src.r, src.size)
+	f, err := r.fileOr(q.URL)
 	if err != nil {
-		return nil, nil, err
+		return protocol.DatasetInfo{}, nil, err
 	}
-	opt := data.Options{Size: req.Size, MaxPixels: data.DefaultMaxPixels}
-	workers := max(req.Workers, 1)
-	pix, errs, err := w.decodeAll(req, src, z, opt, workers)
+	z, err := data.OpenZip(f, f.Size())
 	if err != nil {
-		return nil, nil, err
+		return protocol.DatasetInfo{}, nil, badInput(err)
+	}
+	opt := data.Options{Size: q.Size, MaxPixels: data.DefaultMaxPixels}
+	workers := max(q.Workers, 1)
+	pix, errs, err := d.decodeAll(r, q.Name, f, z, opt, workers)
+	if err != nil {
+		return protocol.DatasetInfo{}, nil, err
 	}
 	a, err := z.Archive(opt.Size, pix, errs)
 	if err != nil {
-		return nil, nil, err
+		return protocol.DatasetInfo{}, nil, badInput(err)
 	}
-	w.progress(req, protocol.Progress{Stage: "looking for copies", Done: len(z.Images), Total: len(z.Images)})
-	ds := &dataset{zip: z, archive: a, index: make(map[string]int, len(z.Images)), name: req.Name}
+	r.tell(protocol.LoadDataset.Notice(r.ID(), protocol.Progress{Stage: "looking for copies", Done: len(z.Images), Total: len(z.Images)}), nil)
+	ds := &dataset{zip: z, archive: a, index: make(map[string]int, len(z.Images)), name: q.Name}
 	for i, im := range z.Images {
 		ds.index[im.Name] = i
 	}
-	info := summarize(req.Name, src.size, a)
+	info := summarize(q.Name, f.Size(), a)
 	info.Warnings = warningsOf(z.Warnings(a, z.Duplicates()))
 	info.Workers = workers
-	body := w.setDataset(ds, info, start)
+	body := d.use(ds, &info, start)
 	return info, body, nil
 }
 
-// setDataset makes ds, described by info, the worker's data set, loaded
-// since start, and returns the thumbnails of info's samples, which it
-// sets.
-func (w *worker) setDataset(ds *dataset, info *protocol.DatasetInfo, start time.Time) []byte {
+// use makes ds, described by info, the data set, loaded since start,
+// and returns the thumbnails of info's samples, which it sets.
+func (d *datasets) use(ds *dataset, info *protocol.DatasetInfo, start time.Time) []byte {
 	samples, body := ds.samples()
 	info.Samples = samples
 	info.Seconds = time.Since(start).Seconds()
-	w.dataset, w.evals = ds, map[string]*evaluation{}
+	d.dataset, d.evals = ds, map[string]*evaluation{}
 	return body
 }
 
 // summarize describes a, read from a zip of size bytes named name.
-func summarize(name string, size int64, a *data.Archive) *protocol.DatasetInfo {
-	info := &protocol.DatasetInfo{Name: name, Bytes: size, Classes: a.Train.Classes, Size: a.Train.Size}
+func summarize(name string, size int64, a *data.Archive) protocol.DatasetInfo {
+	info := protocol.DatasetInfo{Name: name, Bytes: size, Classes: a.Train.Classes, Size: a.Train.Size}
 	// The validation split as the default recipe will hold it out.
 	r := nn.DefaultRecipe()
 	trainIdx, valIdx := a.Train.SplitIndices(r.ValFraction, r.SplitRand())

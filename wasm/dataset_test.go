@@ -3,7 +3,6 @@ package main
 import (
 	"archive/zip"
 	"bytes"
-	"cmp"
 	"image/jpeg"
 	"math"
 	"os"
@@ -22,45 +21,6 @@ import (
 // images of each of the six classes.
 const sampleZip = "../assets/sample-scenes.zip"
 
-// bytesSource returns a zipSource of b whose runs decode on in-process
-// workers, through the messages' encodings, as decoding workers would.
-func bytesSource(b []byte) zipSource {
-	src := zipSource{r: bytes.NewReader(b), size: int64(len(b))}
-	src.decode = func(req protocol.Request, runs [][2]int, got func(int, piece) error, cancelled func() bool) error {
-		for i, r := range runs {
-			run := req
-			run.ID, run.Lo, run.Hi = 1, r[0], r[1]
-			var failure error
-			dec := &worker{notify: func(n protocol.Response) {
-				body := bytes.Clone(n.Body)
-				n, err := protocol.DecodeResponse(protocol.Encode(n))
-				if err == nil {
-					k := len(body) / (run.Size * run.Size * 3)
-					err = got(i, piece{at: n.Progress.Done - k, pix: body, failed: n.Failed})
-				}
-				failure = cmp.Or(failure, err)
-			}}
-			head, err := protocol.DecodeRequest(protocol.Encode(run))
-			if err != nil {
-				return err
-			}
-			resp := dec.serveZip(head, zipSource{r: bytes.NewReader(b), size: int64(len(b))})
-			if resp.Error != "" {
-				return &decodeError{resp.Error}
-			}
-			if failure != nil {
-				return failure
-			}
-		}
-		return nil
-	}
-	return src
-}
-
-type decodeError struct{ s string }
-
-func (e *decodeError) Error() string { return e.s }
-
 // readFile returns a file's bytes.
 func readFile(t *testing.T, name string) []byte {
 	t.Helper()
@@ -71,22 +31,20 @@ func readFile(t *testing.T, name string) []byte {
 	return b
 }
 
-// loadSample returns a worker that has loaded the sample data set on
-// the given number of decoding workers, and its answer.
-func loadSample(t *testing.T, workers int) (*worker, protocol.Response) {
+// loadSample returns a data set worker that has loaded the sample data
+// set on the given number of decoding workers, served, and its answer.
+func loadSample(t *testing.T, workers int) (*datasets, *tested, protocol.DatasetInfo, []byte) {
 	t.Helper()
-	w := loadedWorker(t)
-	var notices []protocol.Progress
-	w.notify = func(r protocol.Response) { notices = append(notices, *r.Progress) }
-	resp := w.serveZip(protocol.Request{ID: 9, Kind: protocol.KindLoadDataset, Name: "sample.zip", Size: 32, Workers: workers},
-		bytesSource(readFile(t, sampleZip)))
-	if resp.Error != "" {
-		t.Fatalf("loading the sample: %s", resp.Error)
+	d := &datasets{decoders: decodeInProcess}
+	tt := serveRole(d.handlers())
+	info, body, err := ask(tt, protocol.LoadDataset, 9, protocol.LoadDatasetRequest{Name: "sample.zip", Size: 32, Workers: workers}, readFile(t, sampleZip))
+	if err != nil {
+		t.Fatalf("loading the sample: %v", err)
 	}
-	if len(notices) == 0 || notices[len(notices)-1].Stage == "" {
-		t.Errorf("progress notices: %+v", notices)
+	if ps, _ := noticesOf(tt, protocol.LoadDataset); len(ps) == 0 || ps[len(ps)-1].Stage == "" {
+		t.Errorf("progress notices: %+v", ps)
 	}
-	return w, resp
+	return d, tt, info, body
 }
 
 func TestLoadDataset(t *testing.T) {
@@ -95,9 +53,8 @@ func TestLoadDataset(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, workers := range []int{1, 3} {
-		w, resp := loadSample(t, workers)
-		info := resp.Dataset
-		if !reflect.DeepEqual(w.dataset.archive, want) {
+		d, _, info, body := loadSample(t, workers)
+		if !reflect.DeepEqual(d.dataset.archive, want) {
 			t.Errorf("%d workers: the data set differs from data.ReadZip's", workers)
 		}
 		if got := []string{info.Splits[0].Name, info.Splits[1].Name, info.Splits[2].Name}; !slices.Equal(got, []string{"training", "validation", "test"}) {
@@ -119,7 +76,7 @@ func TestLoadDataset(t *testing.T) {
 			t.Errorf("%d samples, want %d", len(info.Samples), 6*samplesPerClass)
 		}
 		for _, s := range info.Samples {
-			if _, err := jpeg.DecodeConfig(bytes.NewReader(resp.Body[s.Offset : s.Offset+s.Length])); err != nil {
+			if _, err := jpeg.DecodeConfig(bytes.NewReader(body[s.Offset : s.Offset+s.Length])); err != nil {
 				t.Errorf("sample %s: %v", s.Name, err)
 			}
 		}
@@ -127,45 +84,44 @@ func TestLoadDataset(t *testing.T) {
 }
 
 func TestLoadDatasetBadZipKeepsTheLoadedOne(t *testing.T) {
-	w, _ := loadSample(t, 2)
-	before := w.dataset
+	d, tt, _, _ := loadSample(t, 2)
+	before := d.dataset
 	sample := readFile(t, sampleZip)
-	for _, tt := range []struct {
+	for _, tc := range []struct {
 		name string
 		zip  []byte
 		want string
 	}{
-		{"notes.zip", []byte("just some text"), "notes.zip: not a zip file"},
-		{"cut.zip", sample[:len(sample)/2], "cut.zip: not a zip file, or a damaged or cut-short one"},
+		{"notes.zip", []byte("just some text"), "not a zip file"},
+		{"cut.zip", sample[:len(sample)/2], "not a zip file, or a damaged or cut-short one"},
 	} {
-		resp := w.serveZip(protocol.Request{ID: 10, Kind: protocol.KindLoadDataset, Name: tt.name, Size: 32, Workers: 2}, bytesSource(tt.zip))
-		if !strings.HasPrefix(resp.Error, tt.want) || resp.Dataset != nil {
-			t.Errorf("%s: got error %q, want one starting %q", tt.name, resp.Error, tt.want)
+		info, _, err := ask(tt, protocol.LoadDataset, 10, protocol.LoadDatasetRequest{Name: tc.name, Size: 32, Workers: 2}, tc.zip)
+		if err == nil || err.File != tc.name || err.Code != protocol.BadInput || !strings.HasPrefix(err.Message, tc.want) || info.Name != "" {
+			t.Errorf("%s: got %+v, want a bad-input error about it starting %q", tc.name, err, tc.want)
 		}
-		if w.dataset != before {
-			t.Errorf("%s: the loaded data set was replaced", tt.name)
+		if d.dataset != before {
+			t.Errorf("%s: the loaded data set was replaced", tc.name)
 		}
 	}
-	w.stops.add(11)
-	resp := w.serveZip(protocol.Request{ID: 11, Kind: protocol.KindLoadDataset, Name: "again.zip", Size: 32, Workers: 1}, bytesSource(sample))
-	if resp.Error != "again.zip: cancelled" || w.dataset != before {
-		t.Errorf("a cancelled load: error %q, data set replaced %v", resp.Error, w.dataset != before)
+	tt.s.stops.add(11)
+	_, _, err := ask(tt, protocol.LoadDataset, 11, protocol.LoadDatasetRequest{Name: "again.zip", Size: 32, Workers: 1}, sample)
+	if !protocol.IsCancelled(err) || d.dataset != before {
+		t.Errorf("a cancelled load: error %+v, data set replaced %v", err, d.dataset != before)
 	}
 }
 
 func TestEvaluateMatchesNative(t *testing.T) {
-	w, _ := loadSample(t, 2)
+	d, tt, _, _ := loadSample(t, 2)
 	model := readFile(t, builtinModel)
-	resp := w.serve(protocol.Request{ID: 12, Kind: protocol.KindEvaluate, Name: "built-in"}, model)
-	if resp.Error != "" {
-		t.Fatal(resp.Error)
+	ev, _, perr := ask(tt, protocol.Evaluate, 12, protocol.EvaluateRequest{Name: "built-in"}, model)
+	if perr != nil {
+		t.Fatal(perr)
 	}
-	ev := resp.Evaluation
 	m, err := nn.ReadModel(bytes.NewReader(model), int64(len(model)), "built-in")
 	if err != nil {
 		t.Fatal(err)
 	}
-	test := w.dataset.archive.Test
+	test := d.dataset.archive.Test
 	_, cm, err := nn.Evaluate(m, test, 128, 1)
 	if err != nil {
 		t.Fatal(err)
@@ -193,9 +149,9 @@ func TestEvaluateMatchesNative(t *testing.T) {
 	}
 
 	// The cell of buildings taken for streets.
-	cell := w.serve(protocol.Request{ID: 13, Kind: protocol.KindCellImages, Actual: 0, Predicted: 5, Limit: 50}, nil)
-	if cell.Error != "" {
-		t.Fatal(cell.Error)
+	cell, body, perr := ask(tt, protocol.Cell, 13, protocol.CellRequest{Actual: 0, Predicted: 5, Limit: 50}, nil)
+	if perr != nil {
+		t.Fatal(perr)
 	}
 	if cell.Total != ev.Matrix[0][5] || len(cell.Images) != cell.Total {
 		t.Errorf("cell of %d images (total %d), want %d", len(cell.Images), cell.Total, ev.Matrix[0][5])
@@ -207,7 +163,7 @@ func TestEvaluateMatchesNative(t *testing.T) {
 		if im.Top[0].Class != "street" || ev.Predicted[im.Index] != 5 || !strings.Contains(im.Name, "/test/buildings/") {
 			t.Errorf("image %+v not in the cell", im)
 		}
-		if _, err := jpeg.DecodeConfig(bytes.NewReader(cell.Body[im.Offset : im.Offset+im.Length])); err != nil {
+		if _, err := jpeg.DecodeConfig(bytes.NewReader(body[im.Offset : im.Offset+im.Length])); err != nil {
 			t.Errorf("thumbnail of %s: %v", im.Name, err)
 		}
 	}
@@ -228,9 +184,9 @@ func inputOf(m *nn.Model, s *data.Set) *nn.Tensor {
 
 func TestEvaluateUnknownClass(t *testing.T) {
 	// The sample's test images plus a class the model does not know.
-	z, err := data.OpenZip(bytes.NewReader(readFile(t, sampleZip)), int64(len(readFile(t, sampleZip))))
-	if err != nil {
-		t.Fatal(err)
+	z, zerr := data.OpenZip(bytes.NewReader(readFile(t, sampleZip)), int64(len(readFile(t, sampleZip))))
+	if zerr != nil {
+		t.Fatal(zerr)
 	}
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
@@ -256,15 +212,14 @@ func TestEvaluateUnknownClass(t *testing.T) {
 		}
 	}
 	zw.Close()
-	w := loadedWorker(t)
-	if resp := w.serveZip(protocol.Request{ID: 2, Kind: protocol.KindLoadDataset, Name: "lakes.zip", Size: 32}, bytesSource(buf.Bytes())); resp.Error != "" {
-		t.Fatal(resp.Error)
+	tt := serveRole((&datasets{}).handlers())
+	if _, _, err := ask(tt, protocol.LoadDataset, 2, protocol.LoadDatasetRequest{Name: "lakes.zip", Size: 32}, buf.Bytes()); err != nil {
+		t.Fatal(err)
 	}
-	resp := w.serve(protocol.Request{ID: 3, Kind: protocol.KindEvaluate, Name: "built-in"}, readFile(t, builtinModel))
-	if resp.Error != "" {
-		t.Fatal(resp.Error)
+	ev, _, err := ask(tt, protocol.Evaluate, 3, protocol.EvaluateRequest{Name: "built-in"}, readFile(t, builtinModel))
+	if err != nil {
+		t.Fatal(err)
 	}
-	ev := resp.Evaluation
 	if ev.Split != "all" || !slices.Equal(ev.Unknown, []string{"lake"}) || ev.Left != lakes || nn.ConfusionMatrix(ev.Matrix).Total() != 60 {
 		t.Errorf("split %q, unknown %q, %d left out (want %d), %d counted (want 60)", ev.Split, ev.Unknown, ev.Left, lakes, nn.ConfusionMatrix(ev.Matrix).Total())
 	}

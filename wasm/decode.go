@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/intelscenes/resnet-browser/nn/data"
@@ -40,9 +39,16 @@ type piece struct {
 	failed []protocol.Failure
 }
 
-// decodeAll decodes the images of z, read from src, on workers decoding
-// workers, returning them as data.Zip.Archive takes them.
-func (w *worker) decodeAll(req protocol.Request, src zipSource, z *data.Zip, opt data.Options, workers int) ([]uint8, []error, error) {
+// runDecoder decodes runs of the zip's images, each a DecodeRequest like
+// q with the run's Lo and Hi, on workers of its own, calling got with
+// each piece of a run as it comes, with the run's index; an error from
+// got ends it. It gives up, with errCancelled, once cancelled says so.
+type runDecoder func(q protocol.DecodeRequest, zip file, runs [][2]int, got func(run int, p piece) error, cancelled func() bool) error
+
+// decodeAll decodes the images of z, read from f, named name, for the
+// request r, on workers decoding workers, returning them as
+// data.Zip.Archive takes them.
+func (d *datasets) decodeAll(r *request, name string, f file, z *data.Zip, opt data.Options, workers int) ([]uint8, []error, error) {
 	order := z.FileOrder()
 	n, total := opt.Size*opt.Size*3, len(order)
 	pix, errs := make([]uint8, total*n), make([]error, total)
@@ -68,29 +74,28 @@ func (w *worker) decodeAll(req protocol.Request, src zipSource, z *data.Zip, opt
 		done += k
 		if now := time.Now(); now.Sub(last) >= progressInterval || done == total {
 			last = now
-			w.progress(req, protocol.Progress{Stage: "decoding images", Done: done, Total: total,
-				PerSec: float64(done) / now.Sub(start).Seconds()})
+			r.tell(protocol.LoadDataset.Notice(r.ID(), protocol.Progress{Stage: "decoding images", Done: done, Total: total,
+				PerSec: float64(done) / now.Sub(start).Seconds()}), nil)
 		}
 		return nil
 	}
-	cancelled := func() bool { return w.cancelled(req.ID) }
-	base := protocol.Request{Kind: protocol.KindDecode, Name: req.Name, Size: opt.Size}
-	if src.decode != nil && len(parts) > 1 {
-		if err := src.decode(base, parts, got, cancelled); err != nil {
+	base := protocol.DecodeRequest{Name: name, Size: opt.Size}
+	if d.decoders != nil && len(parts) > 1 {
+		if err := d.decoders(base, f, parts, got, r.cancelled); err != nil {
 			return nil, nil, err
 		}
 		return pix, errs, nil
 	}
 	for k, part := range parts {
-		dec := base
-		dec.Lo, dec.Hi = part[0], part[1]
-		err := decodeRun(dec, z, order, func(p piece) error {
+		q := base
+		q.Lo, q.Hi = part[0], part[1]
+		err := decodeRun(q, z, order, func(p piece) error {
 			if err := got(k, p); err != nil {
 				return err
 			}
-			w.yield()
+			r.yield()
 			return nil
-		}, cancelled)
+		}, r.cancelled)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -98,28 +103,28 @@ func (w *worker) decodeAll(req protocol.Request, src zipSource, z *data.Zip, opt
 	return pix, errs, nil
 }
 
-// decodeRun decodes the images req.Lo to req.Hi of z in file order
-// (order is z.FileOrder()), req being a KindDecode request, handing them
-// to got protocol.ProgressEvery images at a time in a buffer it reuses.
-// It gives up, with protocol.ErrCancelled, once cancelled says so.
-func decodeRun(req protocol.Request, z *data.Zip, order []int, got func(piece) error, cancelled func() bool) error {
-	if req.Hi > len(order) {
-		return fmt.Errorf("%w: images %d to %d of %d", protocol.ErrMessage, req.Lo, req.Hi, len(order))
+// decodeRun decodes the images q.Lo to q.Hi of z in file order (order
+// is z.FileOrder()), handing them to got protocol.ProgressEvery images
+// at a time in a buffer it reuses. It gives up, with errCancelled, once
+// cancelled says so.
+func decodeRun(q protocol.DecodeRequest, z *data.Zip, order []int, got func(piece) error, cancelled func() bool) error {
+	if q.Hi > len(order) {
+		return fmt.Errorf("%w: images %d to %d of %d", protocol.ErrMessage, q.Lo, q.Hi, len(order))
 	}
-	opt := data.Options{Size: req.Size, MaxPixels: data.DefaultMaxPixels}
-	n, count := opt.Size*opt.Size*3, req.Hi-req.Lo
+	opt := data.Options{Size: q.Size, MaxPixels: data.DefaultMaxPixels}
+	n, count := opt.Size*opt.Size*3, q.Hi-q.Lo
 	buf := make([]byte, protocol.ProgressEvery*n)
 	p := piece{}
 	for j := range count {
 		k := j - p.at
 		dst := buf[k*n : (k+1)*n]
 		clear(dst)
-		if err := z.Decode(dst, order[req.Lo+j], opt); err != nil {
+		if err := z.Decode(dst, order[q.Lo+j], opt); err != nil {
 			p.failed = append(p.failed, protocol.Failure{At: j, Reason: data.Reason(err)})
 		}
 		if k+1 == protocol.ProgressEvery || j+1 == count {
 			if cancelled() {
-				return protocol.ErrCancelled
+				return errCancelled
 			}
 			p.pix = buf[:(k+1)*n]
 			if err := got(p); err != nil {
@@ -129,67 +134,4 @@ func decodeRun(req protocol.Request, z *data.Zip, order []int, got func(piece) e
 		}
 	}
 	return nil
-}
-
-// serveDecode answers req, a KindDecode request about the zip src: the
-// pixels go out in progress notices (see protocol.KindDecode).
-func (w *worker) serveDecode(req protocol.Request, src zipSource) (protocol.Response, error) {
-	z, err := data.OpenZip(src.r, src.size)
-	if err != nil {
-		return protocol.Response{}, err
-	}
-	err = decodeRun(req, z, z.FileOrder(), func(p piece) error {
-		if w.notify != nil {
-			k := len(p.pix) / (req.Size * req.Size * 3)
-			w.notify(protocol.Response{ID: req.ID, Kind: protocol.KindProgress, Failed: p.failed, Body: p.pix,
-				Progress: &protocol.Progress{Stage: "decoding images", Done: p.at + k, Total: req.Hi - req.Lo}})
-		}
-		return nil
-	}, func() bool { return w.cancelled(req.ID) })
-	return protocol.Response{ID: req.ID, Kind: req.Kind}, err
-}
-
-// progress sends a progress notice about req, if the worker has
-// somewhere to send it.
-func (w *worker) progress(req protocol.Request, p protocol.Progress) {
-	if w.notify != nil {
-		w.notify(protocol.Response{ID: req.ID, Kind: protocol.KindProgress, Progress: &p})
-	}
-}
-
-// yield lets the worker's messages in, where the worker has a way to
-// wait for them (see worker.wait).
-func (w *worker) yield() {
-	if w.wait != nil {
-		w.wait()
-	}
-}
-
-// cancels is the set of requests asked to stop. Its methods may be
-// called from any goroutine.
-type cancels struct {
-	mu  sync.Mutex
-	ids map[uint64]bool
-}
-
-// add marks request id as asked to stop.
-func (c *cancels) add(id uint64) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.ids == nil {
-		c.ids = map[uint64]bool{}
-	}
-	c.ids[id] = true
-}
-
-// has reports whether request id was asked to stop.
-func (c *cancels) has(id uint64) bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.ids[id]
-}
-
-// cancelled reports whether the request id was asked to stop.
-func (w *worker) cancelled(id uint64) bool {
-	return w.stops.has(id)
 }

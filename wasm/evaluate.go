@@ -28,39 +28,51 @@ type evaluation struct {
 }
 
 // evaluate classifies the loaded data set's test split (or all of it)
-// with the model file b named req.Name, and keeps the result for the
-// cells' images.
-func (w *worker) evaluate(req protocol.Request, b []byte) (*protocol.Evaluation, error) {
-	ds := w.dataset
+// with the request's model file, and keeps the result for the cells'
+// images.
+func (d *datasets) evaluate(r *request, q protocol.EvaluateRequest) (protocol.Evaluation, []byte, error) {
+	r.file = q.Name
+	ds := d.dataset
 	if ds == nil {
-		return nil, errNoDataset
+		return protocol.Evaluation{}, nil, errNoDataset
 	}
-	m, err := nn.ReadModel(bytes.NewReader(b), int64(len(b)), req.Name)
+	f, err := r.fileOr(q.URL)
 	if err != nil {
-		return nil, err
+		return protocol.Evaluation{}, nil, err
+	}
+	b, err := f.Bytes()
+	if err != nil {
+		return protocol.Evaluation{}, nil, err
+	}
+	m, err := nn.ReadModel(bytes.NewReader(b), int64(len(b)), q.Name)
+	if err != nil {
+		return protocol.Evaluation{}, nil, err
 	}
 	set, split := ds.archive.Test, "test"
 	if set == nil {
 		set, split = ds.archive.Train, "all"
 	}
 	if m.Meta.InputSize != set.Size {
-		return nil, fmt.Errorf("%s takes %d×%d images, and the data set was read at %d×%d: load the data set again with this model loaded",
-			req.Name, m.Meta.InputSize, m.Meta.InputSize, set.Size, set.Size)
+		return protocol.Evaluation{}, nil, badInput(fmt.Errorf("%s takes %d×%d images, and the data set was read at %d×%d: load the data set again with this model loaded",
+			q.Name, m.Meta.InputSize, m.Meta.InputSize, set.Size, set.Size))
 	}
-	res, e, err := w.classifySet(req, m, ds, set, "classifying images")
+	res, e, err := classifySet(r, m, ds, set, "classifying images", func(p protocol.Progress) {
+		r.tell(protocol.Evaluate.Notice(r.ID(), p), nil)
+	})
 	if err != nil {
-		return nil, err
+		return protocol.Evaluation{}, nil, err
 	}
-	res.Model, res.Split = req.Name, split
-	w.evals[""] = e
-	return res, nil
+	res.Model, res.Split = q.Name, split
+	d.evals[protocol.SplitEvaluated] = e
+	return *res, nil, nil
 }
 
 // classifySet classifies the images of set, of the data set ds, with m,
-// sending progress notices about req (stage says what it is doing) and
-// letting messages in between batches, and returns the evaluation and
-// its images' results. The classes of set m does not know are left out.
-func (w *worker) classifySet(req protocol.Request, m *nn.Model, ds *dataset, set *data.Set, stage string) (*protocol.Evaluation, *evaluation, error) {
+// for the request r: it tells progress how far it got (stage says what
+// it is doing), lets messages in between batches, and returns the
+// evaluation and its images' results. The classes of set m does not know
+// are left out.
+func classifySet(r *request, m *nn.Model, ds *dataset, set *data.Set, stage string, progress func(protocol.Progress)) (*protocol.Evaluation, *evaluation, error) {
 	start := time.Now()
 	k := len(m.Meta.Classes)
 	e := &evaluation{ds: ds, set: set, classes: m.Meta.Classes, label: make([]int, set.Len()),
@@ -88,8 +100,8 @@ func (w *worker) classifySet(req protocol.Request, m *nn.Model, ds *dataset, set
 	pix := make([]uint8, 0, evalBatch*3*set.Size*set.Size)
 	var loss float64
 	for lo := 0; lo < len(known); lo += evalBatch {
-		if w.cancelled(req.ID) {
-			return nil, nil, protocol.ErrCancelled
+		if r.cancelled() {
+			return nil, nil, errCancelled
 		}
 		idx := known[lo:min(lo+evalBatch, len(known))]
 		pix = pix[:0]
@@ -105,9 +117,9 @@ func (w *worker) classifySet(req protocol.Request, m *nn.Model, ds *dataset, set
 			loss -= math.Log(float64(max(p[e.label[i]], math.SmallestNonzeroFloat32)))
 		}
 		done := lo + len(idx)
-		w.progress(req, protocol.Progress{Stage: stage, Done: done, Total: len(known),
+		progress(protocol.Progress{Stage: stage, Done: done, Total: len(known),
 			PerSec: float64(done) / time.Since(start).Seconds()})
-		w.yield()
+		r.yield()
 	}
 	res.Loss = loss / float64(len(known))
 	res.Predicted = e.pred
@@ -115,39 +127,40 @@ func (w *worker) classifySet(req protocol.Request, m *nn.Model, ds *dataset, set
 	return res, e, nil
 }
 
-// cellImages answers req, a KindCellImages request: the images of one
-// cell of the last evaluation, the lowest probability of the true class
-// first, and their thumbnails.
-func (w *worker) cellImages(req protocol.Request) (protocol.Response, error) {
-	e := w.evals[req.Split]
-	if e == nil || e.ds != w.dataset {
-		return protocol.Response{}, fmt.Errorf("no evaluation of the loaded data set to show: press Evaluate first")
+// cellImages answers a CellRequest: the images of one cell of an
+// evaluation, the lowest probability of the true class first, and their
+// thumbnails.
+func (d *datasets) cellImages(r *request, q protocol.CellRequest) (protocol.CellImages, []byte, error) {
+	e := d.evals[q.Split]
+	if e == nil || e.ds != d.dataset {
+		return protocol.CellImages{}, nil, notLoaded("no evaluation of the loaded data set to show: press Evaluate first")
 	}
 	k := len(e.classes)
-	if req.Actual >= k || req.Predicted >= k {
-		return protocol.Response{}, fmt.Errorf("%w: cell %d, %d of %d classes", protocol.ErrMessage, req.Actual, req.Predicted, k)
+	if q.Actual >= k || q.Predicted >= k {
+		return protocol.CellImages{}, nil, fmt.Errorf("%w: cell %d, %d of %d classes", protocol.ErrMessage, q.Actual, q.Predicted, k)
 	}
 	var cell []int
 	for i := range e.pred {
-		if e.label[i] == req.Actual && e.pred[i] == req.Predicted {
+		if e.label[i] == q.Actual && e.pred[i] == q.Predicted {
 			cell = append(cell, i)
 		}
 	}
 	trueProb := func(i int) float32 { return e.probs[i*k+e.label[i]] }
 	slices.SortStableFunc(cell, func(a, b int) int { return cmp.Compare(trueProb(a), trueProb(b)) })
-	resp := protocol.Response{ID: req.ID, Kind: req.Kind, Total: len(cell), Images: []protocol.ImageResult{}}
-	for _, i := range cell[:min(req.Limit, len(cell))] {
+	res := protocol.CellImages{Total: len(cell), Images: []protocol.ImageResult{}}
+	var body []byte
+	for _, i := range cell[:min(q.Limit, len(cell))] {
 		name := e.set.Names[i]
-		r := protocol.ImageResult{Thumb: protocol.Thumb{Name: name, Class: e.label[i]}, Index: i, TrueProb: trueProb(i)}
+		im := protocol.ImageResult{Thumb: protocol.Thumb{Name: name, Class: e.label[i]}, Index: i, TrueProb: trueProb(i)}
 		probs := e.probs[i*k : (i+1)*k]
 		for _, c := range nn.TopK(probs, 3) {
-			r.Top = append(r.Top, protocol.Prediction{Class: e.classes[c], Probability: probs[c]})
+			im.Top = append(im.Top, protocol.Prediction{Class: e.classes[c], Probability: probs[c]})
 		}
 		if b, err := e.ds.thumbnail(name); err == nil {
-			r.Offset, r.Length = len(resp.Body), len(b)
-			resp.Body = append(resp.Body, b...)
+			im.Offset, im.Length = len(body), len(b)
+			body = append(body, b...)
 		}
-		resp.Images = append(resp.Images, r)
+		res.Images = append(res.Images, im)
 	}
-	return resp, nil
+	return res, body, nil
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"time"
@@ -8,29 +9,40 @@ import (
 	"github.com/intelscenes/resnet-browser/nn"
 	"github.com/intelscenes/resnet-browser/nn/data"
 	"github.com/intelscenes/resnet-browser/wasm/protocol"
+	"github.com/intelscenes/resnet-browser/wasm/store"
 )
 
 // A run resumes after a reload only on its data set, and a file picked
 // in the page cannot be read again without asking: the data set worker
 // keeps the decoded data set of every run in the browser's storage (see
 // wasm/store), under the digest of its pixels, labels, names and decoder
-// version, and loads it from there again (KindLoadKept).
+// version, and loads it from there again (LoadKept). It is the one
+// writer of data sets, runs and checkpoints there: it keeps a run's
+// record and checkpoint at each epoch's end and on Pause, and forgets
+// them when the run ends by itself, or when the page asks (ForgetRun).
 
-// keeper keeps data sets: the browser's storage (a *store.DB), or
-// nothing where there is none.
+// keeper is the browser's storage of data sets and runs, a *store.DB.
 type keeper interface {
 	HasDataset(digest string) bool
 	PutDataset(digest string, header, train, test []byte) error
 	Dataset(digest string, make func(header []byte) (train, test []byte, err error)) error
+	PutCheckpoint(r store.Run, ckpt []byte) error
+	Run(id string) (store.Run, error)
+	Checkpoint(id string) ([]byte, error)
+	DeleteRun(id string) error
 }
+
+// errKeepsNothing is why nothing is kept where the browser has no
+// storage for the page.
+var errKeepsNothing = errors.New("this browser keeps nothing here")
 
 // keep keeps the loaded data set, unless it is already, and says so in
 // plan: its digest, and why it could not be kept, or what keeping it
 // took (the digest and the write).
-func (w *worker) keep(plan *protocol.TrainPlan) {
+func (d *datasets) keep(plan *protocol.TrainPlan) {
 	start := time.Now()
 	var n int64
-	plan.Dataset, plan.Kept, n = w.keepDataset()
+	plan.Dataset, plan.Kept, n = d.keepDataset()
 	if n > 0 {
 		plan.KeptBytes, plan.KeptSeconds = n, time.Since(start).Seconds()
 	}
@@ -39,18 +51,14 @@ func (w *worker) keep(plan *protocol.TrainPlan) {
 // keepDataset keeps the loaded data set, unless it is already, and
 // returns its digest, and why it could not be kept when it could not, or
 // the bytes written.
-func (w *worker) keepDataset() (digest, failed string, written int64) {
-	ds := w.dataset
-	var header []byte
-	if ds.digest == "" {
-		header = ds.archive.Header()
-		ds.digest = ds.archive.Digest(header)
-	}
+func (d *datasets) keepDataset() (digest, failed string, written int64) {
+	ds := d.dataset
+	digest, header := ds.hashed()
 	switch {
-	case w.keeper == nil:
-		return ds.digest, "this browser keeps nothing here", 0
-	case w.keeper.HasDataset(ds.digest):
-		return ds.digest, "", 0
+	case d.keeper == nil:
+		return digest, errKeepsNothing.Error(), 0
+	case d.keeper.HasDataset(digest):
+		return digest, "", 0
 	}
 	if header == nil {
 		header = ds.archive.Header()
@@ -59,21 +67,103 @@ func (w *worker) keepDataset() (digest, failed string, written int64) {
 	if ds.archive.Test != nil {
 		test = ds.archive.Test.Pix
 	}
-	if err := w.keeper.PutDataset(ds.digest, header, ds.archive.Train.Pix, test); err != nil {
+	if err := d.keeper.PutDataset(ds.digest, header, ds.archive.Train.Pix, test); err != nil {
 		return ds.digest, nn.Message(err), 0
 	}
 	return ds.digest, "", int64(len(header) + len(ds.archive.Train.Pix) + len(test))
 }
 
-// loadKept makes the data set kept under req.Digest the worker's, as a
-// zip's load does, and returns its summary and samples.
-func (w *worker) loadKept(req protocol.Request) (*protocol.DatasetInfo, []byte, error) {
-	if w.keeper == nil {
-		return nil, nil, errors.New("this browser keeps nothing here")
+// keepCheckpoint keeps the run's record, as ck says where it stands, and
+// its checkpoint b, and returns the bytes written and the time it took,
+// or why it could not be kept, in a person's words.
+func (d *datasets) keepCheckpoint(record store.Run, ck protocol.CheckpointKept, b []byte) (int64, float64, string) {
+	if d.keeper == nil {
+		return 0, 0, errKeepsNothing.Error()
+	}
+	// The data set again, should another tab have dropped it as no kept
+	// run's before this run's first checkpoint.
+	d.keepDataset()
+	record.Step, record.Epoch, record.Saved = ck.Step, ck.Epoch, time.Now()
+	start := time.Now()
+	if err := d.keeper.PutCheckpoint(record, b); err != nil {
+		return 0, 0, store.Problem(err)
+	}
+	return int64(len(b)), time.Since(start).Seconds(), ""
+}
+
+// hashed returns the data set's digest, computed at its first call, and
+// the header it was computed from then (nil after).
+func (ds *dataset) hashed() (digest string, header []byte) {
+	if ds.digest == "" {
+		header = ds.archive.Header()
+		ds.digest = ds.archive.Digest(header)
+	}
+	return ds.digest, header
+}
+
+// resumption is what a run kept needs to go on.
+type resumption struct {
+	record store.Run
+	ckpt   []byte
+	recipe nn.Recipe     // the checkpoint's
+	saved  nn.Checkpoint // how it computed
+	took   time.Duration // reading it
+}
+
+// readKeptRun reads the run kept under id and its checkpoint.
+func (d *datasets) readKeptRun(id string) (*resumption, error) {
+	if d.keeper == nil {
+		return nil, errKeepsNothing
 	}
 	start := time.Now()
+	record, err := d.keeper.Run(id)
+	if err != nil {
+		return nil, fmt.Errorf("the run could not be read: %w", err)
+	}
+	ckpt, err := d.keeper.Checkpoint(id)
+	if err != nil {
+		return nil, fmt.Errorf("its checkpoint could not be read: %w", err)
+	}
+	rs := &resumption{record: record, ckpt: ckpt, took: time.Since(start)}
+	if rs.recipe, rs.saved, err = nn.ReadCheckpointInfo(bytes.NewReader(ckpt), int64(len(ckpt))); err != nil {
+		return nil, err
+	}
+	if digest, _ := d.dataset.hashed(); record.Dataset != digest {
+		return nil, errors.New("the data set loaded is not the run's")
+	}
+	return rs, nil
+}
+
+// forget forgets the run id, and returns why it could not, if it could
+// not.
+func (d *datasets) forget(id string) string {
+	if d.keeper == nil {
+		return ""
+	}
+	if err := d.keeper.DeleteRun(id); err != nil {
+		return nn.Message(err)
+	}
+	return ""
+}
+
+// forgetRun answers a ForgetRunRequest.
+func (d *datasets) forgetRun(_ *request, q protocol.ForgetRunRequest) (protocol.None, []byte, error) {
+	if d.keeper == nil {
+		return protocol.None{}, nil, errKeepsNothing
+	}
+	return protocol.None{}, nil, d.keeper.DeleteRun(q.Run)
+}
+
+// loadKept makes the data set kept under the request's digest the data
+// set, as a zip's load does, and returns its summary and samples.
+func (d *datasets) loadKept(r *request, q protocol.LoadKeptRequest) (protocol.DatasetInfo, []byte, error) {
+	if d.keeper == nil {
+		return protocol.DatasetInfo{}, nil, errKeepsNothing
+	}
+	start := time.Now()
+	r.tell(protocol.LoadKept.Notice(r.ID(), protocol.Progress{Stage: "reading the data set kept"}), nil)
 	var a *data.Archive
-	err := w.keeper.Dataset(req.Digest, func(header []byte) ([]byte, []byte, error) {
+	err := d.keeper.Dataset(q.Digest, func(header []byte) ([]byte, []byte, error) {
 		var err error
 		if a, err = data.ArchiveOf(header); err != nil {
 			return nil, nil, err
@@ -85,12 +175,12 @@ func (w *worker) loadKept(req protocol.Request) (*protocol.DatasetInfo, []byte, 
 		return a.Train.Pix, test, nil
 	})
 	if err != nil {
-		return nil, nil, err
+		return protocol.DatasetInfo{}, nil, err
 	}
-	if got := a.Digest(a.Header()); got != req.Digest {
-		return nil, nil, fmt.Errorf("%w: its pixels are not those it was kept with", data.ErrStored)
+	if got := a.Digest(a.Header()); got != q.Digest {
+		return protocol.DatasetInfo{}, nil, fmt.Errorf("%w: its pixels are not those it was kept with", data.ErrStored)
 	}
-	ds := &dataset{archive: a, name: req.Name, digest: req.Digest, index: map[string]int{}}
+	ds := &dataset{archive: a, name: q.Name, digest: q.Digest, index: map[string]int{}}
 	for i, name := range a.Train.Names {
 		ds.index[name] = i
 	}
@@ -99,8 +189,8 @@ func (w *worker) loadKept(req protocol.Request) (*protocol.DatasetInfo, []byte, 
 			ds.index[name] = a.Train.Len() + i
 		}
 	}
-	info := summarize(req.Name, 0, a)
+	info := summarize(q.Name, 0, a)
 	info.Kept = true
-	body := w.setDataset(ds, info, start)
+	body := d.use(ds, &info, start)
 	return info, body, nil
 }

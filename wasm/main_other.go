@@ -7,10 +7,10 @@ import (
 	"os"
 )
 
-// main explains that this program only runs as the page's Web Worker;
+// main explains that this program only runs as a Web Worker of the page;
 // the rest of the package builds everywhere, so that go vet and go test
 // check it natively.
 func main() {
-	fmt.Fprintln(os.Stderr, "wasm is the page's Web Worker: build it with GOOS=js GOARCH=wasm (./build.sh does)")
+	fmt.Fprintln(os.Stderr, "wasm is the page's Web Worker program: build it with GOOS=js GOARCH=wasm (./build.sh does)")
 	os.Exit(2)
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -11,15 +10,18 @@ import (
 	"github.com/intelscenes/resnet-browser/nn"
 	"github.com/intelscenes/resnet-browser/nn/data"
 	"github.com/intelscenes/resnet-browser/wasm/protocol"
+	"github.com/intelscenes/resnet-browser/wasm/store"
 )
 
-// A training run in the page: the worker that holds the data set trains
-// on it with nn.Run, as cmd/resnet train does, data-parallel over helper
-// workers it starts (see replica.go), whose BatchNorms see their own
+// A training run in the page: the data set worker trains on its data
+// set with nn.Run, as cmd/resnet train does, data-parallel over helper
+// workers it starts (see helpers.go), whose BatchNorms see their own
 // shares (nn.Recipe.BatchNormPerShare). Between steps it reads what the
-// page asked (pause, resume, stop); every step it sends a notice, every
-// epoch the model as that epoch left it, so that the page keeps it
-// should this worker die.
+// page asked (pause, resume, stop). It tells the page every step, and
+// every epoch the model as that epoch left it, so that the page keeps it
+// should this worker die; at each epoch's end and on Pause it keeps a
+// checkpoint in the browser's storage (see kept.go), for the run to
+// resume after a reload.
 
 // Patience with a helper worker: a killed worker says nothing, so one
 // that does not answer for helperPatience step times, and at least
@@ -29,114 +31,92 @@ const (
 	minPatience    = 5 * time.Second
 )
 
+// pausedNotice is how often a paused run says it is paused: the page
+// counts a worker silent for a minute as hung.
+const pausedNotice = 10 * time.Second
+
 // patient is a replica whose wait for an answer can be bounded.
 type patient interface{ setPatience(time.Duration) }
 
-// train answers req, a KindTrain request: it trains a fresh model of the
-// loaded data set's classes, or goes on with the run of the checkpoint
-// ckpt, and returns the result and the model's file.
-func (w *worker) train(req protocol.Request, ckpt []byte) (*protocol.TrainResult, []byte, error) {
-	ds := w.dataset
+// train answers a TrainRequest: it trains a fresh model of the loaded
+// data set's classes, or goes on with the run kept, and returns the
+// result and the model's file.
+func (d *datasets) train(r *request, q protocol.TrainRequest) (protocol.TrainResult, []byte, error) {
+	ds := d.dataset
 	if ds == nil {
-		return nil, nil, errNoDataset
+		return protocol.TrainResult{}, nil, errNoDataset
 	}
-	var r nn.Recipe
-	workers := max(req.Workers, 1)
-	var saved nn.Checkpoint
-	if req.Resume {
+	var rec nn.Recipe
+	workers := max(q.Workers, 1)
+	var resumed *resumption
+	if q.Resume {
 		var err error
-		if r, saved, err = nn.ReadCheckpointInfo(bytes.NewReader(ckpt), int64(len(ckpt))); err != nil {
-			return nil, nil, err
+		if resumed, err = d.readKeptRun(q.Run); err != nil {
+			return protocol.TrainResult{}, nil, err
 		}
-		workers = saved.Workers
-	} else if err := json.Unmarshal(req.Recipe, &r); err != nil {
-		return nil, nil, fmt.Errorf("%w: recipe: %v", protocol.ErrMessage, err)
+		rec, workers = resumed.recipe, resumed.saved.Workers
+	} else {
+		rec = *q.Recipe
 	}
-	r.BatchNormPerShare = workers > 1
-	r.Config.Classes = len(ds.archive.Train.Classes)
-	if err := r.Validate(); err != nil {
-		return nil, nil, err
+	rec.BatchNormPerShare = workers > 1
+	rec.Config.Classes = len(ds.archive.Train.Classes)
+	if err := rec.Validate(); err != nil {
+		return protocol.TrainResult{}, nil, badInput(err)
 	}
-	if err := r.CheckWorkers(workers); err != nil {
-		return nil, nil, err
+	if err := rec.CheckWorkers(workers); err != nil {
+		return protocol.TrainResult{}, nil, badInput(err)
 	}
-	if r.Config.InputSize != ds.archive.Train.Size {
-		return nil, nil, fmt.Errorf("the recipe takes %d×%d images, and the data set was read at %d×%d", r.Config.InputSize, r.Config.InputSize, ds.archive.Train.Size, ds.archive.Train.Size)
+	if rec.Config.InputSize != ds.archive.Train.Size {
+		return protocol.TrainResult{}, nil, badInput(fmt.Errorf("the recipe takes %d×%d images, and the data set was read at %d×%d",
+			rec.Config.InputSize, rec.Config.InputSize, ds.archive.Train.Size, ds.archive.Train.Size))
 	}
-	var reps []nn.Replica
-	stop := func() {}
-	defer func() { stop() }()
-	run, err := nn.NewRun(r, ds.archive, func(m *nn.Model, r nn.Recipe, steps int) (*nn.Trainer, error) {
-		local, err := nn.NewLocalReplica(m.Net.Config, m.Meta.Norm, r)
-		if err != nil {
-			return nil, err
-		}
-		reps = []nn.Replica{local}
-		if req.NaNStep > 0 {
-			reps[0] = &nanHook{Replica: local, step: req.NaNStep}
-		}
-		if workers > 1 {
-			if w.spawn == nil {
-				return nil, errors.New("this worker cannot start helper workers")
-			}
-			grads, stats, _ := nn.ShardSizes(m.Net.Params())
-			helpers, stopHelpers, err := w.spawn(workers-1, replicaRequest(req.Name, m, r, ""), grads, stats)
-			if err != nil {
-				return nil, fmt.Errorf("starting %d helper workers: %w", workers-1, err)
-			}
-			reps, stop = append(reps, helpers...), stopHelpers
-		}
-		return nn.NewTrainerOn(m, r, steps, reps)
-	})
+	reps, stop, run, err := d.newRun(r, rec, workers, q)
+	defer stop()
 	if err != nil {
-		return nil, nil, err
+		return protocol.TrainResult{}, nil, err
 	}
-	recipe, _ := json.Marshal(run.Recipe)
-	run.Model.Meta.Recipe = recipe
 	plan := &protocol.TrainPlan{Steps: run.TotalSteps(), StepsPerEpoch: run.StepsPerEpoch(), Train: run.Train.Len(), Validation: lenOf(run.Val),
-		Params: run.Model.NumParams(), Arch: run.Model.Meta.Arch, Workers: workers, Kernel: w.kernelName()}
+		Params: run.Model.NumParams(), Arch: run.Model.Meta.Arch, Workers: workers, Kernel: d.kernels.name()}
 	worked := time.Duration(0) // time trained, pauses left out
-	if req.Resume {
-		if _, err := run.ReadCheckpoint(bytes.NewReader(ckpt), int64(len(ckpt)), workers); err != nil {
-			return nil, nil, err
+	record := store.Run{ID: q.Run, Recipe: run.Recipe, Workers: workers, Kernel: plan.Kernel, DatasetName: q.Name, Steps: plan.Steps, KeepBest: q.KeepBest}
+	if resumed != nil {
+		if _, err := run.ReadCheckpoint(bytes.NewReader(resumed.ckpt), int64(len(resumed.ckpt)), workers); err != nil {
+			return protocol.TrainResult{}, nil, err
 		}
-		worked = time.Duration(saved.Seconds * float64(time.Second))
-		plan.Resumed = run.Trainer.Steps()
-		if saved.Kernel != plan.Kernel {
-			plan.Rounding = fmt.Sprintf("The run was saved computing with the %s kernel and goes on with the %s kernel, which rounds differently: it will not end with exactly the weights it would have had.", saved.Kernel, plan.Kernel)
+		worked = time.Duration(resumed.saved.Seconds * float64(time.Second))
+		plan.Resumed, plan.ResumedBytes, plan.ResumedSeconds = run.Trainer.Steps(), int64(len(resumed.ckpt)), resumed.took.Seconds()
+		if resumed.saved.Kernel != plan.Kernel {
+			plan.Rounding = fmt.Sprintf("The run was saved computing with the %s kernel and goes on with the %s kernel, which rounds differently: it will not end with exactly the weights it would have had.", resumed.saved.Kernel, plan.Kernel)
 		}
+		record.KeepBest, record.Progress = resumed.record.KeepBest, resumed.record.Progress
 	}
-	w.progress(req, protocol.Progress{Stage: "keeping the data set in the browser"})
-	w.keep(plan)
-	w.tell(protocol.Response{ID: req.ID, Kind: protocol.KindProgress, Progress: &protocol.Progress{Stage: "training", Done: run.Trainer.Steps(), Total: run.TotalSteps()},
-		Plan: plan})
+	tell := func(n protocol.TrainNotice, body []byte) { r.tell(protocol.Train.Notice(r.ID(), n), body) }
+	tell(protocol.TrainNotice{Progress: protocol.Progress{Stage: "keeping the data set in the browser"}}, nil)
+	d.keep(plan)
+	record.Dataset, record.Progress.Plan = plan.Dataset, plan
+	tell(protocol.TrainNotice{Progress: protocol.Progress{Stage: protocol.StageTraining, Done: run.Trainer.Steps(), Total: run.TotalSteps()}, Plan: plan}, nil)
 
-	res := &protocol.TrainResult{Recipe: recipe, Ended: "done"}
+	res := protocol.TrainResult{Recipe: run.Recipe, Ended: protocol.EndedDone}
 	for _, e := range run.Model.Meta.History { // of a resumed run
-		res.Epochs = append(res.Epochs, protocol.TrainEpoch(e))
+		res.Epochs = append(res.Epochs, e)
 		res.Kept = e.Epoch
 	}
 	var best []byte // the kept epoch's model, when the best is kept
 	bestAcc := -1.0
 	checkpoint := func(pause bool) {
-		// The data set again, should another tab have dropped it as no
-		// kept run's before this run's first checkpoint.
-		w.keepDataset()
-		w.tell(protocol.Response{ID: req.ID, Kind: protocol.KindProgress,
-			Checkpoint: &protocol.TrainCheckpoint{Step: run.Trainer.Steps(), Epoch: run.Epochs(), Pause: pause},
-			Body:       run.CheckpointBytes(nn.Checkpoint{Workers: workers, Kernel: plan.Kernel, Seconds: worked.Seconds()})})
+		ck := protocol.CheckpointKept{Step: run.Trainer.Steps(), Epoch: run.Epochs(), Pause: pause}
+		b := run.CheckpointBytes(nn.Checkpoint{Workers: workers, Kernel: plan.Kernel, Seconds: worked.Seconds()})
+		ck.Bytes, ck.Seconds, ck.Failed = d.keepCheckpoint(record, ck, b)
+		tell(protocol.TrainNotice{Progress: protocol.Progress{Stage: protocol.StageTraining, Done: ck.Step, Total: run.TotalSteps()}, Checkpoint: &ck}, nil)
 	}
-	for !run.Done() && res.Ended == "done" {
-		switch w.waitWhilePaused(req, run, func() { checkpoint(true) }) {
-		case protocol.ActionStop:
-			res.Ended = "stopped"
+	for !run.Done() && res.Ended == protocol.EndedDone {
+		if waitWhilePaused(r, run, func() { checkpoint(true) }) == protocol.Stop {
+			res.Ended = protocol.EndedStopped
 			continue
 		}
-		if w.wait != nil {
-			// On one worker nothing else lets the event loop run, and a
-			// pause or stop would wait for the epoch's validation.
-			w.wait()
-		}
+		// On one worker nothing else lets the event loop run, and a pause
+		// or stop would wait for the epoch's validation.
+		r.yield()
 		start := time.Now()
 		st, err := run.Next()
 		took := time.Since(start)
@@ -150,26 +130,28 @@ func (w *worker) train(req protocol.Request, ckpt []byte) (*protocol.TrainResult
 			res.Ended, res.Resumable = endedBy(err, run), !errors.Is(err, nn.ErrDiverged)
 			break
 		}
-		w.tell(protocol.Response{ID: req.ID, Kind: protocol.KindProgress,
-			Progress: &protocol.Progress{Stage: "training", Done: st.Step, Total: run.TotalSteps(), PerSec: float64(st.Images) / took.Seconds()},
-			Step:     &protocol.TrainStep{Epoch: st.Epoch, Step: st.Step, InEpoch: st.InEpoch, Loss: st.Loss, LR: st.LR, Beta1: st.Beta1, Seconds: worked.Seconds()}})
+		step := protocol.TrainStep{StepInfo: st, Seconds: worked.Seconds()}
+		record.Progress.Steps = append(record.Progress.Steps, step)
+		tell(protocol.TrainNotice{Step: &step,
+			Progress: protocol.Progress{Stage: protocol.StageTraining, Done: st.Step, Total: run.TotalSteps(), PerSec: float64(st.Images) / took.Seconds()}}, nil)
 		if !st.EndEpoch {
 			continue
 		}
 		e := run.EndEpoch(func(set *data.Set) (float64, float64) {
-			ev, _, err := w.classifySet(req, run.Model, ds, set, "validating")
+			ev, _, err := classifySet(r, run.Model, ds, set, "validating", func(p protocol.Progress) {
+				tell(protocol.TrainNotice{Progress: p}, nil)
+			})
 			if err != nil {
 				return math.NaN(), math.NaN()
 			}
 			return ev.Loss, nn.ConfusionMatrix(ev.Matrix).Accuracy()
 		})
-		te := protocol.TrainEpoch(e)
-		res.Epochs = append(res.Epochs, te)
+		res.Epochs = append(res.Epochs, e)
+		record.Progress.Epochs = append(record.Progress.Epochs, e)
 		model := modelBytes(run.Model)
-		w.tell(protocol.Response{ID: req.ID, Kind: protocol.KindProgress, Progress: &protocol.Progress{Stage: "training", Done: st.Step, Total: run.TotalSteps()},
-			Epoch: &te, Body: model})
+		tell(protocol.TrainNotice{Progress: protocol.Progress{Stage: protocol.StageTraining, Done: st.Step, Total: run.TotalSteps()}, Epoch: &e}, model)
 		res.Kept = e.Epoch
-		if req.KeepBest && e.ValAcc > bestAcc {
+		if q.KeepBest && e.ValAcc > bestAcc {
 			best, bestAcc = model, e.ValAcc
 		}
 		checkpoint(false)
@@ -178,7 +160,7 @@ func (w *worker) train(req protocol.Request, ckpt []byte) (*protocol.TrainResult
 	if best != nil {
 		kept, err := nn.ReadModel(bytes.NewReader(best), int64(len(best)), "the best epoch")
 		if err != nil {
-			return nil, nil, err
+			return protocol.TrainResult{}, nil, err
 		}
 		m = kept
 		for _, e := range res.Epochs {
@@ -190,42 +172,80 @@ func (w *worker) train(req protocol.Request, ckpt []byte) (*protocol.TrainResult
 	}
 	res.Source = sourceOf(run, res)
 	m.Meta.Source = res.Source
-	w.evals = map[string]*evaluation{}
-	for _, s := range []struct {
-		name string
-		set  *data.Set
-		dst  **protocol.Evaluation
-	}{{"validation", run.Val, &res.Validation}, {"test", run.Test, &res.Test}} {
-		if s.set == nil || s.set.Len() == 0 || len(res.Epochs) == 0 {
-			continue
-		}
-		ev, e, err := w.classifySet(req, m, ds, s.set, "evaluating on the "+s.name+" images")
-		if err != nil {
-			return nil, nil, err
-		}
-		ev.Model, ev.Split = "the trained model", s.name
-		*s.dst, w.evals[s.name] = ev, e
+	if err := d.evaluateRun(r, &res, m, run); err != nil {
+		return protocol.TrainResult{}, nil, err
+	}
+	if !res.Resumable {
+		res.Unforgotten = d.forget(q.Run)
 	}
 	return res, modelBytes(m), nil
 }
 
-// pausedNotice is how often a paused run says it is paused: the page
-// counts a worker silent for a minute as hung.
-const pausedNotice = 10 * time.Second
+// newRun returns a run of rec on the loaded data set on workers workers,
+// its replicas, and a func that stops the helper workers it started,
+// also on error.
+func (d *datasets) newRun(r *request, rec nn.Recipe, workers int, q protocol.TrainRequest) ([]nn.Replica, func(), *nn.Run, error) {
+	var reps []nn.Replica
+	stop := func() {}
+	run, err := nn.NewRun(rec, d.dataset.archive, func(m *nn.Model, rec nn.Recipe, steps int) (*nn.Trainer, error) {
+		local, err := nn.NewLocalReplica(m.Net.Config, m.Meta.Norm, rec)
+		if err != nil {
+			return nil, err
+		}
+		reps = []nn.Replica{local}
+		if q.NaNStep > 0 {
+			reps[0] = &nanHook{Replica: local, step: q.NaNStep}
+		}
+		if workers > 1 {
+			helpers, stopHelpers, err := d.spawn.start(workers-1, m, rec, "")
+			if err != nil {
+				return nil, err
+			}
+			reps, stop = append(reps, helpers...), stopHelpers
+		}
+		return nn.NewTrainerOn(m, rec, steps, reps)
+	})
+	return reps, func() { stop() }, run, err
+}
 
-// waitWhilePaused waits while run req is asked to pause, calling paused
-// once the pause begins and saying it is paused now and then, and
+// evaluateRun evaluates m, the model a run ends with, on its held-out
+// images and the test split, into res, and keeps the evaluations for
+// their cells' images.
+func (d *datasets) evaluateRun(r *request, res *protocol.TrainResult, m *nn.Model, run *nn.Run) error {
+	d.evals = map[string]*evaluation{}
+	for _, s := range []struct {
+		split string
+		set   *data.Set
+		dst   **protocol.Evaluation
+	}{{protocol.SplitValidation, run.Val, &res.Validation}, {protocol.SplitTest, run.Test, &res.Test}} {
+		if s.set == nil || s.set.Len() == 0 || len(res.Epochs) == 0 {
+			continue
+		}
+		ev, e, err := classifySet(r, m, d.dataset, s.set, "evaluating on the "+s.split+" images", func(p protocol.Progress) {
+			r.tell(protocol.Train.Notice(r.ID(), protocol.TrainNotice{Progress: p}), nil)
+		})
+		if err != nil {
+			return err
+		}
+		ev.Model, ev.Split = "the trained model", s.split
+		*s.dst, d.evals[s.split] = ev, e
+	}
+	return nil
+}
+
+// waitWhilePaused waits while the run r is asked to pause, calling
+// paused once the pause begins and saying it is paused now and then, and
 // returns the action asked last.
-func (w *worker) waitWhilePaused(req protocol.Request, run *nn.Run, paused func()) string {
-	for first := true; w.runs.get(req.ID) == protocol.ActionPause; first = false {
+func waitWhilePaused(r *request, run *nn.Run, paused func()) protocol.Action {
+	for first := true; r.asked() == protocol.Pause; first = false {
 		if first {
 			paused()
 		}
-		w.tell(protocol.Response{ID: req.ID, Kind: protocol.KindProgress,
-			Progress: &protocol.Progress{Stage: "paused", Done: run.Trainer.Steps(), Total: run.TotalSteps()}})
-		w.runs.wait(pausedNotice)
+		r.tell(protocol.Train.Notice(r.ID(), protocol.TrainNotice{
+			Progress: protocol.Progress{Stage: protocol.StagePaused, Done: run.Trainer.Steps(), Total: run.TotalSteps()}}), nil)
+		r.waitAsked(pausedNotice)
 	}
-	return w.runs.get(req.ID)
+	return r.asked()
 }
 
 // endedBy says in a person's words why a run ended at err.
@@ -242,7 +262,7 @@ func endedBy(err error, run *nn.Run) string {
 }
 
 // sourceOf describes the model of a run, for its card and file.
-func sourceOf(run *nn.Run, res *protocol.TrainResult) string {
+func sourceOf(run *nn.Run, res protocol.TrainResult) string {
 	r := run.Recipe
 	s := fmt.Sprintf("trained in this page with the %s recipe, seed %d, %d of %d epochs", r.Name, r.Seed, len(res.Epochs), r.Epochs)
 	for _, e := range res.Epochs {
@@ -251,22 +271,6 @@ func sourceOf(run *nn.Run, res *protocol.TrainResult) string {
 		}
 	}
 	return s
-}
-
-// tell sends a notice, if the worker has somewhere to send it.
-func (w *worker) tell(r protocol.Response) {
-	if w.notify != nil {
-		w.notify(r)
-	}
-}
-
-// modelBytes returns m's safetensors file.
-func modelBytes(m *nn.Model) []byte {
-	var b bytes.Buffer
-	if _, err := m.WriteTo(&b); err != nil {
-		panic(fmt.Sprintf("wasm: writing a model to memory: %v", err)) // a bytes.Buffer does not fail
-	}
-	return b.Bytes()
 }
 
 // lenOf is s.Len(), 0 for no set.

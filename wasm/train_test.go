@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"reflect"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,47 +14,54 @@ import (
 
 // smallRecipe is a recipe that trains on the sample in a moment: 2
 // epochs of 6 steps.
-func smallRecipe(t *testing.T) json.RawMessage {
-	t.Helper()
+func smallRecipe() *nn.Recipe {
 	r := nn.DefaultRecipe()
 	r.Config = nn.Config{InputSize: 32, Width: 4, Stages: []int{1, 1}, Shortcut: "conv1x1"}
 	r.Epochs, r.BatchSize, r.Seed = 2, 32, 5
-	b, err := json.Marshal(r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
+	return &r
 }
 
-// trainRun is what a training request gave: the notices and the answer.
+// trainRun is what a training request gave: the notices, the answer and
+// its model.
 type trainRun struct {
-	notices []protocol.Response
-	resp    protocol.Response
+	notices []protocol.TrainNotice
+	bodies  [][]byte // the notices'
+	res     protocol.TrainResult
+	model   []byte
+	err     *protocol.Error
 }
 
-// train runs req on a worker that has loaded the sample; onNotice, if
-// not nil, sees every notice as it comes, from the training goroutine.
-func trainSample(t *testing.T, req protocol.Request, onNotice func(w *worker, n protocol.Response)) trainRun {
+// trainID is the ID of the training requests of the tests.
+const trainID = 20
+
+// trainSample runs q, on a data set worker that has loaded the sample,
+// as request trainID; onNotice, if not nil, sees every notice as it
+// comes, from the training goroutine, with the worker's server.
+func trainSample(t *testing.T, q protocol.TrainRequest, onNotice func(s *server, n protocol.TrainNotice)) trainRun {
 	t.Helper()
-	w, _ := loadSample(t, 1)
-	w.spawn = spawnPipes(new(int))
-	var run trainRun
-	var mu sync.Mutex
-	w.notify = func(n protocol.Response) {
-		n.Body = bytes.Clone(n.Body)
-		mu.Lock()
-		run.notices = append(run.notices, n)
-		mu.Unlock()
-		if onNotice != nil {
-			onNotice(w, n)
+	d, tt, _, _ := loadSample(t, 1)
+	d.spawn = spawnPipes(new(int))
+	return trainOn(t, tt, q, onNotice)
+}
+
+// trainOn runs q on the data set worker tt, as trainSample does.
+func trainOn(t *testing.T, tt *tested, q protocol.TrainRequest, onNotice func(s *server, n protocol.TrainNotice)) trainRun {
+	t.Helper()
+	tt.mu.Lock()
+	tt.notices = nil
+	tt.mu.Unlock()
+	tt.onNotice = func(h protocol.Head, _ []byte) {
+		if n, err := protocol.Train.ReadNotice(h); err == nil && h.Kind == protocol.Train.Kind() && onNotice != nil {
+			onNotice(tt.s, n)
 		}
 	}
-	req.ID, req.Kind, req.Name = 20, protocol.KindTrain, "sample-scenes.zip"
-	head, err := protocol.DecodeRequest(protocol.Encode(req))
-	if err != nil {
-		t.Fatal(err)
+	if q.Run == "" {
+		q.Run = "run-1"
 	}
-	run.resp = w.serve(head, nil)
+	q.Name = "sample-scenes.zip"
+	var run trainRun
+	run.res, run.model, run.err = ask(tt, protocol.Train, trainID, q, nil)
+	run.notices, run.bodies = noticesOf(tt, protocol.Train)
 	return run
 }
 
@@ -75,13 +81,12 @@ func tensorsOf(t *testing.T, b []byte) map[string][]float32 {
 }
 
 func TestTrainInTheWorker(t *testing.T) {
-	run := trainSample(t, protocol.Request{Recipe: smallRecipe(t), Workers: 1}, nil)
-	resp := run.resp
-	if resp.Error != "" {
-		t.Fatal(resp.Error)
+	run := trainSample(t, protocol.TrainRequest{Recipe: smallRecipe(), Workers: 1}, nil)
+	if run.err != nil {
+		t.Fatal(run.err)
 	}
-	res := resp.Trained
-	if res.Ended != "done" || len(res.Epochs) != 2 || res.Kept != 2 || res.Validation == nil || res.Test == nil {
+	res := run.res
+	if res.Ended != protocol.EndedDone || len(res.Epochs) != 2 || res.Kept != 2 || res.Validation == nil || res.Test == nil {
 		t.Fatalf("result %+v", res)
 	}
 	if n := nn.ConfusionMatrix(res.Test.Matrix).Total(); n != 60 {
@@ -91,7 +96,7 @@ func TestTrainInTheWorker(t *testing.T) {
 		t.Errorf("source %q", res.Source)
 	}
 	var steps, epochs int
-	for _, n := range run.notices {
+	for i, n := range run.notices {
 		switch {
 		case n.Plan != nil:
 			if n.Plan.Steps != 12 || n.Plan.StepsPerEpoch != 6 || n.Plan.Train != 192 || n.Plan.Validation != 48 {
@@ -99,94 +104,96 @@ func TestTrainInTheWorker(t *testing.T) {
 			}
 		case n.Step != nil:
 			steps++
-			if n.Step.Step != steps || n.Step.LR <= 0 || n.Step.Loss <= 0 {
+			if n.Step.Step != steps || n.Step.LR <= 0 || n.Step.Loss <= 0 || n.Step.Images != 32 && n.Step.InEpoch != 6 {
 				t.Errorf("step notice %+v", n.Step)
 			}
 		case n.Epoch != nil:
 			epochs++
-			tensorsOf(t, n.Body) // the epoch's model reads back
+			tensorsOf(t, run.bodies[i]) // the epoch's model reads back
 		}
 	}
 	if steps != 12 || epochs != 2 {
 		t.Errorf("%d step and %d epoch notices, want 12 and 2", steps, epochs)
 	}
 	// The same seed, the same weights; the model's file says how it was made.
-	again := trainSample(t, protocol.Request{Recipe: smallRecipe(t), Workers: 1}, nil)
-	if !reflect.DeepEqual(tensorsOf(t, resp.Body), tensorsOf(t, again.resp.Body)) {
+	again := trainSample(t, protocol.TrainRequest{Recipe: smallRecipe(), Workers: 1}, nil)
+	if !reflect.DeepEqual(tensorsOf(t, run.model), tensorsOf(t, again.model)) {
 		t.Error("two runs of the same recipe end with different weights")
 	}
-	m, _ := nn.ReadModel(bytes.NewReader(resp.Body), int64(len(resp.Body)), "m")
+	m, _ := nn.ReadModel(bytes.NewReader(run.model), int64(len(run.model)), "m")
 	if m.Meta.Source != res.Source || len(m.Meta.History) != 2 || !strings.Contains(string(m.Meta.Recipe), `"seed":5`) {
 		t.Errorf("the model's metadata: source %q, %d epochs of history, recipe %s", m.Meta.Source, len(m.Meta.History), m.Meta.Recipe)
+	}
+	var rec nn.Recipe
+	if err := json.Unmarshal(m.Meta.Recipe, &rec); err != nil || !reflect.DeepEqual(rec, res.Recipe) {
+		t.Errorf("the result's recipe %+v is not the model's %s", res.Recipe, m.Meta.Recipe)
 	}
 }
 
 func TestTrainPauseResumeStop(t *testing.T) {
-	plain := trainSample(t, protocol.Request{Recipe: smallRecipe(t), Workers: 1}, nil)
+	plain := trainSample(t, protocol.TrainRequest{Recipe: smallRecipe(), Workers: 1}, nil)
 	// Pause after step 3, resume a moment later: the same weights.
-	paused := trainSample(t, protocol.Request{Recipe: smallRecipe(t), Workers: 1}, func(w *worker, n protocol.Response) {
+	paused := trainSample(t, protocol.TrainRequest{Recipe: smallRecipe(), Workers: 1}, func(s *server, n protocol.TrainNotice) {
 		if n.Step != nil && n.Step.Step == 3 {
-			w.runs.set(n.ID, protocol.ActionPause)
+			s.controls.set(trainID, protocol.Pause)
 			go func() {
 				time.Sleep(50 * time.Millisecond)
-				w.runs.set(n.ID, protocol.ActionResume)
+				s.controls.set(trainID, protocol.Resume)
 			}()
 		}
 	})
-	if paused.resp.Error != "" {
-		t.Fatal(paused.resp.Error)
+	if paused.err != nil {
+		t.Fatal(paused.err)
 	}
 	sawPause := false
 	for _, n := range paused.notices {
-		sawPause = sawPause || n.Progress != nil && n.Progress.Stage == "paused"
+		sawPause = sawPause || n.Progress.Stage == protocol.StagePaused
 	}
-	if !sawPause || !reflect.DeepEqual(tensorsOf(t, plain.resp.Body), tensorsOf(t, paused.resp.Body)) {
+	if !sawPause || !reflect.DeepEqual(tensorsOf(t, plain.model), tensorsOf(t, paused.model)) {
 		t.Errorf("paused and resumed (a paused notice: %v): the weights differ from a run never paused", sawPause)
 	}
 
 	// Stop after step 8: the model is as step 8 left it.
-	stopped := trainSample(t, protocol.Request{Recipe: smallRecipe(t), Workers: 1}, func(w *worker, n protocol.Response) {
+	stopped := trainSample(t, protocol.TrainRequest{Recipe: smallRecipe(), Workers: 1}, func(s *server, n protocol.TrainNotice) {
 		if n.Step != nil && n.Step.Step == 8 {
-			w.runs.set(n.ID, protocol.ActionStop)
+			s.controls.set(trainID, protocol.Stop)
 		}
 	})
-	res := stopped.resp.Trained
-	if stopped.resp.Error != "" || res.Ended != "stopped" || len(res.Epochs) != 1 || res.Test == nil {
-		t.Fatalf("stopped: %+v, %q", res, stopped.resp.Error)
+	if res := stopped.res; stopped.err != nil || res.Ended != protocol.EndedStopped || len(res.Epochs) != 1 || res.Test == nil {
+		t.Fatalf("stopped: %+v, %v", res, stopped.err)
 	}
 	// A run whose step 9 diverges stops there with the same weights.
-	diverged := trainSample(t, protocol.Request{Recipe: smallRecipe(t), Workers: 1, NaNStep: 9}, nil)
-	res2 := diverged.resp.Trained
-	if diverged.resp.Error != "" || !strings.Contains(res2.Ended, "not a number at step 9") {
-		t.Fatalf("diverged: %+v, %q", res2, diverged.resp.Error)
+	diverged := trainSample(t, protocol.TrainRequest{Recipe: smallRecipe(), Workers: 1, NaNStep: 9}, nil)
+	if res := diverged.res; diverged.err != nil || !strings.Contains(res.Ended, "not a number at step 9") {
+		t.Fatalf("diverged: %+v, %v", res, diverged.err)
 	}
-	if !reflect.DeepEqual(tensorsOf(t, stopped.resp.Body), tensorsOf(t, diverged.resp.Body)) {
+	if !reflect.DeepEqual(tensorsOf(t, stopped.model), tensorsOf(t, diverged.model)) {
 		t.Error("the run that diverged at step 9 does not keep the weights of step 8")
 	}
 }
 
 func TestTrainRefuses(t *testing.T) {
-	var r nn.Recipe
-	json.Unmarshal(smallRecipe(t), &r)
-	r.BatchSize = 64
-	five, _ := json.Marshal(r)
-	r.Config.InputSize = 64
-	big, _ := json.Marshal(r)
-	for _, tt := range []struct {
-		req  protocol.Request
+	five := smallRecipe()
+	five.BatchSize = 64
+	big := smallRecipe()
+	big.Config.InputSize = 64
+	none := smallRecipe()
+	none.Epochs = 0
+	for _, tc := range []struct {
+		q    protocol.TrainRequest
 		want string
 	}{
-		{protocol.Request{Recipe: five, Workers: 5}, "shares of 12 images"},
-		{protocol.Request{Recipe: big, Workers: 1}, "read at 32×32"},
-		{protocol.Request{Recipe: json.RawMessage(`{"epochs":0}`), Workers: 1}, "epochs 0"},
+		{protocol.TrainRequest{Recipe: five, Workers: 5}, "shares of 12 images"},
+		{protocol.TrainRequest{Recipe: big, Workers: 1}, "read at 32×32"},
+		{protocol.TrainRequest{Recipe: none, Workers: 1}, "epochs: 0 is out of range"},
 	} {
-		resp := trainSample(t, tt.req, nil).resp
-		if !strings.Contains(resp.Error, tt.want) {
-			t.Errorf("%s: error %q, want it to say %q", tt.req.Recipe, resp.Error, tt.want)
+		run := trainSample(t, tc.q, nil)
+		if run.err == nil || run.err.Code != protocol.BadInput || !strings.Contains(run.err.Message, tc.want) {
+			t.Errorf("%+v: error %+v, want a bad-input error saying %q", tc.q.Recipe, run.err, tc.want)
 		}
 	}
-	var w worker
-	if resp := w.serve(protocol.Request{ID: 1, Kind: protocol.KindTrain, Recipe: smallRecipe(t)}, nil); !strings.Contains(resp.Error, "no data set") {
-		t.Errorf("training without a data set: %q", resp.Error)
+	tt := serveRole((&datasets{}).handlers())
+	if _, _, err := ask(tt, protocol.Train, 1, protocol.TrainRequest{Run: "r", Recipe: smallRecipe()}, nil); err == nil || err.Code != protocol.NotLoaded || !strings.Contains(err.Message, "no data set") {
+		t.Errorf("training without a data set: %+v", err)
 	}
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -124,8 +123,6 @@ func newRun(r nn.Recipe, a *data.Archive, workers int, out string, stdout, stder
 	if err != nil {
 		return nil, err
 	}
-	recipeJSON, _ := json.Marshal(run.Recipe)
-	run.Model.Meta.Recipe = recipeJSON
 	run.Model.Meta.Source = fmt.Sprintf("trained natively with the %s recipe, seed %d", r.Name, r.Seed)
 	nval := 0
 	if run.Val != nil {

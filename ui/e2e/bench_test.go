@@ -21,23 +21,23 @@ import (
 )
 
 // workerJS starts %d workers of its own in the page, waits until they
-// are ready, sends each every request of %s, with the bytes of the base64
-// %q as its body, concurrently across workers, and returns each one's
-// ready notice and answers.
+// are ready, sends each every request head of %s, with the bytes of the
+// base64 %q as its body, concurrently across workers, and returns each
+// one's ready event and answers, as their heads.
 const workerJS = `(async (n, requests, body64) => {
 	const body = Uint8Array.from(atob(body64), (c) => c.charCodeAt(0)).buffer;
 	const one = async () => {
-		const worker = new Worker("/assets/worker.js");
+		const worker = new Worker("/assets/worker.js?role=classifier");
 		const next = () => new Promise((resolve, reject) => {
-			worker.onmessage = (e) => resolve(JSON.parse(e.data.head));
+			worker.onmessage = (e) => resolve(e.data.head);
 			worker.onerror = (e) => reject(new Error("the worker failed: " + e.message));
 		});
 		try {
 			const ready = await next();
 			const answers = [];
-			for (const r of requests) {
+			for (const head of requests) {
 				const answer = next();
-				worker.postMessage({ head: JSON.stringify(r), body: body.slice(0) });
+				worker.postMessage({ head: head, body: body.slice(0) });
 				answers.push(await answer);
 			}
 			return { ready, answers };
@@ -48,39 +48,67 @@ const workerJS = `(async (n, requests, body64) => {
 	return Promise.all(Array.from({ length: n }, one));
 })(%d, %s, %q)`
 
-// workerRun is what one worker of workerJS returns.
-type workerRun struct {
-	Ready   protocol.Response   `json:"ready"`
-	Answers []protocol.Response `json:"answers"`
+// benchAsk is a benchmark to ask of a worker: its kind and its request.
+type benchAsk struct {
+	call protocol.Call[protocol.BenchRequest, protocol.BenchResult, protocol.None]
+	q    protocol.BenchRequest
 }
 
-// runWorker runs workerJS in the tab ctx with one worker, the requests
-// and the dataset zip of testdata's images.
-func runWorker(tb testing.TB, ctx context.Context, reqs ...protocol.Request) workerRun {
+// workerRun is what one worker of workerJS answered.
+type workerRun struct {
+	Ready   protocol.ReadyEvent
+	Answers []protocol.BenchResult
+}
+
+// runWorker runs workerJS in the tab ctx with one worker, the
+// benchmarks and the dataset zip of testdata's images.
+func runWorker(tb testing.TB, ctx context.Context, asks ...benchAsk) workerRun {
 	tb.Helper()
-	return runWorkers(tb, ctx, 1, reqs...)[0]
+	return runWorkers(tb, ctx, 1, asks...)[0]
 }
 
 // runWorkers is runWorker with n workers running at once.
-func runWorkers(tb testing.TB, ctx context.Context, n int, reqs ...protocol.Request) []workerRun {
+func runWorkers(tb testing.TB, ctx context.Context, n int, asks ...benchAsk) []workerRun {
 	tb.Helper()
-	heads, err := json.Marshal(reqs)
+	var heads []string
+	for i, a := range asks {
+		heads = append(heads, a.call.Request(uint64(i+1), a.q))
+	}
+	js, err := json.Marshal(heads)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	body := base64.StdEncoding.EncodeToString(imagesZip(tb))
-	runs, err := chromedp.Run(ctx, chromedp.Evaluate[[]workerRun](fmt.Sprintf(workerJS, n, heads, body), chromedp.EvalAwaitPromise))
+	type raw struct {
+		Ready   string   `json:"ready"`
+		Answers []string `json:"answers"`
+	}
+	raws, err := chromedp.Run(ctx, chromedp.Evaluate[[]raw](fmt.Sprintf(workerJS, n, js, body), chromedp.EvalAwaitPromise))
 	if err != nil {
 		tb.Fatal(err)
 	}
-	for _, run := range runs {
-		if len(run.Answers) != len(reqs) {
-			tb.Fatalf("got %d answers to %d requests", len(run.Answers), len(reqs))
+	runs := make([]workerRun, len(raws))
+	for k, r := range raws {
+		h, err := protocol.ReadHead(r.Ready)
+		if err == nil {
+			runs[k].Ready, err = protocol.Ready.Read(h)
 		}
-		for i, a := range run.Answers {
-			if a.Error != "" || a.ID != reqs[i].ID || a.Bench == nil {
-				tb.Fatalf("request %+v: got %+v, want a benchmark's result", reqs[i], a)
+		if err != nil || h.Kind != protocol.Ready.Kind() {
+			tb.Fatalf("the worker's first word %s: %v", r.Ready, err)
+		}
+		if len(r.Answers) != len(asks) {
+			tb.Fatalf("got %d answers to %d requests", len(r.Answers), len(asks))
+		}
+		for i, text := range r.Answers {
+			h, err := protocol.ReadHead(text)
+			if err != nil || h.ID != uint64(i+1) || h.Error != nil || h.Part != protocol.PartAnswer {
+				tb.Fatalf("request %+v: got %s (%v), want a benchmark's result", asks[i].q, text, err)
 			}
+			res, err := asks[i].call.ReadAnswer(h)
+			if err != nil {
+				tb.Fatal(err)
+			}
+			runs[k].Answers = append(runs[k].Answers, res)
 		}
 	}
 	return runs
@@ -122,15 +150,15 @@ func imagesZip(tb testing.TB) []byte {
 func TestWorkerUsesSIMD(t *testing.T) {
 	p := openPage(t)
 	run := runWorker(t, p.ctx,
-		protocol.Request{ID: 1, Kind: protocol.KindBenchTrain, Name: "images.zip", Batch: 8, Steps: 1},
-		protocol.Request{ID: 2, Kind: protocol.KindBenchInfer, Name: "images.zip", Batch: 8, Steps: 1, Kernel: protocol.KernelGo})
+		benchAsk{protocol.BenchTrain, protocol.BenchRequest{Name: "images.zip", Batch: 8, Steps: 1}},
+		benchAsk{protocol.BenchInfer, protocol.BenchRequest{Name: "images.zip", Batch: 8, Steps: 1, Kernel: protocol.KernelGo}})
 	if k := run.Ready.Kernel; k != protocol.KernelSIMD && k != protocol.KernelSIMDFMA {
 		t.Errorf("the worker's kernel: got %q, want %q or %q", k, protocol.KernelSIMD, protocol.KernelSIMDFMA)
 	}
-	if got, want := run.Answers[0].Bench.Kernel, run.Ready.Kernel; got != want {
+	if got, want := run.Answers[0].Kernel, run.Ready.Kernel; got != want {
 		t.Errorf("training benchmark ran kernel %q, want the worker's, %q", got, want)
 	}
-	if got := run.Answers[1].Bench.Kernel; got != protocol.KernelGo {
+	if got := run.Answers[1].Kernel; got != protocol.KernelGo {
 		t.Errorf("inference benchmark asking for Go's kernel ran %q", got)
 	}
 }
@@ -142,9 +170,9 @@ func TestWorkerUsesSIMD(t *testing.T) {
 func TestWorkersTrainTogether(t *testing.T) {
 	p := openPage(t)
 	const batch, steps = 8, 3
-	run := runWorker(t, p.ctx, protocol.Request{ID: 1, Kind: protocol.KindBenchTrain, Name: "images.zip",
-		Batch: batch, Steps: steps - 1, Workers: 2})
-	got := run.Answers[0].Bench
+	run := runWorker(t, p.ctx, benchAsk{protocol.BenchTrain, protocol.BenchRequest{Name: "images.zip",
+		Batch: batch, Steps: steps - 1, Workers: 2}})
+	got := run.Answers[0]
 	two, err := benchdata.Losses(imagesZip(t), batch, steps, 2)
 	if err != nil {
 		t.Fatal(err)
@@ -204,37 +232,37 @@ func BenchmarkWorker(b *testing.B) {
 	var lines []string
 	var oneTrains float64 // training images/s of one worker with SIMD
 	for _, c := range []struct {
-		kind       protocol.Kind
+		call       protocol.Call[protocol.BenchRequest, protocol.BenchResult, protocol.None]
 		workers    int
 		kernel     string
 		steps      int
 		concurrent bool // the workers run on their own, not together
 	}{
-		{kind: protocol.KindBenchTrain, workers: 1, kernel: protocol.KernelSIMD, steps: 16},
-		{kind: protocol.KindBenchTrain, workers: many, kernel: protocol.KernelSIMD, steps: 16},
-		{kind: protocol.KindBenchTrain, workers: 1, kernel: protocol.KernelGo, steps: 3},
-		{kind: protocol.KindBenchInfer, workers: 1, kernel: protocol.KernelSIMD, steps: 20},
-		{kind: protocol.KindBenchInfer, workers: many, kernel: protocol.KernelSIMD, steps: 20, concurrent: true},
-		{kind: protocol.KindBenchInfer, workers: 1, kernel: protocol.KernelGo, steps: 5},
+		{call: protocol.BenchTrain, workers: 1, kernel: protocol.KernelSIMD, steps: 16},
+		{call: protocol.BenchTrain, workers: many, kernel: protocol.KernelSIMD, steps: 16},
+		{call: protocol.BenchTrain, workers: 1, kernel: protocol.KernelGo, steps: 3},
+		{call: protocol.BenchInfer, workers: 1, kernel: protocol.KernelSIMD, steps: 20},
+		{call: protocol.BenchInfer, workers: many, kernel: protocol.KernelSIMD, steps: 20, concurrent: true},
+		{call: protocol.BenchInfer, workers: 1, kernel: protocol.KernelGo, steps: 5},
 	} {
-		what := strings.TrimPrefix(string(c.kind), "bench-")
+		what := strings.TrimPrefix(string(c.call.Kind()), "bench-")
 		b.Run(fmt.Sprintf("%s/workers=%d/batch=%d/kernel=%s", what, c.workers, batch, c.kernel), func(b *testing.B) {
-			req := protocol.Request{ID: 1, Kind: c.kind, Name: "images.zip", Batch: batch, Steps: c.steps * b.N, Kernel: c.kernel}
+			q := protocol.BenchRequest{Name: "images.zip", Batch: batch, Steps: c.steps * b.N, Kernel: c.kernel}
 			var rate float64
 			var kernel string
 			if c.concurrent {
-				for _, run := range runWorkers(b, ctx, c.workers, req) {
-					rate += run.Answers[0].Bench.ImagesPerSec
-					kernel = run.Answers[0].Bench.Kernel
+				for _, run := range runWorkers(b, ctx, c.workers, benchAsk{c.call, q}) {
+					rate += run.Answers[0].ImagesPerSec
+					kernel = run.Answers[0].Kernel
 				}
 			} else {
-				req.Workers = c.workers
-				res := runWorker(b, ctx, req).Answers[0].Bench
+				q.Workers = c.workers
+				res := runWorker(b, ctx, benchAsk{c.call, q}).Answers[0]
 				rate, kernel = res.ImagesPerSec, res.Kernel
 			}
 			b.ReportMetric(rate, "images/s")
 			line := fmt.Sprintf("%s workers=%d batch=%d kernel=%s images/s=%.1f", what, c.workers, batch, kernel, rate)
-			if c.kind == protocol.KindBenchTrain && c.kernel == protocol.KernelSIMD {
+			if c.call.Kind() == protocol.BenchTrain.Kind() && c.kernel == protocol.KernelSIMD {
 				if c.workers == 1 {
 					oneTrains = rate
 				} else if oneTrains > 0 {

@@ -245,7 +245,7 @@ func TestWorkerRestarts(t *testing.T) {
 		// Some Chromium versions (148) leave a worker's parent frame empty;
 		// the tabs of earlier tests are closed, so the page's worker is the
 		// only one then.
-		if ti.Type != "worker" || ti.ParentFrameID != "" && ti.ParentFrameID != frames.FrameTree.Frame.ID || !strings.HasSuffix(ti.URL, "/assets/worker.js") {
+		if ti.Type != "worker" || ti.ParentFrameID != "" && ti.ParentFrameID != frames.FrameTree.Frame.ID || !strings.HasSuffix(ti.URL, "/assets/worker.js?role=classifier") {
 			continue
 		}
 		workers++

@@ -25,8 +25,8 @@ func BenchmarkTrainPage(b *testing.B) {
 	var lines []string
 	for round := range 2 {
 		for _, workers := range []int{1, 2} {
-			bench := runWorker(b, p.ctx, protocol.Request{ID: 1, Kind: protocol.KindBenchTrain, Name: "images.zip",
-				Batch: 64, Steps: 16, Workers: workers}).Answers[0].Bench.ImagesPerSec
+			bench := runWorker(b, p.ctx, benchAsk{protocol.BenchTrain, protocol.BenchRequest{Name: "images.zip",
+				Batch: 64, Steps: 16, Workers: workers}}).Answers[0].ImagesPerSec
 			p.choose("Preset", "reference")
 			p.fill("Epochs", "8")
 			p.fill("Validation fraction", "0") // 4 steps an epoch, none of them after a validation

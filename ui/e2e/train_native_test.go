@@ -2,7 +2,7 @@ package e2e
 
 import (
 	"bytes"
-	"encoding/json"
+	"context"
 	"fmt"
 	"math"
 	"os"
@@ -15,52 +15,51 @@ import (
 
 	"github.com/intelscenes/resnet-browser/nn"
 	"github.com/intelscenes/resnet-browser/nn/data"
+	"github.com/intelscenes/resnet-browser/wasm/protocol"
 )
 
-// trainJS starts a data set worker in the page, loads the sample, trains
-// the recipe %[2]q on %[3]d workers, step %[1]d of which diverges (the
-// test hook: the run ends there, with the weights of the step before),
-// and returns every step's loss, how the run ended and a digest of the
-// model's tensors (the file without its header, whose metadata holds
-// times).
-const trainJS = `(async (recipe, workers) => {
-	const worker = new Worker("/assets/worker.js?for=datasets");
+// trainJS starts a data set worker in the page, loads the sample (or the
+// zip given to #bench-zip, when there is one) with the load-dataset
+// request head %[1]q, trains with the train request head %[2]q, a step
+// of which diverges (the test hook: the run ends there, with the weights
+// of the step before), and returns every step's loss, how the run ended
+// and a digest of the model's tensors (the file without its header,
+// whose metadata holds times).
+const trainJS = `(async (load, train) => {
+	const worker = new Worker("/assets/worker.js?role=datasets");
 	const losses = [];
-	let id = 0;
-	const ask = (req) => new Promise((resolve, reject) => {
-		req.id = ++id;
+	const ask = (head, body) => new Promise((resolve, reject) => {
 		worker.onmessage = (e) => {
-			const head = JSON.parse(e.data.head);
-			if (head.kind === "progress") {
-				if (head.trainStep) losses.push(head.trainStep.loss);
+			const h = JSON.parse(e.data.head);
+			if (h.part === "notice") {
+				if (h.kind === "train" && h.payload.step) losses.push(h.payload.step.loss);
 				return;
 			}
-			if (head.kind === "ready") return;
-			resolve({head, body: e.data.body});
+			resolve({head: h, body: e.data.body});
 		};
 		worker.onerror = (e) => reject(new Error(e.message));
-		worker.postMessage({head: JSON.stringify(req)});
+		worker.postMessage(body ? {head, body} : {head});
 	});
 	try {
-		await new Promise((r) => { worker.onmessage = r; });
+		await new Promise((r) => { worker.onmessage = r; }); // ready
 		const file = document.querySelector("#bench-zip")?.files?.[0];
-		const load = await new Promise((resolve) => {
-			worker.onmessage = (e) => { const h = JSON.parse(e.data.head); if (h.kind !== "progress") resolve({head: h}); };
-			const req = {id: ++id, kind: "load-dataset", name: file ? file.name : "sample-scenes.zip", size: 32, workers: 2};
-			if (file) worker.postMessage({head: JSON.stringify(req), body: file});
-			else { req.url = "/assets/sample-scenes.zip"; worker.postMessage({head: JSON.stringify(req)}); }
-		});
-		if (load.head.error) return {error: load.head.error};
-		const run = await ask({kind: "train", name: "sample-scenes.zip", recipe: JSON.parse(recipe), workers, nanStep: %[1]d});
-		if (run.head.error) return {error: run.head.error};
+		const req = JSON.parse(load);
+		if (file) {
+			req.payload.name = file.name;
+			delete req.payload.url;
+		}
+		const loaded = await ask(JSON.stringify(req), file);
+		if (loaded.head.error) return {error: loaded.head.error.message};
+		const run = await ask(train);
+		if (run.head.error) return {error: run.head.error.message};
 		const b = new Uint8Array(run.body);
 		const n = Number(new DataView(run.body).getBigUint64(0, true));
 		const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", b.subarray(8 + n)));
-		return {losses, ended: run.head.trained.ended, digest: Array.from(digest, (x) => x.toString(16).padStart(2, "0")).join("")};
+		return {losses, ended: run.head.payload.ended, digest: Array.from(digest, (x) => x.toString(16).padStart(2, "0")).join("")};
 	} finally {
 		worker.terminate();
 	}
-})(%[2]q, %[3]d)`
+})(%[1]q, %[2]q)`
 
 // pageRun is what trainJS returns.
 type pageRun struct {
@@ -73,11 +72,7 @@ type pageRun struct {
 // trainInPage runs trainJS for steps steps.
 func trainInPage(t *testing.T, p *page, r nn.Recipe, workers, steps int) pageRun {
 	t.Helper()
-	b, err := json.Marshal(r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	run, err := chromedp.Run(p.ctx, chromedp.Evaluate[pageRun](fmt.Sprintf(trainJS, steps+1, b, workers), chromedp.EvalAwaitPromise))
+	run, err := runInPage(p.ctx, r, workers, steps+1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,6 +80,14 @@ func trainInPage(t *testing.T, p *page, r nn.Recipe, workers, steps int) pageRun
 		t.Fatalf("training in the page: %q, ended %q", run.Error, run.Ended)
 	}
 	return run
+}
+
+// runInPage runs trainJS in the tab ctx: r on workers workers, its step
+// nanStep diverging.
+func runInPage(ctx context.Context, r nn.Recipe, workers, nanStep int) (pageRun, error) {
+	load := protocol.LoadDataset.Request(1, protocol.LoadDatasetRequest{Name: "sample-scenes.zip", URL: "/assets/sample-scenes.zip", Size: 32, Workers: 2})
+	train := protocol.Train.Request(2, protocol.TrainRequest{Run: "native", Name: "sample-scenes.zip", Recipe: &r, Workers: workers, NaNStep: nanStep})
+	return chromedp.Run(ctx, chromedp.Evaluate[pageRun](fmt.Sprintf(trainJS, load, train), chromedp.EvalAwaitPromise))
 }
 
 // nativeLosses returns the losses of the first steps of r run natively
@@ -177,8 +180,7 @@ func BenchmarkTrainMatchesNative(b *testing.B) {
 	p.do(chromedp.SetUploadFiles(chromedp.CSS("#bench-zip"), []string{zipPath}))
 	r := nn.DefaultRecipe()
 	const steps = 20
-	bs, _ := json.Marshal(r)
-	got, err := chromedp.Run(p.ctx, chromedp.Evaluate[pageRun](fmt.Sprintf(trainJS, steps+1, bs, 1), chromedp.EvalAwaitPromise))
+	got, err := runInPage(p.ctx, r, 1, steps+1)
 	if err != nil || got.Error != "" {
 		b.Fatalf("%v %s", err, got.Error)
 	}

@@ -232,7 +232,7 @@ func (p *page) killHelper() {
 		p.t.Fatal(err)
 	}
 	for _, ti := range targets {
-		if ti.Type != "worker" || !strings.HasSuffix(ti.URL, "/assets/worker.js?for=datasets") {
+		if ti.Type != "worker" || !strings.HasSuffix(ti.URL, "/assets/worker.js?role=datasets") {
 			continue
 		}
 		wctx, cancel := chromedp.NewContext(p.ctx, chromedp.WithTargetID(ti.TargetID), chromedp.WithDetachOnCancel())

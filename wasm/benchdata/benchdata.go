@@ -1,6 +1,6 @@
 // Package benchdata sets up the worker's benchmarks (see wasm/protocol's
-// KindBenchTrain and KindBenchInfer) in one way, for the worker and for
-// the tests that compare its results with a native run.
+// BenchTrain and BenchInfer) in one way, for the worker and for the
+// tests that compare its results with a native run.
 package benchdata
 
 import (
@@ -31,7 +31,7 @@ func New(b []byte, name string, batch int) (*Run, error) {
 	cfg := nn.Reference()
 	a, err := data.ReadZip(bytes.NewReader(b), int64(len(b)), data.Options{Size: cfg.InputSize, MaxPixels: data.DefaultMaxPixels})
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+		return nil, &data.FileError{Name: name, Err: err}
 	}
 	r := nn.ReferenceRecipe()
 	r.Config = cfg

@@ -1,7 +1,58 @@
 package protocol
 
-// The messages about data sets: their summaries, evaluations and
-// thumbnails.
+import "fmt"
+
+// The payloads of data sets.
+
+// LoadDatasetRequest asks the data set worker to read the dataset zip in
+// the body (a Blob), or at URL without one, decoding its images at side
+// Size on Workers decoding workers (1, also when 0, to MaxWorkers). The
+// data set replaces the one loaded only once it is read. The answer's
+// body holds the thumbnails of DatasetInfo.Samples.
+type LoadDatasetRequest struct {
+	Name    string `json:"name"`
+	URL     string `json:"url,omitempty"`
+	Size    int    `json:"size"`
+	Workers int    `json:"workers,omitempty"`
+}
+
+// LoadKeptRequest asks the data set worker to load the data set kept in
+// the browser's storage under Digest, for a run to resume; its answer is
+// a LoadDatasetRequest's.
+type LoadKeptRequest struct {
+	Name   string `json:"name"` // the data set's, as the run kept it
+	Digest string `json:"digest"`
+}
+
+// DecodeRequest asks a decoding worker for images Lo to Hi of the
+// dataset zip in the body, in the zip's file order (data.Zip.FileOrder),
+// at side Size. Their pixels come back in notices, ProgressEvery images
+// at a time.
+type DecodeRequest struct {
+	Name string `json:"name"`
+	Size int    `json:"size"`
+	Lo   int    `json:"lo"`
+	Hi   int    `json:"hi"`
+}
+
+// Decoded is a notice of a DecodeRequest: its body holds the pixels of
+// the images up to Progress.Done, back to back, from where the last
+// notice ended.
+type Decoded struct {
+	Progress Progress  `json:"progress"`
+	Failed   []Failure `json:"failed,omitempty"` // the images that could not be read
+}
+
+// ProgressEvery is how many images a decoding worker decodes between
+// notices.
+const ProgressEvery = 64
+
+// Limits of the data set requests.
+const (
+	MaxImageSize = 1024 // the side of a decoded image
+	MaxCellLimit = 1000 // the images of a cell sent at once
+	MaxWorkers   = 16   // decoding or training workers
+)
 
 // Progress is how far a long request got.
 type Progress struct {
@@ -64,65 +115,23 @@ type Warning struct {
 	Files   []string `json:"files,omitempty"`
 }
 
-// Thumb is a thumbnail in a message's body: a JPEG of Length bytes at
-// Offset.
-type Thumb struct {
-	Name   string `json:"name"`  // the image's file in the zip
-	Class  int    `json:"class"` // its label
-	Offset int    `json:"offset"`
-	Length int    `json:"length"`
+func checkLoadDataset(q LoadDatasetRequest) error {
+	if q.Size < 1 || q.Size > MaxImageSize || q.Workers < 0 || q.Workers > MaxWorkers {
+		return fmt.Errorf("side %d on %d workers, want 1 to %d and 1 to %d", q.Size, q.Workers, MaxImageSize, MaxWorkers)
+	}
+	return nil
 }
 
-// Evaluation is a model's result on a data set.
-type Evaluation struct {
-	Model   string   `json:"model"`   // the model file's name
-	Split   string   `json:"split"`   // "test", or "all" when the data set has no test split
-	Classes []string `json:"classes"` // the model's, in its label order; Matrix is indexed by them
-	// Matrix counts the images: Matrix[actual][predicted].
-	Matrix [][]int `json:"matrix"`
-	// Loss is the mean cross-entropy.
-	Loss float64 `json:"loss"`
-	// Predicted is each image's predicted class, in the split's order.
-	Predicted []int `json:"predicted"`
-	// Unknown names the data set's classes the model does not know,
-	// whose images were left out, and Left how many images that was.
-	Unknown []string `json:"unknown,omitempty"`
-	Left    int      `json:"left,omitempty"`
-	Seconds float64  `json:"seconds"`
+func checkLoadKept(q LoadKeptRequest) error {
+	if len(q.Digest) != 64 {
+		return fmt.Errorf("digest %q", q.Digest)
+	}
+	return nil
 }
 
-// ImageResult is an image of a data set as a model saw it, with its
-// thumbnail in the message's body.
-type ImageResult struct {
-	Thumb
-	Index    int          `json:"index"`    // in the split
-	TrueProb float32      `json:"trueProb"` // the probability of its true class
-	Top      []Prediction `json:"top"`      // most probable first
-}
-
-// BenchResult is what a benchmark measured, inside the worker.
-type BenchResult struct {
-	Kernel       string    `json:"kernel"`           // the kernel run: KernelGo, KernelSIMD or KernelSIMDFMA
-	Workers      int       `json:"workers"`          // workers that computed, this one included
-	Batch        int       `json:"batch"`            // images in a batch
-	Steps        int       `json:"steps"`            // batches timed
-	Seconds      float64   `json:"seconds"`          // time of the timed batches
-	ImagesPerSec float64   `json:"imagesPerSec"`     // Batch*Steps/Seconds
-	Losses       []float64 `json:"losses,omitempty"` // training: each step's loss, the untimed first one included
-}
-
-// ModelInfo describes a loaded model.
-type ModelInfo struct {
-	Arch      string   `json:"arch"`      // architecture name, e.g. "resnet14"
-	Classes   []string `json:"classes"`   // class names, in output order
-	InputSize int      `json:"inputSize"` // side of the square input image, in pixels
-	Params    int      `json:"params"`    // number of parameters
-	File      string   `json:"file"`      // the file it was read from, as the request named it
-	Source    string   `json:"source"`    // where the weights came from, as the file says (else File)
-}
-
-// Prediction is one class and its probability.
-type Prediction struct {
-	Class       string  `json:"class"`
-	Probability float32 `json:"probability"` // in [0, 1]
+func checkDecode(q DecodeRequest) error {
+	if q.Size < 1 || q.Size > MaxImageSize || q.Lo < 0 || q.Hi < q.Lo {
+		return fmt.Errorf("images %d to %d at side %d", q.Lo, q.Hi, q.Size)
+	}
+	return nil
 }

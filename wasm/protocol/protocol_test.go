@@ -2,111 +2,259 @@ package protocol
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/intelscenes/resnet-browser/nn"
+	"github.com/intelscenes/resnet-browser/nn/data"
 )
 
-func TestRequestRoundTrip(t *testing.T) {
-	for _, want := range []Request{
-		{ID: 1, Kind: KindLoadModel, Name: "built-in", URL: "/assets/model.safetensors"},
-		{ID: 2, Kind: KindLoadModel, Name: "mine.pth"},
-		{ID: 1 << 40, Kind: KindClassify, Name: "sea 1.jpg", TopK: 3},
-		{ID: 3, Kind: KindBenchTrain, Name: "images.zip", Batch: 64, Steps: 5, Kernel: KernelSIMD},
-		{ID: 4, Kind: KindBenchInfer, Name: "images.zip", Batch: 1, Steps: 1},
-		{ID: 5, Kind: KindBenchTrain, Name: "images.zip", Batch: 64, Steps: 5, Workers: 2},
-		{ID: 6, Kind: KindReplica, Name: "images.zip", Kernel: KernelGo, Replica: []byte(`{"seed":1}`)},
-		{ID: 7, Kind: KindShard, Name: "images.zip", Batch: 64, Step: 3, Share: 1, Images: 32, Size: 32},
-	} {
-		got, err := DecodeRequest(Encode(want))
-		if err != nil {
-			t.Fatalf("DecodeRequest(Encode(%+v)): %v", want, err)
+// kindCase is the test of one kind: its messages' round trips and its
+// refusals.
+type kindCase interface {
+	kind() Kind
+	run(t *testing.T)
+}
+
+// callCase tests a Call: good goes through as it was, every payload of
+// bad is refused, answer and notice come back as they were.
+type callCase[Q, A, N any] struct {
+	c      Call[Q, A, N]
+	good   Q
+	bad    []string // request payloads, as JSON
+	answer A
+	notice N
+}
+
+func (cc callCase[Q, A, N]) kind() Kind { return cc.c.Kind() }
+
+func (cc callCase[Q, A, N]) run(t *testing.T) {
+	h, err := ReadHead(cc.c.Request(7, cc.good))
+	if err != nil {
+		t.Fatalf("the request %+v: %v", cc.good, err)
+	}
+	if h.ID != 7 || h.Kind != cc.c.Kind() || h.Part != PartRequest {
+		t.Errorf("got head %+v, want request 7 of %s", h, cc.c.Kind())
+	}
+	if got, err := cc.c.ReadRequest(h); err != nil || !reflect.DeepEqual(got, cc.good) {
+		t.Errorf("request round trip: got %+v (%v), want %+v", got, err, cc.good)
+	}
+	if len(cc.bad) == 0 {
+		t.Errorf("no refused request of %s is tested", cc.c.Kind())
+	}
+	for _, payload := range cc.bad {
+		head := fmt.Sprintf(`{"id":8,"kind":%q,"part":"request","payload":%s}`, cc.c.Kind(), payload)
+		h, err := ReadHead(head)
+		if !errors.Is(err, ErrMessage) || h.ID != 8 || h.Kind != cc.c.Kind() {
+			t.Errorf("%s: got %+v (%v), want an error wrapping ErrMessage about request 8", head, h, err)
 		}
-		if !reflect.DeepEqual(got, want) {
-			t.Errorf("round trip: got %+v, want %+v", got, want)
+	}
+	if Immediate(cc.c.Kind()) {
+		if _, err := ReadHead(cc.c.Answer(7, cc.answer)); !errors.Is(err, ErrMessage) {
+			t.Errorf("an answer to %s, which has none: got %v, want it refused", cc.c.Kind(), err)
+		}
+		return
+	}
+	h, err = ReadHead(cc.c.Answer(7, cc.answer))
+	if err != nil || h.Part != PartAnswer || h.Error != nil {
+		t.Fatalf("the answer %+v: %+v, %v", cc.answer, h, err)
+	}
+	if got, err := cc.c.ReadAnswer(h); err != nil || !reflect.DeepEqual(got, cc.answer) {
+		t.Errorf("answer round trip: got %+v (%v), want %+v", got, err, cc.answer)
+	}
+	h, err = ReadHead(cc.c.Notice(7, cc.notice))
+	if err != nil || h.Part != PartNotice {
+		t.Fatalf("the notice %+v: %+v, %v", cc.notice, h, err)
+	}
+	if got, err := cc.c.ReadNotice(h); err != nil || !reflect.DeepEqual(got, cc.notice) {
+		t.Errorf("notice round trip: got %+v (%v), want %+v", got, err, cc.notice)
+	}
+	want := &Error{Code: BadInput, File: "x.jpg", Message: "not an image"}
+	h, err = ReadHead(Fail(7, cc.c.Kind(), want))
+	if err != nil || !reflect.DeepEqual(h.Error, want) || h.Part != PartAnswer {
+		t.Errorf("an error answer: got %+v (%v), want the error %+v", h, err, want)
+	}
+}
+
+// eventCase tests an Event: it goes through with ID 0, and is refused
+// with another.
+type eventCase[P any] struct {
+	e    Event[P]
+	good P
+}
+
+func (ec eventCase[P]) kind() Kind { return ec.e.Kind() }
+
+func (ec eventCase[P]) run(t *testing.T) {
+	h, err := ReadHead(ec.e.Head(ec.good))
+	if err != nil || h.ID != 0 || h.Part != PartNotice {
+		t.Fatalf("the event %+v: %+v, %v", ec.good, h, err)
+	}
+	if got, err := ec.e.Read(h); err != nil || !reflect.DeepEqual(got, ec.good) {
+		t.Errorf("event round trip: got %+v (%v), want %+v", got, err, ec.good)
+	}
+	for _, head := range []string{
+		fmt.Sprintf(`{"id":3,"kind":%q,"part":"notice"}`, ec.e.Kind()),
+		fmt.Sprintf(`{"id":0,"kind":%q,"part":"request"}`, ec.e.Kind()),
+	} {
+		if _, err := ReadHead(head); !errors.Is(err, ErrMessage) {
+			t.Errorf("%s: got %v, want it refused", head, err)
 		}
 	}
 }
 
-func TestResponseRoundTrip(t *testing.T) {
-	for _, want := range []Response{
-		{Kind: KindReady},
-		{Kind: KindExit, Error: "exit code 2"},
-		{ID: 3, Kind: KindClassify, Error: "x.jpg: not an image"},
-		{ID: 4, Kind: KindLoadModel, Model: &ModelInfo{Arch: "resnet14", Classes: []string{"a", "b"}, InputSize: 32, Params: 10, File: "built-in", Source: "seed.pth"}},
-		{ID: 5, Kind: KindClassify, Predictions: []Prediction{{"sea", 0.75}, {"glacier", 0.25}}},
-		{Kind: KindReady, Kernel: KernelSIMDFMA},
-		{ID: 6, Kind: KindBenchTrain, Bench: &BenchResult{Kernel: KernelGo, Workers: 2, Batch: 64, Steps: 3, Seconds: 2.5, ImagesPerSec: 76.8, Losses: []float64{1.75, 1.5}}},
-		{ID: 7, Kind: KindShard, Right: 3},
-	} {
-		got, err := DecodeResponse(Encode(want))
-		if err != nil {
-			t.Fatalf("DecodeResponse(Encode(%+v)): %v", want, err)
-		}
-		if !reflect.DeepEqual(got, want) {
-			t.Errorf("round trip: got %+v, want %+v", got, want)
+// kindCases test every kind.
+var kindCases = []kindCase{
+	callCase[LoadModelRequest, ModelInfo, None]{c: LoadModel,
+		good:   LoadModelRequest{Name: "built-in", URL: "/assets/model.safetensors", Keep: true},
+		bad:    []string{`{"name":3}`, `[1]`},
+		answer: ModelInfo{Arch: "resnet14", Classes: []string{"a", "b"}, InputSize: 32, Params: 10, File: "built-in", Source: "seed.pth"}},
+	callCase[ClassifyRequest, Classified, None]{c: Classify,
+		good:   ClassifyRequest{Name: "sea 1.jpg", TopK: 3},
+		bad:    []string{`{"name":"a.jpg"}`, `{"name":"a.jpg","topK":-1}`, `{"topK":"3"}`},
+		answer: Classified{Top: []Prediction{{"sea", 0.75}, {"glacier", 0.25}}, Thumb: &Thumb{Name: "big.jpg", Length: 900}}},
+	callCase[LoadDatasetRequest, DatasetInfo, Progress]{c: LoadDataset,
+		good: LoadDatasetRequest{Name: "scenes.zip", URL: "/assets/sample-scenes.zip", Size: 32, Workers: 2},
+		bad:  []string{`{"name":"a.zip"}`, `{"name":"a.zip","size":2000}`, `{"name":"a.zip","size":32,"workers":17}`},
+		answer: DatasetInfo{Name: "scenes.zip", Bytes: 100, Classes: []string{"a", "b"}, Size: 32,
+			Splits:  []SplitInfo{{Name: "training", Dir: "train", Counts: []int{3, 4}}},
+			Samples: []Thumb{{Name: "train/b/1.jpg", Class: 1, Offset: 0, Length: 20}}, Images: 7, Memory: 21504, Seconds: 0.5, Workers: 2},
+		notice: Progress{Stage: "decoding images", Done: 64, Total: 100, PerSec: 1000}},
+	callCase[LoadKeptRequest, DatasetInfo, Progress]{c: LoadKept,
+		good:   LoadKeptRequest{Name: "scenes.zip", Digest: strings.Repeat("ab", 32)},
+		bad:    []string{`{"digest":"abc"}`, `{}`},
+		answer: DatasetInfo{Name: "scenes.zip", Classes: []string{"a", "b"}, Kept: true}},
+	callCase[EvaluateRequest, Evaluation, Progress]{c: Evaluate,
+		good:   EvaluateRequest{Name: "built-in", URL: "/assets/model.safetensors"},
+		bad:    []string{`{"name":1}`},
+		answer: Evaluation{Model: "built-in", Split: "test", Classes: []string{"a", "b"}, Matrix: [][]int{{3, 1}, {0, 4}}, Loss: 0.5, Predicted: []int{0, 1}}},
+	callCase[CellRequest, CellImages, None]{c: Cell,
+		good:   CellRequest{Split: SplitValidation, Actual: 1, Predicted: 2, Limit: 60},
+		bad:    []string{`{"actual":-1,"limit":5}`, `{"limit":0}`, `{"limit":1001}`, `{"split":"train","limit":5}`},
+		answer: CellImages{Images: []ImageResult{{Thumb: Thumb{Name: "a.jpg", Class: 1, Length: 10}, Index: 3, TrueProb: 0.25, Top: []Prediction{{"b", 0.5}}}}, Total: 4}},
+	callCase[TrainRequest, TrainResult, TrainNotice]{c: Train,
+		good: TrainRequest{Run: "r1", Name: "scenes.zip", Recipe: ptr(nn.QuickRecipe()), Workers: 2, KeepBest: true},
+		bad:  []string{`{"name":"a.zip","recipe":{}}`, `{"run":"r1"}`, `{"run":"r1","resume":true,"recipe":{}}`, `{"run":"r1","resume":true,"workers":17}`},
+		answer: TrainResult{Epochs: []nn.Epoch{{Epoch: 1, TrainLoss: 1.5, TrainAcc: 0.5, ValLoss: 1.25, ValAcc: 0.5, LR: 0.01, Seconds: 3}},
+			Ended: EndedDone, Kept: 1, Recipe: nn.QuickRecipe(), Source: "trained here"},
+		notice: TrainNotice{Progress: Progress{Stage: StageTraining, Done: 3, Total: 12},
+			Step:       &TrainStep{StepInfo: nn.StepInfo{Epoch: 1, Step: 3, InEpoch: 3, Loss: 1.75, Images: 16, LR: 0.001, Beta1: 0.95}, Seconds: 2.5},
+			Checkpoint: &CheckpointKept{Step: 3, Pause: true, Bytes: 1000, Seconds: 0.25}}},
+	callCase[ForgetRunRequest, None, None]{c: ForgetRun,
+		good: ForgetRunRequest{Run: "r1"},
+		bad:  []string{`{}`}},
+	callCase[BenchRequest, BenchResult, None]{c: BenchTrain,
+		good: BenchRequest{Name: "images.zip", Batch: 64, Steps: 5, Kernel: KernelSIMD, Workers: 2},
+		bad: []string{`{"steps":3}`, `{"batch":5000,"steps":1}`, `{"batch":64,"steps":1,"kernel":"gpu"}`, `{"batch":64,"steps":1,"kernel":"simd-fma"}`,
+			`{"batch":64,"steps":1,"workers":17}`, `{"batch":2,"steps":1,"workers":3}`},
+		answer: BenchResult{Kernel: KernelGo, Workers: 2, Batch: 64, Steps: 3, Seconds: 2.5, ImagesPerSec: 76.8, Losses: []float64{1.75, 1.5}}},
+	callCase[BenchRequest, BenchResult, None]{c: BenchInfer,
+		good: BenchRequest{Name: "images.zip", Batch: 1, Steps: 1},
+		bad:  []string{`{"batch":64}`, `{"batch":64,"steps":1,"workers":2}`}},
+	callCase[DecodeRequest, None, Decoded]{c: Decode,
+		good:   DecodeRequest{Name: "a.zip", Size: 32, Lo: 64, Hi: 128},
+		bad:    []string{`{"size":0,"hi":3}`, `{"size":32,"lo":5,"hi":3}`},
+		notice: Decoded{Progress: Progress{Stage: "decoding images", Done: 64, Total: 64}, Failed: []Failure{{At: 3, Reason: "not an image"}}}},
+	callCase[ReplicaRequest, None, None]{c: Replica,
+		good: ReplicaRequest{Recipe: nn.ReferenceRecipe(), Norm: data.Normalization{Mean: [3]float32{0.5, 0.5, 0.5}, Std: [3]float32{0.25, 0.25, 0.25}}, Kernel: KernelGo},
+		bad:  []string{`{"kernel":"gpu"}`, `{"recipe":7}`}},
+	callCase[ShardRequest, Sharded, None]{c: Shard,
+		good:   ShardRequest{Step: 3, Share: 1, Batch: 64, Images: 32, Size: 32},
+		bad:    []string{`{"batch":8,"images":9,"size":32}`, `{"batch":8,"images":0,"size":32}`, `{"batch":8,"images":4}`, `{"batch":8,"images":4,"size":32,"step":-1}`, `{"batch":8,"images":4,"size":4294967296}`, `{"batch":5000,"images":4,"size":32}`, `{"batch":8,"images":4,"size":32,"share":16}`},
+		answer: Sharded{Right: 3}},
+	callCase[CancelRequest, None, None]{c: Cancel, good: CancelRequest{Target: 4}, bad: []string{`{}`}},
+	callCase[ControlRequest, None, None]{c: Control, good: ControlRequest{Target: 4, Action: Pause}, bad: []string{`{"target":4,"action":"dance"}`, `{"action":"stop"}`}},
+	eventCase[ReadyEvent]{e: Ready, good: ReadyEvent{Kernel: KernelSIMDFMA}},
+	eventCase[None]{e: Exit},
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// TestEveryKind runs the test of every kind, and checks that every kind
+// defined has one.
+func TestEveryKind(t *testing.T) {
+	tested := map[Kind]bool{}
+	for _, kc := range kindCases {
+		tested[kc.kind()] = true
+		t.Run(string(kc.kind()), kc.run)
+	}
+	for _, k := range Kinds() {
+		if !tested[k] {
+			t.Errorf("the kind %q has no test", k)
 		}
 	}
 }
 
-func TestDecodeRequestRefuses(t *testing.T) {
+// TestReadHeadRefuses checks heads that are no message, or of no kind.
+func TestReadHeadRefuses(t *testing.T) {
 	for _, tc := range []struct {
 		head   string
 		wantID uint64
 	}{
 		{``, 0},
 		{`null`, 0},
-		{`{"id":"7"}`, 0},
-		{`{"kind":"classify","topK":3}`, 0},
-		{`{"id":7,"kind":"train"}`, 7},
-		{`{"id":8,"kind":"classify"}`, 8},
-		{`{"id":9,"kind":"classify","topK":-1}`, 9},
-		{`{"id":10,"kind":"classify","topK":"3"}`, 10},
 		{`[1,2,3]`, 0},
-		{`{"id":11,"kind":"bench-train","steps":3}`, 11},
-		{`{"id":12,"kind":"bench-infer","batch":64}`, 12},
-		{`{"id":13,"kind":"bench-train","batch":5000,"steps":1}`, 13},
-		{`{"id":14,"kind":"bench-infer","batch":64,"steps":1,"kernel":"gpu"}`, 14},
-		{`{"id":15,"kind":"bench-infer","batch":64,"steps":1,"kernel":"simd-fma"}`, 15},
-		{`{"id":16,"kind":"bench-train","batch":64,"steps":1,"workers":17}`, 16},
-		{`{"id":17,"kind":"bench-infer","batch":64,"steps":1,"workers":2}`, 17},
-		{`{"id":18,"kind":"replica"}`, 18},
-		{`{"id":19,"kind":"replica","replica":{},"kernel":"gpu"}`, 19},
-		{`{"id":20,"kind":"shard","batch":8,"images":9,"size":32}`, 20},
-		{`{"id":21,"kind":"shard","batch":8,"images":0,"size":32}`, 21},
-		{`{"id":22,"kind":"shard","batch":8,"images":4}`, 22},
-		{`{"id":23,"kind":"shard","batch":8,"images":4,"size":32,"step":-1}`, 23},
-		{`{"id":24,"kind":"shard","batch":8,"images":4,"size":4294967296}`, 24},
-		{`{"id":25,"kind":"shard","batch":5000,"images":4,"size":32}`, 25},
-		{`{"id":26,"kind":"shard","batch":8,"images":4,"size":32,"share":16}`, 26},
-		{`{"id":27,"kind":"bench-train","batch":2,"steps":1,"workers":3}`, 27},
+		{`{"id":"7"}`, 0},
+		{`{"id":7,"kind":"dance","part":"request"}`, 7},
+		{`{"id":7,"kind":"classify","part":"shout","payload":{"topK":1}}`, 7},
+		{`{"kind":"classify","part":"request","payload":{"topK":1}}`, 0},
+		{`{"id":9,"kind":"classify","part":"answer","payload":{},"error":{"code":"failed","message":"x"}}`, 9},
+		{`{"id":9,"kind":"classify","part":"request","payload":{"topK":1},"error":{"code":"failed","message":"x"}}`, 9},
 	} {
-		got, err := DecodeRequest(tc.head)
+		got, err := ReadHead(tc.head)
 		if !errors.Is(err, ErrMessage) {
-			t.Errorf("DecodeRequest(%q): got error %v, want one wrapping ErrMessage", tc.head, err)
+			t.Errorf("ReadHead(%q): got error %v, want one wrapping ErrMessage", tc.head, err)
 		}
 		if got.ID != tc.wantID {
-			t.Errorf("DecodeRequest(%q): got ID %d, want %d", tc.head, got.ID, tc.wantID)
+			t.Errorf("ReadHead(%q): got ID %d, want %d", tc.head, got.ID, tc.wantID)
 		}
 	}
 }
 
-func TestDecodeResponseRefuses(t *testing.T) {
-	for _, head := range []string{``, `{`, `{"id":1,"kind":"dance"}`, `{"id":1}`} {
-		if _, err := DecodeResponse(head); !errors.Is(err, ErrMessage) {
-			t.Errorf("DecodeResponse(%q): got error %v, want one wrapping ErrMessage", head, err)
-		}
-	}
-}
-
-// TestEncodeNaN checks that an answer JSON cannot hold becomes an error
+// TestAnswerNaN checks that an answer JSON cannot hold becomes an error
 // answer to the same request, rather than a panic.
-func TestEncodeNaN(t *testing.T) {
+func TestAnswerNaN(t *testing.T) {
 	nan := float32(math.NaN())
-	head := Encode(Response{ID: 9, Kind: KindClassify, Predictions: []Prediction{{"sea", nan}}})
-	got, err := DecodeResponse(head)
-	if err != nil || got.ID != 9 || got.Kind != KindClassify || !strings.Contains(got.Error, "cannot be sent") || got.Predictions != nil {
-		t.Errorf("got %+v (%v), want an error answer to request 9", got, err)
+	h, err := ReadHead(Classify.Answer(9, Classified{Top: []Prediction{{"sea", nan}}}))
+	if err != nil || h.ID != 9 || h.Kind != Classify.Kind() || h.Error == nil || h.Error.Code != Internal ||
+		!strings.Contains(h.Error.Message, "cannot be sent") || len(h.Payload) > 0 {
+		t.Errorf("got %+v (%v), want an error answer to request 9", h, err)
+	}
+}
+
+// TestErrorWords checks how an Error reads with and without its file.
+func TestErrorWords(t *testing.T) {
+	e := &Error{Code: BadInput, File: "x.jpg", Message: "not an image"}
+	for _, tc := range []struct{ got, want string }{
+		{e.Error(), "x.jpg: not an image"},
+		{e.About("x.jpg"), "not an image"},
+		{e.About("photos.zip"), "x.jpg: not an image"},
+		{(&Error{Code: Failed, Message: "full"}).About("a"), "full"},
+	} {
+		if tc.got != tc.want {
+			t.Errorf("got %q, want %q", tc.got, tc.want)
+		}
+	}
+	if !IsCancelled(&Error{Code: Cancelled}) || IsCancelled(nil) || IsCancelled(e) {
+		t.Error("IsCancelled")
+	}
+}
+
+// TestImmediateKinds checks that exactly Cancel and Control are handled
+// as they arrive.
+func TestImmediateKinds(t *testing.T) {
+	var got []Kind
+	for _, k := range Kinds() {
+		if Immediate(k) {
+			got = append(got, k)
+		}
+	}
+	slices.Sort(got)
+	if want := []Kind{Cancel.Kind(), Control.Kind()}; !slices.Equal(got, want) {
+		t.Errorf("immediate kinds: got %v, want %v", got, want)
 	}
 }

@@ -2,8 +2,11 @@ package store
 
 import (
 	"errors"
-	"github.com/vugu/vugu/js"
 	"strings"
+
+	"github.com/vugu/vugu/js"
+
+	"github.com/intelscenes/resnet-browser/wasm/promise"
 )
 
 // Estimate returns the bytes the page's origin uses and the most the
@@ -13,7 +16,7 @@ func Estimate() (usage, quota float64, err error) {
 	if !st.Truthy() {
 		return 0, 0, errors.New("this browser does not say how much storage it allows")
 	}
-	v, err := awaitPromise(st.Call("estimate"))
+	v, err := promise.Await(st.Call("estimate"))
 	if err != nil {
 		return 0, 0, err
 	}
@@ -27,7 +30,7 @@ func Persist() (bool, error) {
 	if !st.Truthy() || !st.Get("persist").Truthy() {
 		return false, errors.New("this browser cannot be asked to keep the page's storage")
 	}
-	v, err := awaitPromise(st.Call("persist"))
+	v, err := promise.Await(st.Call("persist"))
 	if err != nil {
 		return false, err
 	}
@@ -41,34 +44,8 @@ func Persisted() bool {
 	if !st.Truthy() || !st.Get("persisted").Truthy() {
 		return false
 	}
-	v, err := awaitPromise(st.Call("persisted"))
+	v, err := promise.Await(st.Call("persisted"))
 	return err == nil && v.Bool()
-}
-
-// awaitPromise waits for a promise and returns what it resolves to.
-func awaitPromise(p js.Value) (js.Value, error) {
-	type result struct {
-		v   js.Value
-		err error
-	}
-	done := make(chan result, 1)
-	ok := js.FuncOf(func(_ js.Value, args []js.Value) any {
-		v := js.Undefined()
-		if len(args) > 0 {
-			v = args[0]
-		}
-		done <- result{v: v}
-		return nil
-	})
-	fail := js.FuncOf(func(_ js.Value, args []js.Value) any {
-		done <- result{err: domError(args[0])}
-		return nil
-	})
-	defer ok.Release()
-	defer fail.Release()
-	p.Call("then", ok.Value, fail.Value)
-	r := <-done
-	return r.v, r.err
 }
 
 // The Web Locks a tab holds while a run lives in it, so that another tab
@@ -125,7 +102,7 @@ func LiveRuns() map[string]bool {
 	if !locks.Truthy() {
 		return out
 	}
-	v, err := awaitPromise(locks.Call("query"))
+	v, err := promise.Await(locks.Call("query"))
 	if err != nil {
 		return out
 	}

@@ -5,43 +5,56 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/vugu/vugu/js"
 	"sort"
 	"time"
+
+	"github.com/vugu/vugu/js"
+
+	"github.com/intelscenes/resnet-browser/nn"
+	"github.com/intelscenes/resnet-browser/wasm/protocol"
 )
 
 // Model is what the page keeps of a model beside its file.
 type Model struct {
-	ID       string    `json:"id"`
-	Name     string    `json:"name"`
-	Source   string    `json:"source"` // where it came from, in a person's words
+	ID string `json:"id"`
+	// Name is the name the list shows, which a person may change.
+	Name string `json:"name"`
+	// ModelInfo describes the model as the classifier read it; its
+	// Source says where it came from, in a person's words.
+	protocol.ModelInfo
 	Created  time.Time `json:"created"`
-	Arch     string    `json:"arch"`
-	Classes  []string  `json:"classes"`
 	Accuracy float64   `json:"accuracy"` // of its last report; -1 for none
 	Bytes    int       `json:"bytes"`    // of its file
-	// History and Report are the run's epochs and the last report of
-	// the model, as the page shows them; null for none.
-	History json.RawMessage `json:"history,omitempty"`
-	Report  json.RawMessage `json:"report,omitempty"`
+	// History is the run's epochs, when it was trained here, and Report
+	// the last report of the model; nil for none.
+	History []nn.Epoch           `json:"history,omitempty"`
+	Report  *protocol.Evaluation `json:"report,omitempty"`
 }
 
-// Run is what the page keeps of a run beside its last checkpoint.
+// Run is what the data set worker keeps of a run beside its last
+// checkpoint.
 type Run struct {
-	ID          string          `json:"id"`
-	Recipe      json.RawMessage `json:"recipe"`
-	Workers     int             `json:"workers"`
-	Kernel      string          `json:"kernel"`
-	Dataset     string          `json:"dataset"` // the data set's digest
-	DatasetName string          `json:"datasetName"`
-	Step        int             `json:"step"`  // steps done
-	Steps       int             `json:"steps"` // of the whole run
-	Epoch       int             `json:"epoch"` // epochs finished
-	Saved       time.Time       `json:"saved"`
-	KeepBest    bool            `json:"keepBest"`
-	// Progress is what the page shows of the run so far (its steps and
-	// epochs), for its charts.
-	Progress json.RawMessage `json:"progress"`
+	ID          string    `json:"id"`
+	Recipe      nn.Recipe `json:"recipe"`
+	Workers     int       `json:"workers"`
+	Kernel      string    `json:"kernel"`
+	Dataset     string    `json:"dataset"` // the data set's digest
+	DatasetName string    `json:"datasetName"`
+	Step        int       `json:"step"`  // steps done
+	Steps       int       `json:"steps"` // of the whole run
+	Epoch       int       `json:"epoch"` // epochs finished
+	Saved       time.Time `json:"saved"`
+	KeepBest    bool      `json:"keepBest"`
+	// Progress is what the page shows of the run so far, for its charts
+	// after a reload.
+	Progress RunProgress `json:"progress"`
+}
+
+// RunProgress is a run's figures so far: its plan, steps and epochs.
+type RunProgress struct {
+	Plan   *protocol.TrainPlan  `json:"plan"`
+	Steps  []protocol.TrainStep `json:"steps"`
+	Epochs []nn.Epoch           `json:"epochs"`
 }
 
 // PutModel keeps m and its file, in one transaction, and reads the file
@@ -135,6 +148,22 @@ func listWithFiles[T any](d *DB, metas, files string, id func(T) string) ([]T, e
 		}
 	}
 	return out, nil
+}
+
+// Run returns the run kept under id.
+func (d *DB) Run(id string) (Run, error) {
+	r, err := d.get(runs, id)
+	if err != nil {
+		return Run{}, err
+	}
+	if !r.Truthy() {
+		return Run{}, fmt.Errorf("the browser's storage has no run %s", id)
+	}
+	var run Run
+	if err := json.Unmarshal([]byte(r.Get("meta").String()), &run); err != nil {
+		return Run{}, fmt.Errorf("the run kept is damaged: %w", err)
+	}
+	return run, nil
 }
 
 // Checkpoint returns the last checkpoint of run id.

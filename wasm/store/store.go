@@ -1,7 +1,9 @@
 // Package store keeps the page's work in the browser's IndexedDB: the
 // models trained or loaded, the checkpoints of runs, and the decoded data
-// sets those runs need to resume. The page and its data set worker both
-// use it; nothing else in either touches IndexedDB.
+// sets those runs need to resume. Each kind of record has one writer:
+// the page writes models and settings; the data set worker writes runs,
+// their checkpoints and data sets; either reads what it needs. Nothing
+// else in either touches IndexedDB.
 //
 // It calls the IndexedDB API through Vugu's copy of syscall/js (which
 // builds natively too, for go vet and the UI's tests) rather than through a
@@ -19,6 +21,7 @@ package store
 import (
 	"errors"
 	"fmt"
+
 	"github.com/vugu/vugu/js"
 )
 
@@ -38,6 +41,16 @@ const (
 
 // ErrFull means the browser's storage quota for the page is used up.
 var ErrFull = errors.New("the browser's storage for this page is full")
+
+// Problem says what went wrong with the storage in a person's words,
+// ending with a full stop. (Not with the browser's figures for a full
+// storage: Chromium reports a quota that is not the one it enforces.)
+func Problem(err error) string {
+	if errors.Is(err, ErrFull) {
+		return "the browser's storage for this page is full. Delete models or runs you no longer need, or free space on the disk."
+	}
+	return err.Error() + "."
+}
 
 // DB is the page's database, open.
 type DB struct{ db js.Value }

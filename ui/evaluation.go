@@ -1,0 +1,132 @@
+package main
+
+import (
+	"github.com/vugu/vugu/js"
+
+	"github.com/intelscenes/resnet-browser/nn"
+	"github.com/intelscenes/resnet-browser/wasm/link"
+	"github.com/intelscenes/resnet-browser/wasm/protocol"
+)
+
+// cellLimit is how many images of a cell the page shows.
+const cellLimit = 60
+
+// Evaluation is a model's evaluation on the data set, as a report shows
+// it: the page's Evaluate, or a run's on its held-out or test images.
+type Evaluation struct {
+	Result   *protocol.Evaluation // nil until one ends
+	Report   nn.Report            // Result's classification report
+	Running  string               // the name of the model at work, if one is
+	Progress protocol.Progress
+	Err      string
+	Cell     *Cell  // the cell whose images are shown, if any
+	split    string // how the data set worker knows it (protocol.CellRequest.Split)
+	id       uint64 // the evaluation at work
+
+	page   *page
+	worker *link.Worker
+	// scored hears of an Evaluate that ended (Root.evaluated).
+	scored func(protocol.Evaluation)
+}
+
+// Cell is a cell of the confusion matrix whose images are shown.
+type Cell struct {
+	Actual, Predicted int
+	Loading           bool
+	Err               string
+	Total             int // images in the cell
+	Images            []CellImage
+}
+
+// CellImage is one image of a cell, as the model saw it.
+type CellImage struct {
+	Thumbnail
+	TrueProb float32
+	Top      []protocol.Prediction
+}
+
+// evaluate has the data set worker score the model file named name (at
+// url, or body) on the data set's test split.
+func (e *Evaluation) evaluate(name, url string, body js.Value) {
+	e.reset()
+	e.Running, e.Progress = name, protocol.Progress{Stage: "reading the model"}
+	var id uint64
+	id = ask(e.page, e.worker, protocol.Evaluate, protocol.EvaluateRequest{Name: name, URL: url}, body, 0, link.Handlers[protocol.Evaluation, protocol.Progress]{
+		Notice: func(p protocol.Progress, _ js.Value) {
+			if e.id == id {
+				e.Progress = p
+			}
+		},
+		Done: func(ev protocol.Evaluation, _ js.Value, err *protocol.Error) {
+			if e.id != id {
+				return
+			}
+			e.Running = ""
+			switch {
+			case protocol.IsCancelled(err):
+			case err != nil:
+				e.Err = "Could not evaluate " + name + ": " + err.About(name)
+			default:
+				e.set(ev)
+				e.scored(ev)
+			}
+		}})
+	e.id = id
+}
+
+// cancel stops the evaluation at work.
+func (e *Evaluation) cancel() {
+	if e.Running != "" {
+		e.worker.Cancel(e.id)
+		e.Running = ""
+	}
+}
+
+// set shows the result ev.
+func (e *Evaluation) set(ev protocol.Evaluation) {
+	e.Result, e.Report = &ev, nn.NewReport(nn.ConfusionMatrix(ev.Matrix), ev.Classes)
+}
+
+// reset forgets the evaluation, and the cell shown.
+func (e *Evaluation) reset() {
+	e.clearCell()
+	e.Result, e.Report, e.Running, e.Progress, e.Err = nil, nn.Report{}, "", protocol.Progress{}, ""
+}
+
+// Show shows the images of the cell (actual, predicted) of the matrix.
+func (e *Evaluation) Show(actual, predicted int) {
+	e.clearCell()
+	cell := &Cell{Actual: actual, Predicted: predicted, Loading: true}
+	e.Cell = cell
+	q := protocol.CellRequest{Split: e.split, Actual: actual, Predicted: predicted, Limit: cellLimit}
+	ask(e.page, e.worker, protocol.Cell, q, js.Undefined(), 0, link.Handlers[protocol.CellImages, protocol.None]{
+		Done: func(res protocol.CellImages, body js.Value, err *protocol.Error) {
+			if e.Cell != cell {
+				return
+			}
+			cell.Loading = false
+			if err != nil {
+				cell.Err = err.Message
+				return
+			}
+			cell.Total = res.Total
+			for _, im := range res.Images {
+				url := ""
+				if im.Length > 0 {
+					url = thumbnailURL(body, im.Thumb)
+				}
+				cell.Images = append(cell.Images, CellImage{Thumbnail: Thumbnail{Thumb: im.Thumb, URL: url}, TrueProb: im.TrueProb, Top: im.Top})
+			}
+		}})
+}
+
+// clearCell forgets the cell shown, freeing its thumbnails.
+func (e *Evaluation) clearCell() {
+	if e.Cell == nil {
+		return
+	}
+	for _, im := range e.Cell.Images {
+		revokeObjectURL(im.URL)
+	}
+	e.Cell = nil
+}

@@ -1,0 +1,45 @@
+package main
+
+import (
+	"github.com/vugu/vugu"
+	"github.com/vugu/vugu/js"
+)
+
+// ImagesPanel is where a person gives the page images to classify: its
+// drop zone and file input, and the cards of the images given, newest
+// first.
+type ImagesPanel struct {
+	Images   *Images
+	Give     func(files []js.Value) // files picked or dropped: images, or a data set or model, which go where they belong
+	Clear    func()                 // "Clear" was pressed
+	ShowMore func()                 // "Show more" was pressed
+
+	dragOver bool
+}
+
+// HandleDragOver accepts files dragged over the drop zone.
+func (c *ImagesPanel) HandleDragOver(e vugu.DOMEvent) {
+	e.PreventDefault()
+	c.dragOver = true
+}
+
+// HandleDragLeave ends the drop zone's highlight.
+func (c *ImagesPanel) HandleDragLeave(vugu.DOMEvent) { c.dragOver = false }
+
+// HandleDrop gives the files dropped on the drop zone.
+func (c *ImagesPanel) HandleDrop(e vugu.DOMEvent) {
+	e.PreventDefault()
+	c.dragOver = false
+	c.Give(fileList(e.JSEvent().Get("dataTransfer").Get("files")))
+}
+
+// HandlePick gives the files picked with the file input.
+func (c *ImagesPanel) HandlePick(e vugu.DOMEvent) { c.Give(pickedFiles(e.JSEventTarget())) }
+
+// ZoneClass is the drop zone's class attribute.
+func (c *ImagesPanel) ZoneClass() string {
+	if c.dragOver {
+		return "drop-zone drag-over"
+	}
+	return "drop-zone"
+}

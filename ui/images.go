@@ -1,0 +1,212 @@
+package main
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/vugu/vugu/js"
+
+	"github.com/intelscenes/resnet-browser/nn/data"
+	"github.com/intelscenes/resnet-browser/wasm/link"
+	"github.com/intelscenes/resnet-browser/wasm/protocol"
+)
+
+// Status is where an image stands.
+type Status string
+
+// The statuses of an image, also its card's data-status attribute.
+const (
+	Pending Status = "pending" // with the classifier
+	Done    Status = "done"    // classified
+	Failed  Status = "error"   // refused or lost; Item.Err says why
+)
+
+// topK is how many classes the page shows for an image.
+const topK = 3
+
+// resultsPage is how many cards the page shows at first, and how many
+// more "Show more" adds: a render goes over every card shown, so a
+// thousand images dropped at once would make every render a thousand
+// cards' work.
+const resultsPage = 100
+
+// Item is one image the person gave the page, and what became of it.
+type Item struct {
+	ID       uint64
+	Name     string
+	ThumbURL string // object URL of the image, shown once the classifier accepted it
+	Status   Status
+	Err      string                // why it failed, when Status is Failed; the card names the file
+	Top      []protocol.Prediction // most probable first, when Status is Done
+
+	gone bool // cleared from the page
+}
+
+// Images are the images the person gave the page, newest first, and
+// what became of them.
+type Images struct {
+	Items []*Item
+	Shown int   // how many of Items the page shows
+	Tally tally // what became of Items
+
+	lastID uint64
+
+	page       *page
+	classifier *link.Worker
+}
+
+// tally counts the classified images, kept as answers come.
+type tally struct {
+	pending, failed int
+	byClass         map[string]int // the images of each most probable class
+}
+
+// add puts new items at the top of the list, pending, and returns them.
+// thumbURL gives each its thumbnail's URL.
+func (im *Images) add(names []string, thumbURL func(i int) string) []*Item {
+	added := make([]*Item, len(names))
+	for i, name := range names {
+		im.lastID++
+		added[i] = &Item{ID: im.lastID, Name: name, ThumbURL: thumbURL(i), Status: Pending}
+	}
+	im.Items = append(added, im.Items...)
+	im.Tally.pending += len(added)
+	return added
+}
+
+// finish records the classifier's answer about it.
+func (im *Images) finish(it *Item, res protocol.Classified, err *protocol.Error) {
+	if err != nil {
+		it.Status, it.Err = Failed, err.About(it.Name)
+	} else {
+		it.Status, it.Top = Done, res.Top
+	}
+	t := &im.Tally
+	t.pending--
+	if it.Status == Failed {
+		t.failed++
+		return
+	}
+	if t.byClass == nil {
+		t.byClass = map[string]int{}
+	}
+	if len(it.Top) > 0 {
+		t.byClass[it.Top[0].Class]++
+	}
+}
+
+// clear removes every item and returns them.
+func (im *Images) clear() []*Item {
+	gone := im.Items
+	for _, it := range gone {
+		it.gone = true
+	}
+	im.Items, im.Shown, im.Tally = nil, resultsPage, tally{}
+	return gone
+}
+
+// showMore shows more of the older cards.
+func (im *Images) showMore() { im.Shown += resultsPage }
+
+// Visible returns the cards the page shows: the newest first.
+func (im *Images) Visible() []*Item { return im.Items[:min(len(im.Items), im.Shown)] }
+
+// ShowMoreLabel says what "Show more" shows.
+func (im *Images) ShowMoreLabel() string {
+	hidden := len(im.Items) - im.Shown
+	return fmt.Sprintf("Show %s more (of %s not shown)", data.CountWords(min(resultsPage, hidden)), data.CountWords(hidden))
+}
+
+// Count says how many images the list holds and how far they got.
+func (im *Images) Count() string {
+	n := len(im.Items)
+	s := plural(n, "image", "images")
+	if n > 1 {
+		s += ", newest first"
+	}
+	var parts []string
+	if done := n - im.Tally.pending - im.Tally.failed; done > 0 && n > 1 {
+		parts = append(parts, data.CountWords(done)+" classified")
+	}
+	if im.Tally.failed > 0 {
+		parts = append(parts, data.CountWords(im.Tally.failed)+" could not be read")
+	}
+	if im.Tally.pending > 0 {
+		parts = append(parts, data.CountWords(im.Tally.pending)+" waiting")
+	}
+	if len(parts) > 0 {
+		s += ": " + strings.Join(parts, ", ")
+	}
+	return s
+}
+
+// Pending is how many images wait for the classifier.
+func (im *Images) Pending() int { return im.Tally.pending }
+
+// TallyLine says how many images each class got, most first; "" until
+// two classes have some.
+func (im *Images) TallyLine() string {
+	by := im.Tally.byClass
+	if len(by) < 2 {
+		return ""
+	}
+	classes := make([]string, 0, len(by))
+	for class := range by {
+		classes = append(classes, class)
+	}
+	slices.SortFunc(classes, func(a, b string) int { return cmp.Or(cmp.Compare(by[b], by[a]), cmp.Compare(a, b)) })
+	parts := make([]string, len(classes))
+	for i, class := range classes {
+		parts[i] = fmt.Sprintf("%s %s", class, data.CountWords(by[class]))
+	}
+	return "Most probable class: " + strings.Join(parts, " · ")
+}
+
+// Classify puts the files, images the person gave, at the top of the
+// list and has the classifier classify them.
+func (im *Images) Classify(files []js.Value) {
+	names := make([]string, len(files))
+	for i, f := range files {
+		names[i] = f.Get("name").String()
+	}
+	for i, it := range im.add(names, func(i int) string { return objectURL(files[i]) }) {
+		q := protocol.ClassifyRequest{Name: it.Name, TopK: topK}
+		ask(im.page, im.classifier, protocol.Classify, q, files[i], imagesRender, link.Handlers[protocol.Classified, protocol.None]{
+			Done: func(res protocol.Classified, body js.Value, err *protocol.Error) {
+				if it.gone { // cleared while it was classified
+					return
+				}
+				im.finish(it, res, err)
+				switch {
+				case it.Status == Failed: // its thumbnail is never shown
+					revokeObjectURL(it.ThumbURL)
+					it.ThumbURL = ""
+				case res.Thumb != nil && link.IsBuffer(body): // a large photo: show the classifier's thumbnail, not the photo
+					revokeObjectURL(it.ThumbURL)
+					it.ThumbURL = thumbnailURL(body, *res.Thumb)
+				}
+			}})
+	}
+}
+
+// Clear removes every image, freeing their thumbnails.
+func (im *Images) Clear() {
+	for _, it := range im.clear() {
+		revokeObjectURL(it.ThumbURL)
+	}
+}
+
+// plural writes n with the singular or plural noun.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return data.CountWords(n) + " " + many
+}
+
+// percent formats a probability in [0, 1] as a percentage.
+func percent(p float32) string {
+	return fmt.Sprintf("%.1f%%", 100*p)
+}

@@ -1,0 +1,206 @@
+package main
+
+import (
+	"bytes"
+	"encoding/binary"
+	"hash/crc32"
+	"image"
+	"image/color"
+	"image/gif"
+	"image/jpeg"
+	"image/png"
+	"os"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/intelscenes/resnet-browser/nn"
+	"github.com/intelscenes/resnet-browser/wasm/protocol"
+)
+
+// builtinModel is the model the page ships with.
+const builtinModel = "../assets/model.safetensors"
+
+// loadedClassifier returns a classifier that has loaded the built-in
+// model, served.
+func loadedClassifier(t *testing.T) (*classifier, *tested) {
+	t.Helper()
+	c := &classifier{}
+	tt := serveRole(c.handlers())
+	if _, _, err := ask(tt, protocol.LoadModel, 1, protocol.LoadModelRequest{Name: "built-in"}, mustRead(t, builtinModel)); err != nil {
+		t.Fatalf("loading %s: %v", builtinModel, err)
+	}
+	return c, tt
+}
+
+// encoded returns a 64x48 gradient encoded as JPEG, PNG and GIF.
+func encoded(t *testing.T) map[string][]byte {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 64, 48))
+	for y := range 48 {
+		for x := range 64 {
+			img.Set(x, y, color.RGBA{uint8(4 * x), uint8(5 * y), 128, 255})
+		}
+	}
+	var j, p, g bytes.Buffer
+	if err := jpeg.Encode(&j, img, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := png.Encode(&p, img); err != nil {
+		t.Fatal(err)
+	}
+	if err := gif.Encode(&g, img, nil); err != nil {
+		t.Fatal(err)
+	}
+	return map[string][]byte{"a.jpg": j.Bytes(), "a.png": p.Bytes(), "a.gif": g.Bytes()}
+}
+
+func TestLoadModel(t *testing.T) {
+	_, tt := loadedClassifier(t)
+	m, body, err := ask(tt, protocol.LoadModel, 2, protocol.LoadModelRequest{Name: "again.safetensors"}, mustRead(t, builtinModel))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Classes) < 2 || m.InputSize < 1 || m.Params < 1 || m.Arch == "" || m.Source == "" {
+		t.Errorf("got model %+v, want classes, an input size, parameters, an architecture and a source", m)
+	}
+	if m.File != "again.safetensors" || body != nil {
+		t.Errorf("got model file %q and a body of %d bytes, want %q and no body", m.File, len(body), "again.safetensors")
+	}
+	// Asked to keep it, the classifier answers with the model as this
+	// project's file, which a PyTorch one is turned into.
+	pth := mustRead(t, "../nn/modelfile/testdata/seed-resnet14.pth")
+	m, body, err = ask(tt, protocol.LoadModel, 3, protocol.LoadModelRequest{Name: "seed.pth", Keep: true}, pth)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, rerr := nn.ReadModel(bytes.NewReader(body), int64(len(body)), "kept")
+	if rerr != nil || back.NumParams() != m.Params || !bytes.HasPrefix(body[8:], []byte("{")) {
+		t.Errorf("the file to keep: %v, %d parameters, want a safetensors file of %d", rerr, back.NumParams(), m.Params)
+	}
+}
+
+func TestClassify(t *testing.T) {
+	c, tt := loadedClassifier(t)
+	for name, b := range encoded(t) {
+		res, _, err := ask(tt, protocol.Classify, 7, protocol.ClassifyRequest{Name: name, TopK: 3}, b)
+		if err != nil {
+			t.Errorf("%s: got error %v", name, err)
+			continue
+		}
+		if len(res.Top) != 3 || res.Thumb != nil {
+			t.Errorf("%s: got %d predictions and thumbnail %v, want 3 and none", name, len(res.Top), res.Thumb)
+			continue
+		}
+		var sum float32
+		for i, p := range res.Top {
+			if !slices.Contains(c.model.Meta.Classes, p.Class) {
+				t.Errorf("%s: got class %q, not one of the model's", name, p.Class)
+			}
+			if i > 0 && p.Probability > res.Top[i-1].Probability {
+				t.Errorf("%s: predictions not in decreasing order: %+v", name, res.Top)
+			}
+			sum += p.Probability
+		}
+		if sum <= 0 || sum > 1.0001 {
+			t.Errorf("%s: top-3 probabilities sum to %v, want in (0, 1]", name, sum)
+		}
+	}
+}
+
+func TestClassifyRefusesBadInput(t *testing.T) {
+	_, tt := loadedClassifier(t)
+	good := encoded(t)["a.png"]
+	for _, tc := range []struct {
+		name string
+		body []byte
+		code protocol.Code
+		want string // the error's message
+	}{
+		{"notes.jpg", []byte("not a picture"), protocol.BadInput, "not a JPEG, PNG, GIF or WebP image"},
+		{"cut.png", good[:len(good)/2], protocol.BadInput, "damaged or cut short"},
+		{"huge.png", hugePNG(t), protocol.BadInput, "too large"},
+		{"empty.gif", []byte{}, protocol.BadInput, "not a JPEG"},
+	} {
+		res, _, err := ask(tt, protocol.Classify, 3, protocol.ClassifyRequest{Name: tc.name, TopK: 3}, tc.body)
+		if err == nil || err.Code != tc.code || err.File != tc.name || !strings.Contains(err.Message, tc.want) || strings.Contains(err.Message, tc.name) || res.Top != nil {
+			t.Errorf("%s: got %+v, %+v; want only a %s error about %s saying %q, the name apart", tc.name, res, err, tc.code, tc.name, tc.want)
+		}
+	}
+	if _, _, err := ask(tt, protocol.LoadModel, 4, protocol.LoadModelRequest{Name: "model.txt"}, []byte("weights, honest")); err == nil || err.File != "model.txt" || err.Code != protocol.BadInput {
+		t.Errorf("a model file of text: got %+v, want a bad-input error about model.txt", err)
+	}
+	// The classifier still has its model and still classifies.
+	if res, _, err := ask(tt, protocol.Classify, 9, protocol.ClassifyRequest{Name: "a.png", TopK: 1}, good); err != nil || len(res.Top) != 1 {
+		t.Errorf("after bad input: got %+v, %v, want one prediction", res, err)
+	}
+}
+
+func TestClassifyWithoutModel(t *testing.T) {
+	tt := serveRole((&classifier{}).handlers())
+	_, _, err := ask(tt, protocol.Classify, 1, protocol.ClassifyRequest{Name: "a.png", TopK: 3}, encoded(t)["a.png"])
+	if err == nil || err.Code != protocol.NotLoaded || err.Message != "no model is loaded" {
+		t.Errorf("got %+v, want a not-loaded error", err)
+	}
+}
+
+func TestServeRecoversFromPanic(t *testing.T) {
+	// A model without a network panics in the engine.
+	c := &classifier{model: &nn.Model{Meta: nn.Meta{Classes: []string{"a", "b"}, InputSize: 8}}}
+	tt := serveRole(c.handlers())
+	_, _, err := ask(tt, protocol.Classify, 4, protocol.ClassifyRequest{Name: "a.png", TopK: 3}, encoded(t)["a.png"])
+	if err == nil || err.Code != protocol.Internal || !strings.Contains(err.Message, "internal error") {
+		t.Errorf("got %+v, want an internal error answering request 4", err)
+	}
+}
+
+func TestTopPredictions(t *testing.T) {
+	classes := []string{"a", "b", "c", "d"}
+	for _, tc := range []struct {
+		probs []float32
+		k     int
+		want  []protocol.Prediction
+	}{
+		{[]float32{0.1, 0.6, 0.1, 0.2}, 3, []protocol.Prediction{pred("b", 0.6), pred("d", 0.2), pred("a", 0.1)}},
+		{[]float32{0.25, 0.25, 0.25, 0.25}, 2, []protocol.Prediction{pred("a", 0.25), pred("b", 0.25)}},
+		{[]float32{0.1, 0.2, 0.3, 0.4}, 9, []protocol.Prediction{pred("d", 0.4), pred("c", 0.3), pred("b", 0.2), pred("a", 0.1)}},
+	} {
+		got, err := topPredictions(classes, tc.probs, tc.k)
+		if err != nil || !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("topPredictions(%v, %d): got %v, %v, want %v", tc.probs, tc.k, got, err, tc.want)
+		}
+	}
+	if _, err := topPredictions(classes, []float32{1}, 1); err == nil {
+		t.Error("topPredictions with 1 probability for 4 classes: got no error")
+	}
+}
+
+func pred(class string, p float32) protocol.Prediction {
+	return protocol.Prediction{Class: class, Probability: p}
+}
+
+// hugePNG returns a PNG whose header claims 20000x20000 pixels.
+func hugePNG(t *testing.T) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if err := png.Encode(&b, image.NewGray(image.Rect(0, 0, 1, 1))); err != nil {
+		t.Fatal(err)
+	}
+	p := b.Bytes()
+	// IHDR's type and 13 data bytes start at 12, after the signature and
+	// the length; width and height come first, the CRC after.
+	binary.BigEndian.PutUint32(p[16:], 20000)
+	binary.BigEndian.PutUint32(p[20:], 20000)
+	binary.BigEndian.PutUint32(p[29:], crc32.ChecksumIEEE(p[12:29]))
+	return p
+}
+
+func mustRead(t *testing.T, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}

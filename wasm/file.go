@@ -1,0 +1,85 @@
+package main
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/vugu/vugu/js"
+
+	"github.com/intelscenes/resnet-browser/wasm/link"
+	"github.com/intelscenes/resnet-browser/wasm/promise"
+)
+
+// file is the body of a request: a file the person gave (a Blob, read a
+// block at a time) or bytes (an ArrayBuffer, copied in at once; a slice
+// in native tests).
+type file interface {
+	io.ReaderAt
+	Size() int64
+	// Bytes returns the whole file.
+	Bytes() ([]byte, error)
+	// Blob returns the file as a Blob, to hand to another worker, or
+	// undefined where it is none.
+	Blob() js.Value
+}
+
+// bytesFile is a file in memory.
+type bytesFile []byte
+
+func (b bytesFile) ReadAt(p []byte, off int64) (int, error) {
+	if off < 0 || off > int64(len(b)) {
+		return 0, fmt.Errorf("reading at %d of %d bytes", off, len(b))
+	}
+	n := copy(p, b[off:])
+	if n < len(p) {
+		return n, io.EOF
+	}
+	return n, nil
+}
+
+func (b bytesFile) Size() int64            { return int64(len(b)) }
+func (b bytesFile) Bytes() ([]byte, error) { return b, nil }
+func (b bytesFile) Blob() js.Value         { return js.Undefined() }
+
+// blobFile is a Blob, read a block at a time.
+type blobFile struct {
+	*blobReader
+}
+
+func (f blobFile) Size() int64    { return f.size }
+func (f blobFile) Blob() js.Value { return f.blob }
+
+func (f blobFile) Bytes() ([]byte, error) {
+	buf, err := promise.Await(f.blob.Call("arrayBuffer"))
+	if err != nil {
+		return nil, fmt.Errorf("reading the file: %w", err)
+	}
+	return link.Bytes(buf), nil
+}
+
+// bodyOf returns a message's body as a file: nil for none.
+func bodyOf(body js.Value) file {
+	switch {
+	case link.IsBuffer(body):
+		return bytesFile(link.Bytes(body))
+	case link.IsBlob(body):
+		return blobFile{newBlobReader(body)}
+	}
+	return nil
+}
+
+// fetchFile returns the file at url, a same-origin path.
+func fetchFile(url string) (file, error) {
+	res, err := promise.Await(js.Global().Call("fetch", url))
+	if err != nil {
+		return nil, fmt.Errorf("fetching %s: %w", url, err)
+	}
+	if !res.Get("ok").Bool() {
+		return nil, fmt.Errorf("fetching %s: %d %s", url, res.Get("status").Int(), res.Get("statusText").String())
+	}
+	blob, err := promise.Await(res.Call("blob"))
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", url, err)
+	}
+	return blobFile{newBlobReader(blob)}, nil
+}

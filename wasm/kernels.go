@@ -1,0 +1,49 @@
+package main
+
+import (
+	"errors"
+
+	"github.com/intelscenes/resnet-browser/nn"
+	"github.com/intelscenes/resnet-browser/wasm/protocol"
+)
+
+// errNoSIMD is the answer to a request for the SIMD kernel in a worker
+// without it.
+var errNoSIMD = errors.New("this worker has no WebAssembly SIMD kernel")
+
+// kernels are a worker's GEMM kernels: nn's own in Go, and WebAssembly
+// SIMD's where the browser has it (see wasm/simd), which nn computes
+// with unless asked otherwise.
+type kernels struct {
+	simd nn.GemmKernel // nil without
+	fma  bool          // simd fuses multiply-adds (relaxed SIMD)
+}
+
+// use sets in nn the kernel named: protocol.KernelGo, KernelSIMD, or ""
+// for the worker's own.
+func (k kernels) use(name string) error {
+	switch name {
+	case protocol.KernelGo:
+		nn.SetGemmKernel(nil)
+	case protocol.KernelSIMD:
+		if k.simd == nil {
+			return errNoSIMD
+		}
+		nn.SetGemmKernel(k.simd)
+	default:
+		nn.SetGemmKernel(k.simd)
+	}
+	return nil
+}
+
+// name names the worker's own kernel.
+func (k kernels) name() string {
+	switch {
+	case k.simd == nil:
+		return protocol.KernelGo
+	case k.fma:
+		return protocol.KernelSIMDFMA
+	default:
+		return protocol.KernelSIMD
+	}
+}

@@ -1,0 +1,484 @@
+// Package link is the one connection to a Web Worker that talks
+// wasm/protocol. The page talks to its classifier and data set workers
+// through it, and a worker to the workers it starts (its helpers, its
+// decoders, the worker of a huge photo).
+//
+// A Worker posts requests, holds them until answered and hands each
+// notice and answer to the request's handlers, one at a time and in
+// order, in a goroutine of its own. It sees the worker die: an error
+// event, its Exit event, a message it cannot read, or silence for longer
+// than allowed while it holds work. The request the worker held then
+// fails with protocol.WorkerLost; a Worker that may restart starts a new
+// one, asks it again what set the old one up, and goes on with its
+// queue.
+//
+// The package uses github.com/vugu/vugu/js, so that it builds natively
+// too (go vet, go test), where starting a worker fails.
+package link
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/vugu/vugu/js"
+
+	"github.com/intelscenes/resnet-browser/wasm/mailbox"
+	"github.com/intelscenes/resnet-browser/wasm/protocol"
+)
+
+// Options say how a Worker treats its worker.
+type Options struct {
+	// Name is what messages call the worker: "the worker".
+	Name string
+	// InFlight is how many requests the worker holds at a time (1 when
+	// 0); the rest wait here, so that a death loses little.
+	InFlight int
+	// Silence is how long the worker may go without a word while it holds
+	// work, or before it says it is ready, until it counts as dead; 0
+	// waits for ever.
+	Silence time.Duration
+	// Restarts is how many times in a row the worker may die without
+	// answering anything before no new one is started; 0 starts none.
+	Restarts int
+	// Replay are the kinds of the requests that set a worker up: the
+	// last successful one of each is asked again of a new worker, before
+	// the rest.
+	Replay []protocol.Kind
+	// News hears of deaths and restarts, in a person's words, in a
+	// goroutine of its own; nil drops them.
+	News func(string)
+}
+
+// Handlers take a request's notices and its answer. Each is called in
+// the Worker's delivery goroutine, one at a time, in the order the
+// worker sent them; a nil Notice drops the notices. body is the
+// message's body, undefined when it has none. On failure Done gets the
+// zero answer and the Error.
+type Handlers[A, N any] struct {
+	Notice func(n N, body js.Value)
+	Done   func(a A, body js.Value, err *protocol.Error)
+}
+
+// Worker is the connection to one Web Worker, and to the ones started in
+// its place. Its methods may be called from any goroutine.
+type Worker struct {
+	url string
+	opt Options
+
+	mu       sync.Mutex
+	js       js.Value  // the current Web Worker
+	funcs    []js.Func // its event handlers
+	gen      int       // counts the workers started; messages of older ones are ignored
+	ready    bool      // the current worker said protocol.Ready
+	heard    time.Time // when the current worker started, last said something, or got work while idle
+	lastID   uint64
+	queue    []*pending // not sent yet, in order
+	inflight []*pending // sent to the current worker, in order
+	setup    []*pending // the last successful request of each kind in Replay
+	deaths   int        // workers died in a row without answering anything
+	gone     string     // why no request is sent any more, once none is
+
+	deliveries mailbox.Serial // the handlers' calls, in order
+	watching   bool           // watch runs
+	stopWatch  chan struct{}
+}
+
+// pending is a request: how to write its head, its body, and what to do
+// with its notices and answer.
+type pending struct {
+	id     uint64
+	kind   protocol.Kind
+	head   func(id uint64) string
+	body   js.Value
+	notice func(h protocol.Head, body js.Value) error // nil: notices are dropped
+	done   func(h protocol.Head, body js.Value)
+}
+
+// Start starts a worker from the script at url.
+func Start(url string, opt Options) (*Worker, error) {
+	if js.Global().Get("Worker").Type() != js.TypeFunction {
+		return nil, errors.New("this browser cannot start Web Workers here")
+	}
+	if opt.Name == "" {
+		opt.Name = "the worker"
+	}
+	opt.InFlight = max(opt.InFlight, 1)
+	silence := opt.Silence
+	opt.Silence = 0
+	w := &Worker{url: url, opt: opt, stopWatch: make(chan struct{})}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if err := w.start(); err != nil {
+		return nil, err
+	}
+	w.setSilence(silence)
+	return w, nil
+}
+
+// Ask sends the request q of call c, with body (a Blob, an ArrayBuffer,
+// or undefined), and returns its ID. An ArrayBuffer is transferred to
+// the worker, which leaves it empty here; a Blob is shared. h takes the
+// notices and the answer.
+func Ask[Q, A, N any](w *Worker, c protocol.Call[Q, A, N], q Q, body js.Value, h Handlers[A, N]) uint64 {
+	p := &pending{kind: c.Kind(), body: body, head: func(id uint64) string { return c.Request(id, q) }}
+	if h.Notice != nil {
+		p.notice = func(head protocol.Head, b js.Value) error {
+			n, err := c.ReadNotice(head)
+			if err != nil {
+				return err
+			}
+			h.Notice(n, b)
+			return nil
+		}
+	}
+	p.done = func(head protocol.Head, b js.Value) {
+		var zero A
+		if head.Error != nil {
+			h.Done(zero, js.Undefined(), head.Error)
+			return
+		}
+		a, err := c.ReadAnswer(head)
+		if err != nil {
+			h.Done(zero, js.Undefined(), protocol.Errorf(protocol.BadMessage, "%s sent an answer that cannot be read: %v", w.opt.Name, err))
+			return
+		}
+		h.Done(a, b, nil)
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.lastID++
+	p.id = w.lastID
+	if w.gone != "" {
+		w.fail(p, protocol.WorkerLost, w.gone)
+		return p.id
+	}
+	w.queue = append(w.queue, p)
+	w.pump()
+	return p.id
+}
+
+// Await is Ask waiting for the answer, dropping the notices. It must not
+// be called from a handler, whose goroutine delivers the answer.
+func Await[Q, A, N any](w *Worker, c protocol.Call[Q, A, N], q Q, body js.Value) (A, js.Value, *protocol.Error) {
+	type answer struct {
+		a    A
+		body js.Value
+		err  *protocol.Error
+	}
+	got := make(chan answer, 1)
+	Ask(w, c, q, body, Handlers[A, N]{Done: func(a A, b js.Value, err *protocol.Error) { got <- answer{a, b, err} }})
+	r := <-got
+	return r.a, r.body, r.err
+}
+
+// Cancel asks for request id to stop: a request still waiting here
+// fails at once, one the worker holds as soon as the worker sees the
+// cancel; either way with the code protocol.Cancelled.
+func (w *Worker) Cancel(id uint64) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for i, p := range w.queue {
+		if p.id == id {
+			w.queue = slices.Delete(w.queue, i, i+1)
+			w.fail(p, protocol.Cancelled, "cancelled")
+			return
+		}
+	}
+	w.tell(id, func(cid uint64) string { return protocol.Cancel.Request(cid, protocol.CancelRequest{Target: id}) })
+}
+
+// Control asks the training run id to pause, resume or stop, if the
+// worker holds it.
+func (w *Worker) Control(id uint64, action protocol.Action) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.tell(id, func(cid uint64) string {
+		return protocol.Control.Request(cid, protocol.ControlRequest{Target: id, Action: action})
+	})
+}
+
+// tell posts the immediate request head writes about request id, if the
+// worker holds it. w.mu is held.
+func (w *Worker) tell(id uint64, head func(id uint64) string) {
+	if !slices.ContainsFunc(w.inflight, func(p *pending) bool { return p.id == id }) {
+		return
+	}
+	w.lastID++
+	w.post(head(w.lastID), js.Undefined())
+}
+
+// SetSilence changes how long the worker may be silent while it holds
+// work (see Options.Silence), for a worker whose work takes longer or
+// shorter as it goes.
+func (w *Worker) SetSilence(d time.Duration) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.setSilence(d)
+}
+
+// setSilence is SetSilence with w.mu held.
+func (w *Worker) setSilence(d time.Duration) {
+	w.opt.Silence = d
+	if d > 0 && !w.watching && w.gone == "" {
+		w.watching = true
+		go w.watch()
+	}
+}
+
+// JS returns the current Web Worker, for the browser's developer tools.
+func (w *Worker) JS() js.Value {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.js
+}
+
+// Close ends the worker for good. The requests it held or that wait
+// fail with protocol.WorkerLost.
+func (w *Worker) Close() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.gone != "" {
+		return
+	}
+	w.stop()
+	w.giveUp(w.opt.Name + " was closed")
+}
+
+// start starts a new worker. w.mu is held.
+func (w *Worker) start() (err error) {
+	defer func() {
+		if p := recover(); p != nil { // the browser refused the script
+			err = fmt.Errorf("starting %s: %v", w.opt.Name, p)
+		}
+	}()
+	w.gen++
+	gen := w.gen
+	w.ready, w.heard = false, time.Now()
+	w.js = js.Global().Get("Worker").New(w.url)
+	onMessage := js.FuncOf(func(_ js.Value, args []js.Value) any {
+		head, body := js.Undefined(), js.Undefined()
+		if data := args[0].Get("data"); data.Type() == js.TypeObject {
+			head, body = data.Get("head"), data.Get("body")
+		}
+		w.receive(gen, head, body)
+		return nil
+	})
+	onError := js.FuncOf(func(_ js.Value, args []js.Value) any {
+		ev := args[0]
+		ev.Call("preventDefault") // reported by the asker instead of the console
+		reason := w.opt.Name + " failed"
+		if msg := ev.Get("message"); msg.Type() == js.TypeString && msg.String() != "" {
+			reason += ": " + msg.String()
+		}
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		if gen == w.gen && w.gone == "" {
+			w.died(reason)
+		}
+		return nil
+	})
+	w.js.Set("onmessage", onMessage)
+	w.js.Set("onmessageerror", onError)
+	w.js.Set("onerror", onError)
+	w.funcs = []js.Func{onMessage, onError}
+	return nil
+}
+
+// stop ends the current worker. w.mu is held.
+func (w *Worker) stop() {
+	w.js.Call("terminate")
+	for _, event := range []string{"onmessage", "onmessageerror", "onerror"} {
+		w.js.Set(event, js.Null())
+	}
+	for _, f := range w.funcs {
+		f.Release()
+	}
+	w.funcs, w.ready = nil, false
+}
+
+// receive takes a message of worker number gen. It runs in a JavaScript
+// callback: it never blocks.
+func (w *Worker) receive(gen int, text, body js.Value) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if gen != w.gen || w.gone != "" {
+		return
+	}
+	if text.Type() != js.TypeString {
+		w.died(fmt.Sprintf("%s sent a message without a head (%s)", w.opt.Name, text.Type()))
+		return
+	}
+	h, err := protocol.ReadHead(text.String())
+	if err != nil {
+		w.died(w.opt.Name + " sent a bad message: " + err.Error())
+		return
+	}
+	switch h.Kind {
+	case protocol.Ready.Kind():
+		w.ready, w.heard = true, time.Now()
+		w.pump()
+		return
+	case protocol.Exit.Kind():
+		reason := w.opt.Name + " stopped"
+		if h.Error != nil {
+			reason = h.Error.Message
+		}
+		w.died(reason)
+		return
+	}
+	if len(w.inflight) == 0 || w.inflight[0].id != h.ID || w.inflight[0].kind != h.Kind || h.Part == protocol.PartRequest {
+		w.died(fmt.Sprintf("%s sent a %s %s of request %d out of turn", w.opt.Name, h.Kind, h.Part, h.ID))
+		return
+	}
+	p := w.inflight[0]
+	w.heard = time.Now()
+	if h.Part == protocol.PartNotice {
+		if p.notice != nil {
+			w.deliveries.Do(func() {
+				if err := p.notice(h, body); err != nil {
+					w.mu.Lock()
+					defer w.mu.Unlock()
+					if gen == w.gen && w.gone == "" {
+						w.died(fmt.Sprintf("%s sent a notice that cannot be read: %v", w.opt.Name, err))
+					}
+				}
+			})
+		}
+		return
+	}
+	w.inflight = w.inflight[1:]
+	w.deaths = 0
+	if h.Error == nil && slices.Contains(w.opt.Replay, p.kind) {
+		w.setup = slices.DeleteFunc(w.setup, func(s *pending) bool { return s.kind == p.kind })
+		w.setup = append(w.setup, p)
+	}
+	w.deliveries.Do(func() { p.done(h, body) })
+	w.pump()
+}
+
+// pump sends queued requests while the worker has room. w.mu is held.
+func (w *Worker) pump() {
+	for w.ready && len(w.inflight) < w.opt.InFlight && len(w.queue) > 0 {
+		p := w.queue[0]
+		w.queue = w.queue[1:]
+		if len(w.inflight) == 0 {
+			w.heard = time.Now()
+		}
+		w.post(p.head(p.id), p.body)
+		w.inflight = append(w.inflight, p)
+	}
+}
+
+// post sends a head and its body to the worker, transferring an
+// ArrayBuffer. w.mu is held.
+func (w *Worker) post(head string, body js.Value) {
+	msg := js.Global().Get("Object").New()
+	msg.Set("head", head)
+	if body.IsUndefined() || body.IsNull() {
+		w.js.Call("postMessage", msg)
+		return
+	}
+	msg.Set("body", body)
+	if IsBuffer(body) {
+		w.js.Call("postMessage", msg, Transfer(body))
+		return
+	}
+	w.js.Call("postMessage", msg)
+}
+
+// died replaces a worker that died or hung, for the reason given: the
+// request it was on fails, the others go to the new worker, after the
+// requests that set the old one up. Without restarts, or after too many,
+// every request fails. w.mu is held.
+func (w *Worker) died(reason string) {
+	w.stop()
+	w.deaths++
+	if len(w.inflight) > 0 {
+		w.fail(w.inflight[0], protocol.WorkerLost, reason+" (while working on this)")
+		w.inflight = w.inflight[1:]
+	}
+	w.queue = append(w.inflight, w.queue...)
+	w.inflight = nil
+	switch {
+	case w.opt.Restarts == 0:
+		w.giveUp(reason)
+		return
+	case w.deaths > w.opt.Restarts:
+		w.giveUp(fmt.Sprintf("%s keeps stopping (%s); reload the page to try again", w.opt.Name, reason))
+		w.news(capitalize(w.opt.Name) + " stopped: " + w.gone + ".")
+		return
+	}
+	var again []*pending
+	for _, s := range w.setup {
+		redo := *s
+		w.lastID++
+		redo.id, redo.notice = w.lastID, nil
+		redo.done = func(h protocol.Head, _ js.Value) {
+			if h.Error != nil {
+				w.news("The new worker could not be set up again: " + h.Error.Error())
+			}
+		}
+		again = append(again, &redo)
+	}
+	w.queue = append(again, w.queue...)
+	w.news(capitalize(w.opt.Name) + " stopped (" + reason + "); a new one was started.")
+	if err := w.start(); err != nil {
+		w.giveUp(err.Error())
+	}
+}
+
+// giveUp fails every request, and those asked from now on, for reason.
+// w.mu is held.
+func (w *Worker) giveUp(reason string) {
+	w.gone = reason
+	for _, p := range append(w.inflight, w.queue...) {
+		w.fail(p, protocol.WorkerLost, reason)
+	}
+	w.inflight, w.queue = nil, nil
+	close(w.stopWatch)
+}
+
+// watch counts a worker as dead when it holds work, or has not said it
+// is ready, and has said nothing for too long.
+func (w *Worker) watch() {
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		select {
+		case <-w.stopWatch:
+			return
+		case <-tick.C:
+		}
+		w.mu.Lock()
+		waiting := !w.ready || len(w.inflight) > 0
+		if d := w.opt.Silence; w.gone == "" && d > 0 && waiting && time.Since(w.heard) > d {
+			w.died(fmt.Sprintf("%s did not answer for %v", w.opt.Name, d.Round(time.Second)))
+		}
+		w.mu.Unlock()
+	}
+}
+
+// fail answers p with an error of code, for reason. w.mu may be held.
+func (w *Worker) fail(p *pending, code protocol.Code, reason string) {
+	h := protocol.Head{ID: p.id, Kind: p.kind, Part: protocol.PartAnswer, Error: protocol.Errorf(code, "%s", reason)}
+	w.deliveries.Do(func() { p.done(h, js.Undefined()) })
+}
+
+// news tells Options.News, if any.
+func (w *Worker) news(s string) {
+	if w.opt.News != nil {
+		go w.opt.News(s)
+	}
+}
+
+// capitalize returns s with its first letter upper-cased.
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}

@@ -1,0 +1,75 @@
+package protocol
+
+import "fmt"
+
+// The payloads of evaluations.
+
+// EvaluateRequest asks the data set worker to classify the loaded data
+// set's test split (all its images when it has none) with the model
+// file in the body, or at URL without one, named Name.
+type EvaluateRequest struct {
+	Name string `json:"name"`
+	URL  string `json:"url,omitempty"`
+}
+
+// Evaluation is a model's result on a data set.
+type Evaluation struct {
+	Model   string   `json:"model"`   // the model file's name
+	Split   string   `json:"split"`   // "test", or "all" when the data set has no test split
+	Classes []string `json:"classes"` // the model's, in its label order; Matrix is indexed by them
+	// Matrix counts the images: Matrix[actual][predicted].
+	Matrix [][]int `json:"matrix"`
+	// Loss is the mean cross-entropy.
+	Loss float64 `json:"loss"`
+	// Predicted is each image's predicted class, in the split's order.
+	Predicted []int `json:"predicted"`
+	// Unknown names the data set's classes the model does not know,
+	// whose images were left out, and Left how many images that was.
+	Unknown []string `json:"unknown,omitempty"`
+	Left    int      `json:"left,omitempty"`
+	Seconds float64  `json:"seconds"`
+}
+
+// The evaluations the worker keeps, by CellRequest.Split.
+const (
+	SplitEvaluated  = ""           // the last Evaluate's
+	SplitValidation = "validation" // the last run's, on its held-out images
+	SplitTest       = "test"       // the last run's, on the test split
+)
+
+// CellRequest asks for the images of one cell of an evaluation's
+// confusion matrix, Actual row and Predicted column, the lowest
+// probability of the true class first, at most Limit of them.
+type CellRequest struct {
+	Split     string `json:"split,omitempty"` // which evaluation: Split*
+	Actual    int    `json:"actual"`
+	Predicted int    `json:"predicted"`
+	Limit     int    `json:"limit"`
+}
+
+// CellImages is the answer to a CellRequest: the cell's images, with
+// their thumbnails in the body, and how many the cell holds.
+type CellImages struct {
+	Images []ImageResult `json:"images"`
+	Total  int           `json:"total"`
+}
+
+// ImageResult is an image of a data set as a model saw it.
+type ImageResult struct {
+	Thumb
+	Index    int          `json:"index"`    // in the split
+	TrueProb float32      `json:"trueProb"` // the probability of its true class
+	Top      []Prediction `json:"top"`      // most probable first
+}
+
+func checkEvaluate(EvaluateRequest) error { return nil }
+
+func checkCell(q CellRequest) error {
+	switch {
+	case q.Split != SplitEvaluated && q.Split != SplitValidation && q.Split != SplitTest:
+		return fmt.Errorf("no evaluation %q", q.Split)
+	case q.Actual < 0 || q.Predicted < 0 || q.Limit < 1 || q.Limit > MaxCellLimit:
+		return fmt.Errorf("cell %d, %d, limit %d", q.Actual, q.Predicted, q.Limit)
+	}
+	return nil
+}

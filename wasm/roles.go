@@ -1,0 +1,35 @@
+package main
+
+import (
+	"github.com/vugu/vugu/js"
+)
+
+// The roles a worker plays, named by its script's query (?role=): the
+// page starts a classifier and a data set worker; the data set worker
+// starts decoding workers and helpers; the classifier starts another
+// classifier for a huge photo.
+const (
+	roleClassifier = "classifier"
+	roleDatasets   = "datasets"
+	roleHelper     = "helper"
+	roleDecoder    = "decoder"
+)
+
+// workerURL returns the URL of this worker's own script for a worker of
+// role: the role is in its query, where the browser's developer tools
+// (and the browser tests) see it too.
+func workerURL(role string) string {
+	u := js.Global().Get("URL").New(js.Global().Get("location").Get("href"))
+	u.Get("searchParams").Call("set", "role", role)
+	return u.Call("toString").String()
+}
+
+// roleOf returns the role of this worker, from its script's query: a
+// classifier when it names none.
+func roleOf() string {
+	q := js.Global().Get("URL").New(js.Global().Get("location").Get("href")).Get("searchParams")
+	if r := q.Call("get", "role"); r.Type() == js.TypeString && r.String() != "" {
+		return r.String()
+	}
+	return roleClassifier
+}

@@ -1,0 +1,179 @@
+package main
+
+import (
+	"errors"
+	"time"
+
+	"github.com/intelscenes/resnet-browser/nn"
+	"github.com/intelscenes/resnet-browser/nn/data"
+	"github.com/intelscenes/resnet-browser/wasm/protocol"
+)
+
+// Serving a role: a worker takes its messages one at a time, in the
+// order they came, and answers each with the handler its role has for
+// the message's kind; every failure, a panic included, becomes an error
+// answer, and the worker goes on. Cancel and Control are seen as they
+// arrive (see server.arrived), by the request at work.
+
+// handlers are a role's: a handler for each kind it serves.
+type handlers map[protocol.Kind]handler
+
+// handler answers a request: it returns the answer's head and body.
+type handler func(r *request) (head string, body []byte)
+
+// handle sets the handler of c's kind to f, which gets the request's
+// payload, checked.
+func handle[Q, A, N any](hs handlers, c protocol.Call[Q, A, N], f func(r *request, q Q) (A, []byte, error)) {
+	hs[c.Kind()] = func(r *request) (string, []byte) {
+		q, err := c.ReadRequest(r.head)
+		if err != nil {
+			return protocol.Fail(r.head.ID, r.head.Kind, errorOf(err, "")), nil
+		}
+		a, body, err := f(r, q)
+		if err != nil {
+			return protocol.Fail(r.head.ID, r.head.Kind, errorOf(err, r.file)), nil
+		}
+		return c.Answer(r.head.ID, a), body
+	}
+}
+
+// server serves a role's requests.
+type server struct {
+	handlers handlers
+	// post sends a message to the asker: the page, or the worker that
+	// started this one.
+	post func(head string, body []byte)
+	// yield lets the worker's messages in: in the browser, a long request
+	// calls it between pieces of work so that a Cancel reaches it; nil
+	// where messages come in anyway.
+	yield    func()
+	stops    cancels     // the requests asked to stop
+	controls runControls // the runs asked to pause, resume or stop
+}
+
+// arrived takes the head of a message as it arrives, in the browser's
+// callback, never blocking: it returns false for a Cancel or Control,
+// which it handles at once, true for a message to queue.
+func (s *server) arrived(text string) bool {
+	h, err := protocol.ReadHead(text)
+	if err != nil || !protocol.Immediate(h.Kind) {
+		return true
+	}
+	switch h.Kind {
+	case protocol.Cancel.Kind():
+		q, _ := protocol.Cancel.ReadRequest(h)
+		s.stops.add(q.Target)
+	case protocol.Control.Kind():
+		q, _ := protocol.Control.ReadRequest(h)
+		s.controls.set(q.Target, q.Action)
+	}
+	return false
+}
+
+// serve answers the message of head text and body, and posts the answer.
+func (s *server) serve(text string, body file) {
+	head, out := s.answer(text, body)
+	s.post(head, out)
+}
+
+// answer returns the answer to the message of head text and body.
+func (s *server) answer(text string, body file) (head string, out []byte) {
+	h, err := protocol.ReadHead(text)
+	if err != nil {
+		return protocol.Fail(h.ID, h.Kind, errorOf(err, "")), nil
+	}
+	r := &request{head: h, body: body, server: s}
+	defer func() {
+		if p := recover(); p != nil {
+			head, out = protocol.Fail(h.ID, h.Kind, protocol.Errorf(protocol.Internal, "internal error in the worker: %v", p)), nil
+		}
+	}()
+	f := s.handlers[h.Kind]
+	switch {
+	case h.Part != protocol.PartRequest:
+		return protocol.Fail(h.ID, h.Kind, protocol.Errorf(protocol.BadMessage, "a %s %s where a request was expected", h.Kind, h.Part)), nil
+	case f == nil:
+		return protocol.Fail(h.ID, h.Kind, protocol.Errorf(protocol.BadMessage, "this worker does not take %s requests", h.Kind)), nil
+	case body == nil && protocol.BodyOf(h.Kind).Required():
+		return protocol.Fail(h.ID, h.Kind, protocol.Errorf(protocol.BadMessage, "no file came with the %s request", h.Kind)), nil
+	}
+	return f(r)
+}
+
+// request is a request at work.
+type request struct {
+	head   protocol.Head
+	body   file // nil without one
+	server *server
+	// file names the file the request is about, as the person knows it,
+	// for its errors; a handler sets it.
+	file string
+}
+
+// ID returns the request's ID.
+func (r *request) ID() uint64 { return r.head.ID }
+
+// tell sends a notice about the request, a head and a body.
+func (r *request) tell(head string, body []byte) { r.server.post(head, body) }
+
+// cancelled reports whether the request was asked to stop.
+func (r *request) cancelled() bool { return r.server.stops.has(r.head.ID) }
+
+// yield lets the worker's messages in, where it must.
+func (r *request) yield() {
+	if r.server.yield != nil {
+		r.server.yield()
+	}
+}
+
+// asked returns the last action asked of the request, a run, or "".
+func (r *request) asked() protocol.Action { return r.server.controls.get(r.head.ID) }
+
+// waitAsked waits until an action is asked of a run, or d has passed.
+func (r *request) waitAsked(d time.Duration) { r.server.controls.wait(d) }
+
+// fileOr returns the request's body, or the file at url without one.
+func (r *request) fileOr(url string) (file, error) {
+	if r.body != nil {
+		return r.body, nil
+	}
+	if url == "" {
+		return nil, protocol.Errorf(protocol.BadMessage, "no file came with the %s request", r.head.Kind)
+	}
+	return fetchFile(url)
+}
+
+// errorOf turns err into the Error of an answer; file names the file
+// the request is about, if it is about one.
+func errorOf(err error, file string) *protocol.Error {
+	var pe *protocol.Error
+	var fe *data.FileError
+	switch {
+	case errors.As(err, &pe):
+		e := *pe
+		if e.File == "" && e.Code != protocol.Cancelled {
+			e.File = file
+		}
+		return &e
+	case errors.Is(err, protocol.ErrMessage):
+		return &protocol.Error{Code: protocol.BadMessage, Message: err.Error()}
+	case errors.As(err, &fe):
+		return &protocol.Error{Code: protocol.BadInput, File: fe.Name, Message: nn.Message(fe.Err)}
+	}
+	return &protocol.Error{Code: protocol.Failed, File: file, Message: nn.Message(err)}
+}
+
+// errCancelled is the error of a request stopped by a Cancel.
+var errCancelled = protocol.Errorf(protocol.Cancelled, "cancelled")
+
+// notLoaded returns the error of a request that needs what is not
+// loaded.
+func notLoaded(format string, args ...any) error {
+	return protocol.Errorf(protocol.NotLoaded, format, args...)
+}
+
+// badInput returns err as the error of a request whose input cannot be
+// used.
+func badInput(err error) error {
+	return &protocol.Error{Code: protocol.BadInput, Message: nn.Message(err)}
+}
