@@ -1,0 +1,90 @@
+package main
+
+import (
+	"reflect"
+	"testing"
+
+	"github.com/intelscenes/resnet-browser/wasm/protocol"
+)
+
+// noURL is a thumbnail URL maker for tests, where there is no browser.
+func noURL(int) string { return "" }
+
+func TestImagesFinish(t *testing.T) {
+	top := []protocol.Prediction{{Class: "sea", Probability: 0.9}, {Class: "glacier", Probability: 0.1}}
+	for _, tc := range []struct {
+		res  protocol.Classified
+		err  *protocol.Error
+		want Item
+	}{
+		{protocol.Classified{Top: top}, nil, Item{ID: 1, Name: "a.jpg", Status: Done, Top: top}},
+		{protocol.Classified{}, &protocol.Error{Code: protocol.BadInput, File: "a.jpg", Message: "not an image"}, Item{ID: 1, Name: "a.jpg", Status: Failed, Err: "not an image"}},
+		{protocol.Classified{}, &protocol.Error{Code: protocol.WorkerLost, Message: "the worker stopped"}, Item{ID: 1, Name: "a.jpg", Status: Failed, Err: "the worker stopped"}},
+	} {
+		var im Images
+		it := im.add([]string{"a.jpg"}, noURL)[0]
+		im.finish(it, tc.res, tc.err)
+		if !reflect.DeepEqual(*it, tc.want) {
+			t.Errorf("finish(%+v, %+v): got %+v, want %+v", tc.res, tc.err, *it, tc.want)
+		}
+		if im.Tally.pending != 0 {
+			t.Errorf("%d pending after the answer", im.Tally.pending)
+		}
+	}
+}
+
+// TestImagesTally follows a list of images from given to classified
+// and cleared, as its lines say it.
+func TestImagesTally(t *testing.T) {
+	im := Images{Shown: resultsPage}
+	items := im.add([]string{"1.jpg", "2.jpg", "3.jpg", "4.jpg"}, noURL)
+	if got, want := im.Count(), "4 images, newest first: 4 waiting"; got != want {
+		t.Errorf("pending: got %q, want %q", got, want)
+	}
+	sea := protocol.Classified{Top: []protocol.Prediction{{Class: "sea", Probability: 0.8}}}
+	im.finish(items[0], sea, nil)
+	if got := im.TallyLine(); got != "" {
+		t.Errorf("one class: tally %q, want none", got)
+	}
+	im.finish(items[1], protocol.Classified{Top: []protocol.Prediction{{Class: "forest", Probability: 0.6}}}, nil)
+	im.finish(items[2], sea, nil)
+	im.finish(items[3], protocol.Classified{}, &protocol.Error{Message: "not an image"})
+	if got, want := im.Count(), "4 images, newest first: 3 classified, 1 could not be read"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	if got, want := im.TallyLine(), "Most probable class: sea 2 · forest 1"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	more := im.add(make([]string, 250), noURL)
+	if im.Items[0] != more[0] || len(im.Visible()) != resultsPage {
+		t.Errorf("the newest first, %d shown; want the newest first and %d", len(im.Visible()), resultsPage)
+	}
+	if got, want := im.ShowMoreLabel(), "Show 100 more (of 154 not shown)"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	im.showMore()
+	im.showMore()
+	if len(im.Visible()) != 254 {
+		t.Errorf("%d shown after two Show more, want all 254", len(im.Visible()))
+	}
+	gone := im.clear()
+	if len(gone) != 254 || !gone[0].gone || len(im.Items) != 0 || im.Tally.pending != 0 || im.Shown != resultsPage {
+		t.Errorf("after clear: %d items gone, %d left, %d pending, %d shown", len(gone), len(im.Items), im.Tally.pending, im.Shown)
+	}
+	if got := (&Images{Items: []*Item{{}}}).Count(); got != "1 image" {
+		t.Errorf("one image: %q", got)
+	}
+}
+
+func TestPercent(t *testing.T) {
+	for _, tc := range []struct {
+		p    float32
+		want string
+	}{
+		{0, "0.0%"}, {1, "100.0%"}, {0.5, "50.0%"}, {0.12345, "12.3%"}, {0.99999, "100.0%"},
+	} {
+		if got := percent(tc.p); got != tc.want {
+			t.Errorf("percent(%v): got %q, want %q", tc.p, got, tc.want)
+		}
+	}
+}
