@@ -105,6 +105,6 @@ func (a *Adam) fits(m, v [][]float32) bool {
 // rounding the float64 root to float32 gives the correctly rounded
 // float32 root, since a float64 has more than twice a float32's precision
 // (53 >= 2*24 + 2 bits). math32.Sqrt computes it bit by bit in
-// software under GOOS=js, where it took about 2% of a training step;
+// software under GOOS=js (docs/performance.md says what that cost);
 // WebAssembly's f64.sqrt is one instruction.
 func sqrt32(x float32) float32 { return float32(math.Sqrt(float64(x))) }

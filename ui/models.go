@@ -120,9 +120,11 @@ func (m *Models) refresh() {
 }
 
 // keep keeps the model in use, of file, under meta (its ID set here),
-// and makes it the one chosen.
+// and makes it the one chosen; where the browser keeps nothing, the
+// model in use is in no row of the list.
 func (m *Models) keep(meta store.Model, file js.Value) {
 	if m.store.db == nil {
+		m.Current = ""
 		return
 	}
 	meta.ID = newID()

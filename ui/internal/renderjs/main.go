@@ -61,8 +61,7 @@ func run(out string) error {
 // write done only when it changes something. Setting innerHTML parses
 // and replaces the element's children, and every write invalidates style
 // and layout, so a page of a thousand result cards spent most of each
-// render there (measured: 45% of the page's time in the browser's own
-// work, 1,000 images classified in 35 s). Each is found exactly once in
+// render there (docs/performance.md has the figures). Each is found exactly once in
 // the script, or the build stops: a new Vugu version must be looked at.
 var noOpWrites = []struct{ from, to string }{
 	{ // opcodeSetAttrStr
