@@ -21,7 +21,7 @@ type DatasetPanel struct {
 	Sample  func()                 // "Sample data set" was pressed
 	Cancel  func()                 // "Cancel" was pressed
 
-	dragOver bool
+	dropZone
 }
 
 // HandlePick takes the zip picked.
@@ -31,29 +31,11 @@ func (c *DatasetPanel) HandlePick(e vugu.DOMEvent) {
 	}
 }
 
-// HandleDragOver accepts files dragged over the drop zone.
-func (c *DatasetPanel) HandleDragOver(e vugu.DOMEvent) {
-	e.PreventDefault()
-	c.dragOver = true
-}
-
-// HandleDragLeave ends the drop zone's highlight.
-func (c *DatasetPanel) HandleDragLeave(vugu.DOMEvent) { c.dragOver = false }
-
 // HandleDrop passes the files dropped on the drop zone on.
-func (c *DatasetPanel) HandleDrop(e vugu.DOMEvent) {
-	e.PreventDefault()
-	c.dragOver = false
-	c.Drop(fileList(e.JSEvent().Get("dataTransfer").Get("files")))
-}
+func (c *DatasetPanel) HandleDrop(e vugu.DOMEvent) { c.Drop(c.dropped(e)) }
 
 // ZoneClass is the drop zone's class attribute.
-func (c *DatasetPanel) ZoneClass() string {
-	if c.dragOver {
-		return "drop-zone dataset-drop drag-over"
-	}
-	return "drop-zone dataset-drop"
-}
+func (c *DatasetPanel) ZoneClass() string { return c.zoneClass("drop-zone dataset-drop") }
 
 // ProgressMax is the progress bar's maximum: the files to read, or 1
 // before they are known.

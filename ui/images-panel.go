@@ -14,32 +14,14 @@ type ImagesPanel struct {
 	Clear    func()                 // "Clear" was pressed
 	ShowMore func()                 // "Show more" was pressed
 
-	dragOver bool
+	dropZone
 }
-
-// HandleDragOver accepts files dragged over the drop zone.
-func (c *ImagesPanel) HandleDragOver(e vugu.DOMEvent) {
-	e.PreventDefault()
-	c.dragOver = true
-}
-
-// HandleDragLeave ends the drop zone's highlight.
-func (c *ImagesPanel) HandleDragLeave(vugu.DOMEvent) { c.dragOver = false }
 
 // HandleDrop gives the files dropped on the drop zone.
-func (c *ImagesPanel) HandleDrop(e vugu.DOMEvent) {
-	e.PreventDefault()
-	c.dragOver = false
-	c.Give(fileList(e.JSEvent().Get("dataTransfer").Get("files")))
-}
+func (c *ImagesPanel) HandleDrop(e vugu.DOMEvent) { c.Give(c.dropped(e)) }
 
 // HandlePick gives the files picked with the file input.
 func (c *ImagesPanel) HandlePick(e vugu.DOMEvent) { c.Give(pickedFiles(e.JSEventTarget())) }
 
 // ZoneClass is the drop zone's class attribute.
-func (c *ImagesPanel) ZoneClass() string {
-	if c.dragOver {
-		return "drop-zone drag-over"
-	}
-	return "drop-zone"
-}
+func (c *ImagesPanel) ZoneClass() string { return c.zoneClass("drop-zone") }

@@ -41,15 +41,7 @@ func (c *classifier) handlers() handlers {
 // error the model stays as it was.
 func (c *classifier) loadModel(r *request, q protocol.LoadModelRequest) (protocol.ModelInfo, []byte, error) {
 	r.file = q.Name
-	f, err := r.fileOr(q.URL)
-	if err != nil {
-		return protocol.ModelInfo{}, nil, err
-	}
-	b, err := f.Bytes()
-	if err != nil {
-		return protocol.ModelInfo{}, nil, err
-	}
-	m, err := nn.ReadModel(bytes.NewReader(b), int64(len(b)), q.Name)
+	m, b, err := r.model(q.Name, q.URL)
 	if err != nil {
 		return protocol.ModelInfo{}, nil, err
 	}

@@ -9,7 +9,6 @@ import (
 	"image/gif"
 	"image/jpeg"
 	"image/png"
-	"os"
 	"reflect"
 	"slices"
 	"strings"
@@ -28,7 +27,7 @@ func loadedClassifier(t *testing.T) (*classifier, *tested) {
 	t.Helper()
 	c := &classifier{}
 	tt := serveRole(c.handlers())
-	if _, _, err := ask(tt, protocol.LoadModel, 1, protocol.LoadModelRequest{Name: "built-in"}, mustRead(t, builtinModel)); err != nil {
+	if _, _, err := ask(tt, protocol.LoadModel, 1, protocol.LoadModelRequest{Name: "built-in"}, readFile(t, builtinModel)); err != nil {
 		t.Fatalf("loading %s: %v", builtinModel, err)
 	}
 	return c, tt
@@ -58,7 +57,7 @@ func encoded(t *testing.T) map[string][]byte {
 
 func TestLoadModel(t *testing.T) {
 	_, tt := loadedClassifier(t)
-	m, body, err := ask(tt, protocol.LoadModel, 2, protocol.LoadModelRequest{Name: "again.safetensors"}, mustRead(t, builtinModel))
+	m, body, err := ask(tt, protocol.LoadModel, 2, protocol.LoadModelRequest{Name: "again.safetensors"}, readFile(t, builtinModel))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +69,7 @@ func TestLoadModel(t *testing.T) {
 	}
 	// Asked to keep it, the classifier answers with the model as this
 	// project's file, which a PyTorch one is turned into.
-	pth := mustRead(t, "../nn/modelfile/testdata/seed-resnet14.pth")
+	pth := readFile(t, "../nn/modelfile/testdata/seed-resnet14.pth")
 	m, body, err = ask(tt, protocol.LoadModel, 3, protocol.LoadModelRequest{Name: "seed.pth", Keep: true}, pth)
 	if err != nil {
 		t.Fatal(err)
@@ -194,13 +193,4 @@ func hugePNG(t *testing.T) []byte {
 	binary.BigEndian.PutUint32(p[20:], 20000)
 	binary.BigEndian.PutUint32(p[29:], crc32.ChecksumIEEE(p[12:29]))
 	return p
-}
-
-func mustRead(t *testing.T, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
 }

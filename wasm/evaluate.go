@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"cmp"
 	"fmt"
 	"math"
@@ -36,15 +35,7 @@ func (d *datasets) evaluate(r *request, q protocol.EvaluateRequest) (protocol.Ev
 	if ds == nil {
 		return protocol.Evaluation{}, nil, errNoDataset
 	}
-	f, err := r.fileOr(q.URL)
-	if err != nil {
-		return protocol.Evaluation{}, nil, err
-	}
-	b, err := f.Bytes()
-	if err != nil {
-		return protocol.Evaluation{}, nil, err
-	}
-	m, err := nn.ReadModel(bytes.NewReader(b), int64(len(b)), q.Name)
+	m, _, err := r.model(q.Name, q.URL)
 	if err != nil {
 		return protocol.Evaluation{}, nil, err
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"time"
 
@@ -141,6 +142,21 @@ func (r *request) fileOr(url string) (file, error) {
 		return nil, protocol.Errorf(protocol.BadMessage, "no file came with the %s request", r.head.Kind)
 	}
 	return fetchFile(url)
+}
+
+// model reads the model file of the request, named name: its body, or
+// the file at url without one. It returns the model and its file.
+func (r *request) model(name, url string) (*nn.Model, []byte, error) {
+	f, err := r.fileOr(url)
+	if err != nil {
+		return nil, nil, err
+	}
+	b, err := f.Bytes()
+	if err != nil {
+		return nil, nil, err
+	}
+	m, err := nn.ReadModel(bytes.NewReader(b), int64(len(b)), name)
+	return m, b, err
 }
 
 // errorOf turns err into the Error of an answer; file names the file
