@@ -214,6 +214,7 @@ func (m *Models) delete(id string) {
 		return
 	}
 	if id == m.Current {
+		m.Err = ""
 		m.use(builtinID)
 	}
 	m.store.do(func() {

@@ -29,7 +29,7 @@ const (
 // images a person gives the page with the model in use; a new one gets
 // that model again.
 func startClassifier(news func(string)) (*link.Worker, error) {
-	return link.Start(classifierScript, link.Options{Name: "the worker", InFlight: 2, Silence: workerSilence,
+	return link.Start(classifierScript, link.Options{Name: "the worker", InFlight: 2, Silence: workerSilence, Silent: "no answer for %v",
 		Restarts: workerRestarts, Replay: []protocol.Kind{protocol.LoadModel.Kind()}, News: news})
 }
 
@@ -37,7 +37,7 @@ func startClassifier(news func(string)) (*link.Worker, error) {
 // sets, evaluates and trains on them; a new one reads the data set
 // again.
 func startDatasets(news func(string)) (*link.Worker, error) {
-	return link.Start(datasetsScript, link.Options{Name: "the data set worker", InFlight: 1, Silence: workerSilence,
+	return link.Start(datasetsScript, link.Options{Name: "the data set worker", InFlight: 1, Silence: workerSilence, Silent: "no answer for %v",
 		Restarts: workerRestarts, Replay: []protocol.Kind{protocol.LoadDataset.Kind(), protocol.LoadKept.Kind()}, News: news})
 }
 

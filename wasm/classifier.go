@@ -19,8 +19,9 @@ type classifier struct {
 	kernels
 	model *nn.Model // nil until a model loads
 	file  []byte    // the file model was read from
-	// alone classifies a photo in a worker of its own that loads the
-	// model file given; nil where no worker can be started.
+	// alone classifies a photo, a Blob, in a worker of its own that loads
+	// the model file given; nil where no worker can be started, or in a
+	// worker of a photo itself.
 	alone func(model []byte, q protocol.ClassifyRequest, photo js.Value) (protocol.Classified, []byte, error)
 	// spawn starts helper workers for the training benchmark; nil where
 	// none can be started.
@@ -67,7 +68,7 @@ func (c *classifier) classify(r *request, q protocol.ClassifyRequest) (protocol.
 		return protocol.Classified{}, nil, notLoaded("no model is loaded")
 	}
 	head := make([]byte, min(r.body.Size(), headerBytes))
-	if _, err := r.body.ReadAt(head, 0); err == nil && !q.Here && c.alone != nil && data.DecodeCost(head) >= aloneFrom {
+	if _, err := r.body.ReadAt(head, 0); err == nil && c.alone != nil && r.body.Blob().Truthy() && data.DecodeCost(head) >= aloneFrom {
 		return c.alone(c.file, q, r.body.Blob())
 	}
 	b, err := r.body.Bytes()

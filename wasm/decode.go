@@ -80,7 +80,7 @@ func (d *datasets) decodeAll(r *request, name string, f file, z *data.Zip, opt d
 		return nil
 	}
 	base := protocol.DecodeRequest{Name: name, Size: opt.Size}
-	if d.decoders != nil && len(parts) > 1 {
+	if d.decoders != nil && len(parts) > 1 && f.Blob().Truthy() { // the decoders share the Blob itself
 		if err := d.decoders(base, f, parts, got, r.cancelled); err != nil {
 			return nil, nil, err
 		}

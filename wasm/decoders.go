@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"time"
 
 	"github.com/vugu/vugu/js"
@@ -59,8 +58,6 @@ func decodeOnWorkers(q protocol.DecodeRequest, zip file, runs [][2]int, got func
 		case m.done:
 			workers[m.run].Close()
 			left--
-		case !link.IsBuffer(m.body):
-			return fmt.Errorf("%w: a decoding worker's notice without its images", protocol.ErrMessage)
 		default:
 			buf = link.CopyInto(buf, m.body)
 			k := len(buf) / (q.Size * q.Size * 3)

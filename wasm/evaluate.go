@@ -16,7 +16,7 @@ import (
 const evalBatch = 64
 
 // evaluation is an evaluation's result, image by image, kept for
-// KindCellImages.
+// Cell requests.
 type evaluation struct {
 	ds      *dataset
 	set     *data.Set

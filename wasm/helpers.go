@@ -54,7 +54,8 @@ func spawnWorkers(n int, setup protocol.ReplicaRequest, grads, stats int) (reps 
 	list := js.Global().Get("Array").New()
 	js.Global().Set("nnHelpers", list)
 	for range n {
-		w, err := link.Start(workerURL(roleHelper), link.Options{Name: "the helper worker", Silence: helperStartTimeout})
+		w, err := link.Start(workerURL(roleHelper), link.Options{Name: "the helper worker", Silence: helperStartTimeout,
+			Silent: "the helper worker did not answer for %v: it stopped, or its tab was throttled"})
 		if err != nil {
 			stop()
 			return nil, nil, err
@@ -114,9 +115,6 @@ func (h *remoteHelper) Wait() (*nn.Shard, error) {
 	ans := <-h.answers
 	if ans.err != nil {
 		return nil, ans.err
-	}
-	if !link.IsBuffer(ans.body) {
-		return nil, fmt.Errorf("%w: a shard's answer without its body", protocol.ErrMessage)
 	}
 	h.answer = link.CopyInto(h.answer, ans.body)
 	if err := decodeShard(&h.shard, ans.a, h.answer, h.grads, h.stats); err != nil {

@@ -75,11 +75,8 @@ func (d *datasets) keepDataset() (digest, failed string, written int64) {
 
 // keepCheckpoint keeps the run's record, as ck says where it stands, and
 // its checkpoint b, and returns the bytes written and the time it took,
-// or why it could not be kept, in a person's words.
+// or why it could not be kept, in a person's words. d.keeper is not nil.
 func (d *datasets) keepCheckpoint(record store.Run, ck protocol.CheckpointKept, b []byte) (int64, float64, string) {
-	if d.keeper == nil {
-		return 0, 0, errKeepsNothing.Error()
-	}
 	// The data set again, should another tab have dropped it as no kept
 	// run's before this run's first checkpoint.
 	d.keepDataset()

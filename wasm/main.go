@@ -51,6 +51,8 @@ func handlersOf(role string, k kernels) handlers {
 	case roleClassifier:
 		c := &classifier{kernels: k, alone: classifyAlone, spawn: spawnWorkers}
 		return c.handlers()
+	case rolePhoto:
+		return (&classifier{kernels: k}).handlers()
 	case roleDatasets:
 		d := &datasets{kernels: k, decoders: decodeOnWorkers, spawn: spawnWorkers}
 		if db, err := store.Open(); err == nil {

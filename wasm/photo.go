@@ -22,14 +22,17 @@ const (
 	// cost: JPEGs put their frame header after their metadata, which
 	// holds an EXIF thumbnail of some tens of KB.
 	headerBytes = 256 << 10
-	// aloneTimeout is how long the worker of a huge photo may take.
-	aloneTimeout = 3 * time.Minute
+	// aloneSilence is how long the worker of a huge photo may be silent,
+	// from its start to its answer.
+	aloneSilence = 3 * time.Minute
 )
 
-// classifyAlone has a new classifier load the model file and classify
-// the photo, and ends it.
+// classifyAlone has a worker of its own (a classifier that decodes any
+// photo itself) load the model file and classify the photo, and ends
+// it.
 func classifyAlone(model []byte, q protocol.ClassifyRequest, photo js.Value) (protocol.Classified, []byte, error) {
-	w, err := link.Start(workerURL(roleClassifier), link.Options{Name: "the worker for this photo", Silence: aloneTimeout})
+	w, err := link.Start(workerURL(rolePhoto), link.Options{Name: "the worker for this photo", Silence: aloneSilence,
+		Silent: "the worker for this photo did not answer in %v"})
 	if err != nil {
 		return protocol.Classified{}, nil, err
 	}
@@ -37,7 +40,6 @@ func classifyAlone(model []byte, q protocol.ClassifyRequest, photo js.Value) (pr
 	if _, _, err := link.Await(w, protocol.LoadModel, protocol.LoadModelRequest{Name: "the page's model"}, link.Buffer(model)); err != nil {
 		return protocol.Classified{}, nil, err
 	}
-	q.Here = true // or it would start a worker of its own, and so on
 	res, body, perr := link.Await(w, protocol.Classify, q, photo)
 	if perr != nil {
 		return protocol.Classified{}, nil, perr

@@ -6,10 +6,11 @@ import (
 
 // The roles a worker plays, named by its script's query (?role=): the
 // page starts a classifier and a data set worker; the data set worker
-// starts decoding workers and helpers; the classifier starts another
-// classifier for a huge photo.
+// starts decoding workers and helpers; the classifier starts a photo
+// worker for a huge photo, a classifier that decodes any photo itself.
 const (
 	roleClassifier = "classifier"
+	rolePhoto      = "photo"
 	roleDatasets   = "datasets"
 	roleHelper     = "helper"
 	roleDecoder    = "decoder"

@@ -90,12 +90,13 @@ func (s *server) answer(text string, body file) (head string, out []byte) {
 		}
 	}()
 	f := s.handlers[h.Kind]
+	wants, _, _ := protocol.Bodies(h.Kind)
 	switch {
 	case h.Part != protocol.PartRequest:
 		return protocol.Fail(h.ID, h.Kind, protocol.Errorf(protocol.BadMessage, "a %s %s where a request was expected", h.Kind, h.Part)), nil
 	case f == nil:
 		return protocol.Fail(h.ID, h.Kind, protocol.Errorf(protocol.BadMessage, "this worker does not take %s requests", h.Kind)), nil
-	case body == nil && protocol.BodyOf(h.Kind).Required():
+	case body == nil && wants.Required():
 		return protocol.Fail(h.ID, h.Kind, protocol.Errorf(protocol.BadMessage, "no file came with the %s request", h.Kind)), nil
 	}
 	return f(r)
@@ -114,8 +115,13 @@ type request struct {
 // ID returns the request's ID.
 func (r *request) ID() uint64 { return r.head.ID }
 
-// tell sends a notice about the request, a head and a body.
-func (r *request) tell(head string, body []byte) { r.server.post(head, body) }
+// tell sends a notice about the request, a head and a body; a notice
+// whose head is "" (one JSON could not hold) is dropped.
+func (r *request) tell(head string, body []byte) {
+	if head != "" {
+		r.server.post(head, body)
+	}
+}
 
 // cancelled reports whether the request was asked to stop.
 func (r *request) cancelled() bool { return r.server.stops.has(r.head.ID) }
@@ -160,13 +166,22 @@ func (r *request) model(name, url string) (*nn.Model, []byte, error) {
 }
 
 // errorOf turns err into the Error of an answer; file names the file
-// the request is about, if it is about one.
+// the request is about, if it is about one. An Error from a worker this
+// one started (a helper that died, a photo that is no image) keeps its
+// code, but for a lost worker, which is this request's failure; wrapped,
+// it takes the words around it.
 func errorOf(err error, file string) *protocol.Error {
 	var pe *protocol.Error
 	var fe *data.FileError
 	switch {
 	case errors.As(err, &pe):
 		e := *pe
+		if err != error(pe) {
+			e.File, e.Message = "", nn.Message(err)
+		}
+		if e.Code == protocol.WorkerLost {
+			e.Code = protocol.Failed
+		}
 		if e.File == "" && e.Code != protocol.Cancelled {
 			e.File = file
 		}

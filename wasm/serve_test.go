@@ -3,12 +3,14 @@ package main
 import (
 	"bytes"
 	"cmp"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/intelscenes/resnet-browser/nn/data"
 	"github.com/intelscenes/resnet-browser/wasm/protocol"
 )
 
@@ -171,6 +173,32 @@ func TestArrived(t *testing.T) {
 	for _, text := range []string{protocol.Classify.Request(11, protocol.ClassifyRequest{Name: "a", TopK: 1}), `{"id":12,"kind":"cancel"}`, `nonsense`} {
 		if !s.arrived(text) {
 			t.Errorf("%s was not queued", text)
+		}
+	}
+}
+
+// TestErrorOf checks how a handler's error becomes an answer's: the
+// file it is about apart, and an Error of a worker this one started
+// kept, but wrapped or lost.
+func TestErrorOf(t *testing.T) {
+	lost := &protocol.Error{Code: protocol.WorkerLost, Message: "the helper worker did not answer for 5s"}
+	photo := &protocol.Error{Code: protocol.BadInput, File: "big.jpg", Message: "not a JPEG"}
+	for _, tc := range []struct {
+		err  error
+		file string
+		want protocol.Error
+	}{
+		{photo, "big.jpg", *photo},
+		{lost, "", protocol.Error{Code: protocol.Failed, Message: lost.Message}},
+		{fmt.Errorf("starting 1 helper workers: helper 1: %w", lost), "scenes.zip",
+			protocol.Error{Code: protocol.Failed, File: "scenes.zip", Message: "starting 1 helper workers: helper 1: the helper worker did not answer for 5s"}},
+		{errCancelled, "scenes.zip", protocol.Error{Code: protocol.Cancelled, Message: "cancelled"}},
+		{&data.FileError{Name: "a.png", Err: data.ErrFormat}, "x", protocol.Error{Code: protocol.BadInput, File: "a.png", Message: "not a JPEG, PNG, GIF or WebP image"}},
+		{fmt.Errorf("%w: no such thing", protocol.ErrMessage), "", protocol.Error{Code: protocol.BadMessage, Message: "protocol: bad message: no such thing"}},
+		{fmt.Errorf("nn: %w", errors.New("the loss is odd")), "m.pth", protocol.Error{Code: protocol.Failed, File: "m.pth", Message: "the loss is odd"}},
+	} {
+		if got := errorOf(tc.err, tc.file); *got != tc.want {
+			t.Errorf("errorOf(%v, %q): got %+v, want %+v", tc.err, tc.file, *got, tc.want)
 		}
 	}
 }

@@ -104,10 +104,17 @@ func (d *datasets) train(r *request, q protocol.TrainRequest) (protocol.TrainRes
 	var best []byte // the kept epoch's model, when the best is kept
 	bestAcc := -1.0
 	checkpoint := func(pause bool) {
+		if d.keeper == nil { // the plan said the run cannot resume
+			return
+		}
 		ck := protocol.CheckpointKept{Step: run.Trainer.Steps(), Epoch: run.Epochs(), Pause: pause}
 		b := run.CheckpointBytes(nn.Checkpoint{Workers: workers, Kernel: plan.Kernel, Seconds: worked.Seconds()})
 		ck.Bytes, ck.Seconds, ck.Failed = d.keepCheckpoint(record, ck, b)
-		tell(protocol.TrainNotice{Progress: protocol.Progress{Stage: protocol.StageTraining, Done: ck.Step, Total: run.TotalSteps()}, Checkpoint: &ck}, nil)
+		stage := protocol.StageTraining
+		if pause {
+			stage = protocol.StagePaused
+		}
+		tell(protocol.TrainNotice{Progress: protocol.Progress{Stage: stage, Done: ck.Step, Total: run.TotalSteps()}, Checkpoint: &ck}, nil)
 	}
 	for !run.Done() && res.Ended == protocol.EndedDone {
 		if waitWhilePaused(r, run, func() { checkpoint(true) }) == protocol.Stop {

@@ -39,10 +39,14 @@ type Options struct {
 	InFlight int
 	// Silence is how long the worker may go without a word while it holds
 	// work, or before it says it is ready, until it counts as dead; 0
-	// waits for ever.
+	// waits for ever. Silent says that death in a person's words, a
+	// format of the silence's length: "no answer for %v"; without it,
+	// Name "did not answer for" the length.
 	Silence time.Duration
+	Silent  string
 	// Restarts is how many times in a row the worker may die without
-	// answering anything before no new one is started; 0 starts none.
+	// answering anything before no new one is started; 0 starts none,
+	// and a death fails every request.
 	Restarts int
 	// Replay are the kinds of the requests that set a worker up: the
 	// last successful one of each is asked again of a new worker, before
@@ -90,12 +94,17 @@ type Worker struct {
 // pending is a request: how to write its head, its body, and what to do
 // with its notices and answer.
 type pending struct {
-	id     uint64
-	kind   protocol.Kind
-	head   func(id uint64) string
-	body   js.Value
-	notice func(h protocol.Head, body js.Value) error // nil: notices are dropped
+	id   uint64
+	kind protocol.Kind
+	head func(id uint64) string
+	body js.Value
+	// notice reads a notice and returns the call of its handler; nil
+	// drops the notices.
+	notice func(h protocol.Head, body js.Value) (func(), error)
 	done   func(h protocol.Head, body js.Value)
+	// transferred says the body, an ArrayBuffer, went to a worker, which
+	// left it empty here: the request cannot be sent again.
+	transferred bool
 }
 
 // Start starts a worker from the script at url.
@@ -126,13 +135,12 @@ func Start(url string, opt Options) (*Worker, error) {
 func Ask[Q, A, N any](w *Worker, c protocol.Call[Q, A, N], q Q, body js.Value, h Handlers[A, N]) uint64 {
 	p := &pending{kind: c.Kind(), body: body, head: func(id uint64) string { return c.Request(id, q) }}
 	if h.Notice != nil {
-		p.notice = func(head protocol.Head, b js.Value) error {
+		p.notice = func(head protocol.Head, b js.Value) (func(), error) {
 			n, err := c.ReadNotice(head)
 			if err != nil {
-				return err
+				return nil, err
 			}
-			h.Notice(n, b)
-			return nil
+			return func() { h.Notice(n, b) }, nil
 		}
 	}
 	p.done = func(head protocol.Head, b js.Value) {
@@ -175,10 +183,14 @@ func Await[Q, A, N any](w *Worker, c protocol.Call[Q, A, N], q Q, body js.Value)
 	return r.a, r.body, r.err
 }
 
-// Cancel asks for request id to stop: a request still waiting here
+// Cancel asks for request id to stop (nothing on a nil Worker, one that
+// could not be started): a request still waiting here
 // fails at once, one the worker holds as soon as the worker sees the
 // cancel; either way with the code protocol.Cancelled.
 func (w *Worker) Cancel(id uint64) {
+	if w == nil {
+		return
+	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	for i, p := range w.queue {
@@ -192,8 +204,11 @@ func (w *Worker) Cancel(id uint64) {
 }
 
 // Control asks the training run id to pause, resume or stop, if the
-// worker holds it.
+// worker holds it (nothing on a nil Worker).
 func (w *Worker) Control(id uint64, action protocol.Action) {
+	if w == nil {
+		return
+	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.tell(id, func(cid uint64) string {
@@ -215,6 +230,9 @@ func (w *Worker) tell(id uint64, head func(id uint64) string) {
 // work (see Options.Silence), for a worker whose work takes longer or
 // shorter as it goes.
 func (w *Worker) SetSilence(d time.Duration) {
+	if w == nil {
+		return
+	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.setSilence(d)
@@ -336,23 +354,29 @@ func (w *Worker) receive(gen int, text, body js.Value) {
 	}
 	p := w.inflight[0]
 	w.heard = time.Now()
+	_, answerBody, noticeBody := protocol.Bodies(h.Kind)
 	if h.Part == protocol.PartNotice {
+		if noticeBody.Required() && !IsBuffer(body) {
+			w.died(fmt.Sprintf("%s sent a %s notice without its body", w.opt.Name, h.Kind))
+			return
+		}
 		if p.notice != nil {
-			w.deliveries.Do(func() {
-				if err := p.notice(h, body); err != nil {
-					w.mu.Lock()
-					defer w.mu.Unlock()
-					if gen == w.gen && w.gone == "" {
-						w.died(fmt.Sprintf("%s sent a notice that cannot be read: %v", w.opt.Name, err))
-					}
-				}
-			})
+			deliver, err := p.notice(h, body)
+			if err != nil {
+				w.died(fmt.Sprintf("%s sent a notice that cannot be read: %v", w.opt.Name, err))
+				return
+			}
+			w.deliveries.Do(deliver)
 		}
 		return
 	}
 	w.inflight = w.inflight[1:]
 	w.deaths = 0
-	if h.Error == nil && slices.Contains(w.opt.Replay, p.kind) {
+	if h.Error == nil && answerBody.Required() && !IsBuffer(body) {
+		h.Error = protocol.Errorf(protocol.BadMessage, "%s sent its %s answer without its body", w.opt.Name, h.Kind)
+		h.Payload = nil
+	}
+	if h.Error == nil && slices.Contains(w.opt.Replay, p.kind) && !p.transferred {
 		w.setup = slices.DeleteFunc(w.setup, func(s *pending) bool { return s.kind == p.kind })
 		w.setup = append(w.setup, p)
 	}
@@ -368,26 +392,27 @@ func (w *Worker) pump() {
 		if len(w.inflight) == 0 {
 			w.heard = time.Now()
 		}
-		w.post(p.head(p.id), p.body)
+		p.transferred = w.post(p.head(p.id), p.body)
 		w.inflight = append(w.inflight, p)
 	}
 }
 
 // post sends a head and its body to the worker, transferring an
-// ArrayBuffer. w.mu is held.
-func (w *Worker) post(head string, body js.Value) {
+// ArrayBuffer, and reports whether it did. w.mu is held.
+func (w *Worker) post(head string, body js.Value) (transferred bool) {
 	msg := js.Global().Get("Object").New()
 	msg.Set("head", head)
 	if body.IsUndefined() || body.IsNull() {
 		w.js.Call("postMessage", msg)
-		return
+		return false
 	}
 	msg.Set("body", body)
 	if IsBuffer(body) {
 		w.js.Call("postMessage", msg, Transfer(body))
-		return
+		return true
 	}
 	w.js.Call("postMessage", msg)
+	return false
 }
 
 // died replaces a worker that died or hung, for the reason given: the
@@ -398,9 +423,20 @@ func (w *Worker) died(reason string) {
 	w.stop()
 	w.deaths++
 	if len(w.inflight) > 0 {
-		w.fail(w.inflight[0], protocol.WorkerLost, reason+" (while working on this)")
+		lost := reason
+		if w.opt.Restarts > 0 { // the others go on, on a new worker
+			lost += " (while working on this)"
+		}
+		w.fail(w.inflight[0], protocol.WorkerLost, lost)
 		w.inflight = w.inflight[1:]
 	}
+	// A request whose body went to the dead worker cannot be sent again.
+	w.inflight = slices.DeleteFunc(w.inflight, func(p *pending) bool {
+		if p.transferred {
+			w.fail(p, protocol.WorkerLost, reason)
+		}
+		return p.transferred
+	})
 	w.queue = append(w.inflight, w.queue...)
 	w.inflight = nil
 	switch {
@@ -456,10 +492,19 @@ func (w *Worker) watch() {
 		w.mu.Lock()
 		waiting := !w.ready || len(w.inflight) > 0
 		if d := w.opt.Silence; w.gone == "" && d > 0 && waiting && time.Since(w.heard) > d {
-			w.died(fmt.Sprintf("%s did not answer for %v", w.opt.Name, d.Round(time.Second)))
+			w.died(w.silent(d))
 		}
 		w.mu.Unlock()
 	}
+}
+
+// silent says that the worker was silent for d, in a person's words.
+func (w *Worker) silent(d time.Duration) string {
+	d = d.Round(time.Second)
+	if w.opt.Silent != "" {
+		return fmt.Sprintf(w.opt.Silent, d)
+	}
+	return fmt.Sprintf("%s did not answer for %v", w.opt.Name, d)
 }
 
 // fail answers p with an error of code, for reason. w.mu may be held.

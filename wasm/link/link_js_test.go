@@ -252,3 +252,42 @@ func TestSilenceAndExit(t *testing.T) {
 		t.Errorf("a worker that exits: %+v", perr)
 	}
 }
+
+// TestTransferredNotResent checks that a request whose body went to a
+// worker that died fails, rather than being sent again with an empty
+// body, and that an answer without the body its kind must have fails
+// its request.
+func TestTransferredNotResent(t *testing.T) {
+	setUpFake(t)
+	w, err := Start("fake.js?crash=boom", Options{Name: "the fake", InFlight: 2, Restarts: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	a := newAnswers(2)
+	a.classify(w, "boom")
+	Ask(w, protocol.Classify, protocol.ClassifyRequest{Name: "b", TopK: 1}, Buffer([]byte{1, 2, 3}), Handlers[protocol.Classified, protocol.None]{
+		Done: func(res protocol.Classified, _ js.Value, err *protocol.Error) {
+			a.mu.Lock()
+			defer a.mu.Unlock()
+			if err != nil {
+				a.got = append(a.got, "error: "+string(err.Code)+": "+err.Message)
+			} else {
+				a.got = append(a.got, res.Top[0].Class)
+			}
+			if len(a.got) == a.want {
+				close(a.done)
+			}
+		}})
+	got := a.wait(t)
+	if want := []string{"error: worker-lost: the fake failed: boom (while working on this)", "error: worker-lost: the fake failed: boom"}; !slices.Equal(got, want) {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	if log := workerLog(1); slices.Contains(log, "classify:b") {
+		t.Errorf("the new worker got the request whose body was gone: %q", log)
+	}
+	_, _, perr := Await(w, protocol.Shard, protocol.ShardRequest{Batch: 1, Images: 1, Size: 1}, Buffer([]byte{1}))
+	if perr == nil || perr.Code != protocol.BadMessage || !strings.Contains(perr.Message, "shard answer without its body") {
+		t.Errorf("a shard's answer without its body: %+v", perr)
+	}
+}

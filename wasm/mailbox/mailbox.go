@@ -6,10 +6,7 @@
 // the page's storage tasks).
 package mailbox
 
-import (
-	"sync"
-	"time"
-)
+import "sync"
 
 // Box is an unbounded first-in, first-out queue; its zero value is not
 // usable: make one with New. Its methods may be called from any
@@ -35,27 +32,6 @@ func (m *Box[T]) Put(v T) {
 
 // Take removes and returns the first value, waiting for one if need be.
 func (m *Box[T]) Take() T {
-	v, _ := m.takeBefore(nil)
-	return v
-}
-
-// TakeWithin is Take waiting at most d (not at all when d <= 0); ok is
-// false when no value came in time.
-func (m *Box[T]) TakeWithin(d time.Duration) (v T, ok bool) {
-	t := time.NewTimer(max(d, 0))
-	defer t.Stop()
-	return m.takeBefore(t.C)
-}
-
-// Len returns the number of values waiting.
-func (m *Box[T]) Len() int {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return len(m.items)
-}
-
-// takeBefore is Take giving up when timeout delivers (never when nil).
-func (m *Box[T]) takeBefore(timeout <-chan time.Time) (v T, ok bool) {
 	for {
 		m.mu.Lock()
 		if len(m.items) > 0 {
@@ -68,14 +44,10 @@ func (m *Box[T]) takeBefore(timeout <-chan time.Time) (v T, ok bool) {
 			if more {
 				m.signal()
 			}
-			return v, true
+			return v
 		}
 		m.mu.Unlock()
-		select {
-		case <-m.ready:
-		case <-timeout:
-			return v, false
-		}
+		<-m.ready
 	}
 }
 

@@ -36,20 +36,6 @@ func TestMailboxTakeWaits(t *testing.T) {
 	}
 }
 
-func TestMailboxTakeWithin(t *testing.T) {
-	m := New[int]()
-	if v, ok := m.TakeWithin(10 * time.Millisecond); ok {
-		t.Fatalf("takeWithin on an empty mailbox returned %d", v)
-	}
-	go func() {
-		time.Sleep(10 * time.Millisecond)
-		m.Put(7)
-	}()
-	if v, ok := m.TakeWithin(10 * time.Second); !ok || v != 7 {
-		t.Errorf("got %d, %v; want 7, true", v, ok)
-	}
-}
-
 // TestSerialKeepsOrder checks that Serial runs its funcs one at a time
 // in the order given, those given by a running func included.
 func TestSerialKeepsOrder(t *testing.T) {

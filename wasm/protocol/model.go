@@ -33,9 +33,6 @@ type ModelInfo struct {
 type ClassifyRequest struct {
 	Name string `json:"name"`
 	TopK int    `json:"topK"` // at least 1; fewer come back when the model has fewer
-	// Here has the worker decode the image itself, however large: a
-	// worker started for one huge photo is asked so.
-	Here bool `json:"here,omitempty"`
 }
 
 // Classified is the answer to a ClassifyRequest.

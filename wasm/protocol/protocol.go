@@ -136,15 +136,14 @@ func define(kind Kind, body, answer, notice Body) *def {
 // Kind returns the call's kind.
 func (c Call[Q, A, N]) Kind() Kind { return c.def.kind }
 
-// Body says what the call's request carries in its body.
-func (c Call[Q, A, N]) Body() Body { return c.def.body }
-
 // Request returns the head of request id asking q.
 func (c Call[Q, A, N]) Request(id uint64, q Q) string {
 	return encode(Head{ID: id, Kind: c.def.kind, Part: PartRequest}, q)
 }
 
-// Notice returns the head of a notice n about request id.
+// Notice returns the head of a notice n about request id, or "" for a
+// notice JSON cannot hold (a figure that is not a number), which the
+// sender drops.
 func (c Call[Q, A, N]) Notice(id uint64, n N) string {
 	return encode(Head{ID: id, Kind: c.def.kind, Part: PartNotice}, n)
 }
@@ -197,13 +196,14 @@ func Fail(id uint64, kind Kind, err *Error) string {
 // encode returns the JSON of h with the payload p.
 func encode(h Head, p any) string {
 	payload, err := json.Marshal(p)
-	if err != nil {
-		if h.Part != PartAnswer {
-			// A notice or request of numbers JSON cannot hold: nothing a
-			// sender can mend, so a bug of the sender's.
-			panic(fmt.Sprintf("protocol: encoding a %s %s: %v", h.Kind, h.Part, err))
-		}
+	switch {
+	case err == nil:
+	case h.Part == PartAnswer:
 		return Fail(h.ID, h.Kind, Errorf(Internal, "the answer cannot be sent: %v", err))
+	case h.Part == PartNotice:
+		return ""
+	default: // a request of numbers JSON cannot hold: a bug of its sender
+		panic(fmt.Sprintf("protocol: encoding a %s request: %v", h.Kind, err))
 	}
 	h.Payload = payload
 	b, err := json.Marshal(h)
@@ -283,12 +283,13 @@ func ReadHead(text string) (Head, error) {
 // never queued nor answered (Cancel, Control).
 func Immediate(kind Kind) bool { d := defs[kind]; return d != nil && d.immediate }
 
-// BodyOf says what the request of kind carries in its body.
-func BodyOf(kind Kind) Body {
+// Bodies says what the messages of kind carry in their bodies: its
+// request, its answer and its notices.
+func Bodies(kind Kind) (request, answer, notice Body) {
 	if d := defs[kind]; d != nil {
-		return d.body
+		return d.body, d.answer, d.notice
 	}
-	return NoBody
+	return NoBody, NoBody, NoBody
 }
 
 // Kinds returns every kind defined, requests and events.
