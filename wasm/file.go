@@ -49,12 +49,15 @@ type blobFile struct {
 func (f blobFile) Size() int64    { return f.size }
 func (f blobFile) Blob() js.Value { return f.blob }
 
+// Bytes reads the whole Blob through the reader's cache, which holds
+// its first block already when the header was read (a photo's, to find
+// its decoding cost).
 func (f blobFile) Bytes() ([]byte, error) {
-	buf, err := promise.Await(f.blob.Call("arrayBuffer"))
-	if err != nil {
+	b := make([]byte, f.size)
+	if _, err := f.ReadAt(b, 0); err != nil && f.size > 0 {
 		return nil, fmt.Errorf("reading the file: %w", err)
 	}
-	return link.Bytes(buf), nil
+	return b, nil
 }
 
 // bodyOf returns a message's body as a file: nil for none.

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"fmt"
+	"strconv"
 	"testing"
 	"time"
 
@@ -30,6 +31,7 @@ func BenchmarkKeepRun(b *testing.B) {
 	p.click("Pause")
 	p.waitFor(`document.querySelector("#checkpoint-line")?.textContent.startsWith("Checkpoint kept")`, "the pause's checkpoint")
 	ckptLine := p.text("#checkpoint-line")
+	paused := p.stepShown()
 	used, err := chromedp.Run(p.ctx, chromedp.Evaluate[float64](`navigator.storage.estimate().then(e => e.usage)`, chromedp.EvalAwaitPromise))
 	if err != nil {
 		b.Fatal(err)
@@ -40,8 +42,10 @@ func BenchmarkKeepRun(b *testing.B) {
 	p.waitWithin(`document.querySelector("#checkpoint-line")?.textContent.startsWith("Resumed")`, "the run to resume", 2*time.Minute)
 	resumed := time.Since(start)
 	resumeLine := p.text("#checkpoint-line")
+	p.waitWithin(`Number(document.querySelector("#training-progress progress[aria-label='Progress of the run']")?.value) > `+strconv.Itoa(paused), "a step after the pause", 2*time.Minute)
+	stepped := time.Since(start)
 	facts := p.text("#dataset-facts")
 	p.click("Stop")
-	fmt.Printf("\n%s\n%s\nstorage used: %.1f MB\n%s\nthe data set kept: %s\nResume run pressed to the run going on: %.2f s\n",
-		keptLine, ckptLine, used/1e6, resumeLine, facts, resumed.Seconds())
+	fmt.Printf("\n%s\n%s\nstorage used: %.1f MB\n%s\nthe data set kept: %s\nResume run pressed to the line that says so: %.2f s, to the first step after the pause: %.2f s\n",
+		keptLine, ckptLine, used/1e6, resumeLine, facts, resumed.Seconds(), stepped.Seconds())
 }
