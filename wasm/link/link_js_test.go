@@ -91,7 +91,12 @@ type answers struct {
 func newAnswers(n int) *answers { return &answers{done: make(chan struct{}), want: n} }
 
 func (a *answers) classify(w *Worker, name string) uint64 {
-	return Ask(w, protocol.Classify, protocol.ClassifyRequest{Name: name, TopK: 1}, js.Undefined(), Handlers[protocol.Classified, protocol.None]{
+	return a.classifyBody(w, name, js.Undefined())
+}
+
+// classifyBody is classify with a body.
+func (a *answers) classifyBody(w *Worker, name string, body js.Value) uint64 {
+	return Ask(w, protocol.Classify, protocol.ClassifyRequest{Name: name, TopK: 1}, body, Handlers[protocol.Classified, protocol.None]{
 		Done: func(res protocol.Classified, _ js.Value, err *protocol.Error) {
 			a.mu.Lock()
 			defer a.mu.Unlock()
@@ -266,19 +271,7 @@ func TestTransferredNotResent(t *testing.T) {
 	defer w.Close()
 	a := newAnswers(2)
 	a.classify(w, "boom")
-	Ask(w, protocol.Classify, protocol.ClassifyRequest{Name: "b", TopK: 1}, Buffer([]byte{1, 2, 3}), Handlers[protocol.Classified, protocol.None]{
-		Done: func(res protocol.Classified, _ js.Value, err *protocol.Error) {
-			a.mu.Lock()
-			defer a.mu.Unlock()
-			if err != nil {
-				a.got = append(a.got, "error: "+string(err.Code)+": "+err.Message)
-			} else {
-				a.got = append(a.got, res.Top[0].Class)
-			}
-			if len(a.got) == a.want {
-				close(a.done)
-			}
-		}})
+	a.classifyBody(w, "b", Buffer([]byte{1, 2, 3}))
 	got := a.wait(t)
 	if want := []string{"error: worker-lost: the fake failed: boom (while working on this)", "error: worker-lost: the fake failed: boom"}; !slices.Equal(got, want) {
 		t.Errorf("got %q, want %q", got, want)
