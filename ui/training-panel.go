@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"math"
-	"strings"
 	"time"
 
 	"github.com/intelscenes/resnet-browser/nn/data"
@@ -90,7 +89,7 @@ func (c *TrainingPanel) StatusLine() string {
 		return "Starting the workers…"
 	}
 	return fmt.Sprintf("%s: %s, %s parameters, %s training and %s validation images, on %d workers (kernel %s).",
-		capitalize(st.Stage), st.Plan.Arch, data.CountWords(st.Plan.Params), data.CountWords(st.Plan.Train),
+		data.Capitalize(st.Stage), st.Plan.Arch, data.CountWords(st.Plan.Params), data.CountWords(st.Plan.Train),
 		data.CountWords(st.Plan.Validation), st.Plan.Workers, st.Plan.Kernel)
 }
 
@@ -143,12 +142,4 @@ func clock(secs float64) string {
 		return fmt.Sprintf("%d:%02d:%02d", h, m, s)
 	}
 	return fmt.Sprintf("%d:%02d", m, s)
-}
-
-// capitalize returns s with its first letter upper-cased.
-func capitalize(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
 }

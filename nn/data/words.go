@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"strings"
 )
 
 // byteWords writes a number of bytes in a person's units: "812 bytes",
@@ -39,6 +40,15 @@ func countWords[N int | uint64](n N) string {
 
 // CountWords is countWords for callers outside the package.
 func CountWords(n int) string { return countWords(n) }
+
+// Capitalize returns s with its first letter upper-cased, for a phrase
+// that starts a sentence: "the worker" in "The worker stopped".
+func Capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
 
 // megapixelWords writes a number of pixels in megapixels: "40
 // megapixels", "0.3 megapixels".

@@ -3,11 +3,11 @@ package link
 import (
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/vugu/vugu/js"
 
+	"github.com/intelscenes/resnet-browser/nn/data"
 	"github.com/intelscenes/resnet-browser/wasm/protocol"
 )
 
@@ -130,7 +130,7 @@ func (w *Worker) died(reason string) {
 		return
 	case w.deaths > w.opt.Restarts:
 		w.giveUp(fmt.Sprintf("%s keeps stopping (%s); reload the page to try again", w.opt.Name, reason))
-		w.news(capitalize(w.opt.Name) + " stopped: " + w.gone + ".")
+		w.news(data.Capitalize(w.opt.Name) + " stopped: " + w.gone + ".")
 		return
 	}
 	var again []*pending
@@ -146,7 +146,7 @@ func (w *Worker) died(reason string) {
 		again = append(again, &redo)
 	}
 	w.queue = append(again, w.queue...)
-	w.news(capitalize(w.opt.Name) + " stopped (" + reason + "); a new one was started.")
+	w.news(data.Capitalize(w.opt.Name) + " stopped (" + reason + "); a new one was started.")
 	if err := w.start(); err != nil {
 		w.giveUp(err.Error())
 	}
@@ -197,12 +197,4 @@ func (w *Worker) news(s string) {
 	if w.opt.News != nil {
 		go w.opt.News(s)
 	}
-}
-
-// capitalize returns s with its first letter upper-cased.
-func capitalize(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
 }
