@@ -4,68 +4,104 @@ package nn
 
 import "golang.org/x/sys/cpu"
 
-// haveAVX2FMA reports whether the assembly kernels can run here. It is
-// set once at start-up.
-var haveAVX2FMA = cpu.X86.HasAVX2 && cpu.X86.HasFMA
+// An asmKernel is one of the assembly micro-kernels with the shape of its
+// tile. Each computes a tile of C as a column of mr rows by up to nr
+// columns, nr/lanes vectors of lanes float32, and sums every element in
+// the same order: over the depth one fused multiply-add at a time, from
+// zero, then into C. So the two kernels round alike, to the bit, and as
+// the page's WebAssembly kernel with relaxed SIMD does.
+type asmKernel struct {
+	name   string
+	mr, nr int // rows of a tile; columns, at most
+	lanes  int // float32 lanes of a vector
+}
 
 // The AVX2 kernel's tile is 4 rows by 24 columns, three 8-lane vectors:
 // twelve YMM registers of sums, three for a row of B and one for a
 // broadcast element of A, all sixteen. Each depth step then loads 7
 // vectors for 12 FMAs, keeping both FMA units busy, and 4 rows divide the
 // network's channel counts (16 to 64) exactly.
-const (
-	avxMR = 4   // rows of the AVX2 kernel's tile
-	avxNR = 24  // columns of the AVX2 kernel's tile, at most
-	avxKC = 256 // depth of a block of B, at most
+//
+// The AVX-512 kernel's tile is 8 rows by 48 columns, three 16-lane
+// vectors: 24 ZMM registers of sums, three for a row of B and two for
+// broadcast elements of A, of 32. Each depth step loads 11 vectors for 24
+// FMAs, and 8 rows still divide the channel counts and the depths of the
+// backward products (27 to 576 columns of im2col, 144 up in multiples of
+// 16).
+var (
+	avx2   = asmKernel{name: "avx2", mr: 4, nr: 24, lanes: 8}
+	avx512 = asmKernel{name: "avx512", mr: 8, nr: 48, lanes: 16}
+)
 
-	// avxFarRows is the row stride of B, 4 KiB, from which gemmAVX2 packs
+// builtin is the assembly kernel Gemm runs here, or nil where the CPU
+// has neither: AVX-512 (F) where it has it, else AVX2 with FMA. It is set
+// once at start-up; GODEBUG=cpu.avx512f=off chooses AVX2 on a CPU that
+// has both.
+var builtin = func() *asmKernel {
+	switch {
+	case !cpu.X86.HasAVX2 || !cpu.X86.HasFMA:
+		return nil
+	case cpu.X86.HasAVX512F:
+		return &avx512
+	}
+	return &avx2
+}()
+
+const (
+	asmMaxTile = 8 * 48 // elements of the largest tile, the scratch tile's size
+	avxKC      = 256    // depth of a block of B, at most, for both kernels
+
+	// avxFarRows is the row stride of B, 4 KiB, from which gemmAsm packs
 	// B rather than reading it in place: a new page for every row defeats
 	// the hardware prefetchers, and rows so far apart share L1 cache sets.
 	avxFarRows = 1024
 )
 
-// gemm is Gemm for m, n, k > 0: the AVX2 path where the CPU has it, the
-// pure-Go one elsewhere.
+// gemm is Gemm for m, n, k > 0: an assembly kernel where the CPU has one,
+// the pure-Go path elsewhere.
 func gemm(buf *GemmBuffer, transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, accumulate bool) {
-	if !haveAVX2FMA {
+	if builtin == nil {
 		gemmGo(buf, transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate)
 		return
 	}
-	gemmAVX2(buf, transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate)
+	gemmAsm(builtin, buf, transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate)
 }
 
-// gemmAVX2 is Gemm's blocked loop around kernelAVX2, for m, n, k > 0 and
-// leading dimensions ≥ 0, with which checking the last element that the
-// assembly reads or writes checks them all. It splits k into blocks of
-// equal depth up to avxKC, and each block of op(B) into strips of avxNR
-// columns (the last narrower, a multiple of 8), and runs every row tile of
-// C against a strip while it sits in the L1 cache.
+// gemmAsm is Gemm's blocked loop around the assembly kernel kern, for m,
+// n, k > 0 and leading dimensions ≥ 0, with which checking the last
+// element that the assembly reads or writes checks them all. It splits k
+// into blocks of equal depth up to avxKC (the same blocks whatever the
+// kernel, so that every kernel sums in the same order), and each block
+// of op(B) into strips of kern.nr columns (the last narrower, a multiple
+// of kern.lanes), and runs every row tile of C against a strip while it
+// sits in the L1 cache.
 //
 // The kernel reads A in place through its row and depth strides, and B too
 // when its rows are contiguous and closer than avxFarRows. It reads
-// packed copies of the rest: op(B) in panels of avxNR columns as packB
-// lays them out, and the last m%avxMR rows of op(A) as one panel of
+// packed copies of the rest: op(B) in panels of kern.nr columns as packB
+// lays them out, and the last m%kern.mr rows of op(A) as one panel of
 // packA, with zero rows below them. Edge tiles go through a scratch tile.
-func gemmAVX2(buf *GemmBuffer, transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, accumulate bool) {
+func gemmAsm(kern *asmKernel, buf *GemmBuffer, transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, accumulate bool) {
+	mr, nr, lanes := kern.mr, kern.nr, kern.lanes
 	rs, cs := lda, 1 // A(i, p) = a[i*rs+p*cs]
 	if transA {
 		rs, cs = 1, lda
 	}
 	blocks := (k + avxKC - 1) / avxKC
 	kc := (k + blocks - 1) / blocks
-	nIn := 0 // columns of B read in place, a multiple of 8
-	if !transB && ldb < avxFarRows {
-		nIn = n - n%8
+	nIn := 0 // columns of B read in place, a multiple of lanes
+	if !transB && (ldb < avxFarRows || kern == &avx512) {
+		nIn = n - n%lanes
 	}
-	buf.b = grow(buf.b, (n-nIn+7)/8*8*kc)
-	if transB && n%8 != 0 {
+	buf.b = grow(buf.b, (n-nIn+lanes-1)/lanes*lanes*kc)
+	if transB && n%lanes != 0 {
 		buf.t = grow(buf.t, 8*kc)
 	}
-	mFull := m - m%avxMR // rows of C in whole tiles
+	mFull := m - m%mr // rows of C in whole tiles
 	if mFull < m {
-		buf.a = grow(buf.a, avxMR*kc)
+		buf.a = grow(buf.a, mr*kc)
 	}
-	var t [avxMR * avxNR]float32
+	var t [asmMaxTile]float32
 	for p0 := 0; p0 < k; p0 += kc {
 		kb := min(kc, k-p0)
 		if nIn < n {
@@ -73,78 +109,86 @@ func gemmAVX2(buf *GemmBuffer, transA, transB bool, m, n, k int, a []float32, ld
 			if transB {
 				off = nIn * ldb
 			}
-			packBAVX2(buf.b, buf.t, transB, b[off:], ldb, n-nIn, p0, kb)
+			packBAsm(kern, buf.b, buf.t, transB, b[off:], ldb, n-nIn, p0, kb)
 		}
 		if mFull < m {
-			packA(buf.a, avxMR, transA, a[mFull*rs:], lda, m-mFull, p0, kb)
+			packA(buf.a, mr, transA, a[mFull*rs:], lda, m-mFull, p0, kb)
 		}
 		add := accumulate || p0 > 0
 		for j0, jn := 0, 0; j0 < n; j0 += jn {
-			jn = min(avxNR, n-j0)
+			jn = min(nr, n-j0)
 			if j0 < nIn {
 				jn = min(jn, nIn-j0)
 			}
-			nv := (jn + 7) / 8
+			nv := (jn + lanes - 1) / lanes
 			var bp []float32 // B(p0+p, j0+j) = bp[p*bs+j]
 			var bs int
 			if j0 < nIn {
 				bp, bs = b[p0*ldb+j0:], ldb
 			} else {
-				bp, bs = buf.b[(j0-nIn)*kb:], 8*nv
+				bp, bs = buf.b[(j0-nIn)*kb:], lanes*nv
 			}
-			if jn == 8*nv && mFull > 0 {
-				tilesAVX2(kb, mFull/avxMR, a[p0*cs:], rs, cs, bp, bs, c[j0:], ldc, nv, add)
+			if jn == lanes*nv && mFull > 0 {
+				tilesAsm(kern, kb, mFull/mr, a[p0*cs:], rs, cs, bp, bs, c[j0:], ldc, nv, add)
 			} else {
-				for i0 := 0; i0 < mFull; i0 += avxMR {
-					tilesAVX2(kb, 1, a[i0*rs+p0*cs:], rs, cs, bp, bs, t[:], avxNR, nv, false)
-					storeTile(c[i0*ldc+j0:], ldc, t[:], avxNR, avxMR, jn, add)
+				for i0 := 0; i0 < mFull; i0 += mr {
+					tilesAsm(kern, kb, 1, a[i0*rs+p0*cs:], rs, cs, bp, bs, t[:], nr, nv, false)
+					storeTile(c[i0*ldc+j0:], ldc, t[:], nr, mr, jn, add)
 				}
 			}
 			if mFull < m {
-				tilesAVX2(kb, 1, buf.a, 1, avxMR, bp, bs, t[:], avxNR, nv, false)
-				storeTile(c[mFull*ldc+j0:], ldc, t[:], avxNR, m-mFull, jn, add)
+				tilesAsm(kern, kb, 1, buf.a, 1, mr, bp, bs, t[:], nr, nv, false)
+				storeTile(c[mFull*ldc+j0:], ldc, t[:], nr, m-mFull, jn, add)
 			}
 		}
 	}
 }
 
-// packBAVX2 is packB(dst, avxNR, 8, trans, b, ldb, n, p0, kb), the bulk
-// of it in assembly. When trans is set, stage must hold 8*kb elements.
-func packBAVX2(dst, stage []float32, trans bool, b []float32, ldb, n, p0, kb int) {
+// packBAsm is packB(dst, kern.nr, kern.lanes, trans, b, ldb, n, p0, kb),
+// the bulk of it in assembly. When trans is set, stage must hold 8*kb
+// elements.
+func packBAsm(kern *asmKernel, dst, stage []float32, trans bool, b []float32, ldb, n, p0, kb int) {
 	if trans {
-		packBTransAVX2(dst, stage, b, ldb, n, p0, kb)
+		packBTransAsm(kern, dst, stage, b, ldb, n, p0, kb)
 		return
 	}
-	nFull := n - n%avxNR // columns in whole panels
+	nFull := n - n%kern.nr // columns in whole panels
 	if nFull > 0 {
 		src := b[p0*ldb:]
 		_ = src[(kb-1)*ldb+nFull-1]
 		_ = dst[nFull*kb-1]
-		packPanelsAVX2(kb, src, ldb, dst, nFull/avxNR)
+		if kern == &avx512 {
+			packPanelsAVX512(kb, src, ldb, dst, nFull/kern.nr)
+		} else {
+			packPanelsAVX2(kb, src, ldb, dst, nFull/kern.nr)
+		}
 	}
 	if nFull < n {
-		packB(dst[nFull*kb:], avxNR, 8, false, b[nFull:], ldb, n-nFull, p0, kb)
+		packB(dst[nFull*kb:], kern.nr, kern.lanes, false, b[nFull:], ldb, n-nFull, p0, kb)
 	}
 }
 
-// packBTransAVX2 is packB(dst, avxNR, 8, true, b, ldb, n, p0, kb). It
-// transposes blocks of 8 columns by 8 depths with transposeAVX2, a
-// panel's last columns after copying them to stage, zero columns after
+// packBTransAsm is packB(dst, kern.nr, kern.lanes, true, b, ldb, n, p0,
+// kb). It transposes blocks of 8 columns by 8 depths with transposeAVX2,
+// a panel's last columns after copying them to stage, zero columns after
 // them, and the depths past a multiple of 8 element by element.
-func packBTransAVX2(dst, stage []float32, b []float32, ldb, n, p0, kb int) {
+func packBTransAsm(kern *asmKernel, dst, stage []float32, b []float32, ldb, n, p0, kb int) {
 	k8 := kb - kb%8 // depths in whole blocks
-	for j0 := 0; j0 < n; j0 += avxNR {
-		jn := min(avxNR, n-j0)
-		w := (jn + 7) / 8 * 8
+	for j0 := 0; j0 < n; j0 += kern.nr {
+		jn := min(kern.nr, n-j0)
+		w := (jn + kern.lanes - 1) / kern.lanes * kern.lanes
 		panel := dst[j0*kb : j0*kb+w*kb] // B(p0+p, j0+j) = panel[p*w+j]
 		for jj := 0; jj < w; jj += 8 {
-			src, lds := b[(j0+jj)*ldb+p0:], ldb // B(p0+p, j0+jj+q) = src[q*lds+p]
-			if r := jn - jj; r < 8 {
+			var src []float32 // B(p0+p, j0+jj+q) = src[q*lds+p]
+			var lds int
+			if r := jn - jj; r >= 8 {
+				src, lds = b[(j0+jj)*ldb+p0:], ldb
+			} else {
 				src, lds = stage[:8*kb], kb
 				for q := 0; q < r; q++ {
 					copy(src[q*kb:(q+1)*kb], b[(j0+jj+q)*ldb+p0:])
 				}
-				clear32(src[r*kb:])
+				clear32(src[max(r, 0)*kb:])
 			}
 			if k8 > 0 {
 				_ = src[7*lds+k8-1]
@@ -160,13 +204,19 @@ func packBTransAVX2(dst, stage []float32, b []float32, ldb, n, p0, kb int) {
 	}
 }
 
-// tilesAVX2 checks that a, b and c hold everything kernelAVX2 reads and
-// writes, and runs it; it panics if they do not.
-func tilesAVX2(k, tiles int, a []float32, rs, cs int, b []float32, bs int, c []float32, ldc, nv int, add bool) {
-	_ = a[(4*tiles-1)*rs+(k-1)*cs]
-	_ = b[(k-1)*bs+8*nv-1]
-	_ = c[(4*tiles-1)*ldc+8*nv-1]
-	kernelAVX2(k, tiles, a, rs, cs, b, bs, c, ldc, nv, add)
+// tilesAsm checks that a, b and c hold everything kern reads and writes,
+// and runs it; it panics if they do not.
+func tilesAsm(kern *asmKernel, k, tiles int, a []float32, rs, cs int, b []float32, bs int, c []float32, ldc, nv int, add bool) {
+	_ = a[(kern.mr*tiles-1)*rs+(k-1)*cs]
+	_ = b[(k-1)*bs+kern.lanes*nv-1]
+	_ = c[(kern.mr*tiles-1)*ldc+kern.lanes*nv-1]
+	// Direct calls, not through a func value: the assembly's slices do
+	// not escape then, nor does the scratch tile on gemmAsm's stack.
+	if kern == &avx512 {
+		kernelAVX512(k, tiles, a, rs, cs, b, bs, c, ldc, nv, add)
+	} else {
+		kernelAVX2(k, tiles, a, rs, cs, b, bs, c, ldc, nv, add)
+	}
 }
 
 // kernelAVX2 computes the 4*tiles × 8*nv block c = A·B, or c += A·B when
@@ -183,7 +233,7 @@ func tilesAVX2(k, tiles int, a []float32, rs, cs int, b []float32, bs int, c []f
 //		}
 //	}
 //
-// It does not check lengths: tilesAVX2 does.
+// It does not check lengths: tilesAsm does.
 //
 //go:noescape
 func kernelAVX2(k, tiles int, a []float32, rs, cs int, b []float32, bs int, c []float32, ldc, nv int, add bool)
@@ -216,10 +266,30 @@ func packPanelsAVX2(k int, b []float32, ldb int, dst []float32, panels int)
 //go:noescape
 func transposeAVX2(blocks int, b []float32, ldb int, dst []float32, ldd int)
 
-// builtinKernel names the built-in kernel Gemm runs here.
+// kernelAVX512 is kernelAVX2 for tiles of 8 rows by 16*nv columns, nv
+// in 1 to 3, in ZMM registers.
+//
+//go:noescape
+func kernelAVX512(k, tiles int, a []float32, rs, cs int, b []float32, bs int, c []float32, ldc, nv int, add bool)
+
+// packPanelsAVX512 is packPanelsAVX2 for panels of 48 columns.
+//
+//go:noescape
+func packPanelsAVX512(k int, b []float32, ldb int, dst []float32, panels int)
+
+// builtinKernel names the rounding of the built-in kernel Gemm runs
+// here: both assembly kernels round as "avx2-fma".
 func builtinKernel() string {
-	if haveAVX2FMA {
+	if builtin != nil {
 		return "avx2-fma"
+	}
+	return "go"
+}
+
+// builtinInstructions names the instructions of the built-in kernel.
+func builtinInstructions() string {
+	if builtin != nil {
+		return builtin.name
 	}
 	return "go"
 }

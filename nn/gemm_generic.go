@@ -9,3 +9,6 @@ func gemm(buf *GemmBuffer, transA, transB bool, m, n, k int, a []float32, lda in
 
 // builtinKernel names the built-in kernel Gemm runs here.
 func builtinKernel() string { return "go" }
+
+// builtinInstructions names the instructions of the built-in kernel.
+func builtinInstructions() string { return "go" }

@@ -123,7 +123,13 @@ func callKernel(kern GemmKernel, k, tiles, panels int, a, b []float32, ps, bs in
 	kern(k, tiles, panels, a, b, ps, bs, c, ldc, add)
 }
 
-// KernelName names the built-in kernel Gemm computes with when no
-// kernel is set: "avx2-fma" (the amd64 assembly) or "go". Kernels round
-// differently, so a checkpoint says which ran.
+// KernelName names the rounding of the built-in kernel Gemm computes
+// with when no kernel is set: "avx2-fma" (the amd64 assembly, AVX2 or
+// AVX-512, which sum alike) or "go". Kernels round differently, so a
+// checkpoint says which ran.
 func KernelName() string { return builtinKernel() }
+
+// KernelInstructions names the instructions the built-in kernel runs
+// on: "avx512" or "avx2" (both rounding as KernelName's "avx2-fma"), or
+// "go".
+func KernelInstructions() string { return builtinInstructions() }

@@ -128,8 +128,8 @@ func newRun(r nn.Recipe, a *data.Archive, workers int, out string, stdout, stder
 	if run.Val != nil {
 		nval = run.Val.Len()
 	}
-	fmt.Fprintf(stderr, "%s, %d parameters; %d train, %d validation images; %d epochs of %d steps on %d workers\n",
-		run.Model.Meta.Arch, run.Model.NumParams(), run.Train.Len(), nval, r.Epochs, run.StepsPerEpoch(), workers)
+	fmt.Fprintf(stderr, "%s, %d parameters; %d train, %d validation images; %d epochs of %d steps on %d workers (%s kernel)\n",
+		run.Model.Meta.Arch, run.Model.NumParams(), run.Train.Len(), nval, r.Epochs, run.StepsPerEpoch(), workers, nn.KernelInstructions())
 	return &trainRun{Run: run, out: out, workers: workers, stdout: stdout, log: stderr}, nil
 }
 

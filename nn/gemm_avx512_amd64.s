@@ -1,0 +1,563 @@
+//go:build !noasm
+
+#include "textflag.h"
+
+// Register use in kernelAVX512, as in kernelAVX2 but for 8 rows:
+//	SI      A at the current depth, rows 0 to 3; R14 rows 4 to 7; R9,
+//	        R10, R11 one, two and three rows of A on from each; R12 A's
+//	        depth stride
+//	DI      B at the current depth; R8 B's row stride
+//	CX      depth counter
+//	AX      tiles left
+//	DX      the tile's first row of C; R13 C's row stride; BX the row
+//	        being stored
+//	Z0-Z23  the tile's sums: row r, vector v in Z(3r+v)
+//	Z24-Z26 a row of B; Z27, Z28 broadcast elements of A
+// Strides are in bytes once loaded.
+
+// ZSTEP3 does one depth step for 3 vector(s) of B, and moves A and B on
+// by one depth.
+#define ZSTEP3 \
+	VMOVUPS 0(DI), Z24; \
+	VMOVUPS 64(DI), Z25; \
+	VMOVUPS 128(DI), Z26; \
+	VBROADCASTSS (SI), Z27; \
+	VFMADD231PS Z24, Z27, Z0; \
+	VFMADD231PS Z25, Z27, Z1; \
+	VFMADD231PS Z26, Z27, Z2; \
+	VBROADCASTSS (SI)(R9*1), Z28; \
+	VFMADD231PS Z24, Z28, Z3; \
+	VFMADD231PS Z25, Z28, Z4; \
+	VFMADD231PS Z26, Z28, Z5; \
+	VBROADCASTSS (SI)(R10*1), Z27; \
+	VFMADD231PS Z24, Z27, Z6; \
+	VFMADD231PS Z25, Z27, Z7; \
+	VFMADD231PS Z26, Z27, Z8; \
+	VBROADCASTSS (SI)(R11*1), Z28; \
+	VFMADD231PS Z24, Z28, Z9; \
+	VFMADD231PS Z25, Z28, Z10; \
+	VFMADD231PS Z26, Z28, Z11; \
+	VBROADCASTSS (R14), Z27; \
+	VFMADD231PS Z24, Z27, Z12; \
+	VFMADD231PS Z25, Z27, Z13; \
+	VFMADD231PS Z26, Z27, Z14; \
+	VBROADCASTSS (R14)(R9*1), Z28; \
+	VFMADD231PS Z24, Z28, Z15; \
+	VFMADD231PS Z25, Z28, Z16; \
+	VFMADD231PS Z26, Z28, Z17; \
+	VBROADCASTSS (R14)(R10*1), Z27; \
+	VFMADD231PS Z24, Z27, Z18; \
+	VFMADD231PS Z25, Z27, Z19; \
+	VFMADD231PS Z26, Z27, Z20; \
+	VBROADCASTSS (R14)(R11*1), Z28; \
+	VFMADD231PS Z24, Z28, Z21; \
+	VFMADD231PS Z25, Z28, Z22; \
+	VFMADD231PS Z26, Z28, Z23; \
+	ADDQ R12, SI; \
+	ADDQ R12, R14; \
+	ADDQ R8, DI
+
+#define ZZERO3 \
+	VPXORD Z0, Z0, Z0; \
+	VPXORD Z1, Z1, Z1; \
+	VPXORD Z2, Z2, Z2; \
+	VPXORD Z3, Z3, Z3; \
+	VPXORD Z4, Z4, Z4; \
+	VPXORD Z5, Z5, Z5; \
+	VPXORD Z6, Z6, Z6; \
+	VPXORD Z7, Z7, Z7; \
+	VPXORD Z8, Z8, Z8; \
+	VPXORD Z9, Z9, Z9; \
+	VPXORD Z10, Z10, Z10; \
+	VPXORD Z11, Z11, Z11; \
+	VPXORD Z12, Z12, Z12; \
+	VPXORD Z13, Z13, Z13; \
+	VPXORD Z14, Z14, Z14; \
+	VPXORD Z15, Z15, Z15; \
+	VPXORD Z16, Z16, Z16; \
+	VPXORD Z17, Z17, Z17; \
+	VPXORD Z18, Z18, Z18; \
+	VPXORD Z19, Z19, Z19; \
+	VPXORD Z20, Z20, Z20; \
+	VPXORD Z21, Z21, Z21; \
+	VPXORD Z22, Z22, Z22; \
+	VPXORD Z23, Z23, Z23
+
+#define ZADD3 \
+	MOVQ DX, BX; \
+	VADDPS 0(BX), Z0, Z0; \
+	VADDPS 64(BX), Z1, Z1; \
+	VADDPS 128(BX), Z2, Z2; \
+	VMOVUPS Z0, 0(BX); \
+	VMOVUPS Z1, 64(BX); \
+	VMOVUPS Z2, 128(BX); \
+	ADDQ R13, BX; \
+	VADDPS 0(BX), Z3, Z3; \
+	VADDPS 64(BX), Z4, Z4; \
+	VADDPS 128(BX), Z5, Z5; \
+	VMOVUPS Z3, 0(BX); \
+	VMOVUPS Z4, 64(BX); \
+	VMOVUPS Z5, 128(BX); \
+	ADDQ R13, BX; \
+	VADDPS 0(BX), Z6, Z6; \
+	VADDPS 64(BX), Z7, Z7; \
+	VADDPS 128(BX), Z8, Z8; \
+	VMOVUPS Z6, 0(BX); \
+	VMOVUPS Z7, 64(BX); \
+	VMOVUPS Z8, 128(BX); \
+	ADDQ R13, BX; \
+	VADDPS 0(BX), Z9, Z9; \
+	VADDPS 64(BX), Z10, Z10; \
+	VADDPS 128(BX), Z11, Z11; \
+	VMOVUPS Z9, 0(BX); \
+	VMOVUPS Z10, 64(BX); \
+	VMOVUPS Z11, 128(BX); \
+	ADDQ R13, BX; \
+	VADDPS 0(BX), Z12, Z12; \
+	VADDPS 64(BX), Z13, Z13; \
+	VADDPS 128(BX), Z14, Z14; \
+	VMOVUPS Z12, 0(BX); \
+	VMOVUPS Z13, 64(BX); \
+	VMOVUPS Z14, 128(BX); \
+	ADDQ R13, BX; \
+	VADDPS 0(BX), Z15, Z15; \
+	VADDPS 64(BX), Z16, Z16; \
+	VADDPS 128(BX), Z17, Z17; \
+	VMOVUPS Z15, 0(BX); \
+	VMOVUPS Z16, 64(BX); \
+	VMOVUPS Z17, 128(BX); \
+	ADDQ R13, BX; \
+	VADDPS 0(BX), Z18, Z18; \
+	VADDPS 64(BX), Z19, Z19; \
+	VADDPS 128(BX), Z20, Z20; \
+	VMOVUPS Z18, 0(BX); \
+	VMOVUPS Z19, 64(BX); \
+	VMOVUPS Z20, 128(BX); \
+	ADDQ R13, BX; \
+	VADDPS 0(BX), Z21, Z21; \
+	VADDPS 64(BX), Z22, Z22; \
+	VADDPS 128(BX), Z23, Z23; \
+	VMOVUPS Z21, 0(BX); \
+	VMOVUPS Z22, 64(BX); \
+	VMOVUPS Z23, 128(BX)
+
+#define ZPUT3 \
+	MOVQ DX, BX; \
+	VMOVUPS Z0, 0(BX); \
+	VMOVUPS Z1, 64(BX); \
+	VMOVUPS Z2, 128(BX); \
+	ADDQ R13, BX; \
+	VMOVUPS Z3, 0(BX); \
+	VMOVUPS Z4, 64(BX); \
+	VMOVUPS Z5, 128(BX); \
+	ADDQ R13, BX; \
+	VMOVUPS Z6, 0(BX); \
+	VMOVUPS Z7, 64(BX); \
+	VMOVUPS Z8, 128(BX); \
+	ADDQ R13, BX; \
+	VMOVUPS Z9, 0(BX); \
+	VMOVUPS Z10, 64(BX); \
+	VMOVUPS Z11, 128(BX); \
+	ADDQ R13, BX; \
+	VMOVUPS Z12, 0(BX); \
+	VMOVUPS Z13, 64(BX); \
+	VMOVUPS Z14, 128(BX); \
+	ADDQ R13, BX; \
+	VMOVUPS Z15, 0(BX); \
+	VMOVUPS Z16, 64(BX); \
+	VMOVUPS Z17, 128(BX); \
+	ADDQ R13, BX; \
+	VMOVUPS Z18, 0(BX); \
+	VMOVUPS Z19, 64(BX); \
+	VMOVUPS Z20, 128(BX); \
+	ADDQ R13, BX; \
+	VMOVUPS Z21, 0(BX); \
+	VMOVUPS Z22, 64(BX); \
+	VMOVUPS Z23, 128(BX)
+
+// ZSTEP2 does one depth step for 2 vector(s) of B, and moves A and B on
+// by one depth.
+#define ZSTEP2 \
+	VMOVUPS 0(DI), Z24; \
+	VMOVUPS 64(DI), Z25; \
+	VBROADCASTSS (SI), Z27; \
+	VFMADD231PS Z24, Z27, Z0; \
+	VFMADD231PS Z25, Z27, Z1; \
+	VBROADCASTSS (SI)(R9*1), Z28; \
+	VFMADD231PS Z24, Z28, Z3; \
+	VFMADD231PS Z25, Z28, Z4; \
+	VBROADCASTSS (SI)(R10*1), Z27; \
+	VFMADD231PS Z24, Z27, Z6; \
+	VFMADD231PS Z25, Z27, Z7; \
+	VBROADCASTSS (SI)(R11*1), Z28; \
+	VFMADD231PS Z24, Z28, Z9; \
+	VFMADD231PS Z25, Z28, Z10; \
+	VBROADCASTSS (R14), Z27; \
+	VFMADD231PS Z24, Z27, Z12; \
+	VFMADD231PS Z25, Z27, Z13; \
+	VBROADCASTSS (R14)(R9*1), Z28; \
+	VFMADD231PS Z24, Z28, Z15; \
+	VFMADD231PS Z25, Z28, Z16; \
+	VBROADCASTSS (R14)(R10*1), Z27; \
+	VFMADD231PS Z24, Z27, Z18; \
+	VFMADD231PS Z25, Z27, Z19; \
+	VBROADCASTSS (R14)(R11*1), Z28; \
+	VFMADD231PS Z24, Z28, Z21; \
+	VFMADD231PS Z25, Z28, Z22; \
+	ADDQ R12, SI; \
+	ADDQ R12, R14; \
+	ADDQ R8, DI
+
+#define ZZERO2 \
+	VPXORD Z0, Z0, Z0; \
+	VPXORD Z1, Z1, Z1; \
+	VPXORD Z3, Z3, Z3; \
+	VPXORD Z4, Z4, Z4; \
+	VPXORD Z6, Z6, Z6; \
+	VPXORD Z7, Z7, Z7; \
+	VPXORD Z9, Z9, Z9; \
+	VPXORD Z10, Z10, Z10; \
+	VPXORD Z12, Z12, Z12; \
+	VPXORD Z13, Z13, Z13; \
+	VPXORD Z15, Z15, Z15; \
+	VPXORD Z16, Z16, Z16; \
+	VPXORD Z18, Z18, Z18; \
+	VPXORD Z19, Z19, Z19; \
+	VPXORD Z21, Z21, Z21; \
+	VPXORD Z22, Z22, Z22
+
+#define ZADD2 \
+	MOVQ DX, BX; \
+	VADDPS 0(BX), Z0, Z0; \
+	VADDPS 64(BX), Z1, Z1; \
+	VMOVUPS Z0, 0(BX); \
+	VMOVUPS Z1, 64(BX); \
+	ADDQ R13, BX; \
+	VADDPS 0(BX), Z3, Z3; \
+	VADDPS 64(BX), Z4, Z4; \
+	VMOVUPS Z3, 0(BX); \
+	VMOVUPS Z4, 64(BX); \
+	ADDQ R13, BX; \
+	VADDPS 0(BX), Z6, Z6; \
+	VADDPS 64(BX), Z7, Z7; \
+	VMOVUPS Z6, 0(BX); \
+	VMOVUPS Z7, 64(BX); \
+	ADDQ R13, BX; \
+	VADDPS 0(BX), Z9, Z9; \
+	VADDPS 64(BX), Z10, Z10; \
+	VMOVUPS Z9, 0(BX); \
+	VMOVUPS Z10, 64(BX); \
+	ADDQ R13, BX; \
+	VADDPS 0(BX), Z12, Z12; \
+	VADDPS 64(BX), Z13, Z13; \
+	VMOVUPS Z12, 0(BX); \
+	VMOVUPS Z13, 64(BX); \
+	ADDQ R13, BX; \
+	VADDPS 0(BX), Z15, Z15; \
+	VADDPS 64(BX), Z16, Z16; \
+	VMOVUPS Z15, 0(BX); \
+	VMOVUPS Z16, 64(BX); \
+	ADDQ R13, BX; \
+	VADDPS 0(BX), Z18, Z18; \
+	VADDPS 64(BX), Z19, Z19; \
+	VMOVUPS Z18, 0(BX); \
+	VMOVUPS Z19, 64(BX); \
+	ADDQ R13, BX; \
+	VADDPS 0(BX), Z21, Z21; \
+	VADDPS 64(BX), Z22, Z22; \
+	VMOVUPS Z21, 0(BX); \
+	VMOVUPS Z22, 64(BX)
+
+#define ZPUT2 \
+	MOVQ DX, BX; \
+	VMOVUPS Z0, 0(BX); \
+	VMOVUPS Z1, 64(BX); \
+	ADDQ R13, BX; \
+	VMOVUPS Z3, 0(BX); \
+	VMOVUPS Z4, 64(BX); \
+	ADDQ R13, BX; \
+	VMOVUPS Z6, 0(BX); \
+	VMOVUPS Z7, 64(BX); \
+	ADDQ R13, BX; \
+	VMOVUPS Z9, 0(BX); \
+	VMOVUPS Z10, 64(BX); \
+	ADDQ R13, BX; \
+	VMOVUPS Z12, 0(BX); \
+	VMOVUPS Z13, 64(BX); \
+	ADDQ R13, BX; \
+	VMOVUPS Z15, 0(BX); \
+	VMOVUPS Z16, 64(BX); \
+	ADDQ R13, BX; \
+	VMOVUPS Z18, 0(BX); \
+	VMOVUPS Z19, 64(BX); \
+	ADDQ R13, BX; \
+	VMOVUPS Z21, 0(BX); \
+	VMOVUPS Z22, 64(BX)
+
+// ZSTEP1 does one depth step for 1 vector(s) of B, and moves A and B on
+// by one depth.
+#define ZSTEP1 \
+	VMOVUPS 0(DI), Z24; \
+	VBROADCASTSS (SI), Z27; \
+	VFMADD231PS Z24, Z27, Z0; \
+	VBROADCASTSS (SI)(R9*1), Z28; \
+	VFMADD231PS Z24, Z28, Z3; \
+	VBROADCASTSS (SI)(R10*1), Z27; \
+	VFMADD231PS Z24, Z27, Z6; \
+	VBROADCASTSS (SI)(R11*1), Z28; \
+	VFMADD231PS Z24, Z28, Z9; \
+	VBROADCASTSS (R14), Z27; \
+	VFMADD231PS Z24, Z27, Z12; \
+	VBROADCASTSS (R14)(R9*1), Z28; \
+	VFMADD231PS Z24, Z28, Z15; \
+	VBROADCASTSS (R14)(R10*1), Z27; \
+	VFMADD231PS Z24, Z27, Z18; \
+	VBROADCASTSS (R14)(R11*1), Z28; \
+	VFMADD231PS Z24, Z28, Z21; \
+	ADDQ R12, SI; \
+	ADDQ R12, R14; \
+	ADDQ R8, DI
+
+#define ZZERO1 \
+	VPXORD Z0, Z0, Z0; \
+	VPXORD Z3, Z3, Z3; \
+	VPXORD Z6, Z6, Z6; \
+	VPXORD Z9, Z9, Z9; \
+	VPXORD Z12, Z12, Z12; \
+	VPXORD Z15, Z15, Z15; \
+	VPXORD Z18, Z18, Z18; \
+	VPXORD Z21, Z21, Z21
+
+#define ZADD1 \
+	MOVQ DX, BX; \
+	VADDPS 0(BX), Z0, Z0; \
+	VMOVUPS Z0, 0(BX); \
+	ADDQ R13, BX; \
+	VADDPS 0(BX), Z3, Z3; \
+	VMOVUPS Z3, 0(BX); \
+	ADDQ R13, BX; \
+	VADDPS 0(BX), Z6, Z6; \
+	VMOVUPS Z6, 0(BX); \
+	ADDQ R13, BX; \
+	VADDPS 0(BX), Z9, Z9; \
+	VMOVUPS Z9, 0(BX); \
+	ADDQ R13, BX; \
+	VADDPS 0(BX), Z12, Z12; \
+	VMOVUPS Z12, 0(BX); \
+	ADDQ R13, BX; \
+	VADDPS 0(BX), Z15, Z15; \
+	VMOVUPS Z15, 0(BX); \
+	ADDQ R13, BX; \
+	VADDPS 0(BX), Z18, Z18; \
+	VMOVUPS Z18, 0(BX); \
+	ADDQ R13, BX; \
+	VADDPS 0(BX), Z21, Z21; \
+	VMOVUPS Z21, 0(BX)
+
+#define ZPUT1 \
+	MOVQ DX, BX; \
+	VMOVUPS Z0, 0(BX); \
+	ADDQ R13, BX; \
+	VMOVUPS Z3, 0(BX); \
+	ADDQ R13, BX; \
+	VMOVUPS Z6, 0(BX); \
+	ADDQ R13, BX; \
+	VMOVUPS Z9, 0(BX); \
+	ADDQ R13, BX; \
+	VMOVUPS Z12, 0(BX); \
+	ADDQ R13, BX; \
+	VMOVUPS Z15, 0(BX); \
+	ADDQ R13, BX; \
+	VMOVUPS Z18, 0(BX); \
+	ADDQ R13, BX; \
+	VMOVUPS Z21, 0(BX)
+
+// ZNEXT moves SI and R14 from the end of a tile's rows of A to the start
+// of the next tile's.
+#define ZNEXT \
+	MOVQ  k+0(FP), CX; \
+	IMULQ R12, CX; \
+	SUBQ  CX, SI; \
+	LEAQ  (SI)(R9*8), SI; \
+	LEAQ  (SI)(R9*4), R14
+
+// func kernelAVX512(k, tiles int, a []float32, rs, cs int, b []float32, bs int, c []float32, ldc, nv int, add bool)
+TEXT ·kernelAVX512(SB), NOSPLIT, $0-129
+	MOVQ tiles+8(FP), AX
+	MOVQ a_base+16(FP), SI
+	MOVQ rs+40(FP), R9
+	SHLQ $2, R9
+	LEAQ (R9)(R9*1), R10
+	LEAQ (R10)(R9*1), R11
+	LEAQ (SI)(R9*4), R14
+	MOVQ cs+48(FP), R12
+	SHLQ $2, R12
+	MOVQ b_base+56(FP), DI
+	MOVQ bs+80(FP), R8
+	SHLQ $2, R8
+	MOVQ c_base+88(FP), DX
+	MOVQ ldc+112(FP), R13
+	SHLQ $2, R13
+	CMPQ nv+120(FP), $2
+	JEQ  ztile2
+	JLT  ztile1
+
+ztile3:
+	ZZERO3
+	MOVQ k+0(FP), CX
+	SHRQ $2, CX
+	JZ   ztail3
+
+zloop3:
+	ZSTEP3
+	ZSTEP3
+	ZSTEP3
+	ZSTEP3
+	DECQ CX
+	JNZ  zloop3
+
+ztail3:
+	MOVQ k+0(FP), CX
+	ANDQ $3, CX
+	JZ   zstore3
+
+ztailloop3:
+	ZSTEP3
+	DECQ CX
+	JNZ  ztailloop3
+
+zstore3:
+	ZNEXT
+	CMPB add+128(FP), $0
+	JEQ  zput3
+	ZADD3
+	JMP  znext3
+
+zput3:
+	ZPUT3
+
+znext3:
+	LEAQ (DX)(R13*8), DX
+	MOVQ b_base+56(FP), DI
+	DECQ AX
+	JNZ  ztile3
+	VZEROUPPER
+	RET
+
+ztile2:
+	ZZERO2
+	MOVQ k+0(FP), CX
+	SHRQ $2, CX
+	JZ   ztail2
+
+zloop2:
+	ZSTEP2
+	ZSTEP2
+	ZSTEP2
+	ZSTEP2
+	DECQ CX
+	JNZ  zloop2
+
+ztail2:
+	MOVQ k+0(FP), CX
+	ANDQ $3, CX
+	JZ   zstore2
+
+ztailloop2:
+	ZSTEP2
+	DECQ CX
+	JNZ  ztailloop2
+
+zstore2:
+	ZNEXT
+	CMPB add+128(FP), $0
+	JEQ  zput2
+	ZADD2
+	JMP  znext2
+
+zput2:
+	ZPUT2
+
+znext2:
+	LEAQ (DX)(R13*8), DX
+	MOVQ b_base+56(FP), DI
+	DECQ AX
+	JNZ  ztile2
+	VZEROUPPER
+	RET
+
+ztile1:
+	ZZERO1
+	MOVQ k+0(FP), CX
+	SHRQ $2, CX
+	JZ   ztail1
+
+zloop1:
+	ZSTEP1
+	ZSTEP1
+	ZSTEP1
+	ZSTEP1
+	DECQ CX
+	JNZ  zloop1
+
+ztail1:
+	MOVQ k+0(FP), CX
+	ANDQ $3, CX
+	JZ   zstore1
+
+ztailloop1:
+	ZSTEP1
+	DECQ CX
+	JNZ  ztailloop1
+
+zstore1:
+	ZNEXT
+	CMPB add+128(FP), $0
+	JEQ  zput1
+	ZADD1
+	JMP  znext1
+
+zput1:
+	ZPUT1
+
+znext1:
+	LEAQ (DX)(R13*8), DX
+	MOVQ b_base+56(FP), DI
+	DECQ AX
+	JNZ  ztile1
+	VZEROUPPER
+	RET
+
+// func packPanelsAVX512(k int, b []float32, ldb int, dst []float32, panels int)
+TEXT ·packPanelsAVX512(SB), NOSPLIT, $0-72
+	MOVQ  k+0(FP), CX
+	MOVQ  b_base+8(FP), SI
+	MOVQ  ldb+32(FP), R8
+	SHLQ  $2, R8
+	MOVQ  dst_base+40(FP), DI
+	MOVQ  panels+64(FP), R9
+	LEAQ  (CX)(CX*2), R10
+	SHLQ  $6, R10 // bytes per panel: 48*4*k
+
+zrows:
+	MOVQ SI, R11
+	MOVQ DI, R12
+	MOVQ R9, BX
+
+zpanels:
+	VMOVUPS (R11), Z0
+	VMOVUPS 64(R11), Z1
+	VMOVUPS 128(R11), Z2
+	VMOVUPS Z0, (R12)
+	VMOVUPS Z1, 64(R12)
+	VMOVUPS Z2, 128(R12)
+	ADDQ    $192, R11
+	ADDQ    R10, R12
+	DECQ    BX
+	JNZ     zpanels
+	ADDQ    R8, SI
+	ADDQ    $192, DI
+	DECQ    CX
+	JNZ     zrows
+	VZEROUPPER
+	RET
