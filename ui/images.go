@@ -42,6 +42,17 @@ type Item struct {
 	Top      []protocol.Prediction // most probable first, when Status is Done
 
 	gone bool // cleared from the page
+	// thumbURL makes ThumbURL when the card is first shown (an object
+	// URL is the browser's work, a thousand of them a noticeable pause);
+	// nil once made, or when there is none to make.
+	thumbURL func() string
+}
+
+// setThumb makes it show the thumbnail at url ("" for none), freeing the
+// one it had.
+func (it *Item) setThumb(url string) {
+	revokeObjectURL(it.ThumbURL)
+	it.ThumbURL, it.thumbURL = url, nil
 }
 
 // Images are the images the person gave the page, newest first, and
@@ -55,6 +66,7 @@ type Images struct {
 
 	page       *page
 	classifier *link.Worker
+	queue      photoQueue // the photos on their way to the classifier
 }
 
 // tally counts the classified images, kept as answers come.
@@ -69,7 +81,7 @@ func (im *Images) add(names []string, thumbURL func(i int) string) []*Item {
 	added := make([]*Item, len(names))
 	for i, name := range names {
 		im.lastID++
-		added[i] = &Item{ID: im.lastID, Name: name, ThumbURL: thumbURL(i), Status: Pending}
+		added[i] = &Item{ID: im.lastID, Name: name, Status: Pending, thumbURL: func() string { return thumbURL(i) }}
 	}
 	im.Items = append(added, im.Items...)
 	im.Tally.pending += len(added)
@@ -110,8 +122,17 @@ func (im *Images) clear() []*Item {
 // showMore shows more of the older cards.
 func (im *Images) showMore() { im.Shown += resultsPage }
 
-// Visible returns the cards the page shows: the newest first.
-func (im *Images) Visible() []*Item { return im.Items[:min(len(im.Items), im.Shown)] }
+// Visible returns the cards the page shows: the newest first, with
+// their thumbnails' URLs.
+func (im *Images) Visible() []*Item {
+	shown := im.Items[:min(len(im.Items), im.Shown)]
+	for _, it := range shown {
+		if it.thumbURL != nil {
+			it.ThumbURL, it.thumbURL = it.thumbURL(), nil
+		}
+	}
+	return shown
+}
 
 // ShowMoreLabel says what "Show more" shows.
 func (im *Images) ShowMoreLabel() string {
@@ -165,36 +186,50 @@ func (im *Images) TallyLine() string {
 }
 
 // Classify puts the files, images the person gave, at the top of the
-// list and has the classifier classify them.
+// list and has the classifier classify them, in order, as it has room
+// for them (see photoQueue).
 func (im *Images) Classify(files []js.Value) {
 	names := make([]string, len(files))
 	for i, f := range files {
 		names[i] = f.Get("name").String()
 	}
-	for i, it := range im.add(names, func(i int) string { return objectURL(files[i]) }) {
-		q := protocol.ClassifyRequest{Name: it.Name, TopK: topK}
-		ask(im.page, im.classifier, protocol.Classify, q, files[i], imagesRender, link.Handlers[protocol.Classified, protocol.None]{
-			Done: func(res protocol.Classified, body js.Value, err *protocol.Error) {
-				if it.gone { // cleared while it was classified
-					return
-				}
-				im.finish(it, res, err)
-				switch {
-				case it.Status == Failed: // its thumbnail is never shown
-					revokeObjectURL(it.ThumbURL)
-					it.ThumbURL = ""
-				case res.Thumb != nil && link.IsBuffer(body): // a large photo: show the classifier's thumbnail, not the photo
-					revokeObjectURL(it.ThumbURL)
-					it.ThumbURL = thumbnailURL(body, *res.Thumb)
-				}
-			}})
+	added := im.add(names, func(i int) string { return objectURL(files[i]) })
+	ps := make([]queuedPhoto, len(added))
+	for i, it := range added {
+		ps[i] = queuedPhoto{item: it, file: files[i], size: int64(files[i].Get("size").Float())}
 	}
+	if im.queue.send == nil {
+		im.queue.send = im.send
+	}
+	im.queue.add(ps)
+}
+
+// send asks the classifier to classify the photo p, its body its bytes
+// or its File, and calls done once it is answered.
+func (im *Images) send(p queuedPhoto, body js.Value, done func()) {
+	it := p.item
+	q := protocol.ClassifyRequest{Name: it.Name, TopK: topK}
+	ask(im.page, im.classifier, protocol.Classify, q, body, imagesRender, link.Handlers[protocol.Classified, protocol.None]{
+		Done: func(res protocol.Classified, body js.Value, err *protocol.Error) {
+			done()
+			if it.gone { // cleared while it was classified
+				return
+			}
+			im.finish(it, res, err)
+			switch {
+			case it.Status == Failed: // its thumbnail is never shown
+				it.setThumb("")
+			case res.Thumb != nil && link.IsBuffer(body): // a large photo: show the classifier's thumbnail, not the photo
+				it.setThumb(thumbnailURL(body, *res.Thumb))
+			}
+		}})
 }
 
 // Clear removes every image, freeing their thumbnails.
 func (im *Images) Clear() {
+	im.queue.clear()
 	for _, it := range im.clear() {
-		revokeObjectURL(it.ThumbURL)
+		it.setThumb("")
 	}
 }
 

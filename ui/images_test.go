@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"reflect"
 	"testing"
 
@@ -21,8 +22,9 @@ func TestImagesFinish(t *testing.T) {
 		{protocol.Classified{}, &protocol.Error{Code: protocol.BadInput, File: "a.jpg", Message: "not an image"}, Item{ID: 1, Name: "a.jpg", Status: Failed, Err: "not an image"}},
 		{protocol.Classified{}, &protocol.Error{Code: protocol.WorkerLost, Message: "the worker stopped"}, Item{ID: 1, Name: "a.jpg", Status: Failed, Err: "the worker stopped"}},
 	} {
-		var im Images
+		im := Images{Shown: resultsPage}
 		it := im.add([]string{"a.jpg"}, noURL)[0]
+		im.Visible() // shown: its thumbnail's URL made
 		im.finish(it, tc.res, tc.err)
 		if !reflect.DeepEqual(*it, tc.want) {
 			t.Errorf("finish(%+v, %+v): got %+v, want %+v", tc.res, tc.err, *it, tc.want)
@@ -86,5 +88,27 @@ func TestPercent(t *testing.T) {
 		if got := percent(tc.p); got != tc.want {
 			t.Errorf("percent(%v): got %q, want %q", tc.p, got, tc.want)
 		}
+	}
+}
+
+// TestThumbnailsOnlyShown checks that the page makes the URL of a card's
+// thumbnail only once the card is shown.
+func TestThumbnailsOnlyShown(t *testing.T) {
+	var im Images
+	im.Shown = resultsPage
+	made := 0
+	items := im.add(make([]string, 250), func(i int) string { made++; return fmt.Sprintf("blob:%d", i) })
+	if made != 0 {
+		t.Errorf("%d URLs made before any card is shown, want none", made)
+	}
+	im.Visible()
+	im.Visible()
+	if made != resultsPage || items[0].ThumbURL != "blob:0" || items[resultsPage].ThumbURL != "" {
+		t.Errorf("%d URLs made with %d cards shown, the first %q, the first not shown %q; want %d", made, resultsPage, items[0].ThumbURL, items[resultsPage].ThumbURL, resultsPage)
+	}
+	im.showMore()
+	im.Visible()
+	if made != 2*resultsPage {
+		t.Errorf("%d URLs made after Show more, want %d", made, 2*resultsPage)
 	}
 }

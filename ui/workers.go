@@ -23,13 +23,17 @@ const (
 const (
 	workerSilence  = 60 * time.Second
 	workerRestarts = 3
+	// classifierInFlight is how many images the classifier holds at a
+	// time: two of the batches it takes together, so that one waits
+	// while it works on the other.
+	classifierInFlight = 256
 )
 
 // startClassifier starts the page's classifier, which classifies the
 // images a person gives the page with the model in use; a new one gets
 // that model again.
 func startClassifier(news func(string)) (*link.Worker, error) {
-	return link.Start(classifierScript, link.Options{Name: "the worker", InFlight: 2, Silence: workerSilence, Silent: "no answer for %v",
+	return link.Start(classifierScript, link.Options{Name: "the worker", InFlight: classifierInFlight, Silence: workerSilence, Silent: "no answer for %v",
 		Restarts: workerRestarts, Replay: []protocol.Kind{protocol.LoadModel.Kind()}, News: news})
 }
 

@@ -3,18 +3,23 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"slices"
 
 	"github.com/vugu/vugu/js"
 
 	"github.com/intelscenes/resnet-browser/nn"
 	"github.com/intelscenes/resnet-browser/nn/data"
+	"github.com/intelscenes/resnet-browser/wasm/mailbox"
 	"github.com/intelscenes/resnet-browser/wasm/protocol"
 )
 
 // classifier is the page's classifier: it holds a model, the page's
-// choice, and classifies the images the page sends it. A photo too
-// large to decode here without keeping its memory for good goes to a
-// worker of its own (see photo.go).
+// choice, and classifies the images the page sends it, those queued
+// together at once: their decoding on decoding workers, one a core but
+// this one's, where it can start them, and the network on as many at a
+// time as it has (see classify). A photo too large to decode here
+// without keeping its memory for good goes to a worker of its own (see
+// photo.go).
 type classifier struct {
 	kernels
 	model *nn.Model // nil until a model loads
@@ -23,17 +28,21 @@ type classifier struct {
 	// the model file given; nil where no worker can be started, or in a
 	// worker of a photo itself.
 	alone func(model []byte, q protocol.ClassifyRequest, photo js.Value) (protocol.Classified, []byte, error)
+	// decoders decode photos on other cores; nil where there are none
+	// (see photodecoders.go).
+	decoders *photoDecoders
 	// spawn starts helper workers for the training benchmark; nil where
 	// none can be started.
 	spawn spawner
+	pix   []uint8 // the pixels of the photos inferred together
 }
 
-// handlers returns the classifier's: a model to load, an image to
+// handlers returns the classifier's: a model to load, images to
 // classify, and the benchmarks.
 func (c *classifier) handlers() handlers {
 	hs := handlers{}
 	handle(hs, protocol.LoadModel, c.loadModel)
-	handle(hs, protocol.Classify, c.classify)
+	handleBatch(hs, protocol.Classify, c.classify)
 	handleBench(hs, bench{kernels: c.kernels, spawn: c.spawn})
 	return hs
 }
@@ -60,34 +69,112 @@ func modelInfo(m *nn.Model, file string) protocol.ModelInfo {
 		Params: m.NumParams(), File: file, Source: m.Meta.Source}
 }
 
-// classify answers the request's image: its most probable classes, and
-// a thumbnail of it when it is large (see data.DecodePhoto).
-func (c *classifier) classify(r *request, q protocol.ClassifyRequest) (protocol.Classified, []byte, error) {
-	r.file = q.Name
+// inferBatch is the most photos the network takes at once.
+const inferBatch = 64
+
+// decodedPhoto is a photo of a batch decoded: the request's index, the
+// pixels the network sees and a thumbnail of a large photo, or why it
+// could not be decoded.
+type decodedPhoto struct {
+	i          int
+	pix, thumb []byte
+	err        error
+}
+
+// classify answers the requests' images: their most probable classes,
+// and a thumbnail of each large one (see data.DecodePhoto). It has them
+// all decoded at once, and runs the network on each inferBatch decoded,
+// or on the last ones, answering as it goes; the classes of a photo do
+// not depend on the others inferred with it.
+func (c *classifier) classify(rs []*request, qs []protocol.ClassifyRequest, answer func(int, protocol.Classified, []byte, error)) {
 	if c.model == nil {
-		return protocol.Classified{}, nil, notLoaded("no model is loaded")
+		for i := range rs {
+			answer(i, protocol.Classified{}, nil, notLoaded("no model is loaded"))
+		}
+		return
 	}
-	head := make([]byte, min(r.body.Size(), headerBytes))
-	if _, err := r.body.ReadAt(head, 0); err == nil && c.alone != nil && r.body.Blob().Truthy() && data.DecodeCost(head) >= aloneFrom {
-		return c.alone(c.file, q, r.body.Blob())
+	size := c.model.Meta.InputSize
+	box := mailbox.New[decodedPhoto]()
+	sent := 0
+	for i, r := range rs {
+		r.file = qs[i].Name
+		if r.cancelled() {
+			answer(i, protocol.Classified{}, nil, errCancelled)
+			continue
+		}
+		done := func(d decodedPhoto) { d.i = i; box.Put(d) }
+		if c.decoders != nil && c.decoders.decode(qs[i].Name, size, r.body, done) {
+			sent++
+			continue
+		}
+		if c.alone != nil && handOver(r.body).Truthy() && huge(r.body) {
+			res, thumb, err := c.alone(c.file, qs[i], handOver(r.body))
+			answer(i, res, thumb, err)
+			continue
+		}
+		sent++
+		done(decodeHere(r.body, qs[i].Name, size))
+		r.body = nil // its reader's blocks go now, not with the batch
 	}
-	b, err := r.body.Bytes()
+	var batch []decodedPhoto
+	for ; sent > 0; sent-- {
+		d := box.Take()
+		switch {
+		case d.err != nil:
+			answer(d.i, protocol.Classified{}, nil, d.err)
+		case rs[d.i].cancelled():
+			answer(d.i, protocol.Classified{}, nil, errCancelled)
+		default:
+			batch = append(batch, d)
+		}
+		if len(batch) > 0 && (len(batch) == inferBatch || sent == 1) {
+			c.infer(batch, qs, answer)
+			batch = batch[:0]
+		}
+	}
+}
+
+// infer runs the network on the photos of batch and answers each.
+func (c *classifier) infer(batch []decodedPhoto, qs []protocol.ClassifyRequest, answer func(int, protocol.Classified, []byte, error)) {
+	s := c.model.Meta.InputSize
+	per, classes := 3*s*s, c.model.Meta.Classes
+	c.pix = slices.Grow(c.pix[:0], len(batch)*per)
+	for _, d := range batch {
+		c.pix = append(c.pix, d.pix...)
+	}
+	probs := c.model.Predict(c.pix, len(batch))
+	for k, d := range batch {
+		top, err := topPredictions(classes, probs[k*len(classes):(k+1)*len(classes)], qs[d.i].TopK)
+		if err != nil {
+			answer(d.i, protocol.Classified{}, nil, err)
+			continue
+		}
+		res := protocol.Classified{Top: top}
+		if len(d.thumb) > 0 {
+			res.Thumb = &protocol.Thumb{Name: qs[d.i].Name, Length: len(d.thumb)}
+		}
+		answer(d.i, res, d.thumb, nil)
+	}
+}
+
+// huge reports whether decoding the photo f would take so much memory
+// that it had better be decoded in a worker of its own.
+func huge(f file) bool {
+	head := make([]byte, min(f.Size(), headerBytes))
+	_, err := f.ReadAt(head, 0)
+	return err == nil && data.DecodeCost(head) >= aloneFrom
+}
+
+// decodeHere decodes the photo f, named name, in this worker: the
+// pixels the network sees, size pixels square, and a thumbnail when it
+// is large.
+func decodeHere(f file, name string, size int) decodedPhoto {
+	b, err := f.Bytes()
 	if err != nil {
-		return protocol.Classified{}, nil, err
+		return decodedPhoto{err: err}
 	}
-	pix, thumb, err := data.DecodePhoto(b, q.Name, c.model.Meta.InputSize, data.ThumbSide)
-	if err != nil {
-		return protocol.Classified{}, nil, err
-	}
-	top, err := topPredictions(c.model.Meta.Classes, c.model.Predict(pix, 1), q.TopK)
-	if err != nil {
-		return protocol.Classified{}, nil, err
-	}
-	res := protocol.Classified{Top: top}
-	if len(thumb) > 0 {
-		res.Thumb = &protocol.Thumb{Name: q.Name, Length: len(thumb)}
-	}
-	return res, thumb, nil
+	pix, thumb, err := data.DecodePhoto(b, name, size, data.ThumbSide)
+	return decodedPhoto{pix: pix, thumb: thumb, err: err}
 }
 
 // topPredictions returns the k classes with the highest probabilities

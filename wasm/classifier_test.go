@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/intelscenes/resnet-browser/nn"
+	"github.com/intelscenes/resnet-browser/nn/data"
 	"github.com/intelscenes/resnet-browser/wasm/protocol"
 )
 
@@ -193,4 +194,100 @@ func hugePNG(t *testing.T) []byte {
 	binary.BigEndian.PutUint32(p[20:], 20000)
 	binary.BigEndian.PutUint32(p[29:], crc32.ChecksumIEEE(p[12:29]))
 	return p
+}
+
+// TestClassifyBatch serves requests queued together as the worker does:
+// each is answered once, as it would be alone, a photo that is no image
+// and a request asked to stop among them, and with a refused message
+// in the batch.
+func TestClassifyBatch(t *testing.T) {
+	_, tt := loadedClassifier(t)
+	photos := encoded(t)
+	names := []string{"a.jpg", "a.png", "a.gif"}
+	alone := map[string]protocol.Classified{}
+	for i, name := range names {
+		res, _, err := ask(tt, protocol.Classify, uint64(10+i), protocol.ClassifyRequest{Name: name, TopK: 3}, photos[name])
+		if err != nil {
+			t.Fatal(err)
+		}
+		alone[name] = res
+	}
+	var batch []incoming
+	want := map[uint64]string{} // the request's photo, or its error's code
+	for i := range 70 {         // more than inferBatch
+		id := uint64(100 + i)
+		name := names[i%len(names)]
+		body := bytesFile(photos[name])
+		switch i {
+		case 5:
+			name, body = "notes.jpg", bytesFile("not a picture")
+			want[id] = string(protocol.BadInput)
+		case 6:
+			tt.s.stops.add(id)
+			want[id] = string(protocol.Cancelled)
+		default:
+			want[id] = name
+		}
+		batch = append(batch, incoming{text: protocol.Classify.Request(id, protocol.ClassifyRequest{Name: name, TopK: 3}), body: body})
+	}
+	batch = append(batch, incoming{text: `{"id":300,"kind":"classify","part":"request","payload":{"name":"b.jpg"}}`, body: bytesFile(photos["a.jpg"])})
+	want[300] = string(protocol.BadMessage)
+	tt.notices = nil
+	tt.s.serveBatch(batch)
+
+	answered := map[uint64]bool{}
+	for _, h := range tt.notices {
+		id := h.head.ID
+		if answered[id] {
+			t.Errorf("request %d answered twice", id)
+		}
+		answered[id] = true
+		w, ok := want[id]
+		switch {
+		case !ok:
+			t.Errorf("an answer to %d, which was not asked", id)
+		case h.head.Error != nil:
+			if string(h.head.Error.Code) != w {
+				t.Errorf("request %d: got error %+v, want %s", id, h.head.Error, w)
+			}
+		default:
+			res, err := protocol.Classify.ReadAnswer(h.head)
+			if err != nil || !reflect.DeepEqual(res, alone[w]) {
+				t.Errorf("request %d: got %+v (%v), want %s's answer alone, %+v", id, res, err, w, alone[w])
+			}
+		}
+	}
+	if len(answered) != len(want) {
+		t.Errorf("%d requests answered of %d", len(answered), len(want))
+	}
+}
+
+// TestDecodePhoto checks that a decoding worker gives the classifier the
+// pixels it would decode itself, and a thumbnail of a large photo.
+func TestDecodePhoto(t *testing.T) {
+	dec := serveRole(decoder{}.handlers())
+	big := image.NewGray(image.Rect(0, 0, 2500, 1600)) // data.PhotoThumbFrom pixels
+	var b bytes.Buffer
+	if err := png.Encode(&b, big); err != nil {
+		t.Fatal(err)
+	}
+	photos := encoded(t)
+	photos["big.png"] = b.Bytes()
+	for name, photo := range photos {
+		a, body, err := ask(dec, protocol.DecodePhoto, 1, protocol.DecodePhotoRequest{Name: name, Size: 32}, photo)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		pix, thumb, _ := data.DecodePhoto(photo, name, 32, data.ThumbSide)
+		if got := body[:len(body)-a.Thumb]; !bytes.Equal(got, pix) {
+			t.Errorf("%s: %d bytes of pixels, not the %d the classifier decodes", name, len(got), len(pix))
+		}
+		if got := body[len(body)-a.Thumb:]; !bytes.Equal(got, thumb) || (name == "big.png") != (len(thumb) > 0) {
+			t.Errorf("%s: a thumbnail of %d bytes, want %d", name, len(got), len(thumb))
+		}
+	}
+	_, _, err := ask(dec, protocol.DecodePhoto, 2, protocol.DecodePhotoRequest{Name: "notes.jpg", Size: 32}, []byte("not a picture"))
+	if err == nil || err.Code != protocol.BadInput || err.File != "notes.jpg" {
+		t.Errorf("a photo that is no image: got %+v, want a bad-input error about notes.jpg", err)
+	}
 }

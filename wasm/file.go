@@ -11,8 +11,8 @@ import (
 )
 
 // file is the body of a request: a file the person gave (a Blob, read a
-// block at a time) or bytes (an ArrayBuffer, copied in at once; a slice
-// in native tests).
+// block at a time) or bytes (an ArrayBuffer, copied in when read; a
+// slice in native tests).
 type file interface {
 	io.ReaderAt
 	Size() int64
@@ -41,6 +41,41 @@ func (b bytesFile) Size() int64            { return int64(len(b)) }
 func (b bytesFile) Bytes() ([]byte, error) { return b, nil }
 func (b bytesFile) Blob() js.Value         { return js.Undefined() }
 
+// bufferFile is an ArrayBuffer, left in JavaScript's memory until read:
+// a photo the classifier hands on to a decoding worker never comes into
+// its own.
+type bufferFile struct {
+	buf  js.Value
+	size int64
+}
+
+func (f bufferFile) Size() int64    { return f.size }
+func (f bufferFile) Blob() js.Value { return js.Undefined() }
+
+func (f bufferFile) ReadAt(p []byte, off int64) (int, error) {
+	if off < 0 || off > f.size {
+		return 0, fmt.Errorf("reading at %d of %d bytes", off, f.size)
+	}
+	n := int(min(int64(len(p)), f.size-off))
+	js.CopyBytesToGo(p[:n], js.Global().Get("Uint8Array").New(f.buf, off, n))
+	if n < len(p) {
+		return n, io.EOF
+	}
+	return n, nil
+}
+
+func (f bufferFile) Bytes() ([]byte, error) { return link.Bytes(f.buf), nil }
+
+// handOver returns f as a body to hand to another worker: its Blob, or
+// its ArrayBuffer, which goes there (f cannot be read after), or
+// undefined for bytes in Go's memory.
+func handOver(f file) js.Value {
+	if b, ok := f.(bufferFile); ok {
+		return b.buf
+	}
+	return f.Blob()
+}
+
 // blobFile is a Blob, read a block at a time.
 type blobFile struct {
 	*blobReader
@@ -64,7 +99,7 @@ func (f blobFile) Bytes() ([]byte, error) {
 func bodyOf(body js.Value) file {
 	switch {
 	case link.IsBuffer(body):
-		return bytesFile(link.Bytes(body))
+		return bufferFile{buf: body, size: int64(body.Get("byteLength").Int())}
 	case link.IsBlob(body):
 		return blobFile{newBlobReader(body)}
 	}

@@ -40,8 +40,34 @@ func main() {
 			post(protocol.Fail(0, "", protocol.Errorf(protocol.BadMessage, "a message whose head is %s, not a string", m.head.Type())), nil)
 			continue
 		}
-		s.serve(m.head.String(), bodyOf(m.body))
+		kind := kindOf(m)
+		if !s.batched(kind) {
+			s.serve(m.head.String(), bodyOf(m.body))
+			continue
+		}
+		// The requests of the kind that came meanwhile, one after the
+		// other, go with this one.
+		letMessagesIn()
+		ms := append([]message{m}, inbox.TakeWhile(maxBatch-1, func(n message) bool { return kindOf(n) == kind })...)
+		batch := make([]incoming, len(ms))
+		for i, n := range ms {
+			batch[i] = incoming{text: n.head.String(), body: bodyOf(n.body)}
+		}
+		s.serveBatch(batch)
 	}
+}
+
+// kindOf returns the kind of the request m, or "" for a message whose
+// head does not read.
+func kindOf(m message) protocol.Kind {
+	if m.head.Type() != js.TypeString {
+		return ""
+	}
+	h, err := protocol.ReadHead(m.head.String())
+	if err != nil {
+		return ""
+	}
+	return h.Kind
 }
 
 // handlersOf returns the handlers of the role named; a role unknown
@@ -49,7 +75,7 @@ func main() {
 func handlersOf(role string, k kernels) handlers {
 	switch role {
 	case roleClassifier:
-		c := &classifier{kernels: k, alone: classifyAlone, spawn: spawnWorkers}
+		c := &classifier{kernels: k, alone: classifyAlone, decoders: newPhotoDecoders(cores()), spawn: spawnWorkers}
 		return c.handlers()
 	case rolePhoto:
 		return (&classifier{kernels: k}).handlers()

@@ -34,3 +34,13 @@ func roleOf() string {
 	}
 	return roleClassifier
 }
+
+// cores is how many cores the browser says the machine has: 1 where it
+// does not say.
+func cores() int {
+	n := js.Global().Get("navigator").Get("hardwareConcurrency")
+	if n.Type() != js.TypeNumber {
+		return 1
+	}
+	return max(1, n.Int())
+}

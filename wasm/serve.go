@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/intelscenes/resnet-browser/nn"
@@ -14,18 +15,29 @@ import (
 // order they came, and answers each with the handler its role has for
 // the message's kind; every failure, a panic included, becomes an error
 // answer, and the worker goes on. Cancel and Control are seen as they
-// arrive (see server.arrived), by the request at work.
+// arrive (see server.arrived), by the request at work. A kind served in
+// batches (see handleBatch) takes the requests of its kind queued one
+// after the other together, up to maxBatch, and answers each.
 
 // handlers are a role's: a handler for each kind it serves.
 type handlers map[protocol.Kind]handler
 
-// handler answers a request: it returns the answer's head and body.
-type handler func(r *request) (head string, body []byte)
+// handler answers requests of a kind.
+type handler struct {
+	// one answers a request: it returns the answer's head and body.
+	one func(r *request) (head string, body []byte)
+	// many, for a kind served in batches, answers every request of rs,
+	// each through its reply; nil for the others.
+	many func(rs []*request)
+}
+
+// maxBatch is the most requests a kind served in batches takes at once.
+const maxBatch = 128
 
 // handle sets the handler of c's kind to f, which gets the request's
 // payload, checked.
 func handle[Q, A, N any](hs handlers, c protocol.Call[Q, A, N], f func(r *request, q Q) (A, []byte, error)) {
-	hs[c.Kind()] = func(r *request) (string, []byte) {
+	hs[c.Kind()] = handler{one: func(r *request) (string, []byte) {
 		q, err := c.ReadRequest(r.head)
 		if err != nil {
 			return protocol.Fail(r.head.ID, r.head.Kind, errorOf(err, "")), nil
@@ -35,8 +47,49 @@ func handle[Q, A, N any](hs handlers, c protocol.Call[Q, A, N], f func(r *reques
 			return protocol.Fail(r.head.ID, r.head.Kind, errorOf(err, r.file)), nil
 		}
 		return c.Answer(r.head.ID, a), body
-	}
+	}}
 }
+
+// handleBatch sets the handler of c's kind to f, which answers the
+// requests rs, their payloads qs checked, together: it calls answer once
+// for each, by its index, in any order, as soon as it has the answer. A
+// request alone is a batch of one.
+func handleBatch[Q, A, N any](hs handlers, c protocol.Call[Q, A, N], f func(rs []*request, qs []Q, answer func(i int, a A, body []byte, err error))) {
+	many := func(rs []*request) {
+		var ok []*request
+		var qs []Q
+		for _, r := range rs {
+			q, err := c.ReadRequest(r.head)
+			if err != nil {
+				r.reply(protocol.Fail(r.head.ID, r.head.Kind, errorOf(err, "")), nil)
+				continue
+			}
+			ok, qs = append(ok, r), append(qs, q)
+		}
+		if len(ok) == 0 {
+			return
+		}
+		f(ok, qs, func(i int, a A, body []byte, err error) {
+			r := ok[i]
+			if err != nil {
+				r.reply(protocol.Fail(r.head.ID, r.head.Kind, errorOf(err, r.file)), nil)
+				return
+			}
+			r.reply(c.Answer(r.head.ID, a), body)
+		})
+	}
+	hs[c.Kind()] = handler{many: many, one: func(r *request) (head string, body []byte) {
+		r.sink = func(h string, b []byte) { head, body = h, b }
+		many([]*request{r})
+		if head == "" {
+			return protocol.Fail(r.head.ID, r.head.Kind, protocol.Errorf(protocol.Internal, "internal error in the worker: no answer")), nil
+		}
+		return head, body
+	}}
+}
+
+// batched reports whether the requests of kind are served in batches.
+func (s *server) batched(kind protocol.Kind) bool { return s.handlers[kind].many != nil }
 
 // server serves a role's requests.
 type server struct {
@@ -77,6 +130,45 @@ func (s *server) serve(text string, body file) {
 	s.post(head, out)
 }
 
+// incoming is a message as it arrived: its head's text and its body,
+// nil without one.
+type incoming struct {
+	text string
+	body file
+}
+
+// serveBatch answers the messages ms, requests of one kind served in
+// batches, together, and posts each answer as it comes; a message
+// refused (see answer) is answered at once. A request left without an
+// answer, by a panic or otherwise, gets an error.
+func (s *server) serveBatch(ms []incoming) {
+	var rs []*request
+	for _, m := range ms {
+		h, err := protocol.ReadHead(m.text)
+		if err == nil && s.batched(h.Kind) && h.Part == protocol.PartRequest && m.body != nil {
+			rs = append(rs, &request{head: h, body: m.body, server: s})
+			continue
+		}
+		s.serve(m.text, m.body)
+	}
+	if len(rs) == 0 {
+		return
+	}
+	defer func() {
+		p := recover()
+		for _, r := range rs {
+			if !r.answered {
+				why := "no answer"
+				if p != nil {
+					why = fmt.Sprint(p)
+				}
+				s.post(protocol.Fail(r.head.ID, r.head.Kind, protocol.Errorf(protocol.Internal, "internal error in the worker: %s", why)), nil)
+			}
+		}
+	}()
+	s.handlers[rs[0].head.Kind].many(rs)
+}
+
 // answer returns the answer to the message of head text and body.
 func (s *server) answer(text string, body file) (head string, out []byte) {
 	h, err := protocol.ReadHead(text)
@@ -89,7 +181,7 @@ func (s *server) answer(text string, body file) (head string, out []byte) {
 			head, out = protocol.Fail(h.ID, h.Kind, protocol.Errorf(protocol.Internal, "internal error in the worker: %v", p)), nil
 		}
 	}()
-	f := s.handlers[h.Kind]
+	f := s.handlers[h.Kind].one
 	wants, _, _ := protocol.Bodies(h.Kind)
 	switch {
 	case h.Part != protocol.PartRequest:
@@ -110,6 +202,23 @@ type request struct {
 	// file names the file the request is about, as the person knows it,
 	// for its errors; a handler sets it.
 	file string
+	// answered says a request of a batch was answered; sink, for one
+	// served alone, takes its answer instead of the asker.
+	answered bool
+	sink     func(head string, body []byte)
+}
+
+// reply answers a request of a batch, once: a second answer is dropped.
+func (r *request) reply(head string, body []byte) {
+	if r.answered {
+		return
+	}
+	r.answered = true
+	if r.sink != nil {
+		r.sink(head, body)
+		return
+	}
+	r.server.post(head, body)
 }
 
 // ID returns the request's ID.

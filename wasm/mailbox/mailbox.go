@@ -52,6 +52,21 @@ func (m *Box[T]) Take() T {
 }
 
 // signal leaves a token for a taker, unless one waits there already.
+// TakeWhile takes, without waiting, the items at the front of the box
+// for which ok holds, up to max, in order, and leaves the rest.
+func (m *Box[T]) TakeWhile(max int, ok func(T) bool) []T {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	n := 0
+	for n < len(m.items) && n < max && ok(m.items[n]) {
+		n++
+	}
+	taken := append([]T(nil), m.items[:n]...)
+	clear(m.items[:n])
+	m.items = m.items[n:]
+	return taken
+}
+
 func (m *Box[T]) signal() {
 	select {
 	case m.ready <- struct{}{}:

@@ -66,3 +66,32 @@ func TestSerialKeepsOrder(t *testing.T) {
 		t.Fatalf("got %d funcs run, want 101", len(got))
 	}
 }
+
+func TestMailboxTakeWhile(t *testing.T) {
+	m := New[int]()
+	for _, v := range []int{2, 4, 6, 7, 8} {
+		m.Put(v)
+	}
+	even := func(v int) bool { return v%2 == 0 }
+	if got := m.TakeWhile(2, even); len(got) != 2 || got[0] != 2 || got[1] != 4 {
+		t.Errorf("at most 2 even: got %v, want [2 4]", got)
+	}
+	if got := m.TakeWhile(10, even); len(got) != 1 || got[0] != 6 {
+		t.Errorf("the even ones up to the first odd: got %v, want [6]", got)
+	}
+	if got := m.TakeWhile(10, even); len(got) != 0 {
+		t.Errorf("with an odd one at the front: got %v, want none", got)
+	}
+	if got := m.Take(); got != 7 {
+		t.Errorf("then Take: got %d, want 7", got)
+	}
+	if got := m.TakeWhile(10, even); len(got) != 1 || got[0] != 8 {
+		t.Errorf("the last: got %v, want [8]", got)
+	}
+	done := make(chan int)
+	go func() { done <- m.Take() }()
+	m.Put(9)
+	if got := <-done; got != 9 {
+		t.Errorf("Take after TakeWhile emptied the box: got %d, want 9", got)
+	}
+}
