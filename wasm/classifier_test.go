@@ -236,8 +236,13 @@ func TestClassifyBatch(t *testing.T) {
 	tt.s.serveBatch(batch)
 
 	answered := map[uint64]bool{}
+	var last uint64
 	for _, h := range tt.notices {
 		id := h.head.ID
+		if id < last {
+			t.Errorf("request %d answered after %d: out of the order asked", id, last)
+		}
+		last = id
 		if answered[id] {
 			t.Errorf("request %d answered twice", id)
 		}

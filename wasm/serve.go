@@ -52,30 +52,66 @@ func handle[Q, A, N any](hs handlers, c protocol.Call[Q, A, N], f func(r *reques
 
 // handleBatch sets the handler of c's kind to f, which answers the
 // requests rs, their payloads qs checked, together: it calls answer once
-// for each, by its index, in any order, as soon as it has the answer. A
-// request alone is a batch of one.
+// for each, by its index, in any order, as soon as it has the answer;
+// the answers go out in the order of the requests. A request alone is a
+// batch of one.
 func handleBatch[Q, A, N any](hs handlers, c protocol.Call[Q, A, N], f func(rs []*request, qs []Q, answer func(i int, a A, body []byte, err error))) {
 	many := func(rs []*request) {
-		var ok []*request
+		// The answers go out in the order of the requests, as the asker
+		// expects them: each waits for those before it.
+		ready := make([]func(), len(rs))
+		next := 0
+		flush := func() {
+			for ; next < len(rs) && ready[next] != nil; next++ {
+				ready[next]()
+			}
+		}
+		defer func() { // a request never answered, by a panic or otherwise
+			why := "no answer"
+			if p := recover(); p != nil {
+				why = fmt.Sprint(p)
+			}
+			for ; next < len(rs); next++ {
+				if ready[next] == nil {
+					r := rs[next]
+					r.reply(protocol.Fail(r.head.ID, r.head.Kind, protocol.Errorf(protocol.Internal, "internal error in the worker: %s", why)), nil)
+					continue
+				}
+				ready[next]()
+			}
+		}()
+		var ok []int // the requests that read, by index in rs
 		var qs []Q
-		for _, r := range rs {
+		for i, r := range rs {
 			q, err := c.ReadRequest(r.head)
 			if err != nil {
-				r.reply(protocol.Fail(r.head.ID, r.head.Kind, errorOf(err, "")), nil)
+				head := protocol.Fail(r.head.ID, r.head.Kind, errorOf(err, ""))
+				ready[i] = func() { r.reply(head, nil) }
 				continue
 			}
-			ok, qs = append(ok, r), append(qs, q)
+			ok, qs = append(ok, i), append(qs, q)
 		}
+		flush()
 		if len(ok) == 0 {
 			return
 		}
-		f(ok, qs, func(i int, a A, body []byte, err error) {
-			r := ok[i]
-			if err != nil {
-				r.reply(protocol.Fail(r.head.ID, r.head.Kind, errorOf(err, r.file)), nil)
+		okRs := make([]*request, len(ok))
+		for k, i := range ok {
+			okRs[k] = rs[i]
+		}
+		f(okRs, qs, func(k int, a A, body []byte, err error) {
+			i, r := ok[k], okRs[k]
+			if ready[i] != nil {
 				return
 			}
-			r.reply(c.Answer(r.head.ID, a), body)
+			if err != nil {
+				head := protocol.Fail(r.head.ID, r.head.Kind, errorOf(err, r.file))
+				ready[i] = func() { r.reply(head, nil) }
+			} else {
+				head := c.Answer(r.head.ID, a)
+				ready[i] = func() { r.reply(head, body) }
+			}
+			flush()
 		})
 	}
 	hs[c.Kind()] = handler{many: many, one: func(r *request) (head string, body []byte) {
@@ -138,9 +174,9 @@ type incoming struct {
 }
 
 // serveBatch answers the messages ms, requests of one kind served in
-// batches, together, and posts each answer as it comes; a message
-// refused (see answer) is answered at once. A request left without an
-// answer, by a panic or otherwise, gets an error.
+// batches, together, and posts each answer, in their order; a message
+// refused (see answer) is answered in its turn, apart. A request left
+// without an answer, by a panic or otherwise, gets an error.
 func (s *server) serveBatch(ms []incoming) {
 	var rs []*request
 	for _, m := range ms {
@@ -149,23 +185,18 @@ func (s *server) serveBatch(ms []incoming) {
 			rs = append(rs, &request{head: h, body: m.body, server: s})
 			continue
 		}
+		s.serveTogether(rs)
+		rs = nil
 		s.serve(m.text, m.body)
 	}
+	s.serveTogether(rs)
+}
+
+// serveTogether answers rs, requests of one kind served in batches.
+func (s *server) serveTogether(rs []*request) {
 	if len(rs) == 0 {
 		return
 	}
-	defer func() {
-		p := recover()
-		for _, r := range rs {
-			if !r.answered {
-				why := "no answer"
-				if p != nil {
-					why = fmt.Sprint(p)
-				}
-				s.post(protocol.Fail(r.head.ID, r.head.Kind, protocol.Errorf(protocol.Internal, "internal error in the worker: %s", why)), nil)
-			}
-		}
-	}()
 	s.handlers[rs[0].head.Kind].many(rs)
 }
 
