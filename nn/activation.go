@@ -42,11 +42,11 @@ func relu(dst, src []float32) {
 	in := unsafe.Slice((*uint64)(unsafe.Pointer(unsafe.SliceData(src))), len(src)/2)
 	out := unsafe.Slice((*uint64)(unsafe.Pointer(unsafe.SliceData(dst))), len(in))
 	for i, b := range in {
-		neg := (b & signs) >> 31 * 0xffffffff
 		// A lane is NaN when its magnitude exceeds that of infinity,
 		// 0x7f800000: adding 0x7fffff then carries into its sign bit.
-		nan := ((b&^signs + 0x007fffff007fffff) & signs) >> 31 * 0xffffffff
-		out[i] = b &^ (neg &^ nan)
+		// The lanes to zero are those of sign bit set and no such carry.
+		zero := b &^ (b&^signs + 0x007fffff007fffff) & signs
+		out[i] = b &^ (zero >> 31 * 0xffffffff)
 	}
 	if len(src)%2 == 1 {
 		v := src[len(src)-1]

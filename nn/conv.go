@@ -118,6 +118,17 @@ func (c *Conv2D) Backward(dy *Tensor) *Tensor {
 // column oh*Wo+ow holds x[ch, oh*S-P+ki, ow*S-P+kj], or 0 in the padding.
 func (c *Conv2D) im2col(x []float32, h, w, ho, wo int) {
 	k, s, p := c.Kernel, c.Stride, c.Pad
+	if k == 3 && s == 2 && p == 1 && h%2 == 0 && w%2 == 0 {
+		im2col3x3Stride2(c.col, x, c.In, h, w)
+		return
+	}
+	c.copyCols(x, h, w, ho, wo)
+}
+
+// copyCols is im2col for any convolution: it copies each column row from
+// the plane in turn.
+func (c *Conv2D) copyCols(x []float32, h, w, ho, wo int) {
+	k, s, p := c.Kernel, c.Stride, c.Pad
 	r := 0
 	for ch := 0; ch < c.In; ch++ {
 		plane := x[ch*h*w : (ch+1)*h*w]
@@ -150,6 +161,45 @@ func (c *Conv2D) im2col(x []float32, h, w, ho, wo int) {
 				}
 			}
 		}
+	}
+}
+
+// im2col3x3Stride2 is im2col for a 3×3 kernel of stride 2 and padding 1
+// on planes of even sides h × w, from x (in × h × w) into col. Of a
+// channel's nine rows it gathers only the four of kernel rows and columns
+// 1 and 2, both columns of a kernel row in one pass over each input row
+// (kj = 1 takes its even columns, kj = 2 its odd ones). The other five
+// are copies of those shifted by one output row or column: kernel row 0
+// reads, for output row oh, the input row that kernel row 2 read for
+// output row oh-1, and its first output row lies in the padding; the
+// same holds of kernel columns 0 and 2.
+func im2col3x3Stride2(col, x []float32, in, h, w int) {
+	ho, wo := h/2, w/2
+	n := ho * wo
+	for ch := 0; ch < in; ch++ {
+		plane := x[ch*h*w : (ch+1)*h*w]
+		rows := col[ch*9*n : (ch+1)*9*n]
+		for ki := 1; ki < 3; ki++ {
+			r0, r1, r2 := rows[(3*ki)*n:][:n], rows[(3*ki+1)*n:][:n], rows[(3*ki+2)*n:][:n]
+			for oh := 0; oh < ho; oh++ {
+				src := plane[(2*oh-1+ki)*w:][:w]
+				deinterleave(r1[oh*wo:(oh+1)*wo], r2[oh*wo:(oh+1)*wo], src)
+			}
+			shiftPlane(r0, r2, ho, wo, 0, -1)
+		}
+		for kj := 0; kj < 3; kj++ {
+			shiftPlane(rows[kj*n:][:n], rows[(6+kj)*n:][:n], ho, wo, -1, 0)
+		}
+	}
+}
+
+// deinterleave sets even[i] to src[2i] and odd[i] to src[2i+1], for src
+// of twice even's length and odd of even's.
+func deinterleave(even, odd, src []float32) {
+	odd, src = odd[:len(even)], src[:2*len(even)]
+	for i := range even {
+		p := src[2*i : 2*i+2 : 2*i+2]
+		even[i], odd[i] = p[0], p[1]
 	}
 }
 
@@ -236,10 +286,61 @@ func gather9(d, rows []float32, hw int, o0, o1, o2 int) {
 	b0, b1, b2 := rows[3*hw+o1:3*hw+o1+w], rows[4*hw+o1:4*hw+o1+w], rows[5*hw+o1:5*hw+o1+w]
 	c0, c1, c2 := rows[6*hw+o2:6*hw+o2+w], rows[7*hw+o2:7*hw+o2+w], rows[8*hw+o2:8*hw+o2+w]
 	d[0] = (a0[1] + a1[0]) + (b0[1] + b1[0]) + (c0[1] + c1[0])
-	for iw := 1; iw < w-1; iw++ {
-		d[iw] = (a0[iw+1] + a1[iw] + a2[iw-1]) + (b0[iw+1] + b1[iw] + b2[iw-1]) + (c0[iw+1] + c1[iw] + c2[iw-1])
-	}
+	// Then the inner pixels, iw = 1+i: each term's slice starts where its
+	// column iw+1, iw or iw-1 is at i, and all have the length of inner,
+	// so that the loop needs no bounds checks.
 	d[w-1] = (a1[w-1] + a2[w-2]) + (b1[w-1] + b2[w-2]) + (c1[w-1] + c2[w-2])
+	inner := d[1 : w-1]
+	n := len(inner)
+	a0, a1, a2 = a0[2:][:n], a1[1:][:n], a2[:n]
+	b0, b1, b2 = b0[2:][:n], b1[1:][:n], b2[:n]
+	c0, c1, c2 = c0[2:][:n], c1[1:][:n], c2[:n]
+	for i := range inner {
+		inner[i] = (a0[i] + a1[i] + a2[i]) + (b0[i] + b1[i] + b2[i]) + (c0[i] + c1[i] + c2[i])
+	}
+}
+
+// col2im3x3Stride2 is col2im for a 3×3 kernel of stride 2 and padding 1
+// on planes of even sides h × w, into dx (in × h × w). It sums each
+// pixel's terms as scatterCols does, in the order of their column rows,
+// from +0, but a whole input row at a time: an even input row 2m is
+// reached by kernel row 1 from output row m; an odd one, 2m+1, by kernel
+// row 0 from output row m+1 (but for the last) and then by kernel row 2
+// from output row m.
+func col2im3x3Stride2(dx, col []float32, in, h, w int) {
+	ho, wo := h/2, w/2
+	n := ho * wo
+	for ch := 0; ch < in; ch++ {
+		plane := dx[ch*h*w : (ch+1)*h*w]
+		rows := col[ch*9*n : (ch+1)*9*n]
+		// Kernel row ki's column rows start at rows[3*ki*n:], n apart.
+		clear32(plane)
+		for m := 0; m < ho; m++ {
+			addKernelRow(plane[2*m*w:][:w], rows[3*n+m*wo:], n)
+			odd := plane[(2*m+1)*w:][:w]
+			if m+1 < ho {
+				addKernelRow(odd, rows[(m+1)*wo:], n)
+			}
+			addKernelRow(odd, rows[6*n+m*wo:], n)
+		}
+	}
+}
+
+// addKernelRow adds to d, an input row of even width, the terms of one
+// kernel row of stride 2, as scatterCols adds them. Its column rows (kj
+// = 0, 1, 2), at the output row that reaches d, are r0 = r[:w/2], r1 =
+// r[n:] and r2 = r[2n:]: d[2j] += r1[j], d[2j+1] = (d[2j+1] + r0[j+1]) +
+// r2[j], without r0's term at the last j.
+func addKernelRow(d, r []float32, n int) {
+	wo := len(d) / 2
+	r0, r1, r2 := r[:wo], r[n:][:wo], r[2*n:][:wo]
+	for j := 0; j < wo-1; j++ {
+		q := d[2*j : 2*j+2 : 2*j+2]
+		q[0] += r1[j]
+		q[1] = (q[1] + r0[j+1]) + r2[j]
+	}
+	d[2*wo-2] += r1[wo-1]
+	d[2*wo-1] += r2[wo-1]
 }
 
 // validRange returns the outputs [lo, hi) of a row of wo whose input
@@ -260,6 +361,10 @@ func validRange(wo, w, s, off int) (lo, hi int) {
 func (c *Conv2D) col2im(dx []float32, h, w, ho, wo int) {
 	if c.Kernel == 3 && c.Stride == 1 && c.Pad == 1 && h >= 2 && w >= 2 {
 		col2im3x3(dx, c.col, c.In, h, w)
+		return
+	}
+	if c.Kernel == 3 && c.Stride == 2 && c.Pad == 1 && h%2 == 0 && w%2 == 0 {
+		col2im3x3Stride2(dx, c.col, c.In, h, w)
 		return
 	}
 	c.scatterCols(dx, h, w, ho, wo)
