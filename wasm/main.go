@@ -40,7 +40,10 @@ func main() {
 			post(protocol.Fail(0, "", protocol.Errorf(protocol.BadMessage, "a message whose head is %s, not a string", m.head.Type())), nil)
 			continue
 		}
-		kind := kindOf(m)
+		kind := protocol.Kind("")
+		if s.batching() {
+			kind = kindOf(m)
+		}
 		if !s.batched(kind) {
 			s.serve(m.head.String(), bodyOf(m.body))
 			continue
@@ -80,7 +83,7 @@ func handlersOf(role string, k kernels) handlers {
 	case rolePhoto:
 		return (&classifier{kernels: k}).handlers()
 	case roleDatasets:
-		d := &datasets{kernels: k, decoders: decodeOnWorkers, spawn: spawnWorkers}
+		d := &datasets{kernels: k, decoders: decodeOnWorkers, spawn: spawnWorkers, predictors: spawnPredictors}
 		if db, err := store.Open(); err == nil {
 			d.keeper = db
 		} else {

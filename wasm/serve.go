@@ -127,6 +127,17 @@ func handleBatch[Q, A, N any](hs handlers, c protocol.Call[Q, A, N], f func(rs [
 // batched reports whether the requests of kind are served in batches.
 func (s *server) batched(kind protocol.Kind) bool { return s.handlers[kind].many != nil }
 
+// batching reports whether the role serves any kind in batches: only
+// then need a message's kind be read before it is served.
+func (s *server) batching() bool {
+	for _, h := range s.handlers {
+		if h.many != nil {
+			return true
+		}
+	}
+	return false
+}
+
 // server serves a role's requests.
 type server struct {
 	handlers handlers
