@@ -46,12 +46,12 @@ type CellImage struct {
 }
 
 // evaluate has the data set worker score the model file named name (at
-// url, or body) on the data set's test split.
+// url, or body) on the data set's test split, on every core.
 func (e *Evaluation) evaluate(name, url string, body js.Value) {
 	e.reset()
 	e.Running, e.Progress = name, protocol.Progress{Stage: "reading the model"}
 	var id uint64
-	id = ask(e.page, e.worker, protocol.Evaluate, protocol.EvaluateRequest{Name: name, URL: url}, body, 0, link.Handlers[protocol.Evaluation, protocol.Progress]{
+	id = ask(e.page, e.worker, protocol.Evaluate, protocol.EvaluateRequest{Name: name, URL: url, Workers: cores()}, body, 0, link.Handlers[protocol.Evaluation, protocol.Progress]{
 		Notice: func(p protocol.Progress, _ js.Value) {
 			if e.id == id {
 				e.Progress = p

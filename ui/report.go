@@ -50,8 +50,12 @@ func (c *Report) Facts() string {
 	case "test":
 		split = "the test split"
 	}
-	return fmt.Sprintf("%s on %s: %s images in %.1f s; mean loss %.4f.",
-		e.Model, split, data.CountWords(c.Eval.Report.Examples), e.Seconds, e.Loss)
+	on := ""
+	if e.Workers > 1 {
+		on = fmt.Sprintf(" on %d workers", e.Workers)
+	}
+	return fmt.Sprintf("%s on %s: %s images in %.1f s%s; mean loss %.4f.",
+		e.Model, split, data.CountWords(c.Eval.Report.Examples), e.Seconds, on, e.Loss)
 }
 
 // UnknownLine names the data set's classes the model does not know.

@@ -8,7 +8,7 @@ import (
 // datasets is the page's data set worker: it reads data sets (decoding
 // their images on decoding workers it starts), evaluates models on
 // them, shows the images of a confusion matrix's cell, and trains on
-// them (with helper workers it starts), keeping what a run needs to
+// them (both with helper workers it starts), keeping what a run needs to
 // resume in the browser's storage.
 type datasets struct {
 	kernels
@@ -18,8 +18,10 @@ type datasets struct {
 	// decoders decodes runs of a zip's images on workers of their own;
 	// nil decodes them here.
 	decoders runDecoder
-	// spawn starts helper workers; nil where none can be started.
-	spawn spawner
+	// spawn starts helper workers for training, predictors for an
+	// evaluation; nil where none can be started.
+	spawn      spawner
+	predictors predictorSpawner
 }
 
 // handlers returns the data set worker's.

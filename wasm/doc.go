@@ -14,10 +14,12 @@
 //   - datasets (datasets.go): the page's data set worker. It reads
 //     dataset zips (dataset.go), decoding their images on decoding
 //     workers it starts (decode.go, decoders.go); evaluates models on
-//     them (evaluate.go); trains on them (train.go), data-parallel over
+//     them (evaluate.go), on helper workers too (predictors.go); trains
+//     on them (train.go), data-parallel over
 //     helper workers it starts (helpers.go); and keeps what a run needs
 //     to resume in the browser's storage (kept.go).
-//   - helper (helper.go): computes shares of a run's steps (shard.go).
+//   - helper (helper.go): computes shares of a run's steps (shard.go),
+//     or classifies batches of an evaluation's images.
 //   - decoder (decoder.go): decodes one run of a zip's images.
 //
 // The classifier and the data set worker also time training and

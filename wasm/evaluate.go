@@ -12,8 +12,9 @@ import (
 	"github.com/intelscenes/resnet-browser/wasm/protocol"
 )
 
-// evalBatch is how many images a forward pass of an evaluation takes.
-const evalBatch = 64
+// evalBatch is how many images a forward pass of an evaluation takes
+// (a variable for the tests, which give helpers batches of a few).
+var evalBatch = 64
 
 // evaluation is an evaluation's result, image by image, kept for
 // Cell requests.
@@ -27,15 +28,15 @@ type evaluation struct {
 }
 
 // evaluate classifies the loaded data set's test split (or all of it)
-// with the request's model file, and keeps the result for the cells'
-// images.
+// with the request's model file, on as many workers as it asks for, and
+// keeps the result for the cells' images.
 func (d *datasets) evaluate(r *request, q protocol.EvaluateRequest) (protocol.Evaluation, []byte, error) {
 	r.file = q.Name
 	ds := d.dataset
 	if ds == nil {
 		return protocol.Evaluation{}, nil, errNoDataset
 	}
-	m, _, err := r.model(q.Name, q.URL)
+	m, b, err := r.model(q.Name, q.URL)
 	if err != nil {
 		return protocol.Evaluation{}, nil, err
 	}
@@ -47,7 +48,13 @@ func (d *datasets) evaluate(r *request, q protocol.EvaluateRequest) (protocol.Ev
 		return protocol.Evaluation{}, nil, badInput(fmt.Errorf("%s takes %d×%d images, and the data set was read at %d×%d: load the data set again with this model loaded",
 			q.Name, m.Meta.InputSize, m.Meta.InputSize, set.Size, set.Size))
 	}
-	res, e, err := classifySet(r, m, ds, set, "classifying images", func(p protocol.Progress) {
+	r.tell(protocol.Evaluate.Notice(r.ID(), protocol.Progress{Stage: "starting workers"}), nil)
+	helpers, stop, err := d.predictors.start(q.Workers, protocol.PredictorRequest{Name: q.Name}, b)
+	if err != nil {
+		return protocol.Evaluation{}, nil, err
+	}
+	defer stop()
+	res, e, err := classifySet(r, m, helpers, ds, set, "classifying images", func(p protocol.Progress) {
 		r.tell(protocol.Evaluate.Notice(r.ID(), p), nil)
 	})
 	if err != nil {
@@ -59,16 +66,18 @@ func (d *datasets) evaluate(r *request, q protocol.EvaluateRequest) (protocol.Ev
 }
 
 // classifySet classifies the images of set, of the data set ds, with m,
-// for the request r: it tells progress how far it got (stage says what
-// it is doing), lets messages in between batches, and returns the
-// evaluation and its images' results. The classes of set m does not know
-// are left out.
-func classifySet(r *request, m *nn.Model, ds *dataset, set *data.Set, stage string, progress func(protocol.Progress)) (*protocol.Evaluation, *evaluation, error) {
+// on this worker and helpers (which classify with m too), for the
+// request r: it tells progress how far it got (stage says what it is
+// doing), lets messages in between batches, and returns the evaluation
+// and its images' results. The classes of set m does not know are left
+// out. Each image's probabilities are the same on any worker and in any
+// batch, so the result is the same on any number of workers.
+func classifySet(r *request, m *nn.Model, helpers []predictor, ds *dataset, set *data.Set, stage string, progress func(protocol.Progress)) (*protocol.Evaluation, *evaluation, error) {
 	start := time.Now()
 	k := len(m.Meta.Classes)
 	e := &evaluation{ds: ds, set: set, classes: m.Meta.Classes, label: make([]int, set.Len()),
 		pred: make([]int, set.Len()), probs: make([]float32, set.Len()*k)}
-	res := &protocol.Evaluation{Classes: m.Meta.Classes, Matrix: nn.NewConfusionMatrix(k)}
+	res := &protocol.Evaluation{Classes: m.Meta.Classes, Matrix: nn.NewConfusionMatrix(k), Workers: 1 + len(helpers)}
 	to := make([]int, len(set.Classes))
 	for c, name := range set.Classes {
 		to[c] = slices.Index(m.Meta.Classes, name)
@@ -88,28 +97,50 @@ func classifySet(r *request, m *nn.Model, ds *dataset, set *data.Set, stage stri
 	if len(known) == 0 {
 		return nil, nil, fmt.Errorf("the model knows none of the data set's classes (%v; it knows %v)", set.Classes, m.Meta.Classes)
 	}
+	// Each round gives every worker a batch, the helpers' first, so that
+	// they classify while this worker does.
+	workers := append(slices.Clone(helpers), &localPredictor{m: m})
+	batches := make([][]int, len(workers))
 	pix := make([]uint8, 0, evalBatch*3*set.Size*set.Size)
 	var loss float64
-	for lo := 0; lo < len(known); lo += evalBatch {
+	for lo := 0; lo < len(known); {
 		if r.cancelled() {
 			return nil, nil, errCancelled
 		}
-		idx := known[lo:min(lo+evalBatch, len(known))]
-		pix = pix[:0]
-		for _, i := range idx {
-			pix = append(pix, set.Image(i)...)
+		for w, p := range workers {
+			batches[w] = known[lo:min(lo+evalBatch, len(known))]
+			lo += len(batches[w])
+			if len(batches[w]) == 0 {
+				continue
+			}
+			pix = pix[:0]
+			for _, i := range batches[w] {
+				pix = append(pix, set.Image(i)...)
+			}
+			p.Start(pix, len(batches[w]), set.Size)
 		}
-		probs := m.Predict(pix, len(idx))
-		for j, i := range idx {
-			p := probs[j*k : (j+1)*k]
-			copy(e.probs[i*k:], p)
-			e.pred[i] = nn.Argmax(p)
-			res.Matrix[e.label[i]][e.pred[i]]++
-			loss -= math.Log(float64(max(p[e.label[i]], math.SmallestNonzeroFloat32)))
+		for w, p := range workers {
+			idx := batches[w]
+			if len(idx) == 0 {
+				continue
+			}
+			probs, err := p.Wait()
+			if err != nil {
+				return nil, nil, err
+			}
+			if len(probs) != len(idx)*k {
+				return nil, nil, fmt.Errorf("%w: %d probabilities for %d images of %d classes", protocol.ErrMessage, len(probs), len(idx), k)
+			}
+			for j, i := range idx {
+				p := probs[j*k : (j+1)*k]
+				copy(e.probs[i*k:], p)
+				e.pred[i] = nn.Argmax(p)
+				res.Matrix[e.label[i]][e.pred[i]]++
+				loss -= math.Log(float64(max(p[e.label[i]], math.SmallestNonzeroFloat32)))
+			}
 		}
-		done := lo + len(idx)
-		progress(protocol.Progress{Stage: stage, Done: done, Total: len(known),
-			PerSec: float64(done) / time.Since(start).Seconds()})
+		progress(protocol.Progress{Stage: stage, Done: lo, Total: len(known),
+			PerSec: float64(lo) / time.Since(start).Seconds()})
 		r.yield()
 	}
 	res.Loss = loss / float64(len(known))

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 
@@ -18,22 +19,70 @@ import (
 // results are those of an nn.Trainer on as many LocalReplicas given to
 // NewTrainerOn: each worker's BatchNorm normalizes its own share.
 
+// An evaluation on several workers goes the same way: the data set
+// worker sets helpers up with the model file (a PredictorRequest), then
+// has them classify batches of its images (PredictRequests) while it
+// classifies others.
+
 // helper is a helper worker: set up by a ReplicaRequest, it computes the
-// shards it is sent.
+// shards it is sent; set up by a PredictorRequest, it classifies the
+// images it is sent.
 type helper struct {
 	kernels
 	replica  *nn.LocalReplica // nil until set up
 	config   nn.Config        // the replica's network
 	jobState []float32        // a job's state, reused
 	shardBuf []byte           // an answer's body, reused
+	model    *nn.Model        // the predictor's; nil until set up
 }
 
-// handlers returns the helper's: its setup, and the shards.
+// handlers returns the helper's: its setups, the shards and the
+// predictions.
 func (h *helper) handlers() handlers {
 	hs := handlers{}
 	handle(hs, protocol.Replica, h.setUp)
 	handle(hs, protocol.Shard, h.shard)
+	handle(hs, protocol.Predictor, h.setUpPredictor)
+	handle(hs, protocol.Predict, h.predict)
 	return hs
+}
+
+// setUpPredictor makes the helper classify with the model file in the
+// request's body.
+func (h *helper) setUpPredictor(r *request, q protocol.PredictorRequest) (protocol.None, []byte, error) {
+	r.file = q.Name
+	if err := h.kernels.use(q.Kernel); err != nil {
+		return protocol.None{}, nil, err
+	}
+	b, err := r.body.Bytes()
+	if err != nil {
+		return protocol.None{}, nil, err
+	}
+	m, err := nn.ReadModel(bytes.NewReader(b), int64(len(b)), q.Name)
+	if err != nil {
+		return protocol.None{}, nil, badInput(err)
+	}
+	h.model = m
+	return protocol.None{}, nil, nil
+}
+
+// predict returns the class probabilities of the images in the
+// request's body.
+func (h *helper) predict(r *request, q protocol.PredictRequest) (protocol.None, []byte, error) {
+	if h.model == nil {
+		return protocol.None{}, nil, errors.New("this worker has no model: it got images to classify before its setup")
+	}
+	if side := h.model.Meta.InputSize; q.Size != side {
+		return protocol.None{}, nil, fmt.Errorf("%w: images of side %d for a network of %d", protocol.ErrMessage, q.Size, side)
+	}
+	pix, err := r.body.Bytes()
+	if err != nil {
+		return protocol.None{}, nil, err
+	}
+	if want := q.Images * 3 * q.Size * q.Size; len(pix) != want {
+		return protocol.None{}, nil, fmt.Errorf("%w: %d bytes of images, want %d", protocol.ErrMessage, len(pix), want)
+	}
+	return protocol.None{}, floatBytes(h.model.Predict(pix, q.Images)), nil
 }
 
 // setUp makes the helper a replica of the run the request describes.

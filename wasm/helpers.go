@@ -41,10 +41,27 @@ func (s spawner) start(n int, m *nn.Model, r nn.Recipe, kernel string) ([]nn.Rep
 
 // spawnWorkers is the spawner of the browser: n new helper workers.
 func spawnWorkers(n int, setup protocol.ReplicaRequest, grads, stats int) (reps []nn.Replica, stop func(), err error) {
-	var hs []*remoteHelper
+	ws, stop, err := startHelpers(n)
+	if err != nil {
+		return nil, nil, err
+	}
+	for i, w := range ws {
+		if _, _, err := link.Await(w, protocol.Replica, setup, js.Undefined()); err != nil {
+			stop()
+			return nil, nil, fmt.Errorf("helper %d: %w", i+1, err)
+		}
+		w.SetSilence(helperShardTimeout)
+		reps = append(reps, &remoteHelper{w: w, grads: grads, stats: stats, answers: make(chan shardAnswer, 1)})
+	}
+	return reps, stop, nil
+}
+
+// startHelpers starts n helper workers, and returns them and a function
+// that stops them.
+func startHelpers(n int) (ws []*link.Worker, stop func(), err error) {
 	stop = func() {
-		for _, h := range hs {
-			h.w.Close()
+		for _, w := range ws {
+			w.Close()
 		}
 	}
 	// The helpers are listed in nnHelpers too, where the browser's
@@ -60,18 +77,10 @@ func spawnWorkers(n int, setup protocol.ReplicaRequest, grads, stats int) (reps 
 			stop()
 			return nil, nil, err
 		}
-		hs = append(hs, &remoteHelper{w: w, grads: grads, stats: stats, answers: make(chan shardAnswer, 1)})
+		ws = append(ws, w)
 		list.Call("push", w.JS())
 	}
-	for i, h := range hs {
-		if _, _, err := link.Await(h.w, protocol.Replica, setup, js.Undefined()); err != nil {
-			stop()
-			return nil, nil, fmt.Errorf("helper %d: %w", i+1, err)
-		}
-		h.w.SetSilence(helperShardTimeout)
-		reps = append(reps, h)
-	}
-	return reps, stop, nil
+	return ws, stop, nil
 }
 
 // remoteHelper is a helper worker, seen as an nn.Replica.
@@ -121,4 +130,11 @@ func (h *remoteHelper) Wait() (*nn.Shard, error) {
 		return nil, err
 	}
 	return &h.shard, nil
+}
+
+// predictor sets the helper up to classify with the model file model,
+// and returns it as a predictor: a run's validations share the run's
+// helpers.
+func (h *remoteHelper) predictor(q protocol.PredictorRequest, model []byte) (predictor, error) {
+	return predictorOn(h.w, q, model)
 }

@@ -24,6 +24,7 @@ type pipeHelper struct {
 	err          error
 	grads, stats int
 	shard        nn.Shard
+	predictors   int // times set up as a predictor
 }
 
 // spawnPipes is a spawner of pipeHelpers; it counts the helpers started.
@@ -41,6 +42,17 @@ func spawnPipes(started *int) spawner {
 		*started += n
 		return reps, func() {}, nil
 	}
+}
+
+// predictor sets the helper up to classify, through the encodings, as
+// remoteHelper.predictor does.
+func (h *pipeHelper) predictor(q protocol.PredictorRequest, model []byte) (predictor, error) {
+	h.id++
+	if _, _, err := ask(h.tt, protocol.Predictor, h.id+1, q, model); err != nil {
+		return nil, err
+	}
+	h.predictors++
+	return &pipePredictor{tt: h.tt, id: 1 << 32}, nil
 }
 
 func (h *pipeHelper) Start(job *nn.Job) {

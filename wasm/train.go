@@ -38,6 +38,36 @@ const pausedNotice = 10 * time.Second
 // patient is a replica whose wait for an answer can be bounded.
 type patient interface{ setPatience(time.Duration) }
 
+// predicting is a replica that classifies too: a helper worker, which
+// the run's validations share with this worker.
+type predicting interface {
+	predictor(q protocol.PredictorRequest, model []byte) (predictor, error)
+}
+
+// validators returns the helpers among reps set up to classify with m,
+// for an epoch's validation or the run's last evaluations: none when one
+// cannot be set up (its worker died, say), and the validation is this
+// worker's alone.
+func validators(reps []nn.Replica, m *nn.Model) []predictor {
+	var ps []predictor
+	var b []byte
+	for _, rep := range reps {
+		h, ok := rep.(predicting)
+		if !ok {
+			continue
+		}
+		if b == nil {
+			b = modelBytes(m)
+		}
+		p, err := h.predictor(protocol.PredictorRequest{Name: "the model in training"}, b)
+		if err != nil {
+			return nil
+		}
+		ps = append(ps, p)
+	}
+	return ps
+}
+
 // train answers a TrainRequest: it trains a fresh model of the loaded
 // data set's classes, or goes on with the run kept, and returns the
 // result and the model's file.
@@ -145,7 +175,7 @@ func (d *datasets) train(r *request, q protocol.TrainRequest) (protocol.TrainRes
 			continue
 		}
 		e := run.EndEpoch(func(set *data.Set) (float64, float64) {
-			ev, _, err := classifySet(r, run.Model, ds, set, "validating", func(p protocol.Progress) {
+			ev, _, err := classifySet(r, run.Model, validators(reps, run.Model), ds, set, "validating", func(p protocol.Progress) {
 				tell(protocol.TrainNotice{Progress: p}, nil)
 			})
 			if err != nil {
@@ -179,7 +209,11 @@ func (d *datasets) train(r *request, q protocol.TrainRequest) (protocol.TrainRes
 	}
 	res.Source = sourceOf(run, res)
 	m.Meta.Source = res.Source
-	if err := d.evaluateRun(r, &res, m, run); err != nil {
+	var helpers []predictor
+	if res.Ended == protocol.EndedDone || res.Ended == protocol.EndedStopped {
+		helpers = validators(reps, m)
+	}
+	if err := d.evaluateRun(r, &res, m, helpers, run); err != nil {
 		return protocol.TrainResult{}, nil, err
 	}
 	if !res.Resumable {
@@ -216,9 +250,9 @@ func (d *datasets) newRun(r *request, rec nn.Recipe, workers int, q protocol.Tra
 }
 
 // evaluateRun evaluates m, the model a run ends with, on its held-out
-// images and the test split, into res, and keeps the evaluations for
-// their cells' images.
-func (d *datasets) evaluateRun(r *request, res *protocol.TrainResult, m *nn.Model, run *nn.Run) error {
+// images and the test split, on this worker and helpers, into res, and
+// keeps the evaluations for their cells' images.
+func (d *datasets) evaluateRun(r *request, res *protocol.TrainResult, m *nn.Model, helpers []predictor, run *nn.Run) error {
 	d.evals = map[string]*evaluation{}
 	for _, s := range []struct {
 		split string
@@ -228,7 +262,7 @@ func (d *datasets) evaluateRun(r *request, res *protocol.TrainResult, m *nn.Mode
 		if s.set == nil || s.set.Len() == 0 || len(res.Epochs) == 0 {
 			continue
 		}
-		ev, e, err := classifySet(r, m, d.dataset, s.set, "evaluating on the "+s.split+" images", func(p protocol.Progress) {
+		ev, e, err := classifySet(r, m, helpers, d.dataset, s.set, "evaluating on the "+s.split+" images", func(p protocol.Progress) {
 			r.tell(protocol.Train.Notice(r.ID(), protocol.TrainNotice{Progress: p}), nil)
 		})
 		if err != nil {

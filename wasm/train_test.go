@@ -197,3 +197,60 @@ func TestTrainRefuses(t *testing.T) {
 		t.Errorf("training without a data set: %+v", err)
 	}
 }
+
+// TestTrainValidatesOnHelpers trains on two workers, once with a helper
+// that shares the validations and once with one that only computes
+// shards, and finds the same epochs and the same last evaluations.
+func TestTrainValidatesOnHelpers(t *testing.T) {
+	defer func(b int) { evalBatch = b }(evalBatch)
+	evalBatch = 8 // the 48 held-out images in batches for both workers
+	var runs []trainRun
+	var helpers []*pipeHelper
+	for _, share := range []bool{true, false} {
+		d, tt, _, _ := loadSample(t, 1)
+		pipes := spawnPipes(new(int))
+		d.spawn = func(n int, q protocol.ReplicaRequest, grads, stats int) ([]nn.Replica, func(), error) {
+			reps, stop, err := pipes(n, q, grads, stats)
+			for i, rep := range reps {
+				helpers = append(helpers, rep.(*pipeHelper))
+				if !share {
+					reps[i] = struct{ nn.Replica }{rep} // no predictor method
+				}
+			}
+			return reps, stop, err
+		}
+		run := trainOn(t, tt, protocol.TrainRequest{Recipe: smallRecipe(), Workers: 2}, nil)
+		if run.err != nil {
+			t.Fatal(run.err)
+		}
+		runs = append(runs, run)
+	}
+	// Two epochs' validations and the run's two last evaluations.
+	if len(helpers) != 2 || helpers[0].predictors != 3 || helpers[1].predictors != 0 {
+		t.Fatalf("%d helpers, set up as predictors %d and %d times, want 3 and 0", len(helpers), helpers[0].predictors, helpers[1].predictors)
+	}
+	shared, alone := runs[0].res, runs[1].res
+	if !epochsAlike(shared.Epochs, alone.Epochs) {
+		t.Errorf("epochs validated on both workers %+v, on one %+v", shared.Epochs, alone.Epochs)
+	}
+	for _, pair := range [][2]*protocol.Evaluation{{shared.Validation, alone.Validation}, {shared.Test, alone.Test}} {
+		if !reflect.DeepEqual(pair[0].Matrix, pair[1].Matrix) || pair[0].Loss != pair[1].Loss || pair[0].Workers != 2 || pair[1].Workers != 1 {
+			t.Errorf("%s: on both workers %+v, on one %+v", pair[0].Split, pair[0], pair[1])
+		}
+	}
+}
+
+// epochsAlike compares epochs but for their times.
+func epochsAlike(a, b []nn.Epoch) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		x, y := a[i], b[i]
+		x.Seconds, y.Seconds = 0, 0
+		if x != y {
+			return false
+		}
+	}
+	return true
+}

@@ -6,10 +6,13 @@ import "fmt"
 
 // EvaluateRequest asks the data set worker to classify the loaded data
 // set's test split (all its images when it has none) with the model
-// file in the body, or at URL without one, named Name.
+// file in the body, or at URL without one, named Name, on Workers
+// workers (1, also when 0, to MaxWorkers), this one included: it starts
+// the others as helpers.
 type EvaluateRequest struct {
-	Name string `json:"name"`
-	URL  string `json:"url,omitempty"`
+	Name    string `json:"name"`
+	URL     string `json:"url,omitempty"`
+	Workers int    `json:"workers,omitempty"`
 }
 
 // Evaluation is a model's result on a data set.
@@ -28,6 +31,7 @@ type Evaluation struct {
 	Unknown []string `json:"unknown,omitempty"`
 	Left    int      `json:"left,omitempty"`
 	Seconds float64  `json:"seconds"`
+	Workers int      `json:"workers"` // that classified the images, the data set worker included
 }
 
 // The evaluations the worker keeps, by CellRequest.Split.
@@ -62,7 +66,38 @@ type ImageResult struct {
 	Top      []Prediction `json:"top"`      // most probable first
 }
 
-func checkEvaluate(EvaluateRequest) error { return nil }
+// PredictorRequest sets a helper worker up to classify images, for an
+// evaluation, with the model file in the body, named Name, computing
+// with Kernel (the data set worker's, so that every worker sums alike).
+type PredictorRequest struct {
+	Name   string `json:"name"`
+	Kernel string `json:"kernel,omitempty"`
+}
+
+// PredictRequest asks a helper set up by a PredictorRequest for the
+// class probabilities of the Images images of side Size in the body
+// (data.Set's layout). The answer's body holds them, Images rows of the
+// model's classes, float32s, little-endian.
+type PredictRequest struct {
+	Images int `json:"images"`
+	Size   int `json:"size"`
+}
+
+func checkEvaluate(q EvaluateRequest) error {
+	if q.Workers < 0 || q.Workers > MaxWorkers {
+		return fmt.Errorf("workers: %d is out of range: 1 to %d", q.Workers, MaxWorkers)
+	}
+	return nil
+}
+
+func checkPredictor(q PredictorRequest) error { return checkKernel(q.Kernel) }
+
+func checkPredict(q PredictRequest) error {
+	if q.Images < 1 || q.Images > MaxShardBatch || q.Size < 1 || q.Size > MaxShardSize {
+		return fmt.Errorf("%d images of side %d", q.Images, q.Size)
+	}
+	return nil
+}
 
 func checkCell(q CellRequest) error {
 	switch {

@@ -28,9 +28,12 @@ var (
 	Decode      = call[DecodeRequest, None, Decoded]("decode", File, NoBody, Bytes, checkDecode)
 	DecodePhoto = call[DecodePhotoRequest, DecodedPhoto, None]("decode-photo", File, Bytes, NoBody, checkDecodePhoto)
 
-	// A helper worker's: compute shares of training steps.
-	Replica = call[ReplicaRequest, None, None]("replica", NoBody, NoBody, NoBody, checkReplica)
-	Shard   = call[ShardRequest, Sharded, None]("shard", Bytes, Bytes, NoBody, checkShard)
+	// A helper worker's: compute shares of training steps; classify
+	// images for an evaluation.
+	Replica   = call[ReplicaRequest, None, None]("replica", NoBody, NoBody, NoBody, checkReplica)
+	Shard     = call[ShardRequest, Sharded, None]("shard", Bytes, Bytes, NoBody, checkShard)
+	Predictor = call[PredictorRequest, None, None]("predictor", Bytes, NoBody, NoBody, checkPredictor)
+	Predict   = call[PredictRequest, None, None]("predict", Bytes, Bytes, NoBody, checkPredict)
 
 	// Handled as they arrive, never answered: stop a request at work, or
 	// pause, resume or stop a run.
