@@ -13,7 +13,8 @@
 #   ./build.sh bench    build, then time training and inference in a worker
 #                       in headless Chromium, with the SIMD kernel and with
 #                       Go's, and the page reading ../shared's training zip
-#                       (when it is there), and print images/s
+#                       (when it is there), and print images/s; then an
+#                       epoch natively against PyTorch (bench_epoch)
 #
 # Each step prints a header; a failing step ends the run with
 # "FAILED: <step>".
@@ -110,6 +111,41 @@ test_tools() {
 	return 0 # without Chromium, the browser tests say why they skip
 }
 
+# bench_epoch times an epoch of the reference recipe (with its
+# validation) natively and in PyTorch on the same machine, the same
+# threads and the same split of ../shared's training zip, in turn, three
+# times each, and prints each one's seconds (min, median, max) and the
+# ratio of the medians. Without the zip or PyTorch (/usr/bin/python3:
+# apt-get install python3-torch) it says what is missing and passes.
+bench_epoch() {
+	local zip=../shared/data/intel-scenes-train.zip py=/usr/bin/python3 split=.cache/refsplit1 i
+	if [ ! -f "$zip" ]; then
+		echo "skipped: no $zip beside the repository"
+		return 0
+	fi
+	if ! "$py" -c 'import torch' 2>/dev/null; then
+		echo "skipped: no PyTorch at $py (on Debian: apt-get install python3-torch)"
+		return 0
+	fi
+	mkdir -p .cache/bin
+	go build -o .cache/bin/resnet ./cmd/resnet || return 1
+	[ -f "$split/split.json" ] || go run ./nn/testdata/torch/export -data "$zip" -seed 1 -o "$split" || return 1
+	local ours=() theirs=() s
+	for i in 1 2 3; do
+		s=$(.cache/bin/resnet train -data "$zip" -recipe reference -epochs 1 -workers 2 -seed 1 -o .cache/bench-epoch.safetensors 2>/dev/null |
+			awk '$1 == "1" { print $NF }') || return 1
+		echo "run $i: resnet train, 2 workers: ${s:?no epoch line} s"
+		ours+=("$s")
+		s=$("$py" nn/testdata/torch/train_reference.py --data "$split" --seed 1 --threads 2 --epochs 1 | awk '$1 == "1" { print $NF }') || return 1
+		echo "run $i: PyTorch $("$py" -c 'import torch; print(torch.__version__)'), 2 threads: ${s:?no epoch line} s"
+		theirs+=("$s")
+	done
+	printf '%s\n' "${ours[@]}" | sort -n | awk '{ v[NR] = $1 } END { printf "epoch-native seconds min=%s median=%s max=%s\n", v[1], v[2], v[3] }'
+	printf '%s\n' "${theirs[@]}" | sort -n | awk '{ v[NR] = $1 } END { printf "epoch-pytorch seconds min=%s median=%s max=%s\n", v[1], v[2], v[3] }'
+	{ printf '%s\n' "${ours[@]}" | sort -n | sed -n 2p; printf '%s\n' "${theirs[@]}" | sort -n | sed -n 2p; } |
+		awk 'NR == 1 { a = $1 } NR == 2 { printf "native is %.2fx PyTorch (the medians; above 1 is faster)\n", $1 / a }'
+}
+
 case "${1:-build}" in
 build)
 	build
@@ -148,6 +184,7 @@ bench)
 		go test -count=1 -run '^$' -bench '^BenchmarkClassifyMany$' -benchtime 1x ./ui/e2e
 	step "benchmark keeping a run in the browser: its data set and checkpoints (headless Chromium)" \
 		go test -count=1 -run '^$' -bench '^BenchmarkKeepRun$' -benchtime 1x ./ui/e2e
+	step "benchmark an epoch of the reference recipe natively against PyTorch" bench_epoch
 	;;
 *)
 	echo "usage: $0 [build|serve|test|bench]" >&2
