@@ -146,6 +146,35 @@ func TestReferenceWeightsOnScenes(t *testing.T) {
 	}
 }
 
+// TestPredictExplain writes each photo with its Grad-CAM heat map, the
+// map nn.GradCAM computes for the top class, painted over it.
+func TestPredictExplain(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "maps")
+	photos := []string{"../../ui/e2e/testdata/forest-10007.jpg", "../../ui/e2e/testdata/sea-10071.jpg"}
+	out, _, err := run1(t, append([]string{"predict", "-model", "../../assets/model.safetensors", "-explain", dir}, photos...)...)
+	if err != nil {
+		t.Fatalf("predict -explain: %v\n%s", err, out)
+	}
+	for _, photo := range photos {
+		name := strings.TrimSuffix(filepath.Base(photo), ".jpg") + ".gradcam.png"
+		if !strings.Contains(out, "Grad-CAM of ") || !strings.Contains(out, filepath.Join(dir, name)) {
+			t.Errorf("the output does not name %s:\n%s", name, out)
+		}
+		f, err := os.Open(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		img, err := png.Decode(f)
+		f.Close()
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if b := img.Bounds(); b.Dx() != 150 || b.Dy() != 150 {
+			t.Errorf("%s is %v, want the photo's 150×150", name, b)
+		}
+	}
+}
+
 func TestBadInput(t *testing.T) {
 	dir := t.TempDir()
 	notZip := filepath.Join(dir, "data.zip")
