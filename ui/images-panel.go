@@ -10,9 +10,10 @@ import (
 // first.
 type ImagesPanel struct {
 	Images   *Images
-	Give     func(files []js.Value) // files picked or dropped: images, or a data set or model, which go where they belong
-	Clear    func()                 // "Clear" was pressed
-	ShowMore func()                 // "Show more" was pressed
+	Give     func(files []js.Value)       // files picked or dropped: images, or a data set or model, which go where they belong
+	Clear    func()                       // "Clear" was pressed
+	ShowMore func()                       // "Show more" was pressed
+	Explain  func(it *Item, class string) // a card's heat map was asked for (Images.Explain)
 
 	dropZone
 }

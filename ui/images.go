@@ -40,8 +40,10 @@ type Item struct {
 	Status   Status
 	Err      string                // why it failed, when Status is Failed; the card names the file
 	Top      []protocol.Prediction // most probable first, when Status is Done
+	Heat     *Explanation          // the heat map shown or asked for; nil for none
 
-	gone bool // cleared from the page
+	file js.Value // the photo, a File, for Explain
+	gone bool     // cleared from the page
 	// thumbURL makes ThumbURL when the card is first shown (an object
 	// URL is the browser's work, a thousand of them a noticeable pause);
 	// nil once made, or when there is none to make.
@@ -196,6 +198,7 @@ func (im *Images) Classify(files []js.Value) {
 	added := im.add(names, func(i int) string { return objectURL(files[i]) })
 	ps := make([]queuedPhoto, len(added))
 	for i, it := range added {
+		it.file = files[i]
 		ps[i] = queuedPhoto{item: it, file: files[i], size: int64(files[i].Get("size").Float())}
 	}
 	if im.queue.send == nil {
@@ -225,11 +228,12 @@ func (im *Images) send(p queuedPhoto, body js.Value, done func()) {
 		}})
 }
 
-// Clear removes every image, freeing their thumbnails.
+// Clear removes every image, freeing their thumbnails and heat maps.
 func (im *Images) Clear() {
 	im.queue.clear()
 	for _, it := range im.clear() {
 		it.setThumb("")
+		it.setExplanation(nil)
 	}
 }
 

@@ -43,6 +43,7 @@ func (c *classifier) handlers() handlers {
 	hs := handlers{}
 	handle(hs, protocol.LoadModel, c.loadModel)
 	handleBatch(hs, protocol.Classify, c.classify)
+	handle(hs, protocol.Explain, c.explain)
 	handleBench(hs, bench{kernels: c.kernels, spawn: c.spawn})
 	return hs
 }
@@ -155,6 +156,35 @@ func (c *classifier) infer(batch []decodedPhoto, qs []protocol.ClassifyRequest, 
 		}
 		answer(d.i, res, d.thumb, nil)
 	}
+}
+
+// explain answers the request's image painted with the model's Grad-CAM
+// map of the class it names, as a PNG. A photo too large to decode here
+// without keeping its memory for good is refused.
+func (c *classifier) explain(r *request, q protocol.ExplainRequest) (protocol.Explained, []byte, error) {
+	r.file = q.Name
+	if c.model == nil {
+		return protocol.Explained{}, nil, notLoaded("no model is loaded")
+	}
+	class := slices.Index(c.model.Meta.Classes, q.Class)
+	if class < 0 {
+		return protocol.Explained{}, nil, badInput(fmt.Errorf("the model has no class %q (it knows %v)", q.Class, c.model.Meta.Classes))
+	}
+	if huge(r.body) {
+		return protocol.Explained{}, nil, badInput(fmt.Errorf("it is too large for a heat map in the page: Explain takes photos of up to about 16 megapixels"))
+	}
+	b, err := r.body.Bytes()
+	if err != nil {
+		return protocol.Explained{}, nil, err
+	}
+	m := c.model
+	img, err := data.HeatMapPNG(b, q.Name, m.Meta.InputSize, protocol.ExplainSide, data.PhotoMaxPixels, func(pix []uint8) ([]float32, int, int) {
+		return m.GradCAM(pix, 1, []int{class})
+	})
+	if err != nil {
+		return protocol.Explained{}, nil, badInput(err)
+	}
+	return protocol.Explained{Class: q.Class}, img, nil
 }
 
 // huge reports whether decoding the photo f would take so much memory

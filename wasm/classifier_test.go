@@ -296,3 +296,46 @@ func TestDecodePhoto(t *testing.T) {
 		t.Errorf("a photo that is no image: got %+v, want a bad-input error about notes.jpg", err)
 	}
 }
+
+// TestExplain paints the model's Grad-CAM map of a photo's class over
+// it, the map nn.Model.GradCAM computes, and refuses what it cannot.
+func TestExplain(t *testing.T) {
+	c, tt := loadedClassifier(t)
+	photo := readFile(t, "../ui/e2e/testdata/forest-10007.jpg")
+	res, body, err := ask(tt, protocol.Explain, 2, protocol.ExplainRequest{Name: "forest.jpg", Class: "forest"}, photo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, derr := png.Decode(bytes.NewReader(body))
+	if derr != nil || res.Class != "forest" || img.Bounds().Dx() != 150 || img.Bounds().Dy() != 150 {
+		t.Fatalf("got %+v and an image of %v (%v), want forest's heat map over the 150×150 photo", res, img, derr)
+	}
+	want, werr := data.HeatMapPNG(photo, "forest.jpg", 32, protocol.ExplainSide, data.PhotoMaxPixels, func(pix []uint8) ([]float32, int, int) {
+		return c.model.GradCAM(pix, 1, []int{slices.Index(c.model.Meta.Classes, "forest")})
+	})
+	if werr != nil || !bytes.Equal(body, want) {
+		t.Errorf("the worker's heat map is not the one the model gives (%v)", werr)
+	}
+	other, _, err := ask(tt, protocol.Explain, 3, protocol.ExplainRequest{Name: "forest.jpg", Class: "sea"}, photo)
+	if err != nil || other.Class != "sea" {
+		t.Errorf("another class: %+v, %v", other, err)
+	}
+	for _, tc := range []struct {
+		name, class string
+		body        []byte
+		want        string
+	}{
+		{"forest.jpg", "lake", photo, `no class "lake"`},
+		{"notes.jpg", "sea", []byte("not a picture"), "not a JPEG, PNG, GIF or WebP image"},
+		{"huge.png", "sea", hugePNG(t), "too large for a heat map"},
+	} {
+		_, _, err := ask(tt, protocol.Explain, 4, protocol.ExplainRequest{Name: tc.name, Class: tc.class}, tc.body)
+		if err == nil || err.Code != protocol.BadInput || err.File != tc.name || !strings.Contains(err.Message, tc.want) {
+			t.Errorf("%s, %s: got %+v, want a bad-input error about the file saying %q", tc.name, tc.class, err, tc.want)
+		}
+	}
+	empty := serveRole((&classifier{}).handlers())
+	if _, _, err := ask(empty, protocol.Explain, 5, protocol.ExplainRequest{Name: "forest.jpg", Class: "forest"}, photo); err == nil || !strings.Contains(err.Message, "no model") {
+		t.Errorf("without a model: got %+v", err)
+	}
+}

@@ -50,7 +50,7 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) er
 					continue
 				}
 				var out string
-				if out, err = writeExplained(*explain, path, b, m, pix, order[0]); err == nil {
+				if out, err = writeExplained(*explain, path, b, m, order[0]); err == nil {
 					fmt.Fprintf(stdout, "  Grad-CAM of %s: %s\n", m.Meta.Classes[order[0]], out)
 					continue
 				}
@@ -69,11 +69,12 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) er
 const explainSide = 256
 
 // writeExplained writes into dir the image file b, read from path, with
-// the Grad-CAM heat map of class painted over it, pix being its
-// preprocessed pixels, and returns the file's path.
-func writeExplained(dir, path string, b []byte, m *nn.Model, pix []uint8, class int) (string, error) {
-	maps, h, w := m.GradCAM(pix, 1, []int{class})
-	img, err := data.HeatMapPNG(b, path, maps, h, w, explainSide, data.PhotoMaxPixels)
+// m's Grad-CAM heat map of class painted over it, and returns the file's
+// path.
+func writeExplained(dir, path string, b []byte, m *nn.Model, class int) (string, error) {
+	img, err := data.HeatMapPNG(b, path, m.Meta.InputSize, explainSide, data.PhotoMaxPixels, func(pix []uint8) ([]float32, int, int) {
+		return m.GradCAM(pix, 1, []int{class})
+	})
 	if err != nil {
 		return "", err
 	}

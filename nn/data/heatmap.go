@@ -100,14 +100,19 @@ func heatColour(v float64) [3]float64 {
 }
 
 // HeatMapPNG decodes the image file b as DecodeImage does (refusing one
-// of more than maxPixels pixels), fits it into a side×side box as
-// Thumbnail does, paints the map m over it (HeatMap) and returns the
-// result as a PNG. name is used in errors.
-func HeatMapPNG(b []byte, name string, m []float32, h, w, side, maxPixels int) ([]byte, error) {
+// of more than maxPixels pixels), once for two uses: explain gets the
+// network's input, size pixels square as DecodeImage gives it, and
+// returns an h×w map of it; the image, fitted into a side×side box as
+// Thumbnail fits it, gets the map painted over it (HeatMap), and comes
+// back as a PNG. name is used in errors.
+func HeatMapPNG(b []byte, name string, size, side, maxPixels int, explain func(pix []uint8) (m []float32, h, w int)) ([]byte, error) {
 	img, err := decodeLimited(b, maxPixels)
 	if err != nil {
 		return nil, &FileError{Name: name, Err: err}
 	}
+	pix := make([]uint8, size*size*3)
+	resizeInto(pix, img, size)
+	m, h, w := explain(pix)
 	small := resize.Thumbnail(uint(side), uint(side), img, resize.Bilinear)
 	var out bytes.Buffer
 	if err := png.Encode(&out, HeatMap(small, m, h, w)); err != nil {

@@ -7,9 +7,11 @@ import "fmt"
 // and notices; and the check of its request. Which worker serves which
 // kind is the worker's to say (see wasm/doc.go).
 var (
-	// The classifier's: load a model, classify an image with it.
+	// The classifier's: load a model, classify an image with it, show
+	// why it chose a class.
 	LoadModel = call[LoadModelRequest, ModelInfo, None]("load-model", FileOrURL, MaybeBytes, NoBody, checkLoadModel)
 	Classify  = call[ClassifyRequest, Classified, None]("classify", File, MaybeBytes, NoBody, checkClassify)
+	Explain   = call[ExplainRequest, Explained, None]("explain", File, Bytes, NoBody, checkExplain)
 
 	// The data set worker's: data sets, their evaluation, training.
 	LoadDataset = call[LoadDatasetRequest, DatasetInfo, Progress]("load-dataset", FileOrURL, MaybeBytes, NoBody, checkLoadDataset)

@@ -43,6 +43,30 @@ type Classified struct {
 	Thumb *Thumb `json:"thumb,omitempty"`
 }
 
+// ExplainRequest asks for the Grad-CAM heat map of the model's class
+// Class over the image in the body, named Name: the answer's body is the
+// image, fitted into a box of ExplainSide pixels, with the map painted
+// over it, as a PNG.
+type ExplainRequest struct {
+	Name  string `json:"name"`
+	Class string `json:"class"`
+}
+
+// Explained is the answer to an ExplainRequest.
+type Explained struct {
+	Class string `json:"class"`
+}
+
+// ExplainSide is the side of the box an explained image fits in.
+const ExplainSide = 256
+
+func checkExplain(q ExplainRequest) error {
+	if q.Name == "" || q.Class == "" {
+		return fmt.Errorf("an image and a class to explain, not %q and %q", q.Name, q.Class)
+	}
+	return nil
+}
+
 // Prediction is one class and its probability.
 type Prediction struct {
 	Class       string  `json:"class"`
