@@ -11,6 +11,12 @@ type CellImages struct {
 	ID      string
 	Cell    *Cell
 	Classes []string
+	Explain func(im *CellImage, class string) // a heat map of class over im was asked for; "" hides it
+}
+
+// explainer is Explain for the image im.
+func (c *CellImages) explainer(im *CellImage) func(class string) {
+	return func(class string) { c.Explain(im, class) }
 }
 
 // Title names the cell.

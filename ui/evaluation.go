@@ -35,14 +35,29 @@ type Cell struct {
 	Loading           bool
 	Err               string
 	Total             int // images in the cell
-	Images            []CellImage
+	Images            []*CellImage
 }
 
 // CellImage is one image of a cell, as the model saw it.
 type CellImage struct {
 	Thumbnail
+	Index    int // in the split evaluated
 	TrueProb float32
 	Top      []protocol.Prediction
+	Heat     *Explanation // the heat map shown or asked for; nil for none
+}
+
+// HeatShown reports whether the image's heat map is shown rather than
+// the image.
+func (im *CellImage) HeatShown() bool { return im.Heat != nil && im.Heat.URL != "" }
+
+// Class is the class attribute of the image's box: twice as wide with a
+// heat map.
+func (im *CellImage) Class() string {
+	if im.HeatShown() {
+		return "cell-image heat"
+	}
+	return "cell-image"
 }
 
 // evaluate has the data set worker score the model file named name (at
@@ -115,7 +130,7 @@ func (e *Evaluation) Show(actual, predicted int) {
 				if im.Length > 0 {
 					url = thumbnailURL(body, im.Thumb)
 				}
-				cell.Images = append(cell.Images, CellImage{Thumbnail: Thumbnail{Thumb: im.Thumb, URL: url}, TrueProb: im.TrueProb, Top: im.Top})
+				cell.Images = append(cell.Images, &CellImage{Thumbnail: Thumbnail{Thumb: im.Thumb, URL: url}, Index: im.Index, TrueProb: im.TrueProb, Top: im.Top})
 			}
 		}})
 }
@@ -127,6 +142,7 @@ func (e *Evaluation) clearCell() {
 	}
 	for _, im := range e.Cell.Images {
 		revokeObjectURL(im.URL)
+		setExplanation(&im.Heat, nil)
 	}
 	e.Cell = nil
 }

@@ -1,57 +1,82 @@
 package main
 
 import (
+	"fmt"
+
 	"github.com/vugu/vugu/js"
 
 	"github.com/intelscenes/resnet-browser/wasm/link"
 	"github.com/intelscenes/resnet-browser/wasm/protocol"
 )
 
-// Explanation is what a result card shows of why the model chose a
-// class: the Grad-CAM heat map of that class over the photo, made by
-// the classifier on the model in use.
+// Explanation is what the page shows of why the model chose a class for
+// an image, a result card's or a confusion-matrix cell's: the Grad-CAM
+// heat map of that class over the image, made by a worker on the model.
 type Explanation struct {
 	Class   string // the class the map is of, or is being made for
-	URL     string // blob: URL of the photo with the map, a PNG; "" until made
-	Running bool   // the classifier is making it
+	URL     string // blob: URL of the image with the map, a PNG; "" until made
+	Running bool   // a worker is making it
 	Err     string // why it could not be made
 }
 
-// Explain has the classifier make the heat map of class over its photo;
-// "" hides the one shown.
-func (im *Images) Explain(it *Item, class string) {
+// explain sets *heat to the heat map of class over the image named name
+// in the making, which ask has a worker make, then to the map made; ""
+// hides the one shown. gone reports that the image left the page.
+func explain(heat **Explanation, name, class string, gone func() bool, ask func(link.Handlers[protocol.Explained, protocol.None])) {
 	if class == "" {
-		it.setExplanation(nil)
-		return
-	}
-	if !it.file.Truthy() || it.Status != Done {
+		setExplanation(heat, nil)
 		return
 	}
 	ex := &Explanation{Class: class, Running: true}
-	if it.Heat != nil {
-		ex.URL = it.Heat.URL // shown until the new one comes
+	if *heat != nil {
+		ex.URL = (*heat).URL // shown until the new one comes
 	}
-	it.Heat = ex
-	q := protocol.ExplainRequest{Name: it.Name, Class: class}
-	ask(im.page, im.classifier, protocol.Explain, q, it.file, imagesRender, link.Handlers[protocol.Explained, protocol.None]{
+	*heat = ex
+	ask(link.Handlers[protocol.Explained, protocol.None]{
 		Done: func(_ protocol.Explained, body js.Value, err *protocol.Error) {
-			if it.gone || it.Heat != ex { // cleared, hidden or asked again meanwhile
+			if gone() || *heat != ex { // cleared, hidden or asked again meanwhile
 				return
 			}
 			ex.Running = false
 			if err != nil {
-				ex.Err = "No heat map: " + err.About(it.Name)
+				ex.Err = "No heat map: " + err.About(name)
 				return
 			}
-			it.setExplanation(&Explanation{Class: class, URL: objectURL(blobOf(body, "image/png"))})
+			setExplanation(heat, &Explanation{Class: class, URL: objectURL(blobOf(body, "image/png"))})
 		}})
 }
 
-// setExplanation makes it show ex (nil for none), freeing the heat map it
-// showed.
-func (it *Item) setExplanation(ex *Explanation) {
-	if it.Heat != nil && (ex == nil || ex.URL != it.Heat.URL) {
-		revokeObjectURL(it.Heat.URL)
+// setExplanation makes *heat ex (nil for none), freeing the heat map it
+// was.
+func setExplanation(heat **Explanation, ex *Explanation) {
+	if old := *heat; old != nil && (ex == nil || ex.URL != old.URL) {
+		revokeObjectURL(old.URL)
 	}
-	it.Heat = ex
+	*heat = ex
+}
+
+// heatAlt is the text alternative of ex, a heat map over the image name.
+func heatAlt(ex *Explanation, name string) string {
+	return fmt.Sprintf("Grad-CAM heat map of %s over %s: where the model looked", ex.Class, name)
+}
+
+// Explain has the classifier make the heat map of class over its photo
+// ("" hides the one shown).
+func (im *Images) Explain(it *Item, class string) {
+	if class != "" && (!it.file.Truthy() || it.Status != Done) {
+		return
+	}
+	explain(&it.Heat, it.Name, class, func() bool { return it.gone }, func(h link.Handlers[protocol.Explained, protocol.None]) {
+		ask(im.page, im.classifier, protocol.Explain, protocol.ExplainRequest{Name: it.Name, Class: class}, it.file, imagesRender, h)
+	})
+}
+
+// Explain has the data set worker make the heat map of class over the
+// cell's image im, by the model evaluated ("" hides the one shown).
+func (e *Evaluation) Explain(im *CellImage, class string) {
+	cell := e.Cell
+	explain(&im.Heat, im.Name, class, func() bool { return e.Cell != cell }, func(h link.Handlers[protocol.Explained, protocol.None]) {
+		q := protocol.ExplainImageRequest{Split: e.split, Index: im.Index, Class: class}
+		ask(e.page, e.worker, protocol.ExplainCell, q, js.Undefined(), 0, h)
+	})
 }

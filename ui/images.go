@@ -233,7 +233,7 @@ func (im *Images) Clear() {
 	im.queue.clear()
 	for _, it := range im.clear() {
 		it.setThumb("")
-		it.setExplanation(nil)
+		setExplanation(&it.Heat, nil)
 	}
 }
 

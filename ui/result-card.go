@@ -22,20 +22,11 @@ func (c *ResultCard) BarStyle(p protocol.Prediction) string {
 // photo.
 func (c *ResultCard) HeatShown() bool { return c.Item.Heat != nil && c.Item.Heat.URL != "" }
 
+// ExplainClass asks for the heat map of class over the image.
+func (c *ResultCard) ExplainClass(class string) { c.Explain(c.Item, class) }
+
 // HeatAlt is the heat map's text alternative.
-func (c *ResultCard) HeatAlt() string {
-	return fmt.Sprintf("Grad-CAM heat map of %s over %s: where the model looked", c.Item.Heat.Class, c.Item.Name)
-}
-
-// GroupLabel names the buttons that choose the heat map's class.
-func (c *ResultCard) GroupLabel() string {
-	return "Grad-CAM heat map of " + c.Item.Name + " for the class"
-}
-
-// Pressed is the aria-pressed of the button of class.
-func (c *ResultCard) Pressed(class string) string {
-	return fmt.Sprint(c.Item.Heat != nil && c.Item.Heat.Class == class)
-}
+func (c *ResultCard) HeatAlt() string { return heatAlt(c.Item.Heat, c.Item.Name) }
 
 // ThumbClass is the class of the image's box: larger with a heat map,
 // for a person to see where it lies.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"image"
 	"time"
 
 	"github.com/intelscenes/resnet-browser/nn"
@@ -150,4 +151,21 @@ func (ds *dataset) thumbnail(name string) ([]byte, error) {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	return data.Thumbnail(b, name, data.ThumbSide, data.DefaultMaxPixels)
+}
+
+// picture returns the image named name, image i of set: read again from
+// the zip, or, for a data set kept in the browser, its pixels.
+func (ds *dataset) picture(name string, i int, set *data.Set) (image.Image, error) {
+	if ds.zip == nil {
+		return set.Picture(i), nil
+	}
+	j, ok := ds.index[name]
+	if !ok {
+		return nil, fmt.Errorf("%s: not in the data set", name)
+	}
+	b, err := ds.zip.ReadFile(j)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return data.DecodeFile(b, name, data.DefaultMaxPixels)
 }

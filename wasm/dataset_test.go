@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"image/jpeg"
+	"image/png"
 	"math"
 	"os"
 	"path"
@@ -222,5 +223,39 @@ func TestEvaluateUnknownClass(t *testing.T) {
 	}
 	if ev.Split != "all" || !slices.Equal(ev.Unknown, []string{"lake"}) || ev.Left != lakes || nn.ConfusionMatrix(ev.Matrix).Total() != 60 {
 		t.Errorf("split %q, unknown %q, %d left out (want %d), %d counted (want 60)", ev.Split, ev.Unknown, ev.Left, lakes, nn.ConfusionMatrix(ev.Matrix).Total())
+	}
+}
+
+// TestExplainImage paints the Grad-CAM map of an evaluated image by the
+// model evaluated over the image as its file holds it.
+func TestExplainImage(t *testing.T) {
+	d, tt, _, _ := loadSample(t, 1)
+	q := protocol.ExplainImageRequest{Index: 3, Class: "forest"}
+	if _, _, err := ask(tt, protocol.ExplainCell, 2, q, nil); err == nil || !strings.Contains(err.Message, "press Evaluate first") {
+		t.Errorf("before an evaluation: got %+v", err)
+	}
+	if _, _, err := ask(tt, protocol.Evaluate, 3, protocol.EvaluateRequest{Name: "built-in"}, readFile(t, builtinModel)); err != nil {
+		t.Fatal(err)
+	}
+	res, body, err := ask(tt, protocol.ExplainCell, 4, q, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, derr := png.Decode(bytes.NewReader(body))
+	if derr != nil || res.Class != "forest" || img.Bounds().Dx() != 150 || img.Bounds().Dy() != 150 {
+		t.Fatalf("got %+v and %v (%v), want the heat map over the 150×150 photo", res, img, derr)
+	}
+	e := d.evals[protocol.SplitEvaluated]
+	maps, h, w := e.model.GradCAM(e.set.Image(3), 1, []int{slices.Index(e.classes, "forest")})
+	i := d.dataset.index[e.set.Names[3]]
+	file, _ := d.dataset.zip.ReadFile(i)
+	photo, _ := data.DecodeFile(file, "", data.DefaultMaxPixels)
+	if want, _ := data.HeatMapImagePNG(photo, "", maps, h, w, protocol.ExplainSide); !bytes.Equal(body, want) {
+		t.Error("the heat map is not the model's map of the image")
+	}
+	for _, bad := range []protocol.ExplainImageRequest{{Index: 60, Class: "forest"}, {Index: 3, Class: "lake"}, {Split: protocol.SplitTest, Index: 3, Class: "sea"}} {
+		if _, _, err := ask(tt, protocol.ExplainCell, 5, bad, nil); err == nil {
+			t.Errorf("%+v: no error", bad)
+		}
 	}
 }

@@ -31,6 +31,7 @@ func (d *datasets) handlers() handlers {
 	handle(hs, protocol.LoadKept, d.loadKept)
 	handle(hs, protocol.Evaluate, d.evaluate)
 	handle(hs, protocol.Cell, d.cellImages)
+	handle(hs, protocol.ExplainCell, d.explainImage)
 	handle(hs, protocol.Train, d.train)
 	handle(hs, protocol.ForgetRun, d.forgetRun)
 	handleBench(hs, bench{kernels: d.kernels, spawn: d.spawn, loaded: d.trainingSet})

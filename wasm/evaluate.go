@@ -20,6 +20,7 @@ var evalBatch = 64
 // Cell requests.
 type evaluation struct {
 	ds      *dataset
+	model   *nn.Model // evaluated, for the images' heat maps
 	set     *data.Set
 	classes []string  // the model's
 	label   []int     // each image's true class among the model's, -1 when unknown to it
@@ -75,7 +76,7 @@ func (d *datasets) evaluate(r *request, q protocol.EvaluateRequest) (protocol.Ev
 func classifySet(r *request, m *nn.Model, helpers []predictor, ds *dataset, set *data.Set, stage string, progress func(protocol.Progress)) (*protocol.Evaluation, *evaluation, error) {
 	start := time.Now()
 	k := len(m.Meta.Classes)
-	e := &evaluation{ds: ds, set: set, classes: m.Meta.Classes, label: make([]int, set.Len()),
+	e := &evaluation{ds: ds, model: m, set: set, classes: m.Meta.Classes, label: make([]int, set.Len()),
 		pred: make([]int, set.Len()), probs: make([]float32, set.Len()*k)}
 	res := &protocol.Evaluation{Classes: m.Meta.Classes, Matrix: nn.NewConfusionMatrix(k), Workers: 1 + len(helpers)}
 	to := make([]int, len(set.Classes))
@@ -153,9 +154,9 @@ func classifySet(r *request, m *nn.Model, helpers []predictor, ds *dataset, set 
 // evaluation, the lowest probability of the true class first, and their
 // thumbnails.
 func (d *datasets) cellImages(r *request, q protocol.CellRequest) (protocol.CellImages, []byte, error) {
-	e := d.evals[q.Split]
-	if e == nil || e.ds != d.dataset {
-		return protocol.CellImages{}, nil, notLoaded("no evaluation of the loaded data set to show: press Evaluate first")
+	e, err := d.evaluation(q.Split)
+	if err != nil {
+		return protocol.CellImages{}, nil, err
 	}
 	k := len(e.classes)
 	if q.Actual >= k || q.Predicted >= k {
@@ -185,4 +186,43 @@ func (d *datasets) cellImages(r *request, q protocol.CellRequest) (protocol.Cell
 		res.Images = append(res.Images, im)
 	}
 	return res, body, nil
+}
+
+// evaluation returns the evaluation of the loaded data set named split
+// (a protocol.CellRequest.Split).
+func (d *datasets) evaluation(split string) (*evaluation, error) {
+	e := d.evals[split]
+	if e == nil || e.ds != d.dataset {
+		return nil, notLoaded("no evaluation of the loaded data set to show: press Evaluate first")
+	}
+	return e, nil
+}
+
+// explainImage answers an image of an evaluation painted with the
+// Grad-CAM map of the class asked for, by the model evaluated, as a PNG:
+// the image as its file holds it, or as the data set kept it.
+func (d *datasets) explainImage(r *request, q protocol.ExplainImageRequest) (protocol.Explained, []byte, error) {
+	e, err := d.evaluation(q.Split)
+	if err != nil {
+		return protocol.Explained{}, nil, err
+	}
+	if q.Index >= e.set.Len() {
+		return protocol.Explained{}, nil, fmt.Errorf("%w: image %d of %d", protocol.ErrMessage, q.Index, e.set.Len())
+	}
+	class := slices.Index(e.classes, q.Class)
+	if class < 0 {
+		return protocol.Explained{}, nil, badInput(fmt.Errorf("the model has no class %q (it knows %v)", q.Class, e.classes))
+	}
+	name := e.set.Names[q.Index]
+	r.file = name
+	m, h, w := e.model.GradCAM(e.set.Image(q.Index), 1, []int{class})
+	img, err := e.ds.picture(name, q.Index, e.set)
+	if err != nil {
+		return protocol.Explained{}, nil, err
+	}
+	b, err := data.HeatMapImagePNG(img, name, m, h, w, protocol.ExplainSide)
+	if err != nil {
+		return protocol.Explained{}, nil, err
+	}
+	return protocol.Explained{Class: q.Class}, b, nil
 }

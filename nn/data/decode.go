@@ -196,6 +196,17 @@ func DecodeImage(b []byte, name string, size, maxPixels int) ([]uint8, error) {
 	return pix, nil
 }
 
+// DecodeFile decodes an image file as DecodeImage does, refusing one of
+// more than maxPixels pixels, and returns it whole, for a person to look
+// at. name is only used in errors.
+func DecodeFile(b []byte, name string, maxPixels int) (image.Image, error) {
+	img, err := decodeLimited(b, maxPixels)
+	if err != nil {
+		return nil, &FileError{Name: name, Err: err}
+	}
+	return img, nil
+}
+
 // decodeInto is DecodeImage writing into dst, which holds size*size*3
 // zeros, and without the name in its errors.
 func decodeInto(dst, b []byte, size, maxPixels int) error {

@@ -106,13 +106,18 @@ func heatColour(v float64) [3]float64 {
 // Thumbnail fits it, gets the map painted over it (HeatMap), and comes
 // back as a PNG. name is used in errors.
 func HeatMapPNG(b []byte, name string, size, side, maxPixels int, explain func(pix []uint8) (m []float32, h, w int)) ([]byte, error) {
-	img, err := decodeLimited(b, maxPixels)
+	img, err := DecodeFile(b, name, maxPixels)
 	if err != nil {
-		return nil, &FileError{Name: name, Err: err}
+		return nil, err
 	}
 	pix := make([]uint8, size*size*3)
 	resizeInto(pix, img, size)
 	m, h, w := explain(pix)
+	return HeatMapImagePNG(img, name, m, h, w, side)
+}
+
+// HeatMapImagePNG is HeatMapPNG of a decoded image and its map.
+func HeatMapImagePNG(img image.Image, name string, m []float32, h, w, side int) ([]byte, error) {
 	small := resize.Thumbnail(uint(side), uint(side), img, resize.Bilinear)
 	var out bytes.Buffer
 	if err := png.Encode(&out, HeatMap(small, m, h, w)); err != nil {

@@ -66,10 +66,15 @@ func DecodePhoto(b []byte, name string, size, side int) (pix, thumb []byte, err 
 // Thumbnail returns image i of s as a JPEG that fits in a side × side
 // box, for a data set whose files are gone (kept in the browser).
 func (s *Set) Thumbnail(i, side int) ([]byte, error) {
+	return thumbnailOf(s.Picture(i), s.Names[i], side)
+}
+
+// Picture returns image i of s as an image.Image.
+func (s *Set) Picture(i int) image.Image {
 	img := image.NewNRGBA(image.Rect(0, 0, s.Size, s.Size))
 	for p, px := 0, s.Image(i); p < s.Size*s.Size; p++ {
 		copy(img.Pix[4*p:4*p+3], px[3*p:3*p+3])
 		img.Pix[4*p+3] = 255
 	}
-	return thumbnailOf(img, s.Names[i], side)
+	return img
 }

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"reflect"
 	"strconv"
@@ -229,6 +230,15 @@ func TestSampleDataset(t *testing.T) {
 		}
 	}
 	screenshot(p, "dataset.png")
+
+	// Why street: the heat map of the first image's top class over it.
+	if len(cell) > 0 {
+		name := path.Base(strings.Fields(cell[0])[0])
+		p.click("Explain " + name)
+		p.waitFor(fmt.Sprintf(`[...document.querySelectorAll("#cell-images img")].some(i => i.alt.startsWith(%q) && i.complete && i.naturalWidth === 150)`,
+			"Grad-CAM heat map of street over "+name), "the cell image's heat map")
+		screenshot(p, "cell-explain.png")
+	}
 }
 
 // plural writes a count as the page's names do: "1 image", "2 images".

@@ -58,6 +58,26 @@ type CellImages struct {
 	Total  int           `json:"total"`
 }
 
+// ExplainImageRequest asks for the Grad-CAM heat map of the class Class
+// over image Index of the split of an evaluation (Split, as
+// CellRequest's), by the model evaluated: an answer as to an
+// ExplainRequest.
+type ExplainImageRequest struct {
+	Split string `json:"split,omitempty"`
+	Index int    `json:"index"`
+	Class string `json:"class"`
+}
+
+func checkExplainImage(q ExplainImageRequest) error {
+	switch {
+	case q.Split != SplitEvaluated && q.Split != SplitValidation && q.Split != SplitTest:
+		return fmt.Errorf("no evaluation %q", q.Split)
+	case q.Index < 0 || q.Class == "":
+		return fmt.Errorf("image %d, class %q", q.Index, q.Class)
+	}
+	return nil
+}
+
 // ImageResult is an image of a data set as a model saw it.
 type ImageResult struct {
 	Thumb
