@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"math"
 	"path"
 )
 
@@ -21,7 +22,10 @@ func (c *CellImages) explainer(im *CellImage) func(class string) {
 
 // Title names the cell.
 func (c *CellImages) Title() string {
-	if c.Cell.Actual == c.Cell.Predicted {
+	switch {
+	case c.Cell.TopLosses:
+		return "Top losses"
+	case c.Cell.Actual == c.Cell.Predicted:
 		return c.TrueClass() + " classified right"
 	}
 	return c.TrueClass() + " taken for " + c.Classes[c.Cell.Predicted]
@@ -30,11 +34,24 @@ func (c *CellImages) Title() string {
 // TrueClass is the class of the cell's images.
 func (c *CellImages) TrueClass() string { return c.Classes[c.Cell.Actual] }
 
+// TrueLine says what an image is and how probable the model found that,
+// and, among the top losses, its loss (the cross-entropy, -ln p).
+func (c *CellImages) TrueLine(im *CellImage) string {
+	if !c.Cell.TopLosses {
+		return c.TrueClass() + ": " + percent(im.TrueProb)
+	}
+	return fmt.Sprintf("%s: %s · loss %.2f", c.Classes[im.Class], percent(im.TrueProb), -math.Log(max(float64(im.TrueProb), math.SmallestNonzeroFloat32)))
+}
+
 // Summary says how many images there are and which are shown.
 func (c *CellImages) Summary() string {
 	switch n := c.Cell.Total; {
 	case n == 0:
 		return "No images."
+	case c.Cell.TopLosses && len(c.Cell.Images) < n:
+		return fmt.Sprintf("The %d of %s with the highest loss, the highest first: the lowest probability of their true class, whatever the model took them for.", len(c.Cell.Images), plural(n, "image", "images"))
+	case c.Cell.TopLosses:
+		return fmt.Sprintf("%s, the highest loss first: the lowest probability of their true class, whatever the model took them for.", plural(n, "image", "images"))
 	case len(c.Cell.Images) < n:
 		return fmt.Sprintf("The %d of %s with the lowest probability of %s.", len(c.Cell.Images), plural(n, "image", "images"), c.TrueClass())
 	default:

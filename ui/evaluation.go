@@ -8,8 +8,12 @@ import (
 	"github.com/intelscenes/resnet-browser/wasm/protocol"
 )
 
-// cellLimit is how many images of a cell the page shows.
-const cellLimit = 60
+// cellLimit is how many images of a cell the page shows, topLossesLimit
+// how many of the top losses.
+const (
+	cellLimit      = 60
+	topLossesLimit = 24
+)
 
 // Evaluation is a model's evaluation on the data set, as a report shows
 // it: the page's Evaluate, or a run's on its held-out or test images.
@@ -31,7 +35,8 @@ type Evaluation struct {
 
 // Cell is a cell of the confusion matrix whose images are shown.
 type Cell struct {
-	Actual, Predicted int
+	Actual, Predicted int  // -1 for the top losses
+	TopLosses         bool // the images of every cell with the highest loss
 	Loading           bool
 	Err               string
 	Total             int // images in the cell
@@ -51,9 +56,9 @@ type CellImage struct {
 // the image.
 func (im *CellImage) HeatShown() bool { return im.Heat != nil && im.Heat.URL != "" }
 
-// Class is the class attribute of the image's box: twice as wide with a
+// BoxClass is the class attribute of the image's box: twice as wide with a
 // heat map.
-func (im *CellImage) Class() string {
+func (im *CellImage) BoxClass() string {
 	if im.HeatShown() {
 		return "cell-image heat"
 	}
@@ -110,11 +115,26 @@ func (e *Evaluation) reset() {
 
 // Show shows the images of the cell (actual, predicted) of the matrix.
 func (e *Evaluation) Show(actual, predicted int) {
-	e.clearCell()
-	cell := &Cell{Actual: actual, Predicted: predicted, Loading: true}
-	e.Cell = cell
 	q := protocol.CellRequest{Split: e.split, Actual: actual, Predicted: predicted, Limit: cellLimit}
-	ask(e.page, e.worker, protocol.Cell, q, js.Undefined(), 0, link.Handlers[protocol.CellImages, protocol.None]{
+	e.showImages(&Cell{Actual: actual, Predicted: predicted, Loading: true}, func(h link.Handlers[protocol.CellImages, protocol.None]) {
+		ask(e.page, e.worker, protocol.Cell, q, js.Undefined(), 0, h)
+	})
+}
+
+// ShowTopLosses shows the images with the highest loss, whatever their
+// cell.
+func (e *Evaluation) ShowTopLosses() {
+	q := protocol.TopLossesRequest{Split: e.split, Limit: topLossesLimit}
+	e.showImages(&Cell{Actual: -1, Predicted: -1, TopLosses: true, Loading: true}, func(h link.Handlers[protocol.CellImages, protocol.None]) {
+		ask(e.page, e.worker, protocol.TopLosses, q, js.Undefined(), 0, h)
+	})
+}
+
+// showImages shows cell, whose images ask has the data set worker send.
+func (e *Evaluation) showImages(cell *Cell, ask func(link.Handlers[protocol.CellImages, protocol.None])) {
+	e.clearCell()
+	e.Cell = cell
+	ask(link.Handlers[protocol.CellImages, protocol.None]{
 		Done: func(res protocol.CellImages, body js.Value, err *protocol.Error) {
 			if e.Cell != cell {
 				return

@@ -18,7 +18,9 @@ type ExplainButtons struct {
 }
 
 // GroupLabel names the buttons that choose the heat map's class.
-func (c *ExplainButtons) GroupLabel() string { return "Grad-CAM heat map of " + c.Name + " for the class" }
+func (c *ExplainButtons) GroupLabel() string {
+	return "Grad-CAM heat map of " + c.Name + " for the class"
+}
 
 // Pressed is the aria-pressed of the button of class.
 func (c *ExplainButtons) Pressed(class string) string {

@@ -73,6 +73,11 @@ func (c *Report) Selected() [2]int {
 	return [2]int{c.Eval.Cell.Actual, c.Eval.Cell.Predicted}
 }
 
+// TopLossesShown is the aria-pressed of "Top losses".
+func (c *Report) TopLossesShown() string {
+	return fmt.Sprint(c.Eval.Cell != nil && c.Eval.Cell.TopLosses)
+}
+
 // accuracyLine is the evaluation's accuracy as resnet evaluate prints
 // it.
 func accuracyLine(e *protocol.Evaluation) string {

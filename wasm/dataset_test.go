@@ -259,3 +259,34 @@ func TestExplainImage(t *testing.T) {
 		}
 	}
 }
+
+// TestTopLosses lists the images of an evaluation with the lowest
+// probability of their true class, whatever their cell.
+func TestTopLosses(t *testing.T) {
+	d, tt, _, _ := loadSample(t, 1)
+	if _, _, err := ask(tt, protocol.Evaluate, 3, protocol.EvaluateRequest{Name: "built-in"}, readFile(t, builtinModel)); err != nil {
+		t.Fatal(err)
+	}
+	res, body, err := ask(tt, protocol.TopLosses, 4, protocol.TopLossesRequest{Limit: 5}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Total != 60 || len(res.Images) != 5 {
+		t.Fatalf("%d of %d images, want 5 of 60", len(res.Images), res.Total)
+	}
+	e := d.evals[protocol.SplitEvaluated]
+	k := len(e.classes)
+	var probs []float32
+	for i := range e.set.Len() {
+		probs = append(probs, e.probs[i*k+e.label[i]])
+	}
+	slices.Sort(probs)
+	for j, im := range res.Images {
+		if im.TrueProb != probs[j] || e.probs[im.Index*k+e.label[im.Index]] != im.TrueProb || im.Class != e.label[im.Index] {
+			t.Errorf("image %d: %+v, want the %d-th lowest probability of the true class, %v", j, im, j+1, probs[j])
+		}
+		if _, err := jpeg.DecodeConfig(bytes.NewReader(body[im.Offset : im.Offset+im.Length])); err != nil {
+			t.Errorf("thumbnail of %s: %v", im.Name, err)
+		}
+	}
+}

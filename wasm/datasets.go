@@ -31,6 +31,7 @@ func (d *datasets) handlers() handlers {
 	handle(hs, protocol.LoadKept, d.loadKept)
 	handle(hs, protocol.Evaluate, d.evaluate)
 	handle(hs, protocol.Cell, d.cellImages)
+	handle(hs, protocol.TopLosses, d.topLosses)
 	handle(hs, protocol.ExplainCell, d.explainImage)
 	handle(hs, protocol.Train, d.train)
 	handle(hs, protocol.ForgetRun, d.forgetRun)

@@ -168,11 +168,37 @@ func (d *datasets) cellImages(r *request, q protocol.CellRequest) (protocol.Cell
 			cell = append(cell, i)
 		}
 	}
+	res, body := e.worstFirst(cell, q.Limit)
+	return res, body, nil
+}
+
+// topLosses answers the images of an evaluation with the highest loss
+// (the lowest probability of the true class), whatever their cell.
+func (d *datasets) topLosses(r *request, q protocol.TopLossesRequest) (protocol.CellImages, []byte, error) {
+	e, err := d.evaluation(q.Split)
+	if err != nil {
+		return protocol.CellImages{}, nil, err
+	}
+	var known []int
+	for i, p := range e.pred {
+		if p >= 0 {
+			known = append(known, i)
+		}
+	}
+	res, body := e.worstFirst(known, q.Limit)
+	return res, body, nil
+}
+
+// worstFirst returns the images idx of e, the lowest probability of the
+// true class first, at most limit of them, with their thumbnails in the
+// body.
+func (e *evaluation) worstFirst(idx []int, limit int) (protocol.CellImages, []byte) {
+	k := len(e.classes)
 	trueProb := func(i int) float32 { return e.probs[i*k+e.label[i]] }
-	slices.SortStableFunc(cell, func(a, b int) int { return cmp.Compare(trueProb(a), trueProb(b)) })
-	res := protocol.CellImages{Total: len(cell), Images: []protocol.ImageResult{}}
+	slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(trueProb(a), trueProb(b)) })
+	res := protocol.CellImages{Total: len(idx), Images: []protocol.ImageResult{}}
 	var body []byte
-	for _, i := range cell[:min(q.Limit, len(cell))] {
+	for _, i := range idx[:min(limit, len(idx))] {
 		name := e.set.Names[i]
 		im := protocol.ImageResult{Thumb: protocol.Thumb{Name: name, Class: e.label[i]}, Index: i, TrueProb: trueProb(i)}
 		probs := e.probs[i*k : (i+1)*k]
@@ -185,7 +211,7 @@ func (d *datasets) cellImages(r *request, q protocol.CellRequest) (protocol.Cell
 		}
 		res.Images = append(res.Images, im)
 	}
-	return res, body, nil
+	return res, body
 }
 
 // evaluation returns the evaluation of the loaded data set named split

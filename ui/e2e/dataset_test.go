@@ -239,6 +239,48 @@ func TestSampleDataset(t *testing.T) {
 			"Grad-CAM heat map of street over "+name), "the cell image's heat map")
 		screenshot(p, "cell-explain.png")
 	}
+
+	// The top losses, whatever their cell: the lowest probability of the
+	// true class first.
+	p.click("Top losses")
+	p.waitFor(`document.querySelector("#cell-images h3")?.textContent === "Top losses" && document.querySelector("#cell-images .hint") !== null`, "the top losses")
+	probs, err := chromedp.Run(p.ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("#cell-images .true-prob")].map(p => p.textContent)`))
+	if err != nil || len(probs) == 0 {
+		t.Fatalf("top losses: %q, %v", probs, err)
+	}
+	var last float64
+	for i, line := range probs { // "forest: 3.2% · loss 3.44"
+		var loss float64
+		if _, err := fmt.Sscanf(line[strings.Index(line, "loss ")+5:], "%g", &loss); err != nil {
+			t.Fatalf("top loss %q: %v", line, err)
+		}
+		if i > 0 && loss > last {
+			t.Errorf("top losses not highest first: %q", probs)
+			break
+		}
+		last = loss
+	}
+	screenshot(p, "top-losses.png")
+	// The pair most confused opens its cell.
+	p.click(fmt.Sprintf("%s taken for %s: %s", mostConfused(want.Matrix)[0], mostConfused(want.Matrix)[1], plural(mostConfused(want.Matrix)[2])))
+	p.waitFor(fmt.Sprintf(`document.querySelector("#cell-images h3")?.textContent === %q`, mostConfused(want.Matrix)[0]+" taken for "+mostConfused(want.Matrix)[1]), "the most confused pair's cell")
+}
+
+// mostConfused returns the true class, the class taken for and the count
+// (as the page writes it) of the matrix's largest off-diagonal cell, the
+// first in row order among equals.
+func mostConfused(m [][]string) [3]string {
+	best, at := -1, [2]int{}
+	for a, row := range m {
+		for p, s := range row {
+			n, _ := strconv.Atoi(s)
+			if a != p && n > best {
+				best, at = n, [2]int{a, p}
+			}
+		}
+	}
+	classes := []string{"buildings", "forest", "glacier", "mountain", "sea", "street"}
+	return [3]string{classes[at[0]], classes[at[1]], strconv.Itoa(best)}
 }
 
 // plural writes a count as the page's names do: "1 image", "2 images".

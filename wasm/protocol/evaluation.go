@@ -51,6 +51,19 @@ type CellRequest struct {
 	Limit     int    `json:"limit"`
 }
 
+// TopLossesRequest asks for the images of an evaluation (Split, as
+// CellRequest's) with the highest loss, whatever their cell: the lowest
+// probability of the true class first, at most Limit of them. The
+// answer is as to a CellRequest.
+type TopLossesRequest struct {
+	Split string `json:"split,omitempty"`
+	Limit int    `json:"limit"`
+}
+
+func checkTopLosses(q TopLossesRequest) error {
+	return checkCell(CellRequest{Split: q.Split, Limit: q.Limit})
+}
+
 // CellImages is the answer to a CellRequest: the cell's images, with
 // their thumbnails in the body, and how many the cell holds.
 type CellImages struct {

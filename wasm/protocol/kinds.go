@@ -18,6 +18,7 @@ var (
 	LoadKept    = call[LoadKeptRequest, DatasetInfo, Progress]("load-kept", NoBody, MaybeBytes, NoBody, checkLoadKept)
 	Evaluate    = call[EvaluateRequest, Evaluation, Progress]("evaluate", FileOrURL, NoBody, NoBody, checkEvaluate)
 	Cell        = call[CellRequest, CellImages, None]("cell-images", NoBody, MaybeBytes, NoBody, checkCell)
+	TopLosses   = call[TopLossesRequest, CellImages, None]("top-losses", NoBody, MaybeBytes, NoBody, checkTopLosses)
 	ExplainCell = call[ExplainImageRequest, Explained, None]("explain-image", NoBody, Bytes, NoBody, checkExplainImage)
 	Train       = call[TrainRequest, TrainResult, TrainNotice]("train", NoBody, MaybeBytes, MaybeBytes, checkTrain)
 	ForgetRun   = call[ForgetRunRequest, None, None]("forget-run", NoBody, NoBody, NoBody, checkForgetRun)
