@@ -1,0 +1,43 @@
+package e2e
+
+import (
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// TestPhoneWidth uses the page at a phone's 390 CSS pixels: in every
+// state it goes through, nothing makes the page wider than the screen.
+func TestPhoneWidth(t *testing.T) {
+	p := openPage(t)
+	if _, err := chromedp.Run(p.ctx, chromedp.EmulateViewport(390, 844)); err != nil {
+		t.Fatal(err)
+	}
+	fits := func(state string) {
+		t.Helper()
+		w, err := chromedp.Run(p.ctx, chromedp.Evaluate[struct{ Scroll, Client int }](`({scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth})`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if w.Client != 390 || w.Scroll > w.Client {
+			t.Errorf("%s: the page is %d pixels wide on a screen of %d", state, w.Scroll, w.Client)
+		}
+	}
+	fits("fresh")
+	if got := p.eval(`String(document.querySelectorAll("main").length)`); got != "1" {
+		t.Errorf("%s main landmarks, want 1", got)
+	}
+	checkClassified(t, p.pick("forest-10007.jpg", "sea-10071.jpg"), []string{"forest-10007.jpg", "sea-10071.jpg"})
+	p.click("Explain forest-10007.jpg")
+	p.waitFor(`[...document.querySelectorAll("#results img")].some(i => i.alt.startsWith("Grad-CAM") && i.complete)`, "the heat map")
+	fits("photos classified and explained")
+	p.click("Sample data set")
+	p.waitDataset("sample-scenes.zip")
+	fits("the sample loaded")
+	p.evaluate()
+	fits("evaluated")
+	p.click("Top losses")
+	p.waitFor(`document.querySelector("#cell-images .hint") !== null`, "the top losses")
+	fits("the top losses shown")
+	screenshot(p, "phone.png")
+}
