@@ -1,14 +1,19 @@
 package main
 
 import (
+	"fmt"
+
 	"github.com/vugu/vugu"
 
 	"github.com/intelscenes/resnet-browser/nn"
 )
 
-// RecipeForm is the recipe of a training run: a preset to start from
-// and every field of nn.RecipeFields, each checked as it is typed, with
-// its meaning, default and what is wrong with it beside it.
+// RecipeForm is the recipe of a training run: a preset to start from,
+// the epochs and the workers up front with what the run will cost, and
+// every other field of nn.RecipeFields behind "Advanced", each checked
+// as it is typed, with its meaning, default and what is wrong with it
+// beside it. Advanced opens by itself when one of its fields is wrong or
+// differs from the preset.
 type RecipeForm struct {
 	Recipe *Recipe
 	Cost   string              // what the run will cost, as the page estimates it
@@ -24,8 +29,19 @@ func (c *RecipeForm) Presets() []string {
 	return names
 }
 
-// Fields are the form's fields.
-func (c *RecipeForm) Fields() []nn.RecipeField { return nn.RecipeFields }
+// Expanded is the aria-expanded of the Advanced button.
+func (c *RecipeForm) Expanded() string { return fmt.Sprint(c.Recipe.AdvancedOpen()) }
+
+// Arrow shows whether Advanced is open.
+func (c *RecipeForm) Arrow() string {
+	if c.Recipe.AdvancedOpen() {
+		return "▾ "
+	}
+	return "▸ "
+}
+
+// ToggleAdvanced opens or closes Advanced.
+func (c *RecipeForm) ToggleAdvanced() { c.Edit(func(r *Recipe) { r.toggleAdvanced() }) }
 
 // HandlePreset fills the form with the preset chosen.
 func (c *RecipeForm) HandlePreset(e vugu.DOMEvent) {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -23,6 +24,9 @@ type Recipe struct {
 	KeepBest bool
 	Defaults nn.Recipe // the preset's values, shown as each field's default
 	cores    int       // the workers field's default
+	// advanced is whether the person opened Advanced (true) or closed it
+	// (false); nil when they did neither.
+	advanced *bool
 
 	speeds    map[string]float64 // training images/s measured, by speedKey
 	measuring bool               // a speed is being measured
@@ -130,6 +134,69 @@ func (r *Recipe) PresetHint() string {
 		return "The default recipe in 8 epochs, with flips but no crops: a run of minutes rather than hours. The line under the form says how long it takes here once a data set is loaded."
 	}
 	return "The reference's network, budget and optimizer, with random crops and flips of the training images."
+}
+
+// frontFields names the fields the form shows up front, beside the
+// workers; the others are behind "Advanced".
+var frontFields = []string{"epochs"}
+
+// Front returns the fields shown up front.
+func (r *Recipe) Front() []nn.RecipeField { return r.fields(true) }
+
+// Advanced returns the fields behind "Advanced".
+func (r *Recipe) Advanced() []nn.RecipeField { return r.fields(false) }
+
+// fields returns the fields up front, or the others.
+func (r *Recipe) fields(front bool) []nn.RecipeField {
+	var fs []nn.RecipeField
+	for _, f := range nn.RecipeFields {
+		if slices.Contains(frontFields, f.Name) == front {
+			fs = append(fs, f)
+		}
+	}
+	return fs
+}
+
+// AdvancedOpen reports whether Advanced shows its fields: always when
+// one of them is wrong; else as the person left it; else when one of
+// them differs from the preset.
+func (r *Recipe) AdvancedOpen() bool {
+	for _, f := range r.Advanced() {
+		if r.Errs[f.Name] != "" {
+			return true
+		}
+	}
+	if r.advanced != nil {
+		return *r.advanced
+	}
+	return len(r.changed()) > 0
+}
+
+// toggleAdvanced opens or closes Advanced.
+func (r *Recipe) toggleAdvanced() {
+	open := !r.AdvancedOpen()
+	r.advanced = &open
+}
+
+// changed returns the labels of the fields behind Advanced that differ
+// from the preset.
+func (r *Recipe) changed() []string {
+	var labels []string
+	for _, f := range r.Advanced() {
+		if strings.TrimSpace(r.Values[f.Name]) != f.Get(r.Defaults) {
+			labels = append(labels, f.Label)
+		}
+	}
+	return labels
+}
+
+// AdvancedSummary says what Advanced holds.
+func (r *Recipe) AdvancedSummary() string {
+	s := fmt.Sprintf("%d more fields, as the preset has them", len(r.Advanced()))
+	if ch := r.changed(); len(ch) > 0 {
+		s = fmt.Sprintf("%d more fields; changed from the preset: %s", len(r.Advanced()), strings.Join(ch, ", "))
+	}
+	return s
 }
 
 // FieldHint is a field's meaning and default.

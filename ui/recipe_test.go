@@ -153,3 +153,37 @@ func TestRecipeCost(t *testing.T) {
 		t.Errorf("a recipe in error has a cost: %q", got)
 	}
 }
+
+// TestRecipeAdvanced checks which fields are up front, and when the
+// others show: as the person leaves them, always when one is wrong, and
+// by themselves when one differs from the preset.
+func TestRecipeAdvanced(t *testing.T) {
+	r := newRecipe("quick", 2)
+	if f := r.Front(); len(f) != 1 || f[0].Name != "epochs" || len(r.Advanced())+1 != len(nn.RecipeFields) {
+		t.Fatalf("up front %v, %d behind Advanced", f, len(r.Advanced()))
+	}
+	if r.AdvancedOpen() || !strings.HasPrefix(r.AdvancedSummary(), "14 more fields, as the preset") {
+		t.Errorf("a fresh form: open %v, %q", r.AdvancedOpen(), r.AdvancedSummary())
+	}
+	r.set("epochs", "3") // up front: Advanced stays shut
+	if r.AdvancedOpen() {
+		t.Error("a change up front opened Advanced")
+	}
+	r.set("batch", "32")
+	if !r.AdvancedOpen() || !strings.HasSuffix(r.AdvancedSummary(), "changed from the preset: Batch size") {
+		t.Errorf("a changed field: open %v, %q", r.AdvancedOpen(), r.AdvancedSummary())
+	}
+	r.toggleAdvanced()
+	if r.AdvancedOpen() {
+		t.Error("closed by the person, Advanced stayed open")
+	}
+	r.set("batch", "abc")
+	if !r.AdvancedOpen() {
+		t.Error("a wrong field behind Advanced, and it stays shut")
+	}
+	r.set("batch", "64")
+	r.toggleAdvanced()
+	if !r.AdvancedOpen() {
+		t.Error("opened by the person, Advanced stayed shut")
+	}
+}

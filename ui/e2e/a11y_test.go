@@ -151,6 +151,16 @@ func (p *page) upload(label string, files ...string) {
 	}
 }
 
+// openAdvanced opens the recipe's Advanced fields, as a person does
+// before changing one.
+func (p *page) openAdvanced() {
+	p.t.Helper()
+	if p.eval(`document.querySelector("#recipe-advanced-toggle").getAttribute("aria-expanded")`) != "true" {
+		p.click("Advanced")
+	}
+	p.waitFor(`document.querySelector("#recipe-advanced") !== null`, "the recipe's advanced fields")
+}
+
 // fill replaces the text of the field labelled label, as typing does:
 // one input event with the new value.
 func (p *page) fill(label, text string) {

@@ -1,6 +1,8 @@
 package e2e
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -40,4 +42,32 @@ func TestPhoneWidth(t *testing.T) {
 	p.waitFor(`document.querySelector("#cell-images .hint") !== null`, "the top losses")
 	fits("the top losses shown")
 	screenshot(p, "phone.png")
+}
+
+// TestRecipeAdvanced: the recipe form shows the preset, the epochs and
+// the workers; the other fields wait behind Advanced, which opens by
+// itself on a wrong value.
+func TestRecipeAdvanced(t *testing.T) {
+	p := openPage(t)
+	has := func(label string) bool {
+		return p.eval(fmt.Sprintf(`String([...document.querySelectorAll("#recipe-form label")].some(l => l.textContent.trim() === %q))`, label)) == "true"
+	}
+	if !has("Epochs") || !has("Workers") || has("Batch size") || has("Seed") {
+		t.Errorf("a fresh form shows Epochs %v, Workers %v, Batch size %v, Seed %v; want only the first two", has("Epochs"), has("Workers"), has("Batch size"), has("Seed"))
+	}
+	if got := p.eval(`document.querySelector("#recipe-form").offsetHeight < 450 ? "short" : "tall " + document.querySelector("#recipe-form").offsetHeight`); got != "short" {
+		t.Errorf("the recipe form is %s", got)
+	}
+	p.openAdvanced()
+	p.fill("Batch size", "abc")
+	p.waitFor(`document.querySelector("#recipe-advanced .field-error") !== null`, "the batch size's error")
+	p.click("Advanced") // closing it: a wrong field keeps it open
+	if got := p.eval(`String(document.querySelector("#recipe-advanced") !== null)`); got != "true" {
+		t.Error("Advanced closed over a wrong field")
+	}
+	p.fill("Batch size", "32")
+	if got := p.text(".advanced-summary"); !strings.Contains(got, "changed from the preset: Batch size") {
+		t.Errorf("Advanced says %q", got)
+	}
+	screenshot(p, "recipe.png")
 }

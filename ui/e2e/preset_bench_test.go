@@ -42,6 +42,7 @@ func BenchmarkTrainPreset(b *testing.B) {
 		p.waitFor(`document.querySelector("#dataset-facts")?.textContent.startsWith("intel-scenes-train.zip:")`, "the data set")
 		loaded := time.Since(start)
 		p.choose("Preset", preset)
+		p.openAdvanced()
 		p.fill("Seed", seed)
 		workers := p.eval(`document.querySelector("#recipe-workers").value`)
 		p.click("Train")

@@ -29,6 +29,7 @@ func BenchmarkTrainPage(b *testing.B) {
 				Batch: 64, Steps: 16, Workers: workers}}).Answers[0].ImagesPerSec
 			p.choose("Preset", "reference")
 			p.fill("Epochs", "8")
+			p.openAdvanced()
 			p.fill("Validation fraction", "0") // 4 steps an epoch, none of them after a validation
 			p.fill("Workers", strconv.Itoa(workers))
 			p.click("Train")

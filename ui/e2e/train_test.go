@@ -170,6 +170,7 @@ func TestPauseOnOneWorker(t *testing.T) {
 	p.click("Sample data set")
 	p.waitDataset("sample-scenes.zip")
 	p.choose("Preset", "default")
+	p.openAdvanced()
 	p.fill("Batch size", "16") // 12 steps an epoch
 	p.fill("Workers", "1")
 	p.click("Train")

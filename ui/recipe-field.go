@@ -1,0 +1,16 @@
+package main
+
+import (
+	"github.com/vugu/vugu"
+
+	"github.com/intelscenes/resnet-browser/nn"
+)
+
+// RecipeField is one field of the recipe form: its label, what was
+// typed, its unit, its meaning and default (shown while it has the
+// focus) and what is wrong with it.
+type RecipeField struct {
+	F      nn.RecipeField
+	Recipe *Recipe
+	Handle func(name string, e vugu.DOMEvent) // something was typed or chosen
+}
