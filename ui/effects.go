@@ -198,6 +198,23 @@ func (c *Root) train() {
 	id := newID()
 	c.runs.begin(id, nil)
 	c.training.start(id, c.dataset.Info.Name, rec, workers, c.recipe.KeepBest)
+	showTraining()
+}
+
+// showTraining scrolls the Training panel to the top of the window, for
+// a person to watch the run start: its progress and charts, which are
+// below the data set panel and the recipe form. It waits for the page to
+// render the panel as a run's, as tall as the window.
+func showTraining() {
+	var scroll js.Func
+	scroll = js.FuncOf(func(js.Value, []js.Value) any {
+		scroll.Release()
+		if el := js.Global().Get("document").Call("getElementById", "training-panel"); el.Truthy() {
+			el.Call("scrollIntoView", map[string]any{"block": "start"})
+		}
+		return nil
+	})
+	js.Global().Call("setTimeout", scroll, 100)
 }
 
 // runPlanned: a run's plan says how it is kept, and names its data set.
@@ -251,6 +268,7 @@ func (c *Root) resumeRun() {
 		resume := func() {
 			c.runs.begin(run.ID, release)
 			c.training.resume(run)
+			showTraining()
 		}
 		if c.dataset.Info != nil && c.dataset.digest == run.Dataset {
 			resume()

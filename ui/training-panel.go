@@ -143,3 +143,13 @@ func clock(secs float64) string {
 	}
 	return fmt.Sprintf("%d:%02d", m, s)
 }
+
+// PanelClass is the panel's class attribute: while a run trains, the
+// panel takes the window's height, for the page to scroll it to the top
+// of the window (see showTraining) with its charts inside.
+func (c *TrainingPanel) PanelClass() string {
+	if c.Training.Running {
+		return "card training-panel running"
+	}
+	return "card training-panel"
+}

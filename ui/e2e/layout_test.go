@@ -71,3 +71,31 @@ func TestRecipeAdvanced(t *testing.T) {
 	}
 	screenshot(p, "recipe.png")
 }
+
+// TestTrainingInView: at 1280×800, pressing Train brings the Training
+// panel into view, its progress and charts inside the window.
+func TestTrainingInView(t *testing.T) {
+	p := openPage(t)
+	if _, err := chromedp.Run(p.ctx, chromedp.EmulateViewport(1280, 800)); err != nil {
+		t.Fatal(err)
+	}
+	p.click("Sample data set")
+	p.waitDataset("sample-scenes.zip")
+	p.fill("Epochs", "3")
+	p.click("Train")
+	p.waitFor(`document.querySelectorAll("#training-panel .charts svg, #training-panel .charts canvas").length > 0`, "the charts")
+	box := func(sel string) string {
+		return p.eval(fmt.Sprintf(`(() => { const r = document.querySelector(%q).getBoundingClientRect(); return Math.round(r.top) + " " + Math.round(r.bottom) })()`, sel))
+	}
+	for _, sel := range []string{"#training-progress", "#training-panel .charts"} {
+		var top, bottom int
+		if _, err := fmt.Sscan(box(sel), &top, &bottom); err != nil {
+			t.Fatal(err)
+		}
+		if top < 0 || bottom > 800 {
+			t.Errorf("%s spans %d to %d of a window 800 high", sel, top, bottom)
+		}
+	}
+	screenshot(p, "training-in-view.png")
+	p.click("Stop")
+}
