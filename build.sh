@@ -79,6 +79,19 @@ native_test() { # every package but the browser tests, which get their own step
 	go test $pkgs
 }
 
+# axe_core installs the pinned axe-core of ui/e2e/axe (package-lock.json)
+# for the browser tests' accessibility checks, unless it is there; without
+# npm or the registry the checks say why they skip (fail, with CI=true).
+axe_core() {
+	[ -f ui/e2e/axe/node_modules/axe-core/axe.min.js ] && return 0
+	if ! command -v npm >/dev/null 2>&1; then
+		echo "no npm: the accessibility checks will skip (on Debian: apt-get install npm)" >&2
+		return 0
+	fi
+	(cd ui/e2e/axe && npm ci --no-audit --no-fund) || echo "installing axe-core failed: the accessibility checks will skip" >&2
+	return 0
+}
+
 # browser_test runs the browser tests, and repeats at the end of the run
 # why they skipped, if they did (no Chromium, outside CI).
 browser_test() {
@@ -98,6 +111,7 @@ browser_test() {
 test_tools() {
 	local missing=()
 	command -v node >/dev/null 2>&1 || missing+=(nodejs)
+	command -v npm >/dev/null 2>&1 || missing+=(npm)
 	command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 ||
 		command -v google-chrome >/dev/null 2>&1 || [ -n "${CHROMIUM-}" ] || missing+=(chromium)
 	[ ${#missing[@]} -eq 0 ] && return 0
@@ -164,6 +178,7 @@ test)
 	step "go test (native)" native_test
 	step "go test (js/wasm in Node: nn, wasm)" wasm_test
 	skipped=""
+	step "axe-core for the accessibility checks (npm ci)" axe_core
 	step "browser tests (headless Chromium)" browser_test
 	if [ -n "$skipped" ]; then
 		printf '\n*** WARNING: %s ***\n*** the other tests passed ***\n' "$skipped"
