@@ -10,6 +10,7 @@ import (
 // first.
 type ImagesPanel struct {
 	Images   *Images
+	Camera   *Camera
 	Give     func(files []js.Value)       // files picked or dropped: images, or a data set or model, which go where they belong
 	Clear    func()                       // "Clear" was pressed
 	ShowMore func()                       // "Show more" was pressed

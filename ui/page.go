@@ -35,6 +35,14 @@ func (p *page) change(f func()) {
 	f()
 }
 
+// read runs f with the page locked, to read its state: no render
+// follows.
+func (p *page) read(f func()) {
+	p.env.Lock()
+	defer p.env.UnlockOnly()
+	f()
+}
+
 // changeWithin runs f with the page locked, and has the page render
 // within d, with whatever else changed meanwhile; 0 renders at once.
 func (p *page) changeWithin(d time.Duration, f func()) {

@@ -14,7 +14,10 @@ type ResultCard struct {
 }
 
 // BarStyle is the style of a prediction's probability bar.
-func (c *ResultCard) BarStyle(p protocol.Prediction) string {
+func (c *ResultCard) BarStyle(p protocol.Prediction) string { return barStyle(p) }
+
+// barStyle is the style of a prediction's probability bar.
+func barStyle(p protocol.Prediction) string {
 	return fmt.Sprintf("width: %.1f%%", 100*p.Probability)
 }
 

@@ -23,6 +23,7 @@ type Root struct {
 	datasets   *link.Worker // reads data sets, evaluates and trains on them
 
 	images   *Images
+	camera   *Camera
 	model    *ModelInUse
 	models   *Models
 	dataset  *Dataset
@@ -48,6 +49,7 @@ func newRoot(env vugu.EventEnv) *Root {
 	recipe := newRecipe("quick", cores())
 	c.recipe = &recipe
 	c.images = &Images{Shown: resultsPage, page: p, classifier: c.classifier}
+	c.camera = &Camera{page: p, classifier: c.classifier, take: c.images.Classify}
 	c.model = &ModelInUse{page: p, classifier: c.classifier}
 	c.models = &Models{page: p, store: c.store, use: c.useModel}
 	c.dataset = &Dataset{page: p, worker: c.datasets, loaded: c.datasetLoaded}

@@ -88,6 +88,9 @@ func run(m *testing.M) int {
 			chromedp.Flag("disable-background-networking", true),
 			chromedp.Flag("disable-component-update", true),
 			chromedp.Flag("disable-sync", true),
+			// A camera that shows a test pattern, granted without asking.
+			chromedp.Flag("use-fake-device-for-media-stream", true),
+			chromedp.Flag("use-fake-ui-for-media-stream", true),
 			chromedp.UserDataDir(filepath.Join(tmp, "profile")),
 			chromedp.WindowSize(1280, 900),
 		)...)
