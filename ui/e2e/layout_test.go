@@ -9,10 +9,12 @@ import (
 )
 
 // TestPhoneWidth uses the page at a phone's 390 CSS pixels: in every
-// state it goes through, nothing makes the page wider than the screen.
+// state it goes through, nothing makes the page wider than the screen;
+// nor at 1280×900 zoomed to 200% (640 CSS pixels).
 func TestPhoneWidth(t *testing.T) {
 	p := openPage(t)
-	if _, err := chromedp.Run(p.ctx, chromedp.EmulateViewport(390, 844)); err != nil {
+	width := 390
+	if _, err := chromedp.Run(p.ctx, chromedp.EmulateViewport(int64(width), 844)); err != nil {
 		t.Fatal(err)
 	}
 	fits := func(state string) {
@@ -21,8 +23,8 @@ func TestPhoneWidth(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if w.Client != 390 || w.Scroll > w.Client {
-			t.Errorf("%s: the page is %d pixels wide on a screen of %d", state, w.Scroll, w.Client)
+		if w.Client != width || w.Scroll > w.Client {
+			t.Errorf("%s, %d pixels: the page is %d pixels wide on a screen of %d", state, width, w.Scroll, w.Client)
 		}
 	}
 	fits("fresh")
@@ -42,6 +44,12 @@ func TestPhoneWidth(t *testing.T) {
 	p.waitFor(`document.querySelector("#cell-images .hint") !== null`, "the top losses")
 	fits("the top losses shown")
 	screenshot(p, "phone.png")
+	width = 640
+	if _, err := chromedp.Run(p.ctx, chromedp.EmulateViewport(int64(width), 450)); err != nil {
+		t.Fatal(err)
+	}
+	fits("the top losses shown")
+	screenshot(p, "zoom200.png")
 }
 
 // TestRecipeAdvanced: the recipe form shows the preset, the epochs and
