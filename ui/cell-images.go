@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"math"
+
+	"github.com/vugu/vugu"
 	"path"
 )
 
@@ -13,6 +15,27 @@ type CellImages struct {
 	Cell    *Cell
 	Classes []string
 	Explain func(im *CellImage, class string) // a heat map of class over im was asked for; "" hides it
+	Data    *Dataset                          // the data set, whose images can be relabelled or left out; nil: not here
+}
+
+// EditTag says what was done to the image im in the data set: "" when
+// nothing.
+func (c *CellImages) EditTag(im *CellImage) string {
+	e, ok := c.Data.EditOf(im.Name)
+	switch {
+	case !ok:
+		return ""
+	case e.Excluded:
+		return "left out"
+	}
+	return "now " + e.To
+}
+
+// HandleRelabel moves the image im to the class chosen.
+func (c *CellImages) HandleRelabel(im *CellImage, e vugu.DOMEvent) {
+	if class := e.JSEventTarget().Get("value").String(); class != "" {
+		c.Data.Relabel(im.Name, class)
+	}
 }
 
 // explainer is Explain for the image im.

@@ -23,6 +23,8 @@ type Dataset struct {
 	Loading  string                // name of the zip being read, if one is
 	Progress protocol.Progress     // how far the reading got
 	Err      string                // why the last load failed, if it did
+	Edits    []protocol.ImageEdit  // images relabelled or left out, by name (see edits.go)
+	EditErr  string                // why the last edit failed, if it did
 	loadID   uint64                // the load request at work
 	digest   string                // the data set's digest, once a run told it
 
@@ -124,7 +126,7 @@ func (d *Dataset) show(info protocol.DatasetInfo, url func(protocol.Thumb) strin
 			revokeObjectURL(t.URL)
 		}
 	}
-	d.Info, d.digest = &info, ""
+	d.Info, d.digest, d.Edits, d.EditErr = &info, "", nil, ""
 	d.Samples = make([][]Thumbnail, len(info.Classes))
 	for _, s := range info.Samples {
 		if s.Class >= 0 && s.Class < len(info.Classes) {

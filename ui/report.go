@@ -14,11 +14,12 @@ import (
 // of the cell chosen.
 type Report struct {
 	Eval        *Evaluation
-	Prefix      string // of its elements' ids: "" for the page's Evaluate, "val-" and "test-" for a training run's
-	Heading     string // its title; "" for "Evaluation"
-	CanEvaluate bool   // a model and a data set are loaded
-	Evaluate    func() // "Evaluate" was pressed; nil: no Evaluate button
-	Cancel      func() // "Cancel" was pressed
+	Prefix      string   // of its elements' ids: "" for the page's Evaluate, "val-" and "test-" for a training run's
+	Heading     string   // its title; "" for "Evaluation"
+	CanEvaluate bool     // a model and a data set are loaded
+	Evaluate    func()   // "Evaluate" was pressed; nil: no Evaluate button
+	Cancel      func()   // "Cancel" was pressed
+	Data        *Dataset // the data set evaluated, whose images its cells can relabel or leave out
 }
 
 // Id returns the id of its element name.

@@ -21,6 +21,10 @@ type dataset struct {
 	index   map[string]int // an image's index in zip.Images, or in archive.Train then archive.Test when no zip, by name
 	name    string         // the zip's name
 	digest  string         // the pixels' digest, once computed (see keep)
+	// original is the archive as read, once an image was edited; archive
+	// is it with edits applied (see edits.go).
+	original *data.Archive
+	edits    map[string]imageEdit
 }
 
 // loadDataset reads the request's dataset zip and makes it the data set;

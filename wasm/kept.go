@@ -177,15 +177,8 @@ func (d *datasets) loadKept(r *request, q protocol.LoadKeptRequest) (protocol.Da
 	if got := a.Digest(a.Header()); got != q.Digest {
 		return protocol.DatasetInfo{}, nil, fmt.Errorf("%w: its pixels are not those it was kept with", data.ErrStored)
 	}
-	ds := &dataset{archive: a, name: q.Name, digest: q.Digest, index: map[string]int{}}
-	for i, name := range a.Train.Names {
-		ds.index[name] = i
-	}
-	if a.Test != nil {
-		for i, name := range a.Test.Names {
-			ds.index[name] = a.Train.Len() + i
-		}
-	}
+	ds := &dataset{archive: a, name: q.Name, digest: q.Digest}
+	ds.indexSets()
 	info := summarize(q.Name, 0, a)
 	info.Kept = true
 	body := d.use(ds, &info, start)

@@ -24,6 +24,47 @@ type LoadKeptRequest struct {
 	Digest string `json:"digest"`
 }
 
+// EditRequest asks the data set worker to relabel the image Name of the
+// loaded data set as the class Class, or to leave it out (Exclude), or,
+// with Undo, to take its edit back. Evaluate and Train use the data set
+// so edited.
+type EditRequest struct {
+	Name    string `json:"name"`
+	Class   string `json:"class,omitempty"`
+	Exclude bool   `json:"exclude,omitempty"`
+	Undo    bool   `json:"undo,omitempty"`
+}
+
+// DatasetEdits is the answer to an EditRequest: every edit of the data
+// set, by image name, and its splits and images as edited.
+type DatasetEdits struct {
+	Edits  []ImageEdit `json:"edits"`
+	Splits []SplitInfo `json:"splits"`
+	Images int         `json:"images"`
+}
+
+// ImageEdit is one image relabelled (from the class From to To) or left
+// out.
+type ImageEdit struct {
+	Name     string `json:"name"`
+	From     string `json:"from"`
+	To       string `json:"to,omitempty"`
+	Excluded bool   `json:"excluded,omitempty"`
+}
+
+func checkEdit(q EditRequest) error {
+	n := 0
+	for _, b := range []bool{q.Class != "", q.Exclude, q.Undo} {
+		if b {
+			n++
+		}
+	}
+	if q.Name == "" || n != 1 {
+		return fmt.Errorf("an image and one of a class, exclude or undo, not %+v", q)
+	}
+	return nil
+}
+
 // DecodeRequest asks a decoding worker for images Lo to Hi of the
 // dataset zip in the body, in the zip's file order (data.Zip.FileOrder),
 // at side Size. Their pixels come back in notices, ProgressEvery images

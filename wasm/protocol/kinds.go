@@ -16,6 +16,7 @@ var (
 	// The data set worker's: data sets, their evaluation, training.
 	LoadDataset = call[LoadDatasetRequest, DatasetInfo, Progress]("load-dataset", FileOrURL, MaybeBytes, NoBody, checkLoadDataset)
 	LoadKept    = call[LoadKeptRequest, DatasetInfo, Progress]("load-kept", NoBody, MaybeBytes, NoBody, checkLoadKept)
+	EditDataset = call[EditRequest, DatasetEdits, None]("edit-dataset", NoBody, NoBody, NoBody, checkEdit)
 	Evaluate    = call[EvaluateRequest, Evaluation, Progress]("evaluate", FileOrURL, NoBody, NoBody, checkEvaluate)
 	Cell        = call[CellRequest, CellImages, None]("cell-images", NoBody, MaybeBytes, NoBody, checkCell)
 	TopLosses   = call[TopLossesRequest, CellImages, None]("top-losses", NoBody, MaybeBytes, NoBody, checkTopLosses)

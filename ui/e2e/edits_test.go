@@ -1,0 +1,59 @@
+package e2e
+
+import (
+	"fmt"
+	"path"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// TestRelabelAndExclude fixes the sample's data from a cell of the
+// confusion matrix: one image relabelled, one left out. The data set
+// panel counts and lists them, Evaluate sees the data set so edited, and
+// Undo takes each back.
+func TestRelabelAndExclude(t *testing.T) {
+	p := openPage(t)
+	p.click("Sample data set")
+	p.waitDataset("sample-scenes.zip")
+	before := p.splits()
+	p.evaluate()
+	p.click("Top losses")
+	p.waitFor(`document.querySelector("#cell-images .hint") !== null`, "the top losses")
+	names, err := chromedp.Run(p.ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("#cell-images .cell-image img")].map(i => i.alt)`))
+	if err != nil || len(names) < 2 {
+		t.Fatalf("top losses %q, %v", names, err)
+	}
+	first, second := path.Base(names[0]), path.Base(names[1])
+	firstClass := strings.Split(names[0], "/")[len(strings.Split(names[0], "/"))-2] // .../test/CLASS/NAME.jpg
+	to := "sea"
+	if firstClass == "sea" {
+		to = "forest"
+	}
+	p.choose("Relabel "+first, to)
+	p.waitFor(`document.querySelector("#dataset-edits") !== null`, "the edit listed")
+	p.click("Exclude " + second)
+	p.waitFor(`document.querySelectorAll("#dataset-edits li").length === 2`, "both edits listed")
+	if got := p.text("#dataset-edits p"); got != "1 image relabelled and 1 image left out: Evaluate and Train use the data set so edited." {
+		t.Errorf("edits line %q", got)
+	}
+	after := p.splits()
+	if before.Counts[firstClass][2] == after.Counts[firstClass][2] || after.Totals[2] == before.Totals[2] {
+		t.Errorf("test counts before %v (%v), after %v (%v)", before.Counts, before.Totals, after.Counts, after.Totals)
+	}
+	if got := p.eval(`[...document.querySelectorAll("#cell-images .edit-tag")].map(s => s.textContent).join()`); got != "now "+to+",left out" {
+		t.Errorf("the images' tags: %q", got)
+	}
+	screenshot(p, "edits.png")
+	ev := p.evaluate()
+	if !strings.HasSuffix(ev.Accuracy, fmt.Sprintf("/%s)", after.Totals[2])) {
+		t.Errorf("Evaluate after the edits: %q, want %s images", ev.Accuracy, after.Totals[2])
+	}
+	p.click("Undo the edit of " + first)
+	p.click("Undo the edit of " + second)
+	p.waitFor(`document.querySelector("#dataset-edits") === null`, "no edits left")
+	if got := p.splits(); fmt.Sprint(got.Totals) != fmt.Sprint(before.Totals) {
+		t.Errorf("after Undo the splits count %v, want %v", got.Totals, before.Totals)
+	}
+}

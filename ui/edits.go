@@ -1,0 +1,83 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/vugu/vugu/js"
+
+	"github.com/intelscenes/resnet-browser/wasm/link"
+	"github.com/intelscenes/resnet-browser/wasm/protocol"
+)
+
+// The data set's edits: images a person moved to another class or left
+// out, from a confusion-matrix cell or the top losses. The data set
+// worker holds them and applies them to what Evaluate and Train use;
+// the page shows them in the data set panel, each with Undo.
+
+// edit has the data set worker apply q to the data set loaded.
+func (d *Dataset) edit(q protocol.EditRequest) {
+	if d.Info == nil {
+		return
+	}
+	d.EditErr = ""
+	info := d.Info
+	ask(d.page, d.worker, protocol.EditDataset, q, js.Undefined(), 0, link.Handlers[protocol.DatasetEdits, protocol.None]{
+		Done: func(res protocol.DatasetEdits, _ js.Value, err *protocol.Error) {
+			if d.Info != info { // another data set came meanwhile
+				return
+			}
+			if err != nil {
+				d.EditErr = "Could not edit the data set: " + err.About(q.Name)
+				return
+			}
+			d.Edits, d.Info.Splits, d.Info.Images = res.Edits, res.Splits, res.Images
+		}})
+}
+
+// Relabel moves the image name to class.
+func (d *Dataset) Relabel(name, class string) { d.edit(protocol.EditRequest{Name: name, Class: class}) }
+
+// Exclude leaves the image name out.
+func (d *Dataset) Exclude(name string) { d.edit(protocol.EditRequest{Name: name, Exclude: true}) }
+
+// Undo takes the edit of the image name back.
+func (d *Dataset) Undo(name string) { d.edit(protocol.EditRequest{Name: name, Undo: true}) }
+
+// EditOf returns the edit of the image name, if it has one.
+func (d *Dataset) EditOf(name string) (protocol.ImageEdit, bool) {
+	for _, e := range d.Edits {
+		if e.Name == name {
+			return e, true
+		}
+	}
+	return protocol.ImageEdit{}, false
+}
+
+// EditsLine says how many images were edited, and what that changes.
+func (d *Dataset) EditsLine() string {
+	relabelled, left := 0, 0
+	for _, e := range d.Edits {
+		if e.Excluded {
+			left++
+		} else {
+			relabelled++
+		}
+	}
+	var parts []string
+	if relabelled > 0 {
+		parts = append(parts, plural(relabelled, "image", "images")+" relabelled")
+	}
+	if left > 0 {
+		parts = append(parts, plural(left, "image", "images")+" left out")
+	}
+	return strings.Join(parts, " and ") + ": Evaluate and Train use the data set so edited."
+}
+
+// editLine says what was done to an image.
+func editLine(e protocol.ImageEdit) string {
+	if e.Excluded {
+		return fmt.Sprintf("%s (%s): left out", baseName(e.Name), e.From)
+	}
+	return fmt.Sprintf("%s: %s → %s", baseName(e.Name), e.From, e.To)
+}
