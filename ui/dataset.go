@@ -32,6 +32,9 @@ type Dataset struct {
 	worker *link.Worker
 	// loaded hears that a data set was loaded (Root.datasetLoaded).
 	loaded func()
+	// edited hears a person's edit of the data set info, with the edits
+	// as they then stand (Root.datasetEdited).
+	edited func(info *protocol.DatasetInfo, edits []protocol.ImageEdit)
 }
 
 // Thumbnail is a thumbnail of an image the page shows: the image, and

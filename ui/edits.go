@@ -15,8 +15,13 @@ import (
 // worker holds them and applies them to what Evaluate and Train use;
 // the page shows them in the data set panel, each with Undo.
 
-// edit has the data set worker apply q to the data set loaded.
-func (d *Dataset) edit(q protocol.EditRequest) {
+// edit has the data set worker apply q, a person's edit, to the data
+// set loaded; edited hears of it.
+func (d *Dataset) edit(q protocol.EditRequest) { d.apply(q, true) }
+
+// apply has the data set worker apply q to the data set loaded; with
+// tell, edited hears the edits as they then stand.
+func (d *Dataset) apply(q protocol.EditRequest, tell bool) {
 	if d.Info == nil {
 		return
 	}
@@ -32,7 +37,32 @@ func (d *Dataset) edit(q protocol.EditRequest) {
 				return
 			}
 			d.Edits, d.Info.Splits, d.Info.Images = res.Edits, res.Splits, res.Images
+			if tell && d.edited != nil {
+				d.edited(info, res.Edits)
+			}
 		}})
+}
+
+// restore applies edits, kept from before, to the data set info, if it
+// is still the one loaded.
+func (d *Dataset) restore(info *protocol.DatasetInfo, edits []protocol.ImageEdit) {
+	if d.Info != info {
+		return
+	}
+	for _, e := range edits {
+		q := protocol.EditRequest{Name: e.Name, Class: e.To, Exclude: e.Excluded}
+		if e.Excluded {
+			q.Class = ""
+		}
+		d.apply(q, false)
+	}
+}
+
+// editsSetting is the setting under which the edits of the data set
+// info are kept in the browser: by its name and size, which the same zip
+// dropped again after a reload has too.
+func editsSetting(info *protocol.DatasetInfo) string {
+	return fmt.Sprintf("edits of %s (%d bytes)", info.Name, info.Bytes)
 }
 
 // Relabel moves the image name to class.

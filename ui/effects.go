@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -101,6 +102,35 @@ func (c *Root) loadSample() { c.loadDataset(sampleName, js.Undefined()) }
 func (c *Root) datasetLoaded() {
 	c.eval.reset()
 	c.timeRecipe()
+	info := c.dataset.Info
+	if info.Kept { // its edits are in its pixels and labels
+		return
+	}
+	c.store.do(func() {
+		db := c.store.db
+		if db == nil {
+			return
+		}
+		v, err := db.Setting(editsSetting(info))
+		var edits []protocol.ImageEdit
+		if err != nil || v == "" || json.Unmarshal([]byte(v), &edits) != nil || len(edits) == 0 {
+			return
+		}
+		c.page.change(func() { c.dataset.restore(info, edits) })
+	})
+}
+
+// datasetEdited: a person's edits of a data set are kept in the browser,
+// for the same zip loaded after a reload to have them again.
+func (c *Root) datasetEdited(info *protocol.DatasetInfo, edits []protocol.ImageEdit) {
+	b, _ := json.Marshal(edits)
+	c.store.do(func() {
+		if db := c.store.db; db != nil {
+			if err := db.SetSetting(editsSetting(info), string(b)); err != nil {
+				c.page.change(func() { c.dataset.EditErr = "The edits could not be kept in the browser: " + err.Error() + "." })
+			}
+		}
+	})
 }
 
 // loadModelFile: a model file picked or dropped classifies, and is kept

@@ -52,7 +52,7 @@ func newRoot(env vugu.EventEnv) *Root {
 	c.camera = &Camera{page: p, classifier: c.classifier, take: c.images.Classify}
 	c.model = &ModelInUse{page: p, classifier: c.classifier}
 	c.models = &Models{page: p, store: c.store, use: c.useModel}
-	c.dataset = &Dataset{page: p, worker: c.datasets, loaded: c.datasetLoaded}
+	c.dataset = &Dataset{page: p, worker: c.datasets, loaded: c.datasetLoaded, edited: c.datasetEdited}
 	c.eval = &Evaluation{split: protocol.SplitEvaluated, page: p, worker: c.datasets, scored: c.evaluated}
 	c.runs = &KeptRuns{page: p, store: c.store, worker: c.datasets}
 	c.training = &Training{nanStep: nanStepOf(), page: p, worker: c.datasets,

@@ -9,10 +9,10 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// TestRelabelAndExclude fixes the sample's data from a cell of the
-// confusion matrix: one image relabelled, one left out. The data set
-// panel counts and lists them, Evaluate sees the data set so edited, and
-// Undo takes each back.
+// TestRelabelAndExclude fixes the sample's data from the top losses:
+// one image relabelled, one left out. The data set panel counts and
+// lists them, Evaluate sees the data set so edited, the same zip loaded
+// after a reload has them again, and Undo takes each back.
 func TestRelabelAndExclude(t *testing.T) {
 	p := openPage(t)
 	p.click("Sample data set")
@@ -50,10 +50,27 @@ func TestRelabelAndExclude(t *testing.T) {
 	if !strings.HasSuffix(ev.Accuracy, fmt.Sprintf("/%s)", after.Totals[2])) {
 		t.Errorf("Evaluate after the edits: %q, want %s images", ev.Accuracy, after.Totals[2])
 	}
+	// The same zip after a reload has the edits again.
+	p.reload()
+	p.click("Sample data set")
+	p.waitDataset("sample-scenes.zip")
+	p.waitFor(`document.querySelectorAll("#dataset-edits li").length === 2`, "the edits kept across the reload")
+	if got := p.splits(); fmt.Sprint(got.Totals) != fmt.Sprint(after.Totals) {
+		t.Errorf("after the reload the splits count %v, want %v", got.Totals, after.Totals)
+	}
+	screenshot(p, "edits-reloaded.png")
+
 	p.click("Undo the edit of " + first)
 	p.click("Undo the edit of " + second)
 	p.waitFor(`document.querySelector("#dataset-edits") === null`, "no edits left")
 	if got := p.splits(); fmt.Sprint(got.Totals) != fmt.Sprint(before.Totals) {
 		t.Errorf("after Undo the splits count %v, want %v", got.Totals, before.Totals)
+	}
+	// Undone, they stay undone after another reload.
+	p.reload()
+	p.click("Sample data set")
+	p.waitDataset("sample-scenes.zip")
+	if got := p.splits(); fmt.Sprint(got.Totals) != fmt.Sprint(before.Totals) || p.eval(`String(document.querySelector("#dataset-edits") === null)`) != "true" {
+		t.Errorf("after Undo and a reload: %v, edits shown %s", got.Totals, p.eval(`String(document.querySelector("#dataset-edits") !== null)`))
 	}
 }
