@@ -25,6 +25,7 @@ type Dataset struct {
 	Err      string                // why the last load failed, if it did
 	Edits    []protocol.ImageEdit  // images relabelled or left out, by name (see edits.go)
 	EditErr  string                // why the last edit failed, if it did
+	Writing  string                // how far the edited zip's writing got, while Download writes it
 	loadID   uint64                // the load request at work
 	digest   string                // the data set's digest, once a run told it
 

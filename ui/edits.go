@@ -6,6 +6,7 @@ import (
 
 	"github.com/vugu/vugu/js"
 
+	"github.com/intelscenes/resnet-browser/nn/data"
 	"github.com/intelscenes/resnet-browser/wasm/link"
 	"github.com/intelscenes/resnet-browser/wasm/protocol"
 )
@@ -110,4 +111,33 @@ func editLine(e protocol.ImageEdit) string {
 		return fmt.Sprintf("%s (%s): left out", baseName(e.Name), e.From)
 	}
 	return fmt.Sprintf("%s: %s → %s", baseName(e.Name), e.From, e.To)
+}
+
+// Download has the data set worker write the data set as edited as a
+// zip, and saves it: the parts come in the notices' bodies and become
+// one Blob, so no wasm memory ever holds the zip.
+func (d *Dataset) Download() {
+	if d.Info == nil || d.Writing != "" {
+		return
+	}
+	d.Writing, d.EditErr = "starting", ""
+	parts := js.Global().Get("Array").New()
+	info := d.Info
+	ask(d.page, d.worker, protocol.Download, protocol.DownloadRequest{}, js.Undefined(), 0, link.Handlers[protocol.ZipWritten, protocol.ZipPart]{
+		Notice: func(n protocol.ZipPart, body js.Value) {
+			parts.Call("push", body)
+			d.Writing = fmt.Sprintf("%s of %s images", data.CountWords(n.Progress.Done), data.CountWords(n.Progress.Total))
+		},
+		Done: func(res protocol.ZipWritten, _ js.Value, err *protocol.Error) {
+			d.Writing = ""
+			if err != nil {
+				if d.Info == info {
+					d.EditErr = "Could not write the zip: " + err.About(info.Name)
+				}
+				return
+			}
+			opts := js.Global().Get("Object").New()
+			opts.Set("type", "application/zip")
+			download(res.Name, js.Global().Get("Blob").New(parts, opts))
+		}})
 }

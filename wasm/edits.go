@@ -1,9 +1,12 @@
 package main
 
 import (
+	"archive/zip"
 	"cmp"
 	"fmt"
+	"path"
 	"slices"
+	"strings"
 
 	"github.com/intelscenes/resnet-browser/nn/data"
 	"github.com/intelscenes/resnet-browser/wasm/protocol"
@@ -146,4 +149,107 @@ func (ds *dataset) editsOf() protocol.DatasetEdits {
 	info := summarize(ds.name, 0, ds.archive)
 	res.Splits, res.Images = info.Splits, info.Images
 	return res
+}
+
+// zipPart is how many bytes of the edited zip a notice carries.
+const zipPart = 4 << 20
+
+// download writes the loaded data set as edited as a zip, in the layout
+// it came in, into the request's notices, a part at a time: the
+// worker's memory holds a part, never the zip.
+func (d *datasets) download(r *request, _ protocol.DownloadRequest) (protocol.ZipWritten, []byte, error) {
+	ds := d.dataset
+	if ds == nil {
+		return protocol.ZipWritten{}, nil, errNoDataset
+	}
+	z := ds.zip
+	if z == nil {
+		return protocol.ZipWritten{}, nil, notLoaded("this data set was kept in the browser without its files: load its zip again to download it")
+	}
+	out := &partWriter{send: func(b []byte, done, total int) {
+		r.tell(protocol.Download.Notice(r.ID(), protocol.ZipPart{Progress: protocol.Progress{Stage: "writing the zip", Done: done, Total: total}}), b)
+	}}
+	names := map[string]bool{}
+	for _, im := range z.Images {
+		names[im.Name] = true
+	}
+	w := zip.NewWriter(out)
+	written := 0
+	for i, im := range z.Images {
+		if r.cancelled() {
+			return protocol.ZipWritten{}, nil, errCancelled
+		}
+		name := im.Name
+		if e, ok := ds.edits[name]; ok {
+			if e.label == excluded {
+				continue
+			}
+			name = movedName(name, z.Classes[im.Label], z.Classes[e.label], z.TrainDir, z.TestDir, im.Test, names)
+			names[name] = true
+		}
+		b, err := z.ReadFile(i)
+		if err != nil {
+			return protocol.ZipWritten{}, nil, fmt.Errorf("%s: %w", im.Name, err)
+		}
+		f, err := w.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Store})
+		if err == nil {
+			_, err = f.Write(b)
+		}
+		if err != nil {
+			return protocol.ZipWritten{}, nil, err
+		}
+		written++
+		out.done, out.total = i+1, len(z.Images)
+	}
+	if err := w.Close(); err != nil {
+		return protocol.ZipWritten{}, nil, err
+	}
+	out.flush()
+	return protocol.ZipWritten{Name: strings.TrimSuffix(ds.name, path.Ext(ds.name)) + " (edited).zip", Images: written, Bytes: out.bytes}, nil, nil
+}
+
+// movedName is where the image name, of the class from in the test
+// folder or not, goes when relabelled to: its class folder's place, a
+// name of its own when the new folder has one like it (names holds the
+// zip's).
+func movedName(name, from, to, trainDir, testDir string, test bool, names map[string]bool) string {
+	dir := trainDir
+	if test {
+		dir = testDir
+	}
+	rest, ok := strings.CutPrefix(name, dir+from+"/")
+	if !ok {
+		return name // not under its class folder: as it came
+	}
+	moved := dir + to + "/" + rest
+	if names[moved] {
+		ext := path.Ext(rest)
+		moved = dir + to + "/" + strings.TrimSuffix(rest, ext) + " (from " + from + ")" + ext
+	}
+	return moved
+}
+
+// partWriter sends what is written to it a zipPart at a time.
+type partWriter struct {
+	buf         []byte
+	bytes       int64
+	done, total int // images written, to write
+	send        func(b []byte, done, total int)
+}
+
+func (p *partWriter) Write(b []byte) (int, error) {
+	p.buf = append(p.buf, b...)
+	p.bytes += int64(len(b))
+	if len(p.buf) >= zipPart {
+		p.flush()
+	}
+	return len(b), nil
+}
+
+// flush sends what was written since the last part.
+func (p *partWriter) flush() {
+	if len(p.buf) > 0 {
+		p.send(p.buf, p.done, p.total)
+		p.buf = p.buf[:0]
+	}
 }

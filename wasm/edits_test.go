@@ -1,10 +1,17 @@
 package main
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"path"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/intelscenes/resnet-browser/nn"
+	"github.com/intelscenes/resnet-browser/nn/data"
 	"github.com/intelscenes/resnet-browser/wasm/protocol"
 )
 
@@ -59,4 +66,68 @@ func TestEditDataset(t *testing.T) {
 			t.Errorf("%+v: got %+v", bad, err)
 		}
 	}
+}
+
+// TestDownloadEdited downloads the sample as edited and reads the zip
+// back natively: the images as edited, in their classes' folders, and
+// the same evaluation as the worker gives of the data set so edited.
+func TestDownloadEdited(t *testing.T) {
+	d, tt, _, _ := loadSample(t, 1)
+	train, test := d.dataset.archive.Train, d.dataset.archive.Test
+	moved := train.Names[0]
+	to := train.Classes[(train.Labels[0]+1)%len(train.Classes)]
+	for i, q := range []protocol.EditRequest{{Name: moved, Class: to}, {Name: test.Names[0], Exclude: true}, {Name: test.Names[5], Class: to}} {
+		if _, _, err := ask(tt, protocol.EditDataset, uint64(2+i), q, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, _, err := ask(tt, protocol.Download, 8, protocol.DownloadRequest{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, parts := noticesOf(tt, protocol.Download)
+	zipped := bytes.Join(parts, nil)
+	if res.Name != "sample (edited).zip" || res.Images != train.Len()+test.Len()-1 || res.Bytes != int64(len(zipped)) {
+		t.Errorf("answer %+v for a zip of %d bytes in %d parts", res, len(zipped), len(parts))
+	}
+	back, rerr := data.ReadZip(bytes.NewReader(zipped), int64(len(zipped)), data.Options{Size: 32, MaxPixels: data.DefaultMaxPixels})
+	if rerr != nil {
+		t.Fatal(rerr)
+	}
+	edited := d.dataset.archive
+	for _, pair := range [][2]*data.Set{{back.Train, edited.Train}, {back.Test, edited.Test}} {
+		if got, want := imagesByClass(pair[0]), imagesByClass(pair[1]); !reflect.DeepEqual(got, want) {
+			t.Errorf("the zip read back has %d images, the edited data set %d, not the same by class", pair[0].Len(), pair[1].Len())
+		}
+	}
+	if !slices.ContainsFunc(back.Train.Names, func(n string) bool { return strings.Contains(n, "/"+to+"/") && path.Base(n) == path.Base(moved) }) {
+		t.Errorf("%s is not in the folder of %s", moved, to)
+	}
+	ev, _, perr := ask(tt, protocol.Evaluate, 9, protocol.EvaluateRequest{Name: "built-in"}, readFile(t, builtinModel))
+	if perr != nil {
+		t.Fatal(perr)
+	}
+	model := readFile(t, builtinModel)
+	m, merr := nn.ReadModel(bytes.NewReader(model), int64(len(model)), "built-in")
+	if merr != nil {
+		t.Fatal(merr)
+	}
+	_, cm, eerr := nn.Evaluate(m, back.Test, 128, 1)
+	if eerr != nil || cm.AccuracyLine() != nn.ConfusionMatrix(ev.Matrix).AccuracyLine() {
+		t.Errorf("natively on the zip: %s (%v); the worker: %s", cm.AccuracyLine(), eerr, nn.ConfusionMatrix(ev.Matrix).AccuracyLine())
+	}
+}
+
+// imagesByClass maps each class of s to the digests of its images'
+// pixels, sorted.
+func imagesByClass(s *data.Set) map[string][]string {
+	out := map[string][]string{}
+	for i, l := range s.Labels {
+		sum := sha256.Sum256(s.Image(i))
+		out[s.Classes[l]] = append(out[s.Classes[l]], hex.EncodeToString(sum[:8]))
+	}
+	for _, v := range out {
+		slices.Sort(v)
+	}
+	return out
 }

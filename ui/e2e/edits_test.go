@@ -2,7 +2,9 @@ package e2e
 
 import (
 	"fmt"
+	"os"
 	"path"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -49,6 +51,18 @@ func TestRelabelAndExclude(t *testing.T) {
 	ev := p.evaluate()
 	if !strings.HasSuffix(ev.Accuracy, fmt.Sprintf("/%s)", after.Totals[2])) {
 		t.Errorf("Evaluate after the edits: %q, want %s images", ev.Accuracy, after.Totals[2])
+	}
+	// The zip as edited, evaluated natively: the page's accuracy line.
+	dir := p.downloads()
+	p.click("Download data set")
+	zipped := p.downloaded(dir, "sample-scenes (edited).zip")
+	zipPath := filepath.Join(t.TempDir(), "edited.zip")
+	if err := os.WriteFile(zipPath, zipped, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	native, _ := nativeEvaluation(t, builtinModel, zipPath)
+	if native.Accuracy != ev.Accuracy {
+		t.Errorf("the downloaded zip natively: %q; the page: %q", native.Accuracy, ev.Accuracy)
 	}
 	// The same zip after a reload has the edits again.
 	p.reload()

@@ -52,6 +52,27 @@ type ImageEdit struct {
 	Excluded bool   `json:"excluded,omitempty"`
 }
 
+// DownloadRequest asks the data set worker for the loaded data set's
+// zip as edited: its images in the layout they came in, a relabelled one
+// in its new class's folder, one left out left out. The zip comes in the
+// notices' bodies, part after part; the answer names it.
+type DownloadRequest struct{}
+
+// ZipPart is a notice of a DownloadRequest: how far the zip got, its
+// body the zip's next bytes.
+type ZipPart struct {
+	Progress Progress `json:"progress"`
+}
+
+// ZipWritten is the answer to a DownloadRequest.
+type ZipWritten struct {
+	Name   string `json:"name"`   // for the file
+	Images int    `json:"images"` // in it
+	Bytes  int64  `json:"bytes"`
+}
+
+func checkDownload(DownloadRequest) error { return nil }
+
 func checkEdit(q EditRequest) error {
 	n := 0
 	for _, b := range []bool{q.Class != "", q.Exclude, q.Undo} {
