@@ -20,16 +20,7 @@ type CellImages struct {
 
 // EditTag says what was done to the image im in the data set: "" when
 // nothing.
-func (c *CellImages) EditTag(im *CellImage) string {
-	e, ok := c.Data.EditOf(im.Name)
-	switch {
-	case !ok:
-		return ""
-	case e.Excluded:
-		return "left out"
-	}
-	return "now " + e.To
-}
+func (c *CellImages) EditTag(im *CellImage) string { return c.Data.EditTag(im.Name) }
 
 // HandleRelabel moves the image im to the class chosen.
 func (c *CellImages) HandleRelabel(im *CellImage, e vugu.DOMEvent) {

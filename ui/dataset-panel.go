@@ -63,3 +63,6 @@ func (c *DatasetPanel) SkippedShown() []protocol.Skip {
 	s := c.Dataset.Info.Skipped
 	return s[:min(len(s), maxSkippedShown)]
 }
+
+// EditTag says what was done to the image name: "" when nothing.
+func (c *DatasetPanel) EditTag(name string) string { return c.Dataset.EditTag(name) }

@@ -26,8 +26,11 @@ type Dataset struct {
 	Edits    []protocol.ImageEdit  // images relabelled or left out, by name (see edits.go)
 	EditErr  string                // why the last edit failed, if it did
 	Writing  string                // how far the edited zip's writing got, while Download writes it
-	loadID   uint64                // the load request at work
-	digest   string                // the data set's digest, once a run told it
+	// FilesShown says which warnings show their files, by index (a
+	// <details> would close at every render).
+	FilesShown map[int]bool
+	loadID     uint64 // the load request at work
+	digest     string // the data set's digest, once a run told it
 
 	page   *page
 	worker *link.Worker
@@ -130,7 +133,7 @@ func (d *Dataset) show(info protocol.DatasetInfo, url func(protocol.Thumb) strin
 			revokeObjectURL(t.URL)
 		}
 	}
-	d.Info, d.digest, d.Edits, d.EditErr = &info, "", nil, ""
+	d.Info, d.digest, d.Edits, d.EditErr, d.FilesShown = &info, "", nil, "", nil
 	d.Samples = make([][]Thumbnail, len(info.Classes))
 	for _, s := range info.Samples {
 		if s.Class >= 0 && s.Class < len(info.Classes) {

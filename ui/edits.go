@@ -85,6 +85,34 @@ func (d *Dataset) EditOf(name string) (protocol.ImageEdit, bool) {
 	return protocol.ImageEdit{}, false
 }
 
+// ToggleFiles shows or hides the files of warning i.
+func (d *Dataset) ToggleFiles(i int) {
+	if d.FilesShown == nil {
+		d.FilesShown = map[int]bool{}
+	}
+	d.FilesShown[i] = !d.FilesShown[i]
+}
+
+// disclosure shows whether a list is shown.
+func disclosure(shown bool) string {
+	if shown {
+		return "▾ "
+	}
+	return "▸ "
+}
+
+// EditTag says what was done to the image name: "" when nothing.
+func (d *Dataset) EditTag(name string) string {
+	e, ok := d.EditOf(name)
+	switch {
+	case !ok:
+		return ""
+	case e.Excluded:
+		return "left out"
+	}
+	return "now " + e.To
+}
+
 // EditsLine says how many images were edited, and what that changes.
 func (d *Dataset) EditsLine() string {
 	relabelled, left := 0, 0

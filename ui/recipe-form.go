@@ -33,12 +33,7 @@ func (c *RecipeForm) Presets() []string {
 func (c *RecipeForm) Expanded() string { return fmt.Sprint(c.Recipe.AdvancedOpen()) }
 
 // Arrow shows whether Advanced is open.
-func (c *RecipeForm) Arrow() string {
-	if c.Recipe.AdvancedOpen() {
-		return "▾ "
-	}
-	return "▸ "
-}
+func (c *RecipeForm) Arrow() string { return disclosure(c.Recipe.AdvancedOpen()) }
 
 // ToggleAdvanced opens or closes Advanced.
 func (c *RecipeForm) ToggleAdvanced() { c.Edit(func(r *Recipe) { r.toggleAdvanced() }) }

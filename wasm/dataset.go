@@ -108,7 +108,7 @@ func countsOf(s *data.Set, idx []int) []int {
 func warningsOf(ws []data.Warning) []protocol.Warning {
 	out := make([]protocol.Warning, len(ws))
 	for i, w := range ws {
-		out[i] = protocol.Warning{Message: w.Message, Files: w.Files}
+		out[i] = protocol.Warning{Message: w.Message, Files: w.Files, Groups: w.Groups}
 	}
 	return out
 }

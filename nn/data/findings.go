@@ -55,6 +55,17 @@ type Warning struct {
 	// Files names the files concerned, if any: for copies, each group
 	// of identical files on a line, separated by " = ".
 	Files []string
+	// Groups are the names of Files' lines, one slice a line.
+	Groups [][]string
+}
+
+// groupsWarning is the warning msg about the groups of files.
+func groupsWarning(msg string, groups [][]string) Warning {
+	w := Warning{Message: msg, Groups: groups}
+	for _, g := range groups {
+		w.Files = append(w.Files, strings.Join(g, " = "))
+	}
+	return w
 }
 
 // SmallClassShare is how small a class may be against the mean class
@@ -68,7 +79,7 @@ const SmallClassShare = 0.5
 // others.
 func (z *Zip) Warnings(a *Archive, dups [][]int) []Warning {
 	var ws []Warning
-	var copies, crossClass, crossSplit []string
+	var copies, crossClass, crossSplit [][]string
 	nCopies, nCross, nSplit := 0, 0, 0
 	for _, g := range dups {
 		names := make([]string, len(g))
@@ -79,17 +90,16 @@ func (z *Zip) Warnings(a *Archive, dups [][]int) []Warning {
 			classes[im.Label] = true
 			test, train = test || im.Test, train || !im.Test
 		}
-		line := strings.Join(names, " = ")
 		switch {
 		case test && train:
-			crossSplit = append(crossSplit, line)
+			crossSplit = append(crossSplit, names)
 			nSplit++
 		case len(classes) > 1:
-			crossClass = append(crossClass, line)
+			crossClass = append(crossClass, names)
 			nCross += len(g) - 1
 			nCopies += len(g) - 1
 		default:
-			copies = append(copies, line)
+			copies = append(copies, names)
 			nCopies += len(g) - 1
 		}
 	}
@@ -98,11 +108,11 @@ func (z *Zip) Warnings(a *Archive, dups [][]int) []Warning {
 		if nCross > 0 {
 			msg += fmt.Sprintf("; %s filed under a different class than the original, so the same image teaches two answers", plural(nCross, "copy is", "copies are"))
 		}
-		ws = append(ws, Warning{Message: msg + ".", Files: append(crossClass, copies...)})
+		ws = append(ws, groupsWarning(msg+".", append(crossClass, copies...)))
 	}
 	if nSplit > 0 {
-		ws = append(ws, Warning{Message: fmt.Sprintf("%s in both the training and the test split, so the test score counts images the model was trained on.",
-			plural(nSplit, "image is", "images are")), Files: crossSplit})
+		ws = append(ws, groupsWarning(fmt.Sprintf("%s in both the training and the test split, so the test score counts images the model was trained on.",
+			plural(nSplit, "image is", "images are")), crossSplit))
 	}
 	for _, s := range []*Set{a.Train, a.Test} {
 		if s != nil {

@@ -120,12 +120,32 @@ func TestDatasetFromFileInput(t *testing.T) {
 		t.Errorf("skipped files shown: %q", got)
 	}
 	var wantWarnings []string
+	var copies []string // a group of identical files
 	for _, w := range z.Warnings(a, z.Duplicates()) {
 		wantWarnings = append(wantWarnings, w.Message)
+		if copies == nil && len(w.Groups) > 0 {
+			copies = w.Groups[0]
+		}
 	}
 	if got := p.warningsShown(); !reflect.DeepEqual(got, wantWarnings) || len(got) == 0 {
 		t.Errorf("warnings shown %q, want %q", got, wantWarnings)
 	}
+	// A copy is resolved as a cell's image is: left out.
+	if len(copies) < 2 {
+		t.Fatalf("no group of copies among the warnings %q", wantWarnings)
+	}
+	for i := range wantWarnings { // every warning's files shown
+		if p.eval(fmt.Sprintf(`String(document.querySelectorAll("#dataset-warnings > li")[%d].querySelector("button[aria-expanded]") !== null)`, i)) == "true" {
+			p.eval(fmt.Sprintf(`(() => { document.querySelectorAll("#dataset-warnings > li")[%d].querySelector("button[aria-expanded]").click(); return "" })()`, i))
+		}
+	}
+	p.click("Exclude " + copies[1])
+	p.waitFor(`document.querySelectorAll("#dataset-edits li").length === 1`, "the copy left out")
+	if got := p.text("#dataset-edits li span"); !strings.Contains(got, "left out") {
+		t.Errorf("the edit listed: %q", got)
+	}
+	p.click("Undo the edit of " + copies[1])
+	p.waitFor(`document.querySelector("#dataset-edits") === null`, "the copy back")
 
 	got := p.evaluate()
 	wantEval, ties := nativeEvaluation(t, builtinModel, path)

@@ -173,8 +173,9 @@ type Skip struct {
 
 // Warning is something a person should know about a data set.
 type Warning struct {
-	Message string   `json:"message"`
-	Files   []string `json:"files,omitempty"`
+	Message string     `json:"message"`
+	Files   []string   `json:"files,omitempty"`
+	Groups  [][]string `json:"groups,omitempty"` // the names of Files' lines, one slice a line
 }
 
 func checkLoadDataset(q LoadDatasetRequest) error {
