@@ -97,7 +97,7 @@ axe_core() {
 browser_test() {
 	local log=.cache/browser-test.log status=0
 	mkdir -p .cache
-	SCREENSHOT="${SCREENSHOT-0}" go test -count=1 -v ./ui/e2e 2>&1 | tee "$log" || status=$?
+	SCREENSHOT="${SCREENSHOT-0}" go test -count=1 -timeout 40m -v ./ui/e2e 2>&1 | tee "$log" || status=$?
 	skipped=$(grep -m1 -o 'SKIPPING the browser tests:.*[^* ]' "$log" || true)
 	return "$status"
 }

@@ -65,6 +65,8 @@ func TestKeyboardOnly(t *testing.T) {
 	p.do(chromedp.KeyEvent("\r"))
 	p.waitFor(`document.querySelector("#accuracy-line") !== null`, "the evaluation")
 
+	p.tabTo("Epochs") // 3, typed: a short run
+	p.do(chromedp.KeyEvent("\b\b3"))
 	p.tabTo("Train")
 	p.do(chromedp.KeyEvent("\r"))
 	p.tabTo("Pause")
