@@ -29,7 +29,6 @@ type Camera struct {
 	classifier *link.Worker
 	take       func(files []js.Value) // adds photos (Images.Classify)
 	stream     js.Value               // the MediaStream while On
-	video      js.Value               // the <video> showing it
 	session    int                    // counts the times it was turned on
 }
 
@@ -88,15 +87,23 @@ func (c *Camera) Stop() {
 	for i := range tracks.Length() {
 		tracks.Index(i).Call("stop")
 	}
-	c.On, c.stream, c.video, c.Live = false, js.Undefined(), js.Undefined(), nil
+	c.On, c.stream, c.Live = false, js.Undefined(), nil
 }
 
-// videoCreated shows the camera's picture in v, the <video> just made.
-func (c *Camera) videoCreated(v js.Value) {
-	c.video = v
+// showIn shows the camera's picture in v, the <video> as a render left
+// it, unless it shows it already. Its play() is let go: the browser
+// rejects it when the video loads again before playing, and the new
+// load plays.
+func (c *Camera) showIn(v js.Value) {
+	if !c.On || v.Get("srcObject").Equal(c.stream) {
+		return
+	}
 	v.Set("srcObject", c.stream)
-	v.Call("play")
+	v.Call("play").Call("catch", letGo)
 }
+
+// letGo takes a promise's rejection and does nothing with it.
+var letGo = js.FuncOf(func(js.Value, []js.Value) any { return nil })
 
 // classifyLive sends a frame of the picture to the classifier every
 // cameraEvery, each once the one before came back, until the camera is
@@ -104,13 +111,12 @@ func (c *Camera) videoCreated(v js.Value) {
 func (c *Camera) classifyLive(session int) {
 	for {
 		time.Sleep(cameraEvery)
-		var video js.Value
 		on := false
-		c.page.read(func() { on, video = c.On && c.session == session, c.video })
+		c.page.read(func() { on = c.On && c.session == session })
 		if !on {
 			return
 		}
-		blob, err := frameOf(video)
+		blob, err := frameOf(cameraVideo())
 		if err != nil {
 			continue // not playing yet
 		}
@@ -126,9 +132,13 @@ func (c *Camera) classifyLive(session int) {
 	}
 }
 
+// cameraVideo is the <video> that shows the camera's picture, as the
+// page has it now.
+func cameraVideo() js.Value { return js.Global().Get("document").Call("getElementById", "camera-video") }
+
 // Take adds the camera's picture as a photo to classify.
 func (c *Camera) Take() {
-	video := c.video
+	video := cameraVideo()
 	go func() {
 		blob, err := frameOf(video)
 		c.page.change(func() {

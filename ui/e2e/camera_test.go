@@ -3,6 +3,7 @@ package e2e
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestCamera turns on Chromium's fake camera: the page shows its picture
@@ -18,7 +19,13 @@ func TestCamera(t *testing.T) {
 	}
 	screenshot(p, "camera.png")
 	p.click("Take photo")
-	p.waitFor(`[...document.querySelectorAll("#results .result")].some(li => li.querySelector(".name").textContent.startsWith("camera ") && li.dataset.status === "done")`, "the photo taken, classified")
+	deadline := time.Now().Add(30 * time.Second)
+	for p.eval(`String([...document.querySelectorAll("#results .result")].some(li => li.querySelector(".name").textContent.startsWith("camera ") && li.dataset.status === "done"))`) != "true" {
+		if time.Now().After(deadline) {
+			t.Fatalf("no photo taken and classified: camera error %q, cards %+v", p.text("#camera-error"), p.results())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 	rs := p.results()
 	if len(rs) != 1 || !strings.HasSuffix(rs[0].Name, ".jpg") || len(rs[0].Predictions) != 3 {
 		t.Errorf("results %+v, want the camera's photo with three classes", rs)
@@ -29,3 +36,4 @@ func TestCamera(t *testing.T) {
 		t.Error("no mediaDevices")
 	}
 }
+
