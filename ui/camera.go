@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/vugu/vugu/js"
@@ -99,11 +100,12 @@ func (c *Camera) showIn(v js.Value) {
 		return
 	}
 	v.Set("srcObject", c.stream)
-	v.Call("play").Call("catch", letGo)
+	v.Call("play").Call("catch", letGo())
 }
 
-// letGo takes a promise's rejection and does nothing with it.
-var letGo = js.FuncOf(func(js.Value, []js.Value) any { return nil })
+// letGo returns a function that takes a promise's rejection and does
+// nothing with it, made once.
+var letGo = sync.OnceValue(func() js.Func { return js.FuncOf(func(js.Value, []js.Value) any { return nil }) })
 
 // classifyLive sends a frame of the picture to the classifier every
 // cameraEvery, each once the one before came back, until the camera is
@@ -134,7 +136,9 @@ func (c *Camera) classifyLive(session int) {
 
 // cameraVideo is the <video> that shows the camera's picture, as the
 // page has it now.
-func cameraVideo() js.Value { return js.Global().Get("document").Call("getElementById", "camera-video") }
+func cameraVideo() js.Value {
+	return js.Global().Get("document").Call("getElementById", "camera-video")
+}
 
 // Take adds the camera's picture as a photo to classify.
 func (c *Camera) Take() {

@@ -36,4 +36,3 @@ func TestCamera(t *testing.T) {
 		t.Error("no mediaDevices")
 	}
 }
-
