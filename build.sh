@@ -144,14 +144,15 @@ bench_epoch() {
 	mkdir -p .cache/bin
 	go build -o .cache/bin/resnet ./cmd/resnet || return 1
 	[ -f "$split/split.json" ] || go run ./nn/testdata/torch/export -data "$zip" -seed 1 -o "$split" || return 1
-	local ours=() theirs=() s
+	local ours=() theirs=() s torch
+	torch=$("$py" -c 'import torch; print(torch.__version__)')
 	for i in 1 2 3; do
 		s=$(.cache/bin/resnet train -data "$zip" -recipe reference -epochs 1 -workers 2 -seed 1 -o .cache/bench-epoch.safetensors 2>/dev/null |
 			awk '$1 == "1" { print $NF }') || return 1
 		echo "run $i: resnet train, 2 workers: ${s:?no epoch line} s"
 		ours+=("$s")
 		s=$("$py" nn/testdata/torch/train_reference.py --data "$split" --seed 1 --threads 2 --epochs 1 | awk '$1 == "1" { print $NF }') || return 1
-		echo "run $i: PyTorch $("$py" -c 'import torch; print(torch.__version__)'), 2 threads: ${s:?no epoch line} s"
+		echo "run $i: PyTorch $torch, 2 threads: ${s:?no epoch line} s"
 		theirs+=("$s")
 	done
 	printf '%s\n' "${ours[@]}" | sort -n | awk '{ v[NR] = $1 } END { printf "epoch-native seconds min=%s median=%s max=%s\n", v[1], v[2], v[3] }'

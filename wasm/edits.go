@@ -102,7 +102,7 @@ func editedSet(s *data.Set, edits map[string]imageEdit) *data.Set {
 	if !touched {
 		return s
 	}
-	out := &data.Set{Size: s.Size, Classes: s.Classes}
+	out := &data.Set{Size: s.Size, Classes: s.Classes, Pix: make([]uint8, 0, len(s.Pix))}
 	for i, name := range s.Names {
 		label := s.Labels[i]
 		if e, ok := edits[name]; ok {
