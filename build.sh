@@ -6,7 +6,7 @@
 #                       vugu-render.js and gzip copies, all under assets/
 #   ./build.sh serve    build, then serve the page (ADDR, default
 #                       127.0.0.1:8080; the server prints its address)
-#   ./build.sh test     install Node and Chromium if missing (as root, with
+#   ./build.sh test     install Node, Chromium and PyTorch if missing (as root, with
 #                       apt-get), build, then go vet (native and js/wasm),
 #                       the native tests, the engine's tests under js/wasm
 #                       in Node, and the browser tests in headless Chromium
@@ -103,17 +103,26 @@ browser_test() {
 }
 
 # test_tools makes sure the tests' programs that are not Go modules are
-# here: Node (the engine's tests under js/wasm) and Chromium (the browser
-# tests). Missing ones are installed with apt-get when this runs as root
-# on Debian or Ubuntu; otherwise it says how to get them. Without Node
-# the tests cannot run; without Chromium the browser tests skip, loudly,
-# unless CI=true.
+# here: Node (the engine's tests under js/wasm), Chromium (the browser
+# tests) and PyTorch with Pillow (the tests of cmd/ddp, the PyTorch
+# trainer). Missing ones are installed with apt-get when this runs as
+# root on Debian or Ubuntu; otherwise it says how to get them. Without
+# Node the tests cannot run; without Chromium the browser tests skip,
+# loudly, unless CI=true; without PyTorch cmd/ddp's tests skip, saying
+# so here.
 test_tools() {
 	local missing=()
 	command -v node >/dev/null 2>&1 || missing+=(nodejs)
 	command -v npm >/dev/null 2>&1 || missing+=(npm)
 	command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 ||
 		command -v google-chrome >/dev/null 2>&1 || [ -n "${CHROMIUM-}" ] || missing+=(chromium)
+	if ! /usr/bin/python3 -c 'import torch, PIL' >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+		echo "installing python3-torch with apt-get, for the tests of cmd/ddp"
+		{ apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y python3-torch; } ||
+			echo "installing python3-torch failed: the tests of cmd/ddp (the PyTorch trainer) will skip" >&2
+	fi
+	/usr/bin/python3 -c 'import torch, PIL' >/dev/null 2>&1 ||
+		echo "no PyTorch at /usr/bin/python3: the tests of cmd/ddp (the PyTorch trainer) skip (on Debian: apt-get install python3-torch)" >&2
 	[ ${#missing[@]} -eq 0 ] && return 0
 	if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
 		echo "installing ${missing[*]} with apt-get"
@@ -172,7 +181,7 @@ serve)
 	exec .cache/bin/server -addr "${ADDR:-127.0.0.1:8080}" -root .
 	;;
 test)
-	step "test tools (Node, Chromium)" test_tools
+	step "test tools (Node, Chromium, PyTorch)" test_tools
 	build
 	step "go vet (native)" go vet ./...
 	step "go vet (js/wasm: ui, wasm)" env GOOS=js GOARCH=wasm go vet ./ui ./wasm/...
