@@ -219,9 +219,10 @@ func findLayout(top *folder) layout {
 		case test:
 			l.test = l.unwrap(f)
 		default:
-			reason := fmt.Sprintf("not a train or test folder: %d files not used", len(f.allFiles()))
+			files := plural(len(f.allFiles()), "file", "files")
+			reason := fmt.Sprintf("not a train or test folder: %s not used", files)
 			if slices.Contains(valNames, strings.ToLower(f.name())) {
-				reason = fmt.Sprintf("validation folder not used (%d files): the test set is %s", len(f.allFiles()), test.path)
+				reason = fmt.Sprintf("validation folder not used (%s): the test set is %s", files, test.path)
 			}
 			l.skipped = append(l.skipped, Skip{f.path, reason})
 		}
