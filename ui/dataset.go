@@ -27,10 +27,12 @@ type Dataset struct {
 	EditErr  string                // why the last edit failed, if it did
 	Writing  string                // how far the edited zip's writing got, while Download writes it
 	// FilesShown says which warnings show their files, by index (a
-	// <details> would close at every render).
+	// <details> would close at every render, so these are buttons).
 	FilesShown map[int]bool
-	loadID     uint64 // the load request at work
-	digest     string // the data set's digest, once a run told it
+	// SkippedOpen says whether the files skipped are listed.
+	SkippedOpen bool
+	loadID      uint64 // the load request at work
+	digest      string // the data set's digest, once a run told it
 
 	page   *page
 	worker *link.Worker
@@ -133,7 +135,7 @@ func (d *Dataset) show(info protocol.DatasetInfo, url func(protocol.Thumb) strin
 			revokeObjectURL(t.URL)
 		}
 	}
-	d.Info, d.digest, d.Edits, d.EditErr, d.FilesShown = &info, "", nil, "", nil
+	d.Info, d.digest, d.Edits, d.EditErr, d.FilesShown, d.SkippedOpen = &info, "", nil, "", nil, false
 	d.Samples = make([][]Thumbnail, len(info.Classes))
 	for _, s := range info.Samples {
 		if s.Class >= 0 && s.Class < len(info.Classes) {

@@ -93,6 +93,9 @@ func (d *Dataset) ToggleFiles(i int) {
 	d.FilesShown[i] = !d.FilesShown[i]
 }
 
+// ToggleSkipped shows or hides the list of the files skipped.
+func (d *Dataset) ToggleSkipped() { d.SkippedOpen = !d.SkippedOpen }
+
 // disclosure shows whether a list is shown.
 func disclosure(shown bool) string {
 	if shown {

@@ -68,9 +68,14 @@ func kaggleZip(t *testing.T) string {
 	return zipOf(t, "kaggle-like.zip", fs)
 }
 
-// skippedShown returns the skipped files the dataset panel lists.
+// skippedShown opens the list of the skipped files the dataset panel
+// shows, if it is closed, and returns it.
 func (p *page) skippedShown() []string {
 	p.t.Helper()
+	if p.eval(`document.querySelector("#dataset-skipped button")?.getAttribute("aria-expanded") ?? "none"`) == "false" {
+		p.click(p.eval(`document.querySelector("#dataset-skipped button").textContent.replace(/^[▸▾] /, "")`))
+		p.waitFor(`document.querySelector("#dataset-skipped ul") !== null`, "the files skipped")
+	}
 	s, err := chromedp.Run(p.ctx, chromedp.Evaluate[[]string](
 		`[...document.querySelectorAll("#dataset-skipped li")].map(li => li.textContent.trim())`))
 	if err != nil {
@@ -150,6 +155,16 @@ func TestDatasetFromFileInput(t *testing.T) {
 	got := p.evaluate()
 	wantEval, ties := nativeEvaluation(t, builtinModel, path)
 	checkEvaluation(t, got, wantEval, ties)
+	// The list of the files skipped, opened above, stayed open through the
+	// renders of the edits and the evaluation (a <details> did not).
+	if open := p.eval(`document.querySelector("#dataset-skipped button").getAttribute("aria-expanded")`); open != "true" {
+		t.Errorf("the files skipped: aria-expanded %q after the evaluation, want it still open", open)
+	}
+	if n := p.eval(`String(document.querySelectorAll("#dataset-skipped li").length)`); n != "2" {
+		t.Errorf("%s files skipped listed after the evaluation, want 2", n)
+	}
+	screenshot(p, "dataset-skipped.png")
+	p.checkAxe("files skipped and the warnings' files listed") // last: it skips without axe-core
 }
 
 // dropFile drops a file of the given name and bytes on the element sel

@@ -26,6 +26,8 @@ var (
 	browser context.Context
 	// repoRoot is the repository's top directory.
 	repoRoot string
+	// chromiumPath is the browser's program, tmpDir the run's own folder.
+	chromiumPath, tmpDir string
 )
 
 // skipMarker starts the line that says why the tests skipped; build.sh
@@ -78,29 +80,13 @@ func run(m *testing.M) int {
 	defer stop()
 	pageURL = addr
 
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		append(chromedp.DefaultExecAllocatorOptions[:],
-			chromedp.ExecPath(chromium),
-			chromedp.Headless,
-			chromedp.NoSandbox,
-			chromedp.DisableGPU,
-			chromedp.NoFirstRun,
-			chromedp.Flag("disable-background-networking", true),
-			chromedp.Flag("disable-component-update", true),
-			chromedp.Flag("disable-sync", true),
-			// A camera that shows a test pattern, granted without asking.
-			chromedp.Flag("use-fake-device-for-media-stream", true),
-			chromedp.Flag("use-fake-ui-for-media-stream", true),
-			chromedp.UserDataDir(filepath.Join(tmp, "profile")),
-			chromedp.WindowSize(1280, 900),
-		)...)
-	defer cancelAlloc()
-	ctx, cancel := chromedp.NewContext(allocCtx)
-	defer cancel()
-	if err := chromedp.Do(ctx); err != nil { // starts the browser
+	chromiumPath, tmpDir = chromium, tmp
+	ctx, cancel, err := startBrowser(filepath.Join(tmp, "profile"))
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "starting Chromium:", err)
 		return 1
 	}
+	defer cancel()
 	browser = ctx
 	code := m.Run()
 	if code != 0 {
@@ -109,6 +95,34 @@ func run(m *testing.M) int {
 		}
 	}
 	return code
+}
+
+// startBrowser starts a headless Chromium with its profile in dir, the
+// flags every test needs and then flags, which may replace them.
+func startBrowser(dir string, flags ...chromedp.ExecAllocatorOption) (context.Context, func(), error) {
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromiumPath),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		// A camera that shows a test pattern, granted without asking.
+		chromedp.Flag("use-fake-device-for-media-stream", true),
+		chromedp.Flag("use-fake-ui-for-media-stream", true),
+		chromedp.UserDataDir(dir),
+		chromedp.WindowSize(1280, 900),
+	)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), append(opts, flags...)...)
+	ctx, cancel := chromedp.NewContext(allocCtx)
+	stop := func() { cancel(); cancelAlloc() }
+	if err := chromedp.Do(ctx); err != nil { // starts the browser
+		stop()
+		return nil, nil, err
+	}
+	return ctx, stop, nil
 }
 
 // findChromium returns the path of the browser to test with.
@@ -218,12 +232,18 @@ func openPageWithin(t testing.TB, limit time.Duration) *page {
 // "/?nan-step=5".
 func openPageAt(t testing.TB, path string, limit time.Duration) *page {
 	t.Helper()
+	return openPageIn(t, browser, path, limit)
+}
+
+// openPageIn is openPageAt in the browser of context b.
+func openPageIn(t testing.TB, b context.Context, path string, limit time.Duration) *page {
+	t.Helper()
 	if unusable != "" {
 		t.Skip(skipMarker + " " + unusable)
 	}
 	// A browser context of its own, so that what one test's page keeps in
 	// the browser's storage is not another's.
-	ctx, cancel := chromedp.NewContext(browser, chromedp.WithNewBrowserContext())
+	ctx, cancel := chromedp.NewContext(b, chromedp.WithNewBrowserContext())
 	ctx, cancelTimeout := context.WithTimeout(ctx, limit)
 	p := &page{ctx: ctx, t: t}
 	console := chromedp.Console(ctx)
