@@ -16,25 +16,26 @@ import (
 // worker holds them and applies them to what Evaluate and Train use;
 // the page shows them in the data set panel, each with Undo.
 
-// edit has the data set worker apply q, a person's edit, to the data
-// set loaded; edited hears of it.
-func (d *Dataset) edit(q protocol.EditRequest) { d.apply(q, true) }
+// edit has the data set worker make e, a person's edit, to the data set
+// loaded; edited hears of it.
+func (d *Dataset) edit(e protocol.Edit) { d.apply([]protocol.Edit{e}, true) }
 
-// apply has the data set worker apply q to the data set loaded; with
-// tell, edited hears the edits as they then stand.
-func (d *Dataset) apply(q protocol.EditRequest, tell bool) {
+// apply has the data set worker make edits, all or none, to the data set
+// loaded; with tell, edited hears the edits as they then stand.
+func (d *Dataset) apply(edits []protocol.Edit, tell bool) {
 	if d.Info == nil {
 		return
 	}
 	d.EditErr = ""
 	info := d.Info
+	q := protocol.EditRequest{Edits: edits}
 	ask(d.page, d.worker, protocol.EditDataset, q, js.Undefined(), 0, link.Handlers[protocol.DatasetEdits, protocol.None]{
 		Done: func(res protocol.DatasetEdits, _ js.Value, err *protocol.Error) {
 			if d.Info != info { // another data set came meanwhile
 				return
 			}
 			if err != nil {
-				d.EditErr = "Could not edit the data set: " + err.About(q.Name)
+				d.EditErr = "Could not edit the data set: " + err.About(edits[0].Name)
 				return
 			}
 			d.Edits, d.Info.Splits, d.Info.Images = res.Edits, res.Splits, res.Images
@@ -44,19 +45,21 @@ func (d *Dataset) apply(q protocol.EditRequest, tell bool) {
 		}})
 }
 
-// restore applies edits, kept from before, to the data set info, if it
-// is still the one loaded.
-func (d *Dataset) restore(info *protocol.DatasetInfo, edits []protocol.ImageEdit) {
-	if d.Info != info {
+// restore makes edits, kept from before, to the data set info, if it is
+// still the one loaded: in one request, so that the worker remakes the
+// edited splits once.
+func (d *Dataset) restore(info *protocol.DatasetInfo, kept []protocol.ImageEdit) {
+	if d.Info != info || len(kept) == 0 {
 		return
 	}
-	for _, e := range edits {
-		q := protocol.EditRequest{Name: e.Name, Class: e.To, Exclude: e.Excluded}
+	edits := make([]protocol.Edit, len(kept))
+	for i, e := range kept {
+		edits[i] = protocol.Edit{Name: e.Name, Class: e.To, Exclude: e.Excluded}
 		if e.Excluded {
-			q.Class = ""
+			edits[i].Class = ""
 		}
-		d.apply(q, false)
 	}
+	d.apply(edits, false)
 }
 
 // editsSetting is the setting under which the edits of the data set
@@ -67,13 +70,13 @@ func editsSetting(info *protocol.DatasetInfo) string {
 }
 
 // Relabel moves the image name to class.
-func (d *Dataset) Relabel(name, class string) { d.edit(protocol.EditRequest{Name: name, Class: class}) }
+func (d *Dataset) Relabel(name, class string) { d.edit(protocol.Edit{Name: name, Class: class}) }
 
 // Exclude leaves the image name out.
-func (d *Dataset) Exclude(name string) { d.edit(protocol.EditRequest{Name: name, Exclude: true}) }
+func (d *Dataset) Exclude(name string) { d.edit(protocol.Edit{Name: name, Exclude: true}) }
 
 // Undo takes the edit of the image name back.
-func (d *Dataset) Undo(name string) { d.edit(protocol.EditRequest{Name: name, Undo: true}) }
+func (d *Dataset) Undo(name string) { d.edit(protocol.Edit{Name: name, Undo: true}) }
 
 // EditOf returns the edit of the image name, if it has one.
 func (d *Dataset) EditOf(name string) (protocol.ImageEdit, bool) {

@@ -25,42 +25,55 @@ type imageEdit struct{ label int }
 // excluded is the label of an image left out.
 const excluded = -1
 
-// editDataset applies the request's edit to the loaded data set and
-// answers every edit and the data set's splits as edited.
+// editDataset applies the request's edits to the loaded data set, all
+// or none, and answers every edit and the data set's splits as edited.
 func (d *datasets) editDataset(r *request, q protocol.EditRequest) (protocol.DatasetEdits, []byte, error) {
 	ds := d.dataset
 	if ds == nil {
 		return protocol.DatasetEdits{}, nil, errNoDataset
 	}
-	r.file = q.Name
 	if ds.original == nil {
 		ds.original = ds.archive
 	}
-	label, ok := ds.labelOf(q.Name)
-	if !ok {
-		return protocol.DatasetEdits{}, nil, badInput(fmt.Errorf("%s is not an image of the data set", q.Name))
+	edits := make(map[string]imageEdit, len(ds.edits)+len(q.Edits))
+	for name, e := range ds.edits {
+		edits[name] = e
 	}
-	if ds.edits == nil {
-		ds.edits = map[string]imageEdit{}
-	}
-	switch {
-	case q.Undo:
-		delete(ds.edits, q.Name)
-	case q.Exclude:
-		ds.edits[q.Name] = imageEdit{excluded}
-	default:
-		c := slices.Index(ds.original.Train.Classes, q.Class)
-		switch {
-		case c < 0:
-			return protocol.DatasetEdits{}, nil, badInput(fmt.Errorf("the data set has no class %q (it has %v)", q.Class, ds.original.Train.Classes))
-		case c == label:
-			delete(ds.edits, q.Name)
-		default:
-			ds.edits[q.Name] = imageEdit{c}
+	for _, e := range q.Edits {
+		r.file = e.Name
+		if err := ds.edit(edits, e); err != nil {
+			return protocol.DatasetEdits{}, nil, badInput(err)
 		}
 	}
+	r.file = ""
+	ds.edits = edits
 	ds.applyEdits()
 	return ds.editsOf(), nil, nil
+}
+
+// edit makes e in edits, the edits by image name.
+func (ds *dataset) edit(edits map[string]imageEdit, e protocol.Edit) error {
+	label, ok := ds.labelOf(e.Name)
+	if !ok {
+		return fmt.Errorf("%s is not an image of the data set", e.Name)
+	}
+	switch {
+	case e.Undo:
+		delete(edits, e.Name)
+	case e.Exclude:
+		edits[e.Name] = imageEdit{excluded}
+	default:
+		c := slices.Index(ds.original.Train.Classes, e.Class)
+		switch {
+		case c < 0:
+			return fmt.Errorf("the data set has no class %q (it has %v)", e.Class, ds.original.Train.Classes)
+		case c == label:
+			delete(edits, e.Name)
+		default:
+			edits[e.Name] = imageEdit{c}
+		}
+	}
+	return nil
 }
 
 // labelOf returns the label the image name was read with.

@@ -25,7 +25,7 @@ func TestEditDataset(t *testing.T) {
 	moved, left := train.Names[0], test.Names[0]
 	from, to := train.Classes[train.Labels[0]], train.Classes[(train.Labels[0]+1)%len(train.Classes)]
 
-	res, _, err := ask(tt, protocol.EditDataset, 2, protocol.EditRequest{Name: moved, Class: to}, nil)
+	res, _, err := ask(tt, protocol.EditDataset, 2, protocol.EditRequest{Edits: []protocol.Edit{{Name: moved, Class: to}}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,7 +36,7 @@ func TestEditDataset(t *testing.T) {
 	if a.Train.Labels[0] == train.Labels[0] || a.Train.Classes[a.Train.Labels[0]] != to || train.Classes[train.Labels[0]] != from {
 		t.Errorf("the edited training split labels %s %s; as read: %s", moved, a.Train.Classes[a.Train.Labels[0]], train.Classes[train.Labels[0]])
 	}
-	res, _, err = ask(tt, protocol.EditDataset, 3, protocol.EditRequest{Name: left, Exclude: true}, nil)
+	res, _, err = ask(tt, protocol.EditDataset, 3, protocol.EditRequest{Edits: []protocol.Edit{{Name: left, Exclude: true}}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,19 +52,31 @@ func TestEditDataset(t *testing.T) {
 	}
 
 	// Back as read: relabelled to its own class, and Undo.
-	if res, _, err = ask(tt, protocol.EditDataset, 5, protocol.EditRequest{Name: moved, Class: from}, nil); err != nil || len(res.Edits) != 1 {
+	if res, _, err = ask(tt, protocol.EditDataset, 5, protocol.EditRequest{Edits: []protocol.Edit{{Name: moved, Class: from}}}, nil); err != nil || len(res.Edits) != 1 {
 		t.Errorf("relabelled as read: %+v, %v", res.Edits, err)
 	}
-	if res, _, err = ask(tt, protocol.EditDataset, 6, protocol.EditRequest{Name: left, Undo: true}, nil); err != nil || len(res.Edits) != 0 || res.Images != info.Images {
+	if res, _, err = ask(tt, protocol.EditDataset, 6, protocol.EditRequest{Edits: []protocol.Edit{{Name: left, Undo: true}}}, nil); err != nil || len(res.Edits) != 0 || res.Images != info.Images {
 		t.Errorf("undone: %+v, %d images, %v", res.Edits, res.Images, err)
 	}
 	if d.dataset.archive.Train.Labels[0] != train.Labels[0] || d.dataset.archive.Test.Len() != test.Len() {
 		t.Error("with no edits left the data set is not as read")
 	}
-	for _, bad := range []protocol.EditRequest{{Name: "nowhere.jpg", Exclude: true}, {Name: moved, Class: "lake"}} {
-		if _, _, err := ask(tt, protocol.EditDataset, 7, bad, nil); err == nil || err.Code != protocol.BadInput || !strings.Contains(err.Message, "lake") && !strings.Contains(err.Message, "not an image") {
+	for _, bad := range []protocol.Edit{{Name: "nowhere.jpg", Exclude: true}, {Name: moved, Class: "lake"}} {
+		// After a good edit: the request is refused whole.
+		q := protocol.EditRequest{Edits: []protocol.Edit{{Name: left, Exclude: true}, bad}}
+		if _, _, err := ask(tt, protocol.EditDataset, 7, q, nil); err == nil || err.Code != protocol.BadInput || err.File != bad.Name ||
+			!strings.Contains(err.Message, "lake") && !strings.Contains(err.Message, "not an image") {
 			t.Errorf("%+v: got %+v", bad, err)
 		}
+		if len(d.dataset.edits) != 0 || d.dataset.archive.Test.Len() != test.Len() {
+			t.Errorf("a refused request left edits %v", d.dataset.edits)
+		}
+	}
+
+	// Several edits in one request, as a reload brings them back.
+	q := protocol.EditRequest{Edits: []protocol.Edit{{Name: moved, Class: to}, {Name: left, Exclude: true}, {Name: test.Names[1], Exclude: true}, {Name: test.Names[1], Undo: true}}}
+	if res, _, err = ask(tt, protocol.EditDataset, 8, q, nil); err != nil || len(res.Edits) != 2 || res.Images != info.Images-1 {
+		t.Errorf("three edits and an undo at once: %+v, %d images, %v", res.Edits, res.Images, err)
 	}
 }
 
@@ -76,8 +88,8 @@ func TestDownloadEdited(t *testing.T) {
 	train, test := d.dataset.archive.Train, d.dataset.archive.Test
 	moved := train.Names[0]
 	to := train.Classes[(train.Labels[0]+1)%len(train.Classes)]
-	for i, q := range []protocol.EditRequest{{Name: moved, Class: to}, {Name: test.Names[0], Exclude: true}, {Name: test.Names[5], Class: to}} {
-		if _, _, err := ask(tt, protocol.EditDataset, uint64(2+i), q, nil); err != nil {
+	for i, e := range []protocol.Edit{{Name: moved, Class: to}, {Name: test.Names[0], Exclude: true}, {Name: test.Names[5], Class: to}} {
+		if _, _, err := ask(tt, protocol.EditDataset, uint64(2+i), protocol.EditRequest{Edits: []protocol.Edit{e}}, nil); err != nil {
 			t.Fatal(err)
 		}
 	}

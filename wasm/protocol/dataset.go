@@ -24,16 +24,25 @@ type LoadKeptRequest struct {
 	Digest string `json:"digest"`
 }
 
-// EditRequest asks the data set worker to relabel the image Name of the
-// loaded data set as the class Class, or to leave it out (Exclude), or,
-// with Undo, to take its edit back. Evaluate and Train use the data set
-// so edited.
+// EditRequest asks the data set worker to make Edits to the loaded data
+// set, in their order, all of them or, when one cannot be made, none.
+// Evaluate and Train use the data set so edited. A person's click is one
+// edit; the edits kept from before a reload come back in one request.
 type EditRequest struct {
+	Edits []Edit `json:"edits"`
+}
+
+// Edit relabels the image Name of the data set as the class Class, or
+// leaves it out (Exclude), or, with Undo, takes its edit back.
+type Edit struct {
 	Name    string `json:"name"`
 	Class   string `json:"class,omitempty"`
 	Exclude bool   `json:"exclude,omitempty"`
 	Undo    bool   `json:"undo,omitempty"`
 }
+
+// MaxEdits is the most edits one EditRequest may carry.
+const MaxEdits = 1 << 17
 
 // DatasetEdits is the answer to an EditRequest: every edit of the data
 // set, by image name, and its splits and images as edited.
@@ -74,14 +83,19 @@ type ZipWritten struct {
 func checkDownload(DownloadRequest) error { return nil }
 
 func checkEdit(q EditRequest) error {
-	n := 0
-	for _, b := range []bool{q.Class != "", q.Exclude, q.Undo} {
-		if b {
-			n++
-		}
+	if len(q.Edits) == 0 || len(q.Edits) > MaxEdits {
+		return fmt.Errorf("%d edits, want 1 to %d", len(q.Edits), MaxEdits)
 	}
-	if q.Name == "" || n != 1 {
-		return fmt.Errorf("an image and one of a class, exclude or undo, not %+v", q)
+	for _, e := range q.Edits {
+		n := 0
+		for _, b := range []bool{e.Class != "", e.Exclude, e.Undo} {
+			if b {
+				n++
+			}
+		}
+		if e.Name == "" || n != 1 {
+			return fmt.Errorf("an image and one of a class, exclude or undo, not %+v", e)
+		}
 	}
 	return nil
 }
