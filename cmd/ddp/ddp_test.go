@@ -362,7 +362,8 @@ func TestTorchrun(t *testing.T) {
 	if err != nil {
 		t.Fatalf("resnet evaluate: %v\n%s", err, ev)
 	}
-	t.Logf("train.py on 2 processes: %s, %s; resnet evaluate: %s", m[1], m[2], strings.Join(strings.Split(strings.TrimSpace(string(ev)), "\n")[len(strings.Split(strings.TrimSpace(string(ev)), "\n"))-2:], ", "))
+	lines := strings.Split(strings.TrimSpace(string(ev)), "\n")
+	t.Logf("train.py on 2 processes: %s, %s; resnet evaluate: %s", m[1], m[2], strings.Join(lines[len(lines)-2:], ", "))
 	if !strings.Contains(string(ev), "\n"+m[2]+"\n") {
 		t.Errorf("resnet evaluate of the file:\n%s\nwant the script's %q", ev, m[2])
 	}

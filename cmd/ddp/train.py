@@ -126,8 +126,7 @@ def _shortcut(s):
     return s
 
 
-def _seed(s):
-    return _int(0, 2**64 - 1)(s)
+_seed = _int(0, 2**64 - 1)
 
 
 # FIELDS are the recipe's fields as flags, in nn.RecipeFields's order and
