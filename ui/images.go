@@ -199,7 +199,7 @@ func (im *Images) Classify(files []js.Value) {
 	ps := make([]queuedPhoto, len(added))
 	for i, it := range added {
 		it.file = files[i]
-		ps[i] = queuedPhoto{item: it, file: files[i], size: int64(files[i].Get("size").Float())}
+		ps[i] = queuedPhoto{item: it, file: files[i]}
 	}
 	if im.queue.send == nil {
 		im.queue.send = im.send

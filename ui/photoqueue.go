@@ -12,16 +12,16 @@ import (
 // them, each as its bytes: posting a File to a worker is a blocking
 // call of the page's main thread, a noticeable pause for a thousand
 // photos, while reading its bytes is not, and the bytes go across
-// without a copy. A photo larger than photoReadUpTo goes as its File, for
-// the classifier to read a block at a time.
+// without a copy. Nor does the queue ask a File its size: the first
+// time a File picked or dropped is asked, the browser looks the file up
+// on disk while the page waits; the size of its bytes, once read, is
+// known for free.
 const (
 	// photosAtOnce is how many photos the classifier holds at a time.
 	photosAtOnce = classifierInFlight
-	// photoBytesAtOnce is how many bytes of photos it holds at a time; a
-	// larger photo goes alone.
+	// photoBytesAtOnce is how many bytes of photos it holds at a time,
+	// and the queue one more photo read; a larger photo goes alone.
 	photoBytesAtOnce = 64 << 20
-	// photoReadUpTo is the largest photo sent as its bytes.
-	photoReadUpTo = 32 << 20
 )
 
 // photoQueue hands photos to the classifier, in order, as it has room.
@@ -42,7 +42,6 @@ type photoQueue struct {
 type queuedPhoto struct {
 	item *Item
 	file js.Value // a File
-	size int64
 }
 
 // add queues the photos ps, after those waiting.
@@ -72,24 +71,27 @@ func (q *photoQueue) run() {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	for len(q.waiting) > 0 {
-		p := q.waiting[0]
-		if q.out > 0 && (q.out >= photosAtOnce || q.bytes+p.size > photoBytesAtOnce) {
+		if q.out >= photosAtOnce {
 			q.room.Wait()
 			continue
 		}
+		p := q.waiting[0]
 		q.waiting = q.waiting[1:]
-		q.out++
-		q.bytes += p.size
 		q.mu.Unlock()
-		body := p.file
-		if p.size <= photoReadUpTo {
-			// A File that cannot be read goes as it is: the classifier
-			// says what is wrong with it.
-			if b, err := promise.Await(p.file.Call("arrayBuffer")); err == nil {
-				body = b
-			}
+		// A File that cannot be read goes as it is: the classifier says
+		// what is wrong with it.
+		body, size := p.file, int64(0)
+		if b, err := promise.Await(p.file.Call("arrayBuffer")); err == nil {
+			body, size = b, int64(b.Get("byteLength").Int())
 		}
-		q.send(p, body, func() { q.answered(p.size) })
+		q.mu.Lock()
+		for q.out > 0 && q.bytes+size > photoBytesAtOnce {
+			q.room.Wait()
+		}
+		q.out++
+		q.bytes += size
+		q.mu.Unlock()
+		q.send(p, body, func() { q.answered(size) })
 		q.mu.Lock()
 	}
 	q.running = false

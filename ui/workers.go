@@ -26,7 +26,7 @@ const (
 	// classifierInFlight is how many images the classifier holds at a
 	// time: two of the batches it takes together, so that one waits
 	// while it works on the other.
-	classifierInFlight = 256
+	classifierInFlight = 1024
 )
 
 // startClassifier starts the page's classifier, which classifies the

@@ -16,8 +16,11 @@ import (
 // idle for decodersIdle, taking with them whatever memory a large photo
 // took (WebAssembly memory never shrinks).
 const (
-	decodersIdle    = 10 * time.Second
-	decoderInFlight = 8 // photos each decoding worker holds at a time
+	decodersIdle = 10 * time.Second
+	// decoderInFlight is how many photos each decoding worker holds at a
+	// time: enough to keep it busy while the classifier runs the network,
+	// which it cannot interrupt to hand out photos.
+	decoderInFlight = 256
 	// decoderPhotoSilence is how long a decoding worker may be silent
 	// while it holds photos: decoding a 16-megapixel JPEG takes seconds.
 	decoderPhotoSilence = time.Minute

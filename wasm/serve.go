@@ -32,7 +32,7 @@ type handler struct {
 }
 
 // maxBatch is the most requests a kind served in batches takes at once.
-const maxBatch = 128
+const maxBatch = 512
 
 // handle sets the handler of c's kind to f, which gets the request's
 // payload, checked.
