@@ -98,51 +98,79 @@ func classifySet(r *request, m *nn.Model, helpers []predictor, ds *dataset, set 
 	if len(known) == 0 {
 		return nil, nil, fmt.Errorf("the model knows none of the data set's classes (%v; it knows %v)", set.Classes, m.Meta.Classes)
 	}
-	// Each round gives every worker a batch, the helpers' first, so that
-	// they classify while this worker does.
-	workers := append(slices.Clone(helpers), &localPredictor{m: m})
-	batches := make([][]int, len(workers))
+	// Each helper holds two batches, so that it has the next at hand when
+	// it answers one, however long this worker, which cannot take the
+	// answer while it classifies a batch of its own, takes; this worker
+	// classifies one batch a round, and takes the oldest answer of each
+	// helper. The loss is summed in the images' order, whoever classified
+	// them.
+	var batches [][]int
+	for lo := 0; lo < len(known); lo += evalBatch {
+		batches = append(batches, known[lo:min(lo+evalBatch, len(known))])
+	}
 	pix := make([]uint8, 0, evalBatch*3*set.Size*set.Size)
-	var loss float64
-	for lo := 0; lo < len(known); {
+	gather := func(idx []int) []uint8 {
+		pix = pix[:0]
+		for _, i := range idx {
+			pix = append(pix, set.Image(i)...)
+		}
+		return pix
+	}
+	nll := make([]float64, set.Len()) // each image's loss
+	done := 0                         // images classified
+	record := func(idx []int, probs []float32) error {
+		if len(probs) != len(idx)*k {
+			return fmt.Errorf("%w: %d probabilities for %d images of %d classes", protocol.ErrMessage, len(probs), len(idx), k)
+		}
+		for j, i := range idx {
+			p := probs[j*k : (j+1)*k]
+			copy(e.probs[i*k:], p)
+			e.pred[i] = nn.Argmax(p)
+			res.Matrix[e.label[i]][e.pred[i]]++
+			nll[i] = -math.Log(float64(max(p[e.label[i]], math.SmallestNonzeroFloat32)))
+		}
+		done += len(idx)
+		return nil
+	}
+	held := make([][][]int, len(helpers)) // each helper's batches, oldest first
+	next := 0
+	for done < len(known) {
 		if r.cancelled() {
 			return nil, nil, errCancelled
 		}
-		for w, p := range workers {
-			batches[w] = known[lo:min(lo+evalBatch, len(known))]
-			lo += len(batches[w])
-			if len(batches[w]) == 0 {
-				continue
+		for h, p := range helpers {
+			for ; len(held[h]) < 2 && next < len(batches); next++ {
+				p.Start(gather(batches[next]), len(batches[next]), set.Size)
+				held[h] = append(held[h], batches[next])
 			}
-			pix = pix[:0]
-			for _, i := range batches[w] {
-				pix = append(pix, set.Image(i)...)
-			}
-			p.Start(pix, len(batches[w]), set.Size)
 		}
-		for w, p := range workers {
-			idx := batches[w]
-			if len(idx) == 0 {
+		if next < len(batches) {
+			idx := batches[next]
+			next++
+			if err := record(idx, m.Predict(gather(idx), len(idx))); err != nil {
+				return nil, nil, err
+			}
+		}
+		for h, p := range helpers {
+			if len(held[h]) == 0 {
 				continue
 			}
 			probs, err := p.Wait()
 			if err != nil {
 				return nil, nil, err
 			}
-			if len(probs) != len(idx)*k {
-				return nil, nil, fmt.Errorf("%w: %d probabilities for %d images of %d classes", protocol.ErrMessage, len(probs), len(idx), k)
+			if err := record(held[h][0], probs); err != nil {
+				return nil, nil, err
 			}
-			for j, i := range idx {
-				p := probs[j*k : (j+1)*k]
-				copy(e.probs[i*k:], p)
-				e.pred[i] = nn.Argmax(p)
-				res.Matrix[e.label[i]][e.pred[i]]++
-				loss -= math.Log(float64(max(p[e.label[i]], math.SmallestNonzeroFloat32)))
-			}
+			held[h] = held[h][1:]
 		}
-		progress(protocol.Progress{Stage: stage, Done: lo, Total: len(known),
-			PerSec: float64(lo) / time.Since(start).Seconds()})
+		progress(protocol.Progress{Stage: stage, Done: done, Total: len(known),
+			PerSec: float64(done) / time.Since(start).Seconds()})
 		r.yield()
+	}
+	var loss float64
+	for _, i := range known {
+		loss += nll[i]
 	}
 	res.Loss = loss / float64(len(known))
 	res.Predicted = e.pred

@@ -71,7 +71,9 @@ func startHelpers(n int) (ws []*link.Worker, stop func(), err error) {
 	list := js.Global().Get("Array").New()
 	js.Global().Set("nnHelpers", list)
 	for range n {
-		w, err := link.Start(workerURL(roleHelper), link.Options{Name: "the helper worker", Silence: helperStartTimeout,
+		// Two requests at a time: a helper classifying a data set holds
+		// its next batch (see classifySet); training asks one at a time.
+		w, err := link.Start(workerURL(roleHelper), link.Options{Name: "the helper worker", InFlight: 2, Silence: helperStartTimeout,
 			Silent: "the helper worker did not answer for %v: it stopped, or its tab was throttled"})
 		if err != nil {
 			stop()

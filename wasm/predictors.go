@@ -5,30 +5,22 @@ import (
 
 	"github.com/vugu/vugu/js"
 
-	"github.com/intelscenes/resnet-browser/nn"
 	"github.com/intelscenes/resnet-browser/wasm/link"
 	"github.com/intelscenes/resnet-browser/wasm/protocol"
 )
 
-// predictor classifies batches of a data set's images, on this worker or
-// on a helper, one batch at a time: Start, then Wait.
+// predictor classifies batches of a data set's images on a helper: a
+// batch is Started, and its answer Waited for, in order; it holds up to
+// two batches at a time (see classifySet).
 type predictor interface {
 	// Start classifies the n images of side side pix (data.Set's
 	// layout), which it may use only until it returns.
 	Start(pix []uint8, n, side int)
-	// Wait returns the last Start's probabilities, n rows of the model's
-	// classes, valid until the next Start.
+	// Wait returns the probabilities of the oldest batch Started and
+	// not yet Waited for, n rows of the model's classes, valid until the
+	// next Wait.
 	Wait() ([]float32, error)
 }
-
-// localPredictor is the model on this worker: it classifies in Start.
-type localPredictor struct {
-	m     *nn.Model
-	probs []float32
-}
-
-func (p *localPredictor) Start(pix []uint8, n, _ int) { p.probs = p.m.Predict(pix, n) }
-func (p *localPredictor) Wait() ([]float32, error)    { return p.probs, nil }
 
 // predictorSpawner starts n helper workers set up by q to classify with
 // the model file model, and returns them and a function that stops them.
@@ -76,13 +68,13 @@ func predictorOn(w *link.Worker, q protocol.PredictorRequest, model []byte) (pre
 	if _, _, err := link.Await(w, protocol.Predictor, q, link.Buffer(model)); err != nil {
 		return nil, err
 	}
-	return &remotePredictor{w: w, answers: make(chan predicted, 1)}, nil
+	return &remotePredictor{w: w, answers: make(chan predicted, 2)}, nil
 }
 
 // remotePredictor is a helper worker, seen as a predictor.
 type remotePredictor struct {
 	w       *link.Worker
-	answers chan predicted // the answer to the batch at work
+	answers chan predicted // the answers to the batches held, in order
 	buf     []byte         // an answer's body, reused
 	probs   []float32
 }

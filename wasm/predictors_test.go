@@ -14,11 +14,16 @@ import (
 // predictor: requests and answers go through their encodings, as
 // between Web Workers.
 type pipePredictor struct {
-	tt    *tested
-	id    uint64
-	body  []byte
-	err   error
-	probs []float32
+	tt      *tested
+	id      uint64
+	answers []pipeAnswer // of the batches started, oldest first
+	probs   []float32
+}
+
+// pipeAnswer is a pipePredictor's answer to a batch.
+type pipeAnswer struct {
+	body []byte
+	err  error
 }
 
 // spawnPipePredictors is a predictorSpawner of pipePredictors; it counts
@@ -40,20 +45,22 @@ func spawnPipePredictors(started *int) predictorSpawner {
 
 func (p *pipePredictor) Start(pix []uint8, n, side int) {
 	p.id++
-	var perr *protocol.Error
-	_, p.body, perr = ask(p.tt, protocol.Predict, p.id, protocol.PredictRequest{Images: n, Size: side}, pix)
-	p.err = nil
+	_, body, perr := ask(p.tt, protocol.Predict, p.id, protocol.PredictRequest{Images: n, Size: side}, pix)
+	a := pipeAnswer{body: body}
 	if perr != nil {
-		p.err = perr
+		a.err = perr
 	}
+	p.answers = append(p.answers, a)
 }
 
 func (p *pipePredictor) Wait() ([]float32, error) {
-	if p.err != nil {
-		return nil, p.err
+	a := p.answers[0]
+	p.answers = p.answers[1:]
+	if a.err != nil {
+		return nil, a.err
 	}
 	var err error
-	p.probs, err = readProbs(p.probs, p.body)
+	p.probs, err = readProbs(p.probs, a.body)
 	return p.probs, err
 }
 
