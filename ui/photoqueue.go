@@ -15,7 +15,8 @@ import (
 // without a copy. Nor does the queue ask a File its size: the first
 // time a File picked or dropped is asked, the browser looks the file up
 // on disk while the page waits; the size of its bytes, once read, is
-// known for free.
+// known for free. So even a huge photo is read whole here, and handed
+// over as it is to the worker that decodes it.
 const (
 	// photosAtOnce is how many photos the classifier holds at a time.
 	photosAtOnce = classifierInFlight
@@ -33,9 +34,10 @@ type photoQueue struct {
 	mu      sync.Mutex
 	room    *sync.Cond // signalled as photos are answered
 	waiting []queuedPhoto
-	out     int   // photos at the classifier
-	bytes   int64 // their sizes
-	running bool  // a goroutine sends the photos waiting
+	out     int    // photos at the classifier
+	bytes   int64  // their sizes
+	running bool   // a goroutine sends the photos waiting
+	cleared uint64 // how many times the photos waiting were dropped
 }
 
 // queuedPhoto is a photo waiting to be classified.
@@ -58,11 +60,15 @@ func (q *photoQueue) add(ps []queuedPhoto) {
 	}
 }
 
-// clear drops the photos waiting.
+// clear drops the photos waiting, and the one read but not sent.
 func (q *photoQueue) clear() {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	q.waiting = nil
+	q.cleared++
+	if q.room != nil {
+		q.room.Signal() // a photo read, waiting for room, is dropped too
+	}
 }
 
 // run sends the photos waiting, each once the classifier has room for
@@ -77,6 +83,7 @@ func (q *photoQueue) run() {
 		}
 		p := q.waiting[0]
 		q.waiting = q.waiting[1:]
+		cleared := q.cleared
 		q.mu.Unlock()
 		// A File that cannot be read goes as it is: the classifier says
 		// what is wrong with it.
@@ -85,8 +92,11 @@ func (q *photoQueue) run() {
 			body, size = b, int64(b.Get("byteLength").Int())
 		}
 		q.mu.Lock()
-		for q.out > 0 && q.bytes+size > photoBytesAtOnce {
+		for q.out > 0 && q.bytes+size > photoBytesAtOnce && q.cleared == cleared {
 			q.room.Wait()
+		}
+		if q.cleared != cleared { // dropped while it was read
+			continue
 		}
 		q.out++
 		q.bytes += size

@@ -86,7 +86,9 @@ type decodedPhoto struct {
 // and a thumbnail of each large one (see data.DecodePhoto). It has them
 // all decoded at once, and runs the network on each inferBatch decoded,
 // or on the last ones, answering as it goes; the classes of a photo do
-// not depend on the others inferred with it.
+// not depend on the others inferred with it. A photo decoded here, where
+// no decoding worker takes it, goes into the network's batch at once, so
+// that answers come as the batch is decoded.
 func (c *classifier) classify(rs []*request, qs []protocol.ClassifyRequest, answer func(int, protocol.Classified, []byte, error)) {
 	if c.model == nil {
 		for i := range rs {
@@ -95,31 +97,8 @@ func (c *classifier) classify(rs []*request, qs []protocol.ClassifyRequest, answ
 		return
 	}
 	size := c.model.Meta.InputSize
-	box := mailbox.New[decodedPhoto]()
-	sent := 0
-	for i, r := range rs {
-		r.file = qs[i].Name
-		if r.cancelled() {
-			answer(i, protocol.Classified{}, nil, errCancelled)
-			continue
-		}
-		done := func(d decodedPhoto) { d.i = i; box.Put(d) }
-		if c.decoders != nil && c.decoders.decode(qs[i].Name, size, r.body, done) {
-			sent++
-			continue
-		}
-		if c.alone != nil && handOver(r.body).Truthy() && huge(r.body) {
-			res, thumb, err := c.alone(c.file, qs[i], handOver(r.body))
-			answer(i, res, thumb, err)
-			continue
-		}
-		sent++
-		done(decodeHere(r.body, qs[i].Name, size))
-		r.body = nil // its reader's blocks go now, not with the batch
-	}
 	var batch []decodedPhoto
-	for ; sent > 0; sent-- {
-		d := box.Take()
+	take := func(d decodedPhoto) {
 		switch {
 		case d.err != nil:
 			answer(d.i, protocol.Classified{}, nil, d.err)
@@ -128,10 +107,38 @@ func (c *classifier) classify(rs []*request, qs []protocol.ClassifyRequest, answ
 		default:
 			batch = append(batch, d)
 		}
-		if len(batch) > 0 && (len(batch) == inferBatch || sent == 1) {
+		if len(batch) == inferBatch {
 			c.infer(batch, qs, answer)
 			batch = batch[:0]
 		}
+	}
+	box := mailbox.New[decodedPhoto]()
+	sent := 0
+	for i, r := range rs {
+		r.file = qs[i].Name
+		if r.cancelled() {
+			answer(i, protocol.Classified{}, nil, errCancelled)
+			continue
+		}
+		if c.decoders != nil && c.decoders.decode(qs[i].Name, size, r.body, func(d decodedPhoto) { d.i = i; box.Put(d) }) {
+			sent++
+			continue
+		}
+		if c.alone != nil && handOver(r.body).Truthy() && huge(r.body) {
+			res, thumb, err := c.alone(c.file, qs[i], handOver(r.body))
+			answer(i, res, thumb, err)
+			continue
+		}
+		d := decodeHere(r.body, qs[i].Name, size)
+		r.body = nil // its reader's blocks go now, not with the batch
+		d.i = i
+		take(d)
+	}
+	for ; sent > 0; sent-- {
+		take(box.Take())
+	}
+	if len(batch) > 0 {
+		c.infer(batch, qs, answer)
 	}
 }
 

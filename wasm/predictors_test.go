@@ -69,7 +69,7 @@ func (p *pipePredictor) Wait() ([]float32, error) {
 // image's probabilities the same to the bit.
 func TestEvaluateOnHelpers(t *testing.T) {
 	defer func(b int) { evalBatch = b }(evalBatch)
-	evalBatch = 7 // 60 images: rounds of 3 workers, the last one short
+	evalBatch = 7 // 60 images: 9 batches, the last one short, two held by each helper
 	model := readFile(t, builtinModel)
 	var alone *evaluation
 	var first protocol.Evaluation

@@ -129,8 +129,10 @@ func resample(dst []uint8, outW, outH, inW, inH int, rows rowReader) {
 	y0 := vw.first[0]
 	y1 := vw.first[outH-1] + vw.count[outH-1]
 
-	row := make([]uint8, inW*3)
-	tmp := make([]uint8, (y1-y0)*outW*3)
+	// Each with room for one more pixel, or row, than it holds: see
+	// horizontal and vertical.
+	row := make([]uint8, inW*3, inW*3+3)
+	tmp := make([]uint8, (y1-y0)*outW*3, (y1-y0+1)*outW*3)
 	for y := y0; y < y1; y++ {
 		rows(row, y)
 		horizontal(tmp[(y-y0)*outW*3:(y-y0+1)*outW*3], row, &hw)
@@ -146,11 +148,13 @@ func resample(dst []uint8, outW, outH, inW, inH int, rows rowReader) {
 //
 // Its loops read without bounds checks, which cost WebAssembly, where
 // Go checks every index, about half their time: w was made for in's
-// width (bilinearWeights keeps every tap within it), which is checked
-// once.
+// width (bilinearWeights keeps every tap within it, the last output
+// pixel's last), which is checked once. A loop's pointer steps to the
+// pixel after the last it reads, which must still be in's memory (see
+// unsafe.Pointer's rules): in has room for one more pixel.
 func horizontal(out, in []uint8, w *weights) {
 	n := len(out) / 3
-	if len(w.first) < n || len(in) < 3*(w.first[n-1]+w.count[n-1]) {
+	if len(w.first) < n || len(in) < 3*(w.first[n-1]+w.count[n-1]) || cap(in) <= 3*(w.first[n-1]+w.count[n-1]) {
 		panic("data: resampling weights wider than the row")
 	}
 	base := unsafe.Pointer(unsafe.SliceData(in))
@@ -171,9 +175,10 @@ func horizontal(out, in []uint8, w *weights) {
 
 // vertical resamples out, one output row, from the rows of in, stride
 // apart, by the weights k of one output row: out[x] is the weighted sum
-// of in[y*stride+x] over the taps y.
+// of in[y*stride+x] over the taps y. As in horizontal, the pointer steps
+// to the row after the last it reads: in has room for one more row.
 func vertical(out, in []uint8, stride int, k []int32) {
-	if len(in) < (len(k)-1)*stride+len(out) {
+	if len(in) < (len(k)-1)*stride+len(out) || cap(in) <= len(k)*stride+len(out)-1 {
 		panic("data: resampling weights taller than the image")
 	}
 	base := unsafe.Pointer(unsafe.SliceData(in))

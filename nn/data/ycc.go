@@ -1,9 +1,6 @@
 package data
 
-import (
-	"image"
-	"unsafe"
-)
+import "image"
 
 // yccRows returns a reader of m's rows as RGB, computed as libjpeg-turbo
 // (and therefore Pillow) decodes a JPEG, rather than as m.At does:
@@ -128,16 +125,13 @@ func yccToRGB(dst, lum, cb, cr []uint8) {
 	const half = 1 << 15
 	n := len(dst) / 3
 	lum, cb, cr = lum[:n], cb[:n], cr[:n]
-	// Written through a pointer, as in horizontal (resize.go): the
-	// bounds of dst, checked above, hold all 3*n samples.
-	o := unsafe.Pointer(unsafe.SliceData(dst))
 	for x := range n {
 		y := int32(lum[x])
 		cbx, crx := int32(cb[x])-128, int32(cr[x])-128
-		*(*uint8)(o) = clampUint8(y + (91881*crx+half)>>16)
-		*(*uint8)(unsafe.Add(o, 1)) = clampUint8(y + (-22554*cbx+half-46802*crx)>>16)
-		*(*uint8)(unsafe.Add(o, 2)) = clampUint8(y + (116130*cbx+half)>>16)
-		o = unsafe.Add(o, 3)
+		o := dst[3*x : 3*x+3 : 3*x+3]
+		o[0] = clampUint8(y + (91881*crx+half)>>16)
+		o[1] = clampUint8(y + (-22554*cbx+half-46802*crx)>>16)
+		o[2] = clampUint8(y + (116130*cbx+half)>>16)
 	}
 }
 
