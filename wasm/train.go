@@ -47,8 +47,10 @@ type predicting interface {
 // validators returns the helpers among reps set up to classify with m,
 // for an epoch's validation or the run's last evaluations: none when one
 // cannot be set up (its worker died, say), and the validation is this
-// worker's alone.
-func validators(reps []nn.Replica, m *nn.Model) []predictor {
+// worker's alone. patience, when not 0, is how long each may then be
+// silent, as between steps: a helper killed during or after the
+// validation is seen as dead as soon as during a step.
+func validators(reps []nn.Replica, m *nn.Model, patience time.Duration) []predictor {
 	var ps []predictor
 	var b []byte
 	for _, rep := range reps {
@@ -62,6 +64,9 @@ func validators(reps []nn.Replica, m *nn.Model) []predictor {
 		p, err := h.predictor(protocol.PredictorRequest{Name: "the model in training"}, b)
 		if err != nil {
 			return nil
+		}
+		if pt, ok := rep.(patient); ok && patience > 0 {
+			pt.setPatience(patience)
 		}
 		ps = append(ps, p)
 	}
@@ -146,6 +151,7 @@ func (d *datasets) train(r *request, q protocol.TrainRequest) (protocol.TrainRes
 		}
 		tell(protocol.TrainNotice{Progress: protocol.Progress{Stage: stage, Done: ck.Step, Total: run.TotalSteps()}, Checkpoint: &ck}, nil)
 	}
+	var patience time.Duration // with a helper, from the last step's time
 	for !run.Done() && res.Ended == protocol.EndedDone {
 		if waitWhilePaused(r, run, func() { checkpoint(true) }) == protocol.Stop {
 			res.Ended = protocol.EndedStopped
@@ -158,9 +164,10 @@ func (d *datasets) train(r *request, q protocol.TrainRequest) (protocol.TrainRes
 		st, err := run.Next()
 		took := time.Since(start)
 		worked += took
+		patience = max(minPatience, helperPatience*took)
 		for _, rep := range reps {
 			if p, ok := rep.(patient); ok {
-				p.setPatience(max(minPatience, helperPatience*took))
+				p.setPatience(patience)
 			}
 		}
 		if err != nil {
@@ -175,9 +182,13 @@ func (d *datasets) train(r *request, q protocol.TrainRequest) (protocol.TrainRes
 			continue
 		}
 		e := run.EndEpoch(func(set *data.Set) (float64, float64) {
-			ev, _, err := classifySet(r, run.Model, validators(reps, run.Model), ds, set, "validating", func(p protocol.Progress) {
-				tell(protocol.TrainNotice{Progress: p}, nil)
-			})
+			progress := func(p protocol.Progress) { tell(protocol.TrainNotice{Progress: p}, nil) }
+			ev, _, err := classifySet(r, run.Model, validators(reps, run.Model, patience), ds, set, "validating", progress)
+			if err != nil && !errors.Is(err, errCancelled) {
+				// A helper failed: this worker validates alone, and the
+				// next step finds the helper lost and ends the run.
+				ev, _, err = classifySet(r, run.Model, nil, ds, set, "validating", progress)
+			}
 			if err != nil {
 				return math.NaN(), math.NaN()
 			}
@@ -211,7 +222,7 @@ func (d *datasets) train(r *request, q protocol.TrainRequest) (protocol.TrainRes
 	m.Meta.Source = res.Source
 	var helpers []predictor
 	if res.Ended == protocol.EndedDone || res.Ended == protocol.EndedStopped {
-		helpers = validators(reps, m)
+		helpers = validators(reps, m, patience)
 	}
 	if err := d.evaluateRun(r, &res, m, helpers, run); err != nil {
 		return protocol.TrainResult{}, nil, err
