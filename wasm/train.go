@@ -273,9 +273,17 @@ func (d *datasets) evaluateRun(r *request, res *protocol.TrainResult, m *nn.Mode
 		if s.set == nil || s.set.Len() == 0 || len(res.Epochs) == 0 {
 			continue
 		}
-		ev, e, err := classifySet(r, m, helpers, d.dataset, s.set, "evaluating on the "+s.split+" images", func(p protocol.Progress) {
+		stage := "evaluating on the " + s.split + " images"
+		progress := func(p protocol.Progress) {
 			r.tell(protocol.Train.Notice(r.ID(), protocol.TrainNotice{Progress: p}), nil)
-		})
+		}
+		ev, e, err := classifySet(r, m, helpers, d.dataset, s.set, stage, progress)
+		if err != nil && !errors.Is(err, errCancelled) && len(helpers) > 0 {
+			// A helper failed: this worker evaluates alone, and the
+			// trained model is not lost with the helper.
+			helpers = nil
+			ev, e, err = classifySet(r, m, nil, d.dataset, s.set, stage, progress)
+		}
 		if err != nil {
 			return err
 		}

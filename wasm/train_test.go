@@ -254,3 +254,59 @@ func epochsAlike(a, b []nn.Epoch) bool {
 	}
 	return true
 }
+
+// lostValidator is a helper whose shards are answered but whose
+// validations fail, as a helper killed during one.
+type lostValidator struct{ *pipeHelper }
+
+func (lostValidator) predictor(protocol.PredictorRequest, []byte) (predictor, error) {
+	return lostPredictor{}, nil
+}
+
+// lostPredictor answers every batch as a lost worker does.
+type lostPredictor struct{}
+
+func (lostPredictor) Start([]uint8, int, int) {}
+func (lostPredictor) Wait() ([]float32, error) {
+	return nil, protocol.Errorf(protocol.WorkerLost, "the helper worker did not answer")
+}
+
+// TestTrainValidationHelperLost trains on two workers whose helper fails
+// every validation: this worker validates alone, the epochs have their
+// figures (no NaN, which the answer cannot carry), the same as a run
+// whose helper never validates.
+func TestTrainValidationHelperLost(t *testing.T) {
+	var runs []trainRun
+	for _, lost := range []bool{true, false} {
+		d, tt, _, _ := loadSample(t, 1)
+		pipes := spawnPipes(new(int))
+		d.spawn = func(n int, q protocol.ReplicaRequest, grads, stats int) ([]nn.Replica, func(), error) {
+			reps, stop, err := pipes(n, q, grads, stats)
+			for i, rep := range reps {
+				if lost {
+					reps[i] = lostValidator{rep.(*pipeHelper)}
+				} else {
+					reps[i] = struct{ nn.Replica }{rep} // no predictor method
+				}
+			}
+			return reps, stop, err
+		}
+		run := trainOn(t, tt, protocol.TrainRequest{Recipe: smallRecipe(), Workers: 2}, nil)
+		if run.err != nil {
+			t.Fatal(run.err)
+		}
+		runs = append(runs, run)
+	}
+	lost, alone := runs[0].res, runs[1].res
+	if lost.Ended != protocol.EndedDone || len(lost.Epochs) == 0 {
+		t.Fatalf("ended %q after %d epochs", lost.Ended, len(lost.Epochs))
+	}
+	if !epochsAlike(lost.Epochs, alone.Epochs) {
+		t.Errorf("epochs with a helper lost in validation %+v, with one that never validates %+v", lost.Epochs, alone.Epochs)
+	}
+	for _, pair := range [][2]*protocol.Evaluation{{lost.Validation, alone.Validation}, {lost.Test, alone.Test}} {
+		if pair[0] == nil || !reflect.DeepEqual(pair[0].Matrix, pair[1].Matrix) || pair[0].Loss != pair[1].Loss || pair[0].Workers != 1 {
+			t.Errorf("the run's last evaluation with a helper lost %+v, without %+v", pair[0], pair[1])
+		}
+	}
+}
