@@ -44,6 +44,18 @@ type predicting interface {
 	predictor(q protocol.PredictorRequest, model []byte) (predictor, error)
 }
 
+// classifyOrAlone is classifySet on a run's helpers or, where one fails,
+// on this worker alone: a run's validations and last evaluations do not
+// fail with a helper (nor lose the model trained); the next step, if
+// any, finds the helper lost and ends the run.
+func classifyOrAlone(r *request, m *nn.Model, helpers []predictor, ds *dataset, set *data.Set, stage string, progress func(protocol.Progress)) (*protocol.Evaluation, *evaluation, error) {
+	ev, e, err := classifySet(r, m, helpers, ds, set, stage, progress)
+	if err != nil && len(helpers) > 0 && !errors.Is(err, errCancelled) {
+		return classifySet(r, m, nil, ds, set, stage, progress)
+	}
+	return ev, e, err
+}
+
 // validators returns the helpers among reps set up to classify with m,
 // for an epoch's validation or the run's last evaluations: none when one
 // cannot be set up (its worker died, say), and the validation is this
@@ -182,13 +194,9 @@ func (d *datasets) train(r *request, q protocol.TrainRequest) (protocol.TrainRes
 			continue
 		}
 		e := run.EndEpoch(func(set *data.Set) (float64, float64) {
-			progress := func(p protocol.Progress) { tell(protocol.TrainNotice{Progress: p}, nil) }
-			ev, _, err := classifySet(r, run.Model, validators(reps, run.Model, patience), ds, set, "validating", progress)
-			if err != nil && !errors.Is(err, errCancelled) {
-				// A helper failed: this worker validates alone, and the
-				// next step finds the helper lost and ends the run.
-				ev, _, err = classifySet(r, run.Model, nil, ds, set, "validating", progress)
-			}
+			ev, _, err := classifyOrAlone(r, run.Model, validators(reps, run.Model, patience), ds, set, "validating", func(p protocol.Progress) {
+				tell(protocol.TrainNotice{Progress: p}, nil)
+			})
 			if err != nil {
 				return math.NaN(), math.NaN()
 			}
@@ -273,19 +281,14 @@ func (d *datasets) evaluateRun(r *request, res *protocol.TrainResult, m *nn.Mode
 		if s.set == nil || s.set.Len() == 0 || len(res.Epochs) == 0 {
 			continue
 		}
-		stage := "evaluating on the " + s.split + " images"
-		progress := func(p protocol.Progress) {
+		ev, e, err := classifyOrAlone(r, m, helpers, d.dataset, s.set, "evaluating on the "+s.split+" images", func(p protocol.Progress) {
 			r.tell(protocol.Train.Notice(r.ID(), protocol.TrainNotice{Progress: p}), nil)
-		}
-		ev, e, err := classifySet(r, m, helpers, d.dataset, s.set, stage, progress)
-		if err != nil && !errors.Is(err, errCancelled) && len(helpers) > 0 {
-			// A helper failed: this worker evaluates alone, and the
-			// trained model is not lost with the helper.
-			helpers = nil
-			ev, e, err = classifySet(r, m, nil, d.dataset, s.set, stage, progress)
-		}
+		})
 		if err != nil {
 			return err
+		}
+		if ev.Workers == 1 { // a helper failed: the next split too is this worker's
+			helpers = nil
 		}
 		ev.Model, ev.Split = "the trained model", s.split
 		*s.dst, d.evals[s.split] = ev, e

@@ -207,23 +207,13 @@ func TestTrainValidatesOnHelpers(t *testing.T) {
 	var runs []trainRun
 	var helpers []*pipeHelper
 	for _, share := range []bool{true, false} {
-		d, tt, _, _ := loadSample(t, 1)
-		pipes := spawnPipes(new(int))
-		d.spawn = func(n int, q protocol.ReplicaRequest, grads, stats int) ([]nn.Replica, func(), error) {
-			reps, stop, err := pipes(n, q, grads, stats)
-			for i, rep := range reps {
-				helpers = append(helpers, rep.(*pipeHelper))
-				if !share {
-					reps[i] = struct{ nn.Replica }{rep} // no predictor method
-				}
+		runs = append(runs, trainWithHelper(t, func(h *pipeHelper) nn.Replica {
+			helpers = append(helpers, h)
+			if !share {
+				return shardsOnly{h}
 			}
-			return reps, stop, err
-		}
-		run := trainOn(t, tt, protocol.TrainRequest{Recipe: smallRecipe(), Workers: 2}, nil)
-		if run.err != nil {
-			t.Fatal(run.err)
-		}
-		runs = append(runs, run)
+			return h
+		}))
 	}
 	// Two epochs' validations and the run's two last evaluations.
 	if len(helpers) != 2 || helpers[0].predictors != 3 || helpers[1].predictors != 0 {
@@ -238,6 +228,30 @@ func TestTrainValidatesOnHelpers(t *testing.T) {
 			t.Errorf("%s: on both workers %+v, on one %+v", pair[0].Split, pair[0], pair[1])
 		}
 	}
+}
+
+// shardsOnly is a helper that computes shards, never validations: it
+// has no predictor method.
+type shardsOnly struct{ nn.Replica }
+
+// trainWithHelper trains the sample's small recipe on two workers, the
+// helper a pipeHelper as as makes it.
+func trainWithHelper(t *testing.T, as func(*pipeHelper) nn.Replica) trainRun {
+	t.Helper()
+	d, tt, _, _ := loadSample(t, 1)
+	pipes := spawnPipes(new(int))
+	d.spawn = func(n int, q protocol.ReplicaRequest, grads, stats int) ([]nn.Replica, func(), error) {
+		reps, stop, err := pipes(n, q, grads, stats)
+		for i, rep := range reps {
+			reps[i] = as(rep.(*pipeHelper))
+		}
+		return reps, stop, err
+	}
+	run := trainOn(t, tt, protocol.TrainRequest{Recipe: smallRecipe(), Workers: 2}, nil)
+	if run.err != nil {
+		t.Fatal(run.err)
+	}
+	return run
 }
 
 // epochsAlike compares epochs but for their times.
@@ -276,28 +290,8 @@ func (lostPredictor) Wait() ([]float32, error) {
 // figures (no NaN, which the answer cannot carry), the same as a run
 // whose helper never validates.
 func TestTrainValidationHelperLost(t *testing.T) {
-	var runs []trainRun
-	for _, lost := range []bool{true, false} {
-		d, tt, _, _ := loadSample(t, 1)
-		pipes := spawnPipes(new(int))
-		d.spawn = func(n int, q protocol.ReplicaRequest, grads, stats int) ([]nn.Replica, func(), error) {
-			reps, stop, err := pipes(n, q, grads, stats)
-			for i, rep := range reps {
-				if lost {
-					reps[i] = lostValidator{rep.(*pipeHelper)}
-				} else {
-					reps[i] = struct{ nn.Replica }{rep} // no predictor method
-				}
-			}
-			return reps, stop, err
-		}
-		run := trainOn(t, tt, protocol.TrainRequest{Recipe: smallRecipe(), Workers: 2}, nil)
-		if run.err != nil {
-			t.Fatal(run.err)
-		}
-		runs = append(runs, run)
-	}
-	lost, alone := runs[0].res, runs[1].res
+	lost := trainWithHelper(t, func(h *pipeHelper) nn.Replica { return lostValidator{h} }).res
+	alone := trainWithHelper(t, func(h *pipeHelper) nn.Replica { return shardsOnly{h} }).res
 	if lost.Ended != protocol.EndedDone || len(lost.Epochs) == 0 {
 		t.Fatalf("ended %q after %d epochs", lost.Ended, len(lost.Epochs))
 	}
