@@ -49,7 +49,6 @@ def run(out):
         torch.save(state, out)
     if world > 1:
         dist.barrier()
-        dist.destroy_process_group()
 
 
 def compare(a, b):
@@ -67,6 +66,6 @@ if __name__ == "__main__":
     if len(sys.argv) == 4 and sys.argv[1] == "--compare":
         compare(sys.argv[2], sys.argv[3])
     elif len(sys.argv) == 2:
-        run(sys.argv[1])
+        train.run_then_exit(run, sys.argv[1])
     else:
         sys.exit(__doc__)

@@ -1,3 +1,5 @@
+//go:build unix
+
 // Package ddp_test checks cmd/ddp/train.py, the PyTorch trainer, against
 // the Go engine: the same recipes, data and split, a model file that
 // resnet evaluate reads, and replicas that stay equal under torchrun.
@@ -10,6 +12,7 @@ package ddp_test
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"image"
@@ -21,7 +24,9 @@ import (
 	"reflect"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/intelscenes/resnet-browser/nn"
 	"github.com/intelscenes/resnet-browser/nn/data"
@@ -47,12 +52,26 @@ func lastLine(b []byte) string {
 	return lines[len(lines)-1]
 }
 
-// command runs py with args in dir and returns its output, failing the
-// test on an error.
+// patience is how long one run of a script may take. The longest takes
+// well under a minute; one that hangs fails its test, showing what it
+// printed, instead of stopping the whole package at go test's timeout.
+const patience = 5 * time.Minute
+
+// command runs py with args and returns its output, failing the test on
+// an error, or when it runs past patience: then it and the processes it
+// started (torchrun's workers) are killed.
 func command(t *testing.T, py string, args ...string) string {
 	t.Helper()
-	cmd := exec.Command(py, args...)
+	ctx, cancel := context.WithTimeout(context.Background(), patience)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, py, args...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	cmd.WaitDelay = 10 * time.Second
 	out, err := cmd.CombinedOutput()
+	if ctx.Err() != nil {
+		t.Fatalf("%s %s: still running after %v, killed; it printed:\n%s", py, strings.Join(args, " "), patience, out)
+	}
 	if err != nil {
 		t.Fatalf("%s %s: %v\n%s", py, strings.Join(args, " "), err, out)
 	}

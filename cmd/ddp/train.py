@@ -49,6 +49,7 @@ import posixpath
 import struct
 import sys
 import time
+import traceback
 import zipfile
 
 import torch
@@ -765,9 +766,33 @@ def main():
     if world > 1:  # every process says what it holds: DDP keeps the replicas equal
         print("process %d of %d: weights sha256 %s" % (rank, world, weights_digest(model)), flush=True)
         dist.barrier()
-        dist.destroy_process_group()
     say("model written to %s" % args.out)
 
 
+def run_then_exit(fn, *args):
+    """Runs fn(*args) and ends the process with its status. Once a process
+    group is joined (under torchrun) it ends without the interpreter's
+    teardown: in PyTorch 1.13 that teardown can deadlock, the DDP reducer
+    freeing the gloo process group, which joins a worker thread that waits
+    for the interpreter lock to free a tensor (seen in the tests, one run
+    in a few hanging after its last line)."""
+    try:
+        fn(*args)
+        status = 0
+    except SystemExit as e:
+        status = e.code
+    except BaseException:
+        traceback.print_exc()
+        status = 1
+    if not dist.is_initialized():
+        sys.exit(status)
+    if isinstance(status, str):
+        print(status, file=sys.stderr)
+        status = 1
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status or 0)
+
+
 if __name__ == "__main__":
-    main()
+    run_then_exit(main)
