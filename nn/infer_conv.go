@@ -1,6 +1,9 @@
 package nn
 
-import "fmt"
+import (
+	"fmt"
+	"unsafe"
+)
 
 // padded is an activation in the layout of ResNet.Infer: channel-major
 // over the images (CNHW), each plane surrounded by zeros, the padding of
@@ -172,11 +175,14 @@ func (c *inferConv) im2colShift(col []float32, x *padded, n0, cols int) {
 // im2colStrided fills the first In*K*K rows of col for images [n0,
 // n1) of x, with the columns of y's padded planes: row (ch*K+ki)*K+kj,
 // at output (oh, ow) of image n, holds x[ch, n, oh*S-P+ki, ow*S-P+kj].
-// Its columns on y's borders are left as they were.
+// Its columns on y's borders are left as they were. Each output row's
+// gather reads through a pointer, its last element's bounds checked
+// first: a check an element cost WebAssembly a good part of the time.
 func (c *inferConv) im2colStrided(col []float32, x, y *padded, n0, n1 int) {
 	k, s := c.Kernel, c.Stride
 	wr, wro, p := x.W+1, y.W+1, y.plane()
 	cols := (n1 - n0) * p
+	last := max(0, (y.W-1)*s) // of a row's reads, from its first
 	r := 0
 	for ch := 0; ch < c.In; ch++ {
 		for ki := 0; ki < k; ki++ {
@@ -188,9 +194,11 @@ func (c *inferConv) im2colStrided(col []float32, x, y *padded, n0, n1 int) {
 					out := row[(n-n0)*p:]
 					for oh := 0; oh < y.H; oh++ {
 						src := x.Data[from+(oh*s-c.Pad+ki+1)*wr:]
+						_ = src[last]
+						at := unsafe.Pointer(unsafe.SliceData(src))
 						dst := out[(oh+1)*wro : (oh+1)*wro+y.W]
 						for ow := range dst {
-							dst[ow] = src[ow*s]
+							dst[ow] = *(*float32)(unsafe.Add(at, 4*s*ow))
 						}
 					}
 				}
