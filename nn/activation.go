@@ -35,10 +35,14 @@ func (r *ReLU) Params() []*Param { return nil }
 // fast under GOOS=js. Reading float32s as uint64s takes unaligned
 // 8-byte loads and stores, which WebAssembly, amd64 and arm64 allow, and
 // the two floats' order in the word does not matter: each lane is
-// treated alike.
+// treated alike. Long slices go to the ReLUKernels set, if any.
 func relu(dst, src []float32) {
 	const signs = 0x8000000080000000
 	dst = dst[:len(src)]
+	if k := reluKernels.Load(); k != nil && len(src) >= reluKernelMin {
+		k.Forward(dst, src)
+		return
+	}
 	in := unsafe.Slice((*uint64)(unsafe.Pointer(unsafe.SliceData(src))), len(src)/2)
 	out := unsafe.Slice((*uint64)(unsafe.Pointer(unsafe.SliceData(dst))), len(in))
 	for i, b := range in {
@@ -59,10 +63,15 @@ func relu(dst, src []float32) {
 
 // reluBackward sets dx, of dy's length, to dy where y, a ReLU output (+0,
 // positive or NaN), is not zero, and to 0 elsewhere; dx may be dy. Like
-// relu it works on two elements at a time, without branches.
+// relu it works on two elements at a time, without branches, or hands
+// long slices to the ReLUKernels set.
 func reluBackward(dx, dy, y []float32) {
 	const signs, low = 0x8000000080000000, 0x7fffffff7fffffff
 	dx, y = dx[:len(dy)], y[:len(dy)]
+	if k := reluKernels.Load(); k != nil && len(dy) >= reluKernelMin {
+		k.Backward(dx, dy, y)
+		return
+	}
 	g := unsafe.Slice((*uint64)(unsafe.Pointer(unsafe.SliceData(dy))), len(dy)/2)
 	out := unsafe.Slice((*uint64)(unsafe.Pointer(unsafe.SliceData(dx))), len(g))
 	in := unsafe.Slice((*uint64)(unsafe.Pointer(unsafe.SliceData(y))), len(g))

@@ -2,6 +2,7 @@ package nn
 
 import (
 	"math"
+	"slices"
 	"testing"
 )
 
@@ -76,6 +77,36 @@ func TestReluBackward(t *testing.T) {
 					t.Errorf("y %#08x, dy %v: got %v (in place %v), want %v", math.Float32bits(y[lo+i]), dy[lo+i], out[i], in[i], want[lo+i])
 				}
 			}
+		}
+	}
+}
+
+// TestReLUKernelsSet checks that ReLU's passes hand slices of at least
+// reluKernelMin elements to the ReLUKernels set, whole, and compute
+// shorter ones themselves.
+func TestReLUKernelsSet(t *testing.T) {
+	var forward, backward []int
+	SetReLUKernels(&ReLUKernels{
+		Forward:  func(dst, src []float32) { forward = append(forward, len(src)) },
+		Backward: func(dx, dy, y []float32) { backward = append(backward, len(dy)) },
+	})
+	defer SetReLUKernels(nil)
+	for _, n := range []int{reluKernelMin - 1, reluKernelMin, 3*reluKernelMin + 1} {
+		forward, backward = nil, nil
+		var r ReLU
+		x := NewTensor(n)
+		x.Data[0] = -1
+		y := r.Forward(x, true)
+		r.Backward(NewTensor(n))
+		want := []int{n}
+		if n < reluKernelMin {
+			want = nil
+			if y.Data[0] != 0 {
+				t.Errorf("%d elements: relu(-1) = %v without the kernel, want 0", n, y.Data[0])
+			}
+		}
+		if !slices.Equal(forward, want) || !slices.Equal(backward, want) {
+			t.Errorf("%d elements: the kernels got forward %v and backward %v, want %v each", n, forward, backward, want)
 		}
 	}
 }

@@ -133,3 +133,27 @@ func KernelName() string { return builtinKernel() }
 // on: "avx512" or "avx2" (both rounding as KernelName's "avx2-fma"), or
 // "go".
 func KernelInstructions() string { return builtinInstructions() }
+
+// ReLUKernels are ReLU's two passes run faster than Go can, as the
+// WebAssembly SIMD kernel of the page's worker does (see wasm/simd).
+// Forward(dst, src) sets dst, of src's length, to max(src, 0) with every
+// bit as relu's: +0 for zeros of either sign and for negatives, NaN
+// kept; Backward(dx, dy, y) sets dx, of dy's length, to dy where y's bits
+// are not zero and to +0 elsewhere. dst may be src, and dx dy. nn calls
+// them only on slices long enough to pay for a call, from any goroutine.
+type ReLUKernels struct {
+	Forward  func(dst, src []float32)
+	Backward func(dx, dy, y []float32)
+}
+
+// reluKernelMin is the least number of elements ReLU's passes hand to
+// ReLUKernels; on fewer, Go's loops are as quick as a call.
+const reluKernelMin = 256
+
+// reluKernels are the kernels set by SetReLUKernels, or nil.
+var reluKernels atomic.Pointer[ReLUKernels]
+
+// SetReLUKernels makes ReLU's passes, in training and inference, run
+// with k from now on, in every goroutine, or with Go's loops again when
+// k is nil.
+func SetReLUKernels(k *ReLUKernels) { reluKernels.Store(k) }

@@ -11,28 +11,30 @@ import (
 // without it.
 var errNoSIMD = errors.New("this worker has no WebAssembly SIMD kernel")
 
-// kernels are a worker's GEMM kernels: nn's own in Go, and WebAssembly
-// SIMD's where the browser has it (see wasm/simd), which nn computes
-// with unless asked otherwise.
+// kernels are a worker's kernels: nn's own in Go, and WebAssembly
+// SIMD's where the browser has it (see wasm/simd), GEMM and ReLU's
+// passes, which nn computes with unless asked otherwise.
 type kernels struct {
-	simd nn.GemmKernel // nil without
-	fma  bool          // simd fuses multiply-adds (relaxed SIMD)
+	simd nn.GemmKernel   // nil without
+	relu *nn.ReLUKernels // nil without
+	fma  bool            // simd fuses multiply-adds (relaxed SIMD)
 }
 
-// use sets in nn the kernel named: protocol.KernelGo, KernelSIMD, or ""
+// use sets in nn the kernels named: protocol.KernelGo, KernelSIMD, or ""
 // for the worker's own.
 func (k kernels) use(name string) error {
 	switch name {
 	case protocol.KernelGo:
 		nn.SetGemmKernel(nil)
+		nn.SetReLUKernels(nil)
+		return nil
 	case protocol.KernelSIMD:
 		if k.simd == nil {
 			return errNoSIMD
 		}
-		nn.SetGemmKernel(k.simd)
-	default:
-		nn.SetGemmKernel(k.simd)
 	}
+	nn.SetGemmKernel(k.simd)
+	nn.SetReLUKernels(k.relu)
 	return nil
 }
 

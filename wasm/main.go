@@ -8,7 +8,6 @@ import (
 
 	"github.com/vugu/vugu/js"
 
-	"github.com/intelscenes/resnet-browser/nn"
 	"github.com/intelscenes/resnet-browser/wasm/link"
 	"github.com/intelscenes/resnet-browser/wasm/mailbox"
 	"github.com/intelscenes/resnet-browser/wasm/protocol"
@@ -98,9 +97,9 @@ func handlersOf(role string, k kernels) handlers {
 	return handlers{}
 }
 
-// simdKernels returns the kernels of the worker: with the SIMD kernel
-// when worker.js instantiated one and left its exports in exports (and
-// sets it in nn), else Go's alone.
+// simdKernels returns the kernels of the worker: with the SIMD kernels
+// when worker.js instantiated the module and left its exports in exports
+// (and sets them in nn), else Go's alone.
 func simdKernels(exports sjs.Value) kernels {
 	if exports.IsUndefined() {
 		return kernels{}
@@ -110,8 +109,9 @@ func simdKernels(exports sjs.Value) kernels {
 		js.Global().Get("console").Call("warn", "worker: "+err.Error()+"; computing with Go's kernels")
 		return kernels{}
 	}
-	nn.SetGemmKernel(k.Gemm)
-	return kernels{simd: k.Gemm, fma: k.FMA()}
+	ks := kernels{simd: k.Gemm, relu: k.ReLUKernels(), fma: k.FMA()}
+	ks.use("")
+	return ks
 }
 
 // message is a message as it arrived: its head and its body, if any.

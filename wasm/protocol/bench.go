@@ -44,9 +44,9 @@ const (
 	MaxBenchSteps = 1000
 )
 
-// The GEMM kernels of a worker: nn's own in Go, and WebAssembly SIMD's
-// (see wasm/simd), with relaxed SIMD's fused multiply-add where the
-// browser has it.
+// The kernels of a worker, GEMM and ReLU's passes: nn's own in Go, and
+// WebAssembly SIMD's (see wasm/simd), with relaxed SIMD's fused
+// multiply-add where the browser has it.
 const (
 	KernelGo      = "go"
 	KernelSIMD    = "simd"

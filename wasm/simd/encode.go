@@ -76,6 +76,10 @@ func (f *function) v128Store(offset uint32)       { f.simd(0x0b); f.memarg(2, of
 func (f *function) f32x4Add()                     { f.simd(0xe4) }
 func (f *function) f32x4Mul()                     { f.simd(0xe6) }
 func (f *function) f32x4RelaxedMadd()             { f.simd(0x105) } // a*b + c, fused or not
+func (f *function) f32x4Le()                      { f.simd(0x45) }  // lanes a <= b: all ones, else zeros
+func (f *function) i32x4Ne()                      { f.simd(0x38) }  // lanes a != b: all ones, else zeros
+func (f *function) v128And()                      { f.simd(0x4e) }
+func (f *function) v128AndNot()                   { f.simd(0x4f) } // a &^ b
 
 // v128Zero pushes a vector of zeros.
 func (f *function) v128Zero() {

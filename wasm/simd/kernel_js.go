@@ -5,14 +5,18 @@ package simd
 import (
 	"errors"
 	"fmt"
+	"math"
 	"syscall/js"
 	"unsafe"
+
+	"github.com/intelscenes/resnet-browser/nn"
 )
 
 // Kernel is an instance of the kernel module.
 type Kernel struct {
-	gemm js.Value // the instance's gemm function
-	fma  bool     // whether gemm uses fused multiply-adds
+	gemm               js.Value // the instance's gemm function
+	fma                bool     // whether gemm uses fused multiply-adds
+	relu, reluBackward js.Value // the instance's ReLU passes
 }
 
 // New returns the kernel whose instance exports exports, as
@@ -22,11 +26,13 @@ func New(exports js.Value) (*Kernel, error) {
 	if exports.Type() != js.TypeObject {
 		return nil, fmt.Errorf("simd: no kernel instance (exports are %s)", exports.Type())
 	}
-	g, fma := exports.Get("gemm"), exports.Get("fma")
-	if g.Type() != js.TypeFunction || fma.Type() != js.TypeFunction {
-		return nil, errors.New("simd: the instance is not of the kernel module (it exports no gemm and fma functions)")
+	g, fma, relu, back := exports.Get("gemm"), exports.Get("fma"), exports.Get("relu"), exports.Get("reluBackward")
+	for _, f := range []js.Value{g, fma, relu, back} {
+		if f.Type() != js.TypeFunction {
+			return nil, errors.New("simd: the instance is not of the kernel module (it exports no gemm, fma, relu and reluBackward functions)")
+		}
 	}
-	return &Kernel{gemm: g, fma: fma.Invoke().Int() == 1}, nil
+	return &Kernel{gemm: g, fma: fma.Invoke().Int() == 1, relu: relu, reluBackward: back}, nil
 }
 
 // FMA reports whether the kernel multiplies and adds in one rounding,
@@ -71,4 +77,54 @@ func (k *Kernel) Gemm(kc, tiles, panels int, a, b []float32, ps, bs int, c []flo
 //go:uintptrescapes
 func (k *Kernel) gemmAt(kc, tiles, panels int, a, b uintptr, ps, bs int, c uintptr, ldc int, add bool) {
 	k.gemm.Invoke(kc, tiles, panels, a, b, ps, bs, c, ldc, add)
+}
+
+// ReLUKernels returns nn's ReLU passes on the kernel's vectors. The last
+// len%4 elements are done here in Go, with the same bits.
+func (k *Kernel) ReLUKernels() *nn.ReLUKernels {
+	return &nn.ReLUKernels{Forward: k.ReLU, Backward: k.ReLUBackward}
+}
+
+// ReLU is nn.ReLUKernels' Forward.
+func (k *Kernel) ReLU(dst, src []float32) {
+	dst = dst[:len(src)]
+	n := len(src) &^ 3
+	if n > 0 {
+		k.reluAt(uintptr(unsafe.Pointer(unsafe.SliceData(dst))), uintptr(unsafe.Pointer(unsafe.SliceData(src))), n/4)
+	}
+	for i := n; i < len(src); i++ {
+		if v := src[i]; v > 0 || v != v {
+			dst[i] = v
+		} else {
+			dst[i] = 0
+		}
+	}
+}
+
+// ReLUBackward is nn.ReLUKernels' Backward.
+func (k *Kernel) ReLUBackward(dx, dy, y []float32) {
+	dx, y = dx[:len(dy)], y[:len(dy)]
+	n := len(dy) &^ 3
+	if n > 0 {
+		k.reluBackwardAt(uintptr(unsafe.Pointer(unsafe.SliceData(dx))), uintptr(unsafe.Pointer(unsafe.SliceData(dy))),
+			uintptr(unsafe.Pointer(unsafe.SliceData(y))), n/4)
+	}
+	for i := n; i < len(dy); i++ {
+		if math.Float32bits(y[i]) != 0 {
+			dx[i] = dy[i]
+		} else {
+			dx[i] = 0
+		}
+	}
+}
+
+// reluAt and reluBackwardAt call the kernel's passes with byte addresses,
+// as gemmAt does.
+//
+//go:uintptrescapes
+func (k *Kernel) reluAt(dst, src uintptr, vectors int) { k.relu.Invoke(dst, src, vectors) }
+
+//go:uintptrescapes
+func (k *Kernel) reluBackwardAt(dx, dy, y uintptr, vectors int) {
+	k.reluBackward.Invoke(dx, dy, y, vectors)
 }

@@ -10,11 +10,13 @@
 // Go's garbage collector does not move heap objects, and the call is
 // synchronous. The module keeps no view of the memory, so it sees it
 // grow. It also exports fma, which returns 1 if gemm uses fused
-// multiply-adds, else 0.
+// multiply-adds, else 0, and relu and reluBackward, ReLU's passes on
+// f32x4 vectors (nn.ReLUKernels).
 //
-// Under GOOS=js, Kernel calls an instance of the module, and its Gemm is
-// the nn.GemmKernel the worker sets when its JavaScript found WebAssembly
-// SIMD; without it, nn's Go kernels stay.
+// Under GOOS=js, Kernel calls an instance of the module: its Gemm is the
+// nn.GemmKernel, and its ReLUKernels nn's ReLU passes, that the worker
+// sets when its JavaScript found WebAssembly SIMD; without it, nn's Go
+// loops stay.
 package simd
 
 // Module returns the kernel module's bytes. With fma its gemm multiplies
@@ -28,5 +30,7 @@ func Module(fma bool) []byte {
 	// and 8 rows by 8 columns, 3 and 4 rows by 12, 2 by 16.
 	return encodeModule(
 		gemmFunction("gemm", shape{rows: 4, vecs: 2, fma: fma}),
-		constFunction("fma", map[bool]int32{false: 0, true: 1}[fma]))
+		constFunction("fma", map[bool]int32{false: 0, true: 1}[fma]),
+		reluFunction(),
+		reluBackwardFunction())
 }

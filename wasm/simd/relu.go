@@ -1,0 +1,68 @@
+package simd
+
+// The parameters of the exported relu and reluBackward functions, all
+// i32, in order: byte addresses, then the number of vectors of 4 floats.
+const (
+	rOut = iota // dst (relu) or dx (reluBackward)
+	rIn         // src (relu) or dy (reluBackward)
+	rY          // y (reluBackward only)
+)
+
+// reluFunction returns relu(dst, src, n), nn.ReLUKernels' Forward on n ≥
+// 1 vectors: each lane is src &^ (src <= 0), so that zeros of either
+// sign and negatives become +0 and NaN (never <= 0) keeps its bits, as
+// nn's Go loop gives.
+func reluFunction() *function {
+	f := newFunction("relu", 3)
+	x := f.local(v128)
+	f.loop()
+	{
+		f.localGet(rOut)
+		f.localGet(rIn)
+		f.v128Load(0)
+		f.localSet(x)
+		f.localGet(x)
+		f.localGet(x)
+		f.v128Zero()
+		f.f32x4Le()
+		f.v128AndNot()
+		f.v128Store(0)
+		stepVectors(f, rOut, rIn, 2)
+	}
+	f.end()
+	return f
+}
+
+// reluBackwardFunction returns reluBackward(dx, dy, y, n),
+// nn.ReLUKernels' Backward on n ≥ 1 vectors: each lane is dy & (y's bits
+// != 0).
+func reluBackwardFunction() *function {
+	f := newFunction("reluBackward", 4)
+	f.loop()
+	{
+		f.localGet(rOut)
+		f.localGet(rIn)
+		f.v128Load(0)
+		f.localGet(rY)
+		f.v128Load(0)
+		f.v128Zero()
+		f.i32x4Ne()
+		f.v128And()
+		f.v128Store(0)
+		stepVectors(f, rOut, rY, 3)
+	}
+	f.end()
+	return f
+}
+
+// stepVectors ends an element-wise loop over vectors: it moves the
+// address parameters first to last on by 16 bytes, counts down the
+// vectors left, parameter count, and branches back while some are.
+func stepVectors(f *function, first, last, count uint32) {
+	for x := first; x <= last; x++ {
+		addConst(f, x, 16)
+	}
+	addConst(f, count, -1)
+	f.localGet(count)
+	f.brIf(0)
+}

@@ -1,0 +1,105 @@
+//go:build js && wasm
+
+package simd
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/intelscenes/resnet-browser/nn"
+)
+
+// reluValues returns n values that hold, among random ones, every kind
+// ReLU's bits can go wrong on: zeros of both signs, infinities, NaNs of
+// both signs and payloads, subnormals, the largest finite values.
+func reluValues(n int, rng *rand.Rand) []float32 {
+	specials := []uint32{0, 0x80000000, 0x7f800000, 0xff800000, 0x7fc00000, 0xffc00000,
+		0x7f800001, 0xff800001, 0x7fffffff, 0xffffffff, 1, 0x80000001, 0x7f7fffff, 0xff7fffff}
+	v := make([]float32, n)
+	for i := range v {
+		if rng.IntN(4) == 0 {
+			v[i] = math.Float32frombits(specials[rng.IntN(len(specials))])
+		} else {
+			v[i] = float32(rng.NormFloat64())
+		}
+	}
+	return v
+}
+
+// sameBits reports the first index where got and want differ in any bit,
+// or -1.
+func sameBits(got, want []float32) int {
+	for i := range want {
+		if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+			return i
+		}
+	}
+	return -1
+}
+
+// TestReLUKernels checks the kernel's ReLU passes against nn's Go loops
+// bit for bit (NaNs' bits too), at every length up to two vectors past a
+// few multiples of 4, at each alignment, in place and into another
+// slice; and that nn's ReLU layer gives the same bits with them set.
+func TestReLUKernels(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for name, k := range kernels(t) {
+		t.Run(name, func(t *testing.T) {
+			for _, n := range []int{0, 1, 3, 4, 5, 8, 11, 16, 37, 515, 4099} {
+				for lo := range 4 {
+					x := reluValues(lo+n, rng)[lo:]
+					dy := reluValues(lo+n, rng)[lo:]
+					want, wantDx := goReLU(t, x, dy)
+
+					got := make([]float32, n+3)[3:] // another alignment
+					k.ReLU(got, x)
+					if i := sameBits(got, want); i >= 0 {
+						t.Fatalf("n %d at %d: relu(%#08x) = %#08x, want %#08x", n, lo, math.Float32bits(x[i]), math.Float32bits(got[i]), math.Float32bits(want[i]))
+					}
+					in := append([]float32(nil), x...)
+					k.ReLU(in, in)
+					if i := sameBits(in, want); i >= 0 {
+						t.Fatalf("n %d at %d, in place: relu(%#08x) = %#08x, want %#08x", n, lo, math.Float32bits(x[i]), math.Float32bits(in[i]), math.Float32bits(want[i]))
+					}
+
+					dx := make([]float32, n+1)[1:]
+					k.ReLUBackward(dx, dy, want)
+					if i := sameBits(dx, wantDx); i >= 0 {
+						t.Fatalf("n %d at %d: backward of dy %#08x at y %#08x = %#08x, want %#08x", n, lo, math.Float32bits(dy[i]), math.Float32bits(want[i]), math.Float32bits(dx[i]), math.Float32bits(wantDx[i]))
+					}
+					g := append([]float32(nil), dy...)
+					k.ReLUBackward(g, g, want)
+					if i := sameBits(g, wantDx); i >= 0 {
+						t.Fatalf("n %d at %d, in place: backward %#08x, want %#08x", n, lo, math.Float32bits(g[i]), math.Float32bits(wantDx[i]))
+					}
+
+					nn.SetReLUKernels(k.ReLUKernels())
+					got, gotDx := layerReLU(x, dy)
+					nn.SetReLUKernels(nil)
+					if i, j := sameBits(got, want), sameBits(gotDx, wantDx); i >= 0 || j >= 0 {
+						t.Fatalf("n %d at %d: nn.ReLU with the kernels differs from without, forward at %d, backward at %d", n, lo, i, j)
+					}
+				}
+			}
+		})
+	}
+}
+
+// goReLU returns nn.ReLU's forward of x and backward of dy, computed by
+// nn's Go loops.
+func goReLU(t *testing.T, x, dy []float32) (y, dx []float32) {
+	t.Helper()
+	nn.SetReLUKernels(nil)
+	return layerReLU(x, dy)
+}
+
+func layerReLU(x, dy []float32) (y, dx []float32) {
+	var r nn.ReLU
+	in := nn.NewTensor(len(x))
+	copy(in.Data, x)
+	y = append([]float32(nil), r.Forward(in, true).Data...)
+	g := nn.NewTensor(len(dy))
+	copy(g.Data, dy)
+	return y, append([]float32(nil), r.Backward(g).Data...)
+}
