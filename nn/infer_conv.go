@@ -179,10 +179,13 @@ func (c *inferConv) im2colShift(col []float32, x *padded, n0, cols int) {
 // gather reads through a pointer, its last element's bounds checked
 // first: a check an element cost WebAssembly a good part of the time.
 func (c *inferConv) im2colStrided(col []float32, x, y *padded, n0, n1 int) {
+	if y.W == 0 {
+		return
+	}
 	k, s := c.Kernel, c.Stride
 	wr, wro, p := x.W+1, y.W+1, y.plane()
 	cols := (n1 - n0) * p
-	last := max(0, (y.W-1)*s) // of a row's reads, from its first
+	last := (y.W - 1) * s // of a row's reads, from its first
 	r := 0
 	for ch := 0; ch < c.In; ch++ {
 		for ki := 0; ki < k; ki++ {

@@ -48,7 +48,7 @@ def run(out):
         state.update({k: b for k, b in model.named_buffers()})
         torch.save(state, out)
     if world > 1:
-        dist.barrier()
+        dist.barrier()  # and no destroy_process_group: see train.run_then_exit
 
 
 def compare(a, b):

@@ -14,6 +14,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"image"
 	"image/color"
@@ -57,34 +58,65 @@ func lastLine(b []byte) string {
 // printed, instead of stopping the whole package at go test's timeout.
 const patience = 5 * time.Minute
 
-// command runs py with args and returns its output, failing the test on
-// an error, or when it runs past patience: then it and the processes it
-// started (torchrun's workers) are killed.
-func command(t *testing.T, py string, args ...string) string {
-	t.Helper()
+// run runs py with args and returns its output and error. Past patience
+// its process group (torchrun and its workers, unless they started groups
+// of their own) gets SIGTERM, which torchrun passes on to its workers,
+// and 10 s later SIGKILL; the error then says so.
+func run(py string, args ...string) (string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), patience)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, py, args...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
-	cmd.WaitDelay = 10 * time.Second
+	cmd.Cancel = func() error {
+		pgid := cmd.Process.Pid
+		time.AfterFunc(10*time.Second, func() { syscall.Kill(-pgid, syscall.SIGKILL) })
+		return syscall.Kill(-pgid, syscall.SIGTERM)
+	}
+	cmd.WaitDelay = 15 * time.Second
 	out, err := cmd.CombinedOutput()
 	if ctx.Err() != nil {
-		t.Fatalf("%s %s: still running after %v, killed; it printed:\n%s", py, strings.Join(args, " "), patience, out)
+		err = fmt.Errorf("still running after %v, stopped (%v)", patience, err)
 	}
-	if err != nil {
-		t.Fatalf("%s %s: %v\n%s", py, strings.Join(args, " "), err, out)
-	}
-	return string(out)
+	return string(out), err
 }
 
-// torchrun runs train.py's args on n processes, with the flags Debian's
-// PyTorch 1.13 needs under Python 3.11 (its default --redirects fails
-// there), each process's output tagged [defaultK].
+// command is run, failing the test on an error.
+func command(t *testing.T, py string, args ...string) string {
+	t.Helper()
+	out, err := run(py, args...)
+	if err != nil {
+		t.Fatalf("%s %s: %v; it printed:\n%s", py, strings.Join(args, " "), err, out)
+	}
+	return out
+}
+
+// torchrunArgs are the arguments of python that run train.py's args on n
+// processes, with the flags Debian's PyTorch 1.13 needs under Python 3.11
+// (its default --redirects fails there), each process's output tagged
+// [defaultK].
+func torchrunArgs(t *testing.T, n int, args ...string) []string {
+	return append([]string{"-m", "torch.distributed.run", "--redirects", "1", "--tee", "1",
+		"--log_dir", t.TempDir(), "--standalone", fmt.Sprintf("--nproc_per_node=%d", n)}, args...)
+}
+
+// torchrun runs train.py's args on n processes and returns their output,
+// failing the test on an error.
 func torchrun(t *testing.T, py string, n int, args ...string) string {
 	t.Helper()
-	return command(t, py, append([]string{"-m", "torch.distributed.run", "--redirects", "1", "--tee", "1",
-		"--log_dir", t.TempDir(), "--standalone", fmt.Sprintf("--nproc_per_node=%d", n)}, args...)...)
+	return command(t, py, torchrunArgs(t, n, args...)...)
+}
+
+// TestTorchrunFails checks that a run refused after the processes joined
+// their group (a batch smaller than their number) ends, within patience,
+// with the refusal and a failing status.
+func TestTorchrunFails(t *testing.T) {
+	py := python(t)
+	out, err := run(py, torchrunArgs(t, 2, "train.py", "--data", sampleZip, "--batch", "1",
+		"-o", filepath.Join(t.TempDir(), "m.safetensors"))...)
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || !strings.Contains(out, "--batch 1: want at least one image a process (2)") {
+		t.Fatalf("torchrun of train.py --batch 1 on 2 processes: %v, want a failing exit status and the refusal; it printed:\n%s", err, out)
+	}
 }
 
 // TestRecipes checks that train.py's presets and flags make the recipes

@@ -765,7 +765,7 @@ def main():
             say("\n%s (%d images):\nloss: %.4f\n%s" % (name, len(part), loss, accuracy_line(cm)))
     if world > 1:  # every process says what it holds: DDP keeps the replicas equal
         print("process %d of %d: weights sha256 %s" % (rank, world, weights_digest(model)), flush=True)
-        dist.barrier()
+        dist.barrier()  # and no destroy_process_group: see run_then_exit
     say("model written to %s" % args.out)
 
 
@@ -775,7 +775,11 @@ def run_then_exit(fn, *args):
     teardown: in PyTorch 1.13 that teardown can deadlock, the DDP reducer
     freeing the gloo process group, which joins a worker thread that waits
     for the interpreter lock to free a tensor (seen in the tests, one run
-    in a few hanging after its last line)."""
+    in a few hanging after its last line). So the process group is never
+    destroyed: destroy_process_group would leave DDP's reducer its last
+    holder, and the deadlock would come back when fn returns. A status
+    that is not a number is printed and ends the process with 1, as
+    sys.exit does; any other exception, Ctrl-C too, with 1."""
     try:
         fn(*args)
         status = 0
@@ -786,7 +790,7 @@ def run_then_exit(fn, *args):
         status = 1
     if not dist.is_initialized():
         sys.exit(status)
-    if isinstance(status, str):
+    if status is not None and not isinstance(status, int):
         print(status, file=sys.stderr)
         status = 1
     sys.stdout.flush()

@@ -39,9 +39,10 @@ func sameBits(got, want []float32) int {
 }
 
 // TestReLUKernels checks the kernel's ReLU passes against nn's Go loops
-// bit for bit (NaNs' bits too), at every length up to two vectors past a
-// few multiples of 4, at each alignment, in place and into another
-// slice; and that nn's ReLU layer gives the same bits with them set.
+// bit for bit (NaNs' bits too), at lengths around multiples of 4, at each
+// alignment, in place and into another slice, the backward pass also
+// against its rule (dy where y's bits are not zero) on any y; and that
+// nn's ReLU layer gives the same bits with them set.
 func TestReLUKernels(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	for name, k := range kernels(t) {
@@ -67,6 +68,17 @@ func TestReLUKernels(t *testing.T) {
 					k.ReLUBackward(dx, dy, want)
 					if i := sameBits(dx, wantDx); i >= 0 {
 						t.Fatalf("n %d at %d: backward of dy %#08x at y %#08x = %#08x, want %#08x", n, lo, math.Float32bits(dy[i]), math.Float32bits(want[i]), math.Float32bits(dx[i]), math.Float32bits(wantDx[i]))
+					}
+					anyY := reluValues(n, rng) // -0 and negatives too: bits, not values, decide
+					k.ReLUBackward(dx, dy, anyY)
+					for i := range anyY {
+						w := dy[i]
+						if math.Float32bits(anyY[i]) == 0 {
+							w = 0
+						}
+						if math.Float32bits(dx[i]) != math.Float32bits(w) {
+							t.Fatalf("n %d at %d: backward of dy %#08x at y %#08x = %#08x, want %#08x", n, lo, math.Float32bits(dy[i]), math.Float32bits(anyY[i]), math.Float32bits(dx[i]), math.Float32bits(w))
+						}
 					}
 					g := append([]float32(nil), dy...)
 					k.ReLUBackward(g, g, want)
