@@ -59,9 +59,8 @@ func lastLine(b []byte) string {
 const patience = 5 * time.Minute
 
 // run runs py with args and returns its output and error. Past patience
-// its process group (torchrun and its workers, unless they started groups
-// of their own) gets SIGTERM, which torchrun passes on to its workers,
-// and 10 s later SIGKILL; the error then says so.
+// its process group (torchrun, and its workers where they share its
+// group) gets SIGTERM, and 10 s later SIGKILL; the error then says so.
 func run(py string, args ...string) (string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), patience)
 	defer cancel()
