@@ -11,6 +11,8 @@ import (
 	"image/png"
 
 	"golang.org/x/image/webp"
+
+	"github.com/intelscenes/resnet-browser/nn/data/internal/baseline"
 )
 
 // Limits on an image's width times height, read from its header
@@ -41,29 +43,39 @@ var (
 type format struct {
 	name         string
 	decodeConfig func(*bytes.Reader) (image.Config, error)
-	decode       func(*bytes.Reader) (image.Image, error)
+	decode       func([]byte) (image.Image, error)
 }
 
 var (
 	jpegFormat = format{"JPEG",
 		func(r *bytes.Reader) (image.Config, error) { return jpeg.DecodeConfig(r) },
-		func(r *bytes.Reader) (image.Image, error) { return jpeg.Decode(r) }}
+		decodeJPEG}
 	pngFormat = format{"PNG",
 		func(r *bytes.Reader) (image.Config, error) { return png.DecodeConfig(r) },
-		func(r *bytes.Reader) (image.Image, error) { return png.Decode(r) }}
+		func(b []byte) (image.Image, error) { return png.Decode(bytes.NewReader(b)) }}
 	gifFormat = format{"GIF",
 		func(r *bytes.Reader) (image.Config, error) { return gif.DecodeConfig(r) },
-		func(r *bytes.Reader) (image.Image, error) { return gif.Decode(r) }}
+		func(b []byte) (image.Image, error) { return gif.Decode(bytes.NewReader(b)) }}
 	webpFormat = format{"WebP",
 		func(r *bytes.Reader) (image.Config, error) { return webp.DecodeConfig(r) },
-		func(r *bytes.Reader) (image.Image, error) {
-			img, err := webp.Decode(r)
+		func(b []byte) (image.Image, error) {
+			img, err := webp.Decode(bytes.NewReader(b))
 			if m, ok := img.(*image.YCbCr); ok {
 				return vp8Image{m}, err
 			}
 			return img, err
 		}}
 )
+
+// decodeJPEG decodes a JPEG as image/jpeg does: a baseline one with
+// package baseline's decoder, which gives the same image faster, and
+// whatever that declines with image/jpeg itself.
+func decodeJPEG(b []byte) (image.Image, error) {
+	if m, err := baseline.Decode(b); err == nil {
+		return m, nil
+	}
+	return jpeg.Decode(bytes.NewReader(b))
+}
 
 // sniff returns the format of b from its first bytes, or an error that
 // names a recognised but unsupported format and says what to do.
@@ -228,7 +240,7 @@ func decodeLimited(b []byte, maxPixels int) (image.Image, error) {
 		return nil, fmt.Errorf("%w: %s of %dx%d pixels; the limit is %s",
 			ErrTooLarge, f.name, cfg.Width, cfg.Height, megapixelWords(int64(maxPixels)))
 	}
-	img, err := f.decode(bytes.NewReader(b))
+	img, err := f.decode(b)
 	if err != nil {
 		return nil, fmt.Errorf("%w: the %s data is damaged or cut short (%w)", ErrCorrupt, f.name, err)
 	}
