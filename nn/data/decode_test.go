@@ -134,6 +134,37 @@ func TestRGBRows(t *testing.T) {
 	}
 }
 
+// TestYCCToRGBFixedPoint checks yccToRGB's tables against jdcolor.c's
+// arithmetic written out, for every Y, Cb and Cr.
+func TestYCCToRGBFixedPoint(t *testing.T) {
+	const half = 1 << 15
+	clamp := func(v int32) uint8 { return uint8(min(max(v, 0), 255)) }
+	lum, cb, cr := make([]uint8, 256), make([]uint8, 256), make([]uint8, 256)
+	got := make([]uint8, 3*256)
+	for i := range lum {
+		lum[i] = uint8(i)
+	}
+	for b := range 256 {
+		for r := range 256 {
+			for i := range cb {
+				cb[i], cr[i] = uint8(b), uint8(r)
+			}
+			yccToRGB(got, lum, cb, cr)
+			cbx, crx := int32(b)-128, int32(r)-128
+			for y := range int32(256) {
+				want := [3]uint8{
+					clamp(y + (91881*crx+half)>>16),
+					clamp(y + (-22554*cbx+half-46802*crx)>>16),
+					clamp(y + (116130*cbx+half)>>16),
+				}
+				if [3]uint8(got[3*y:]) != want {
+					t.Fatalf("yccToRGB(%d, %d, %d) = %v, want %v", y, b, r, got[3*y:3*y+3], want)
+				}
+			}
+		}
+	}
+}
+
 func TestYCCToRGBNearFormula(t *testing.T) {
 	// libjpeg's fixed point rounds the exact formula to within 1.
 	for y := 0; y < 256; y += 5 {

@@ -109,15 +109,17 @@ func bilinearWeights(inSize, outSize int) weights {
 	return w
 }
 
-// clip8 is Pillow's clip8: a weighted sum back to a uint8.
-func clip8(v int32) uint8 {
-	if v >= 1<<precisionBits<<8 {
-		return 255
+// clip8 is Pillow's clip8: a weighted sum back to a uint8. The sums are
+// ints, which WebAssembly adds and multiplies without the sign
+// extensions that int32 costs it; they stay within int32, as Pillow's.
+func clip8(v int) uint8 {
+	if uint(v) < 1<<precisionBits<<8 {
+		return uint8(v >> precisionBits)
 	}
-	if v <= 0 {
+	if v < 0 {
 		return 0
 	}
-	return uint8(v >> precisionBits)
+	return 255
 }
 
 // resample writes the inW x inH RGB image read by rows into dst as outW x
@@ -158,17 +160,19 @@ func horizontal(out, in []uint8, w *weights) {
 		panic("data: resampling weights wider than the row")
 	}
 	base := unsafe.Pointer(unsafe.SliceData(in))
+	dst := unsafe.Pointer(unsafe.SliceData(out))
 	for i := range n {
 		k := w.k[i*w.ksize : i*w.ksize+w.count[i]]
 		p := unsafe.Add(base, 3*w.first[i])
-		s0, s1, s2 := int32(1<<(precisionBits-1)), int32(1<<(precisionBits-1)), int32(1<<(precisionBits-1))
+		s0, s1, s2 := 1<<(precisionBits-1), 1<<(precisionBits-1), 1<<(precisionBits-1)
 		for _, kx := range k {
-			s0 += int32(*(*uint8)(p)) * kx
-			s1 += int32(*(*uint8)(unsafe.Add(p, 1))) * kx
-			s2 += int32(*(*uint8)(unsafe.Add(p, 2))) * kx
+			kx := int(kx)
+			s0 += int(*(*uint8)(p)) * kx
+			s1 += int(*(*uint8)(unsafe.Add(p, 1))) * kx
+			s2 += int(*(*uint8)(unsafe.Add(p, 2))) * kx
 			p = unsafe.Add(p, 3)
 		}
-		o := out[3*i : 3*i+3 : 3*i+3]
+		o := (*[3]uint8)(unsafe.Add(dst, 3*i))
 		o[0], o[1], o[2] = clip8(s0), clip8(s1), clip8(s2)
 	}
 }
@@ -184,9 +188,9 @@ func vertical(out, in []uint8, stride int, k []int32) {
 	base := unsafe.Pointer(unsafe.SliceData(in))
 	for x := range out {
 		p := unsafe.Add(base, x)
-		s := int32(1 << (precisionBits - 1))
+		s := 1 << (precisionBits - 1)
 		for _, ky := range k {
-			s += int32(*(*uint8)(p)) * ky
+			s += int(*(*uint8)(p)) * int(ky)
 			p = unsafe.Add(p, stride)
 		}
 		out[x] = clip8(s)

@@ -1,6 +1,9 @@
 package data
 
-import "image"
+import (
+	"image"
+	"unsafe"
+)
 
 // yccRows returns a reader of m's rows as RGB, computed as libjpeg-turbo
 // (and therefore Pillow) decodes a JPEG, rather than as m.At does:
@@ -20,7 +23,6 @@ func yccRows(m *image.YCbCr, toRGB func(dst, lum, cb, cr []uint8)) rowReader {
 	w, h := b.Dx(), b.Dy()
 	cw, ch := (w+1)/2, (h+1)/2
 	cb, cr := make([]uint8, w), make([]uint8, w)
-	sums := make([]int, cw)
 	atOrigin := b.Min == image.Point{}
 
 	var up func(dst, plane []uint8, y int)
@@ -28,7 +30,7 @@ func yccRows(m *image.YCbCr, toRGB func(dst, lum, cb, cr []uint8)) rowReader {
 	case atOrigin && r == image.YCbCrSubsampleRatio420 && cw > 2:
 		up = func(dst, plane []uint8, y int) {
 			near, far := nearFarRows(plane, m.CStride, ch, y)
-			upsample2x2(dst, sums, near, far)
+			upsample2x2(dst, near, far)
 		}
 	case atOrigin && r == image.YCbCrSubsampleRatio422 && cw > 2:
 		up = func(dst, plane []uint8, y int) {
@@ -74,26 +76,38 @@ func nearFarRows(plane []uint8, stride, ch, y int) (near, far []uint8) {
 // upsample2x2 is libjpeg's h2v2_fancy_upsample for one output row: each
 // output chroma sample is 9/16 of the nearest input sample, 3/16 of each
 // of the next nearest in each direction and 1/16 of the diagonal one,
-// rounding 0.5 up and down in alternate columns. sums has one element per
-// input column, at least 2; dst, the output row, holds 2*len(sums) or
-// one fewer samples.
-func upsample2x2(dst []uint8, sums []int, near, far []uint8) {
-	near, far = near[:len(sums)], far[:len(sums)]
-	for i := range sums {
-		sums[i] = 3*int(near[i]) + int(far[i])
+// rounding 0.5 up and down in alternate columns. dst, the output row,
+// holds at least 3 samples; near and far, the nearest input row and the
+// next nearest, (len(dst)+1)/2 or more.
+//
+// Like the resampling, it reads and writes through pointers, checked
+// once, which WebAssembly would otherwise check every sample.
+func upsample2x2(dst, near, far []uint8) {
+	n := (len(dst) + 1) / 2
+	if n < 2 || len(near) < n || len(far) < n {
+		panic("data: chroma rows shorter than the row")
 	}
-	last := len(sums) - 1
-	dst[0] = uint8((sums[0]*4 + 8) >> 4)
-	dst[1] = uint8((sums[0]*3 + sums[1] + 7) >> 4)
+	pn, pf := unsafe.Pointer(unsafe.SliceData(near)), unsafe.Pointer(unsafe.SliceData(far))
+	// sum is libjpeg's vertical step for input column i: 3 near + far.
+	sum := func(i int) int {
+		return 3*int(*(*uint8)(unsafe.Add(pn, i))) + int(*(*uint8)(unsafe.Add(pf, i)))
+	}
+	prev, cur := sum(0), sum(1)
+	dst[0] = uint8((prev*4 + 8) >> 4)
+	dst[1] = uint8((prev*3 + cur + 7) >> 4)
+	out := unsafe.Pointer(unsafe.SliceData(dst))
+	last := n - 1
 	for i := 1; i < last; i++ {
-		s := sums[i] * 3
-		o := dst[2*i : 2*i+2 : 2*i+2]
-		o[0] = uint8((s + sums[i-1] + 8) >> 4)
-		o[1] = uint8((s + sums[i+1] + 7) >> 4)
+		next := sum(i + 1)
+		s := cur * 3
+		o := (*[2]uint8)(unsafe.Add(out, 2*i))
+		o[0] = uint8((s + prev + 8) >> 4)
+		o[1] = uint8((s + next + 7) >> 4)
+		prev, cur = cur, next
 	}
-	dst[2*last] = uint8((sums[last]*3 + sums[last-1] + 8) >> 4)
+	dst[2*last] = uint8((cur*3 + prev + 8) >> 4)
 	if 2*last+1 < len(dst) {
-		dst[2*last+1] = uint8((sums[last]*4 + 7) >> 4)
+		dst[2*last+1] = uint8((cur*4 + 7) >> 4)
 	}
 }
 
@@ -119,21 +133,56 @@ func upsample2x1(dst, in []uint8) {
 // yccToRGB converts a row of JPEG YCbCr samples to RGB with libjpeg's
 // fixed-point arithmetic: R = Y + 1.402 Cr', G = Y - 0.34414 Cb' -
 // 0.71414 Cr', B = Y + 1.772 Cb', where Cb' = Cb-128 and Cr' = Cr-128,
-// each coefficient scaled by 2^16 and rounded as jdcolor.c does. lum, cb
-// and cr hold len(dst)/3 samples.
+// each coefficient scaled by 2^16 and rounded as jdcolor.c does, from
+// its tables (yccTables). lum, cb and cr hold len(dst)/3 samples.
 func yccToRGB(dst, lum, cb, cr []uint8) {
-	const half = 1 << 15
 	n := len(dst) / 3
-	lum, cb, cr = lum[:n], cb[:n], cr[:n]
+	if len(lum) < n || len(cb) < n || len(cr) < n {
+		panic("data: YCbCr rows shorter than the RGB row")
+	}
+	t := &ycc
+	out := unsafe.Pointer(unsafe.SliceData(dst))
+	pl, pb, pr := unsafe.Pointer(unsafe.SliceData(lum)), unsafe.Pointer(unsafe.SliceData(cb)), unsafe.Pointer(unsafe.SliceData(cr))
 	for x := range n {
-		y := int32(lum[x])
-		cbx, crx := int32(cb[x])-128, int32(cr[x])-128
-		o := dst[3*x : 3*x+3 : 3*x+3]
-		o[0] = clampUint8(y + (91881*crx+half)>>16)
-		o[1] = clampUint8(y + (-22554*cbx+half-46802*crx)>>16)
-		o[2] = clampUint8(y + (116130*cbx+half)>>16)
+		y := int32(*(*uint8)(unsafe.Add(pl, x))) + yccLimitZero
+		b, r := *(*uint8)(unsafe.Add(pb, x)), *(*uint8)(unsafe.Add(pr, x))
+		o := (*[3]uint8)(unsafe.Add(out, 3*x))
+		o[0] = t.limit[uint32(y+t.crR[r])%yccLimitLen]
+		o[1] = t.limit[uint32(y+(t.cbG[b]+t.crG[r])>>16)%yccLimitLen]
+		o[2] = t.limit[uint32(y+t.cbB[b])%yccLimitLen]
 	}
 }
+
+// yccTables are jdcolor.c's tables, indexed by a chroma sample: the red
+// and blue offsets, rounded; the two terms of green's, scaled by 2^16,
+// the rounding in cbG; and limit, which clamps a sum to [0, 255] as
+// libjpeg's range_limit does, the sum's zero at yccLimitZero. The index
+// is taken modulo the table's length, never changing a sum in range
+// (-yccLimitZero to 640), so that the lookups need no bounds checks.
+type yccTables struct {
+	crR, cbB, crG, cbG [256]int32
+	limit              [yccLimitLen]uint8
+}
+
+const (
+	yccLimitZero = 384
+	yccLimitLen  = 1024
+)
+
+var ycc = func() (t yccTables) {
+	const half = 1 << 15
+	for i := range 256 {
+		c := int32(i) - 128
+		t.crR[i] = (91881*c + half) >> 16
+		t.cbB[i] = (116130*c + half) >> 16
+		t.crG[i] = -46802 * c
+		t.cbG[i] = -22554*c + half
+	}
+	for i := range t.limit {
+		t.limit[i] = uint8(min(max(i-yccLimitZero, 0), 255))
+	}
+	return t
+}()
 
 // vp8Image is the YCbCr of a lossy WebP, whose samples are in the
 // video range of BT.601 (luma 16 to 235), unlike a JPEG's.
@@ -165,12 +214,4 @@ func vp8ToRGB(dst, lum, cb, cr []uint8) {
 		o[1] = clip(hi(y, 19077) - hi(u, 6419) - hi(v, 13320) + 8708)
 		o[2] = clip(hi(y, 19077) + hi(u, 33050) - 17685)
 	}
-}
-
-// clampUint8 returns v limited to [0, 255].
-func clampUint8(v int32) uint8 {
-	if uint32(v) <= 255 {
-		return uint8(v)
-	}
-	return uint8(^(v >> 31)) // 0 if v < 0, else 255
 }
