@@ -4,6 +4,7 @@ import (
 	"errors"
 
 	"github.com/intelscenes/resnet-browser/nn"
+	"github.com/intelscenes/resnet-browser/nn/data"
 	"github.com/intelscenes/resnet-browser/wasm/protocol"
 )
 
@@ -11,12 +12,14 @@ import (
 // without it.
 var errNoSIMD = errors.New("this worker has no WebAssembly SIMD kernel")
 
-// kernels are a worker's kernels: nn's own in Go, and WebAssembly
-// SIMD's where the browser has it (see wasm/simd), GEMM and ReLU's
-// passes, which nn computes with unless asked otherwise.
+// kernels are a worker's kernels: nn's and nn/data's own in Go, and
+// WebAssembly SIMD's where the browser has it (see wasm/simd): GEMM and
+// ReLU's passes, which nn computes with, and the inverse DCT, which
+// nn/data decodes JPEGs with, unless asked otherwise.
 type kernels struct {
 	simd nn.GemmKernel   // nil without
 	relu *nn.ReLUKernels // nil without
+	idct data.IDCTKernel // nil without
 	fma  bool            // simd fuses multiply-adds (relaxed SIMD)
 }
 
@@ -27,6 +30,7 @@ func (k kernels) use(name string) error {
 	case protocol.KernelGo:
 		nn.SetGemmKernel(nil)
 		nn.SetReLUKernels(nil)
+		data.SetIDCTKernel(nil)
 		return nil
 	case protocol.KernelSIMD:
 		if k.simd == nil {
@@ -35,6 +39,7 @@ func (k kernels) use(name string) error {
 	}
 	nn.SetGemmKernel(k.simd)
 	nn.SetReLUKernels(k.relu)
+	data.SetIDCTKernel(k.idct)
 	return nil
 }
 

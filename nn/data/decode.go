@@ -77,6 +77,24 @@ func decodeJPEG(b []byte) (image.Image, error) {
 	return jpeg.Decode(bytes.NewReader(b))
 }
 
+// An IDCTKernel computes the inverse DCT of JPEG blocks as IDCT does,
+// to the same bytes for any coefficients, and leaves coefs zero.
+type IDCTKernel = func(dst []uint8, stride int, coefs []int32)
+
+// SetIDCTKernel has the decoding of baseline JPEGs compute its inverse
+// DCTs with k (the page's worker sets its WebAssembly SIMD kernel), or
+// with Go's own if k is nil. It is not safe to call while images are
+// decoded.
+func SetIDCTKernel(k IDCTKernel) { baseline.SetKernel(k) }
+
+// IDCT is the inverse DCT of the len(coefs)/64 blocks of coefs, as
+// image/jpeg computes it, written into dst left to right, 8 bytes
+// apart, each block's rows stride apart, level-shifted by 128 and
+// clamped. A block's 64 coefficients are dequantized and stored by
+// column: coefficient (row r, column k) of block i at 64·i + 8k + r.
+// It leaves coefs zero. It is what an IDCTKernel must equal.
+func IDCT(dst []uint8, stride int, coefs []int32) { baseline.IDCT(dst, stride, coefs) }
+
 // sniff returns the format of b from its first bytes, or an error that
 // names a recognised but unsupported format and says what to do.
 func sniff(b []byte) (format, error) {

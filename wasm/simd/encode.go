@@ -79,7 +79,30 @@ func (f *function) f32x4RelaxedMadd()             { f.simd(0x105) } // a*b + c, 
 func (f *function) f32x4Le()                      { f.simd(0x45) }  // lanes a <= b: all ones, else zeros
 func (f *function) i32x4Ne()                      { f.simd(0x38) }  // lanes a != b: all ones, else zeros
 func (f *function) v128And()                      { f.simd(0x4e) }
-func (f *function) v128AndNot()                   { f.simd(0x4f) } // a &^ b
+func (f *function) i32x4Splat()                   { f.simd(0x11) }
+func (f *function) i16x8Splat()                   { f.simd(0x10) }
+func (f *function) i32x4Add()                     { f.simd(0xae) }
+func (f *function) i32x4Sub()                     { f.simd(0xb1) }
+func (f *function) i32x4Mul()                     { f.simd(0xb5) } // the low 32 bits
+func (f *function) i32x4Shl()                     { f.simd(0xab) } // by an i32
+func (f *function) i32x4ShrS()                    { f.simd(0xac) } // by an i32, arithmetic
+func (f *function) i16x8Add()                     { f.simd(0x8e) }
+func (f *function) i16x8NarrowI32x4S()            { f.simd(0x85) } // a's lanes then b's, saturating
+func (f *function) i8x16NarrowI16x8U()            { f.simd(0x66) } // to 0-255, saturating
+
+// v128Store64Lane stores lane (0 or 1) of the vector's 64-bit lanes.
+func (f *function) v128Store64Lane(offset uint32, lane byte) {
+	f.simd(0x5b)
+	f.memarg(3, offset)
+	f.op(lane)
+}
+
+// i8x16Shuffle picks the bytes lanes of a (0-15) and b (16-31).
+func (f *function) i8x16Shuffle(lanes [16]byte) {
+	f.simd(0x0d)
+	f.op(lanes[:]...)
+}
+func (f *function) v128AndNot() { f.simd(0x4f) } // a &^ b
 
 // v128Zero pushes a vector of zeros.
 func (f *function) v128Zero() {

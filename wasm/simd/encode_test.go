@@ -69,7 +69,7 @@ func TestModuleLayout(t *testing.T) {
 		if got := secs[2]; !bytes.Equal(got, wantImport) {
 			t.Errorf("fma %v: import section % x, want % x (env.memory, no maximum)", fma, got, wantImport)
 		}
-		wantExport := append([]byte{4, 4}, "gemm\x00\x00\x03fma\x00\x01\x04relu\x00\x02\x0creluBackward\x00\x03"...)
+		wantExport := append([]byte{5, 4}, "gemm\x00\x00\x03fma\x00\x01\x04relu\x00\x02\x0creluBackward\x00\x03\x04idct\x00\x04"...)
 		if got := secs[7]; !bytes.Equal(got, wantExport) {
 			t.Errorf("fma %v: export section % x, want % x", fma, got, wantExport)
 		}

@@ -17,6 +17,7 @@ type Kernel struct {
 	gemm               js.Value // the instance's gemm function
 	fma                bool     // whether gemm uses fused multiply-adds
 	relu, reluBackward js.Value // the instance's ReLU passes
+	idct               js.Value // the instance's inverse DCT of JPEG blocks
 }
 
 // New returns the kernel whose instance exports exports, as
@@ -26,13 +27,13 @@ func New(exports js.Value) (*Kernel, error) {
 	if exports.Type() != js.TypeObject {
 		return nil, fmt.Errorf("simd: no kernel instance (exports are %s)", exports.Type())
 	}
-	g, fma, relu, back := exports.Get("gemm"), exports.Get("fma"), exports.Get("relu"), exports.Get("reluBackward")
-	for _, f := range []js.Value{g, fma, relu, back} {
+	g, fma, relu, back, idct := exports.Get("gemm"), exports.Get("fma"), exports.Get("relu"), exports.Get("reluBackward"), exports.Get("idct")
+	for _, f := range []js.Value{g, fma, relu, back, idct} {
 		if f.Type() != js.TypeFunction {
-			return nil, errors.New("simd: the instance is not of the kernel module (it exports no gemm, fma, relu and reluBackward functions)")
+			return nil, errors.New("simd: the instance is not of the kernel module (it exports no gemm, fma, relu, reluBackward and idct functions)")
 		}
 	}
-	return &Kernel{gemm: g, fma: fma.Invoke().Int() == 1, relu: relu, reluBackward: back}, nil
+	return &Kernel{gemm: g, fma: fma.Invoke().Int() == 1, relu: relu, reluBackward: back, idct: idct}, nil
 }
 
 // FMA reports whether the kernel multiplies and adds in one rounding,
@@ -127,4 +128,25 @@ func (k *Kernel) reluAt(dst, src uintptr, vectors int) { k.relu.Invoke(dst, src,
 //go:uintptrescapes
 func (k *Kernel) reluBackwardAt(dx, dy, y uintptr, vectors int) {
 	k.reluBackward.Invoke(dx, dy, y, vectors)
+}
+
+// IDCT is data.IDCTKernel: the inverse DCT of the len(coefs)/64 blocks
+// of coefs, stored by column, into dst left to right, rows stride
+// apart, leaving coefs zero.
+func (k *Kernel) IDCT(dst []uint8, stride int, coefs []int32) {
+	n := len(coefs) / 64
+	if n == 0 {
+		return
+	}
+	if len(coefs) != 64*n || stride < 8*n || len(dst) < 7*stride+8*n {
+		panic(fmt.Sprintf("simd: IDCT of %d coefficients into %d bytes, rows %d apart", len(coefs), len(dst), stride))
+	}
+	k.idctAt(uintptr(unsafe.Pointer(unsafe.SliceData(dst))), stride, uintptr(unsafe.Pointer(unsafe.SliceData(coefs))), n)
+}
+
+// idctAt calls the kernel's idct with byte addresses, as gemmAt does.
+//
+//go:uintptrescapes
+func (k *Kernel) idctAt(dst uintptr, stride int, coefs uintptr, blocks int) {
+	k.idct.Invoke(dst, stride, coefs, blocks)
 }

@@ -11,7 +11,8 @@
 // synchronous. The module keeps no view of the memory, so it sees it
 // grow. It also exports fma, which returns 1 if gemm uses fused
 // multiply-adds, else 0, and relu and reluBackward, ReLU's passes on
-// f32x4 vectors (nn.ReLUKernels).
+// f32x4 vectors (nn.ReLUKernels), and idct, the inverse DCT of JPEG
+// blocks on i32x4 vectors (data.IDCTKernel).
 //
 // Under GOOS=js, Kernel calls an instance of the module: its Gemm is the
 // nn.GemmKernel, and its ReLUKernels nn's ReLU passes, that the worker
@@ -32,5 +33,6 @@ func Module(fma bool) []byte {
 		gemmFunction("gemm", shape{rows: 4, vecs: 2, fma: fma}),
 		constFunction("fma", map[bool]int32{false: 0, true: 1}[fma]),
 		reluFunction(),
-		reluBackwardFunction())
+		reluBackwardFunction(),
+		idctFunction())
 }

@@ -83,19 +83,34 @@ func check(t *testing.T, name string, src []byte) (wasDeclined bool) {
 	return false
 }
 
+// withKernels runs test with the decoder's own inverse DCT, a block at
+// a time, then with IDCT as a Kernel, a row of blocks at a time.
+func withKernels(t *testing.T, test func(t *testing.T)) {
+	t.Run("kernel=none", test)
+	t.Run("kernel=IDCT", func(t *testing.T) {
+		SetKernel(IDCT)
+		defer SetKernel(nil)
+		test(t)
+	})
+}
+
 func TestSameAsImageJPEG(t *testing.T) {
-	for path, src := range testImages(t) {
-		want := slices.Contains(declined, filepath.Base(path))
-		if got := check(t, path, src); got != want {
-			t.Errorf("%s: declined %v, want %v", path, got, want)
+	withKernels(t, func(t *testing.T) {
+		for path, src := range testImages(t) {
+			want := slices.Contains(declined, filepath.Base(path))
+			if got := check(t, path, src); got != want {
+				t.Errorf("%s: declined %v, want %v", path, got, want)
+			}
 		}
-	}
+	})
 }
 
 // TestDamaged decodes thousands of damaged copies of the test images:
 // bytes changed, markers put in, files cut short. Whatever Decode
 // accepts must be what image/jpeg gives.
-func TestDamaged(t *testing.T) {
+func TestDamaged(t *testing.T) { withKernels(t, testDamaged) }
+
+func testDamaged(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	n, accepted := 0, 0
 	for path, src := range testImages(t) {

@@ -132,3 +132,43 @@ func idctCol(c *[64]int32, i int) {
 	c[16+i], c[40+i] = (a2+v5)>>18, (a2-v5)>>18
 	c[24+i], c[32+i] = (a3+v4)>>18, (a3-v4)>>18
 }
+
+// A Kernel computes IDCT's result another way (the page's worker has
+// one in WebAssembly SIMD): the same bytes for the same coefficients,
+// whatever they are, and coefs left zero.
+type Kernel func(dst []uint8, stride int, coefs []int32)
+
+// kernel is the Kernel the decoder uses, nil for its own.
+var kernel Kernel
+
+// SetKernel has Decode compute its inverse DCTs with k, a row of blocks
+// at a time, or with its own Go code if k is nil. It is not safe to
+// call while Decode runs.
+func SetKernel(k Kernel) { kernel = k }
+
+// IDCT computes the inverse DCT of the len(coefs)/64 blocks of coefs
+// as image/jpeg does and writes them into dst left to right, 8 bytes
+// apart, their rows stride apart, level-shifted by 128 and clamped. A
+// block's coefficients are dequantized and stored by column:
+// coefficient (row r, column k) at 64·i + 8k + r for block i. It leaves
+// coefs zero. It is the decoder's own Go code, which a Kernel must
+// equal.
+func IDCT(dst []uint8, stride int, coefs []int32) {
+	var b block
+	for i := range len(coefs) / 64 {
+		c := (*[64]int32)(coefs[64*i:])
+		for k := range 8 {
+			for r := range 8 {
+				if v := c[8*k+r]; v != 0 {
+					b.c[8*r+k] = v
+					if r|k != 0 { // DC aside
+						b.rows |= 1 << r
+					}
+				}
+			}
+		}
+		b.store(dst[8*i:], stride)
+		b.rows = 0
+		*c = [64]int32{}
+	}
+}

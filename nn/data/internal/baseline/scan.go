@@ -13,6 +13,15 @@ var unzig = [64]uint8{
 	53, 60, 61, 54, 47, 55, 62, 63,
 }
 
+// unzigByColumn is unzig for blocks stored by column, as a Kernel
+// takes them: coefficient (row r, column k) at 8k + r.
+var unzigByColumn = func() (t [64]uint8) {
+	for i, z := range unzig {
+		t[i] = z%8*8 + z/8
+	}
+	return t
+}()
+
 // scanComponent is a component as the scan codes it.
 type scanComponent struct {
 	plane  []uint8
@@ -20,7 +29,8 @@ type scanComponent struct {
 	h, v   int
 	quant  *[64]int32
 	dc, ac *table
-	pred   int32 // the last DC coefficient
+	zig    *[64]uint8 // unzig, or unzigByColumn for the kernel
+	pred   int32      // the last DC coefficient
 }
 
 // scan reads the scan header seg and decodes the entropy-coded data
@@ -64,7 +74,7 @@ func (d *decoder) scan(seg []byte, p int) (int, error) {
 		}
 		c := d.comp[ci]
 		comps[i] = scanComponent{plane: planes[ci], stride: strides[ci], h: c.h, v: c.v,
-			quant: &d.quant[c.tq], dc: &d.dc[td], ac: &d.ac[ta]}
+			quant: &d.quant[c.tq], dc: &d.dc[td], ac: &d.ac[ta], zig: &unzig}
 		blocks += c.h * c.v
 	}
 	if d.nComp > 1 && blocks > 10 {
@@ -73,6 +83,20 @@ func (d *decoder) scan(seg []byte, p int) (int, error) {
 
 	r := bits{src: d.src, pos: p}
 	var b block
+	// With a kernel, each component's blocks of an MCU row wait in rows
+	// of blocks, row j of the component's MCU in blockRows[i][j], for the
+	// kernel to transform them a row at a time.
+	k := kernel
+	var blockRows [3][][]int32
+	if k != nil {
+		for i := range d.nComp {
+			c := &comps[i]
+			c.zig = &unzigByColumn
+			for range c.v {
+				blockRows[i] = append(blockRows[i], make([]int32, 64*c.h*mxx))
+			}
+		}
+	}
 	mcu, next := 0, uint8(rst0)
 	for my := range myy {
 		for mx := range mxx {
@@ -80,9 +104,17 @@ func (d *decoder) scan(seg []byte, p int) (int, error) {
 				c := &comps[i]
 				for j := range c.h * c.v {
 					bx, by := c.h*mx+j%c.h, c.v*my+j/c.h
-					if !r.block(&b, c) {
+					if k != nil {
+						if _, ok := r.block((*[64]int32)(blockRows[i][j/c.h][64*bx:]), c); !ok {
+							return 0, decline("a damaged block")
+						}
+						continue
+					}
+					rows, ok := r.block(&b.c, c)
+					if !ok {
 						return 0, decline("a damaged block")
 					}
+					b.rows = rows
 					b.store(c.plane[8*(by*c.stride+bx):], c.stride)
 				}
 			}
@@ -100,6 +132,14 @@ func (d *decoder) scan(seg []byte, p int) (int, error) {
 					comps[i].pred = 0
 				}
 				next = rst0 + (next-rst0+1)%8
+			}
+		}
+		if k != nil {
+			for i := range d.nComp {
+				c := &comps[i]
+				for j, coefs := range blockRows[i] {
+					k(c.plane[8*(c.v*my+j)*c.stride:], c.stride, coefs)
+				}
 			}
 		}
 	}
@@ -143,19 +183,21 @@ func findRestart(src []byte, p int, rst uint8) (int, bool) {
 	}
 }
 
-// block decodes the next block of c into b, which holds zeros, with
-// its coefficients dequantized. It returns false where image/jpeg would
-// fail or read the block otherwise than the standard.
+// block decodes the next block of c into dst, which holds zeros, with
+// its coefficients dequantized and placed by c.zig, and returns which
+// rows of c.zig's layout hold any but zeros, DC aside (bit i for row
+// i). It returns false where image/jpeg would fail or read the block
+// otherwise than the standard.
 //
 // The bits are kept in locals, given back to r only to refill.
-func (r *bits) block(b *block, c *scanComponent) bool {
+func (r *bits) block(dst *[64]int32, c *scanComponent) (uint8, bool) {
 	if r.n < 32 {
 		r.fill()
 	}
 	acc, n := r.acc, r.n
 	size, l := decode(c.dc, acc)
 	if l == 0 || size > 16 {
-		return false
+		return 0, false
 	}
 	acc <<= l
 	n -= l
@@ -165,9 +207,9 @@ func (r *bits) block(b *block, c *scanComponent) bool {
 		n -= int(size)
 	}
 	q := c.quant
-	b.c[0] = c.pred * q[0]
+	dst[0] = c.pred * q[0]
 	rows := uint8(0)
-	ac := c.ac
+	ac, zig := c.ac, c.zig
 	for k := 1; k < 64; {
 		if n < 32 {
 			r.acc, r.n = acc, n
@@ -177,10 +219,10 @@ func (r *bits) block(b *block, c *scanComponent) bool {
 		if e := ac.coef[acc>>(64-lookBits)]; e != 0 {
 			k += int(e >> 4 & 0x0f)
 			if k > 63 {
-				return false
+				return 0, false
 			}
-			z := unzig[k&63]
-			b.c[z&63] = e >> 8 * q[k&63]
+			z := zig[k&63]
+			dst[z&63] = e >> 8 * q[k&63]
 			rows |= 1 << (z >> 3)
 			l := e & 0x0f
 			acc <<= l
@@ -190,7 +232,7 @@ func (r *bits) block(b *block, c *scanComponent) bool {
 		}
 		sym, l := decode(ac, acc)
 		if l == 0 {
-			return false
+			return 0, false
 		}
 		acc <<= l
 		n -= l
@@ -201,22 +243,21 @@ func (r *bits) block(b *block, c *scanComponent) bool {
 				continue
 			}
 			if run != 0 {
-				return false // an end-of-band run, which image/jpeg carries to the next blocks
+				return 0, false // an end-of-band run, which image/jpeg carries to the next blocks
 			}
 			break
 		}
 		k += run
 		if k > 63 {
-			return false
+			return 0, false
 		}
-		z := unzig[k&63]
-		b.c[z&63] = extend(int32(acc>>(64-size)), int(size)) * q[k&63]
+		z := zig[k&63]
+		dst[z&63] = extend(int32(acc>>(64-size)), int(size)) * q[k&63]
 		acc <<= size
 		n -= int(size)
 		rows |= 1 << (z >> 3)
 		k++
 	}
 	r.acc, r.n = acc, n
-	b.rows = rows
-	return true
+	return rows, true
 }
