@@ -110,8 +110,8 @@ func bilinearWeights(inSize, outSize int) weights {
 }
 
 // clip8 is Pillow's clip8: a weighted sum back to a uint8. The sums are
-// ints, which WebAssembly adds and multiplies without the sign
-// extensions that int32 costs it; they stay within int32, as Pillow's.
+// ints, the 64 bits Go's WebAssembly computes in (int32 has it extend
+// signs), and stay within int32, as Pillow's.
 func clip8(v int) uint8 {
 	if uint(v) < 1<<precisionBits<<8 {
 		return uint8(v >> precisionBits)

@@ -157,8 +157,9 @@ func yccToRGB(dst, lum, cb, cr []uint8) {
 // and blue offsets, rounded; the two terms of green's, scaled by 2^16,
 // the rounding in cbG; and limit, which clamps a sum to [0, 255] as
 // libjpeg's range_limit does, the sum's zero at yccLimitZero. The index
-// is taken modulo the table's length, never changing a sum in range
-// (-yccLimitZero to 640), so that the lookups need no bounds checks.
+// is taken modulo the table's length, which changes no sum a YCbCr
+// sample gives (-yccLimitZero to 639), so that the lookups need no
+// bounds checks.
 type yccTables struct {
 	crR, cbB, crG, cbG [256]int32
 	limit              [yccLimitLen]uint8

@@ -79,6 +79,7 @@ func (f *function) f32x4RelaxedMadd()             { f.simd(0x105) } // a*b + c, 
 func (f *function) f32x4Le()                      { f.simd(0x45) }  // lanes a <= b: all ones, else zeros
 func (f *function) i32x4Ne()                      { f.simd(0x38) }  // lanes a != b: all ones, else zeros
 func (f *function) v128And()                      { f.simd(0x4e) }
+func (f *function) v128AndNot()                   { f.simd(0x4f) } // a &^ b
 func (f *function) i32x4Splat()                   { f.simd(0x11) }
 func (f *function) i16x8Splat()                   { f.simd(0x10) }
 func (f *function) i32x4Add()                     { f.simd(0xae) }
@@ -102,7 +103,6 @@ func (f *function) i8x16Shuffle(lanes [16]byte) {
 	f.simd(0x0d)
 	f.op(lanes[:]...)
 }
-func (f *function) v128AndNot() { f.simd(0x4f) } // a &^ b
 
 // v128Zero pushes a vector of zeros.
 func (f *function) v128Zero() {

@@ -147,41 +147,26 @@ func (g *idctGen) set() uint32 {
 	return x
 }
 
-func (g *idctGen) add(a, b uint32) uint32 {
+// op pushes the vector in local a and the operand b pushes, applies
+// the instruction op to them and returns the local of its result.
+func (g *idctGen) op(a uint32, b, op func()) uint32 {
 	g.f.localGet(a)
-	g.f.localGet(b)
-	g.f.i32x4Add()
+	b()
+	op()
 	return g.set()
 }
 
-func (g *idctGen) sub(a, b uint32) uint32 {
-	g.f.localGet(a)
-	g.f.localGet(b)
-	g.f.i32x4Sub()
-	return g.set()
-}
+// vector and scalar push the local x, the i32 n.
+func (g *idctGen) vector(x uint32) func() { return func() { g.f.localGet(x) } }
+func (g *idctGen) scalar(n int32) func()  { return func() { g.f.i32Const(n) } }
+
+func (g *idctGen) add(a, b uint32) uint32       { return g.op(a, g.vector(b), g.f.i32x4Add) }
+func (g *idctGen) sub(a, b uint32) uint32       { return g.op(a, g.vector(b), g.f.i32x4Sub) }
+func (g *idctGen) shl(a uint32, n int32) uint32 { return g.op(a, g.scalar(n), g.f.i32x4Shl) }
+func (g *idctGen) shr(a uint32, n int32) uint32 { return g.op(a, g.scalar(n), g.f.i32x4ShrS) }
 
 // mul returns a·c for the constant c.
-func (g *idctGen) mul(a uint32, c int32) uint32 {
-	g.f.localGet(a)
-	g.f.localGet(g.consts[c])
-	g.f.i32x4Mul()
-	return g.set()
-}
-
-func (g *idctGen) shl(a uint32, n int32) uint32 {
-	g.f.localGet(a)
-	g.f.i32Const(n)
-	g.f.i32x4Shl()
-	return g.set()
-}
-
-func (g *idctGen) shr(a uint32, n int32) uint32 {
-	g.f.localGet(a)
-	g.f.i32Const(n)
-	g.f.i32x4ShrS()
-	return g.set()
-}
+func (g *idctGen) mul(a uint32, c int32) uint32 { return g.op(a, g.vector(g.consts[c]), g.f.i32x4Mul) }
 
 // rotate is baseline's rotate: x0·c + x1·s and x1·c - x0·s, as
 // c·(x0+x1) + (s-c)·x1 and c·(x0+x1) - (c+s)·x0, here with s negative
@@ -192,46 +177,42 @@ func (g *idctGen) rotate(x0, x1 uint32, c, t int32) (y0, y1 uint32) {
 }
 
 // rowPass is baseline's idctRow on the element vectors x.
-func (g *idctGen) rowPass(x [8]uint32) (y [8]uint32) {
+func (g *idctGen) rowPass(x [8]uint32) [8]uint32 {
 	e0, e4 := g.shl(x[0], 17), g.shl(x[4], 17)
-	s, d := g.add(e0, e4), g.sub(e0, e4)
 	p, q := g.rotate(x[2], x[6], rowCos6, rowSin6)
-	a0, a3 := g.add(s, q), g.sub(s, q)
-	a1, a2 := g.add(d, p), g.sub(d, p)
 	o1, o7 := g.shl(x[1], 7), g.shl(x[7], 7)
-	t7, t4 := g.add(o1, o7), g.sub(o1, o7)
-	m3, m5 := g.mul(x[3], rowHalf), g.mul(x[5], rowHalf)
-	u7, u5 := g.add(t7, m3), g.sub(t7, m3)
-	u4, u6 := g.add(t4, m5), g.sub(t4, m5)
-	v4, v7 := g.rotate(g.shr(u4, 2), g.shr(u7, 2), cos3, sin3)
-	v5, v6 := g.rotate(g.shr(u5, 2), g.shr(u6, 2), cos1, sin1)
-	return [8]uint32{
-		g.add(a0, v7), g.add(a1, v6), g.add(a2, v5), g.add(a3, v4),
-		g.sub(a3, v4), g.sub(a2, v5), g.sub(a1, v6), g.sub(a0, v7),
-	}
+	return g.butterfly(g.add(e0, e4), g.sub(e0, e4), p, q,
+		g.add(o1, o7), g.sub(o1, o7), g.mul(x[3], rowHalf), g.mul(x[5], rowHalf), 2)
 }
 
 // colPass is baseline's idctCol on the row vectors c, with the final
 // shift to the output's scale.
 func (g *idctGen) colPass(c [8]uint32) (out [8]uint32) {
 	x0 := g.add(c[0], g.consts[1<<19])
-	s, d := g.shr(g.add(x0, c[4]), 2), g.shr(g.sub(x0, c[4]), 2)
 	p, q := g.rotate(g.shr(c[2], 13), g.shr(c[6], 13), colCos6, colSin6)
-	a0, a3 := g.add(s, q), g.sub(s, q)
-	a1, a2 := g.add(d, p), g.sub(d, p)
-	t7, t4 := g.add(c[1], c[7]), g.sub(c[1], c[7])
-	m3, m5 := g.mul(g.shr(c[3], 13), colHalf), g.mul(g.shr(c[5], 13), colHalf)
-	u7, u5 := g.add(t7, m3), g.sub(t7, m3)
-	u4, u6 := g.add(t4, m5), g.sub(t4, m5)
-	v4, v7 := g.rotate(g.shr(u4, 14), g.shr(u7, 14), cos3, sin3)
-	v5, v6 := g.rotate(g.shr(u5, 14), g.shr(u6, 14), cos1, sin1)
-	for i, v := range [8]uint32{
-		g.add(a0, v7), g.add(a1, v6), g.add(a2, v5), g.add(a3, v4),
-		g.sub(a3, v4), g.sub(a2, v5), g.sub(a1, v6), g.sub(a0, v7),
-	} {
+	y := g.butterfly(g.shr(g.add(x0, c[4]), 2), g.shr(g.sub(x0, c[4]), 2), p, q,
+		g.add(c[1], c[7]), g.sub(c[1], c[7]), g.mul(g.shr(c[3], 13), colHalf), g.mul(g.shr(c[5], 13), colHalf), 14)
+	for i, v := range y {
 		out[i] = g.shr(v, 18)
 	}
 	return out
+}
+
+// butterfly is what both passes do after their first steps: from the
+// even part's sum and difference s and d and its rotation p and q, and
+// the odd part's t7, t4, m3 and m5, the eight outputs, the odd part
+// shifted right by shift before its rotations.
+func (g *idctGen) butterfly(s, d, p, q, t7, t4, m3, m5 uint32, shift int32) [8]uint32 {
+	a0, a3 := g.add(s, q), g.sub(s, q)
+	a1, a2 := g.add(d, p), g.sub(d, p)
+	u7, u5 := g.add(t7, m3), g.sub(t7, m3)
+	u4, u6 := g.add(t4, m5), g.sub(t4, m5)
+	v4, v7 := g.rotate(g.shr(u4, shift), g.shr(u7, shift), cos3, sin3)
+	v5, v6 := g.rotate(g.shr(u5, shift), g.shr(u6, shift), cos1, sin1)
+	return [8]uint32{
+		g.add(a0, v7), g.add(a1, v6), g.add(a2, v5), g.add(a3, v4),
+		g.sub(a3, v4), g.sub(a2, v5), g.sub(a1, v6), g.sub(a0, v7),
+	}
 }
 
 // transpose returns the columns of the 4×4 matrix whose rows are e.

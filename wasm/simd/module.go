@@ -15,9 +15,9 @@
 // blocks on i32x4 vectors (data.IDCTKernel).
 //
 // Under GOOS=js, Kernel calls an instance of the module: its Gemm is the
-// nn.GemmKernel, and its ReLUKernels nn's ReLU passes, that the worker
-// sets when its JavaScript found WebAssembly SIMD; without it, nn's Go
-// loops stay.
+// nn.GemmKernel, its ReLUKernels nn's ReLU passes and its IDCT nn/data's
+// inverse DCT, that the worker sets when its JavaScript found
+// WebAssembly SIMD; without it, the Go loops stay.
 package simd
 
 // Module returns the kernel module's bytes. With fma its gemm multiplies

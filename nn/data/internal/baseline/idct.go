@@ -146,13 +146,8 @@ var kernel Kernel
 // call while Decode runs.
 func SetKernel(k Kernel) { kernel = k }
 
-// IDCT computes the inverse DCT of the len(coefs)/64 blocks of coefs
-// as image/jpeg does and writes them into dst left to right, 8 bytes
-// apart, their rows stride apart, level-shifted by 128 and clamped. A
-// block's coefficients are dequantized and stored by column:
-// coefficient (row r, column k) at 64·i + 8k + r for block i. It leaves
-// coefs zero. It is the decoder's own Go code, which a Kernel must
-// equal.
+// IDCT is the decoder's own Go code as a Kernel, which every Kernel
+// must equal; nn/data's IDCT documents it.
 func IDCT(dst []uint8, stride int, coefs []int32) {
 	var b block
 	for i := range len(coefs) / 64 {
