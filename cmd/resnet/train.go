@@ -6,6 +6,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -76,6 +78,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	dataPath := fs.String("data", "", "dataset `zip` (required)")
 	out := fs.String("o", "model.safetensors", "output model `file`; a checkpoint for -resume is kept beside it as FILE.ckpt")
 	resume := fs.Bool("resume", false, "continue the run saved in the -o file's checkpoint from its last finished epoch")
+	profile := fs.String("cpuprofile", "", "write a CPU profile of the training to `file`, for go tool pprof")
 	n := fs.Int("workers", workers(), "parallel replicas, each computing a share of every batch; BatchNorm still normalizes over the whole batch, so without augmentation (-recipe reference) the number changes only the rounding; with it, each share draws its own crops and flips (results depend on the seed and this number)")
 	trainFlags(fs, &recipe)
 	if err := fs.Parse(args); err != nil {
@@ -104,6 +107,17 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err := run.resume(*n); err != nil {
 			return err
 		}
+	}
+	if *profile != "" {
+		f, err := os.Create(*profile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	return run.run(ctx)
 }
