@@ -183,10 +183,15 @@ func TestPoolingAgainstPyTorch(t *testing.T) {
 func TestCrossEntropyAgainstPyTorch(t *testing.T) {
 	f := loadFixture(t, "loss.safetensors")
 	for _, p := range []string{"", "big_"} {
-		var ce CrossEntropy
-		loss := ce.Forward(f.get(p+"logits"), f.labels(p+"labels"))
-		expectClose(t, p+"loss", []float32{loss}, f.get(p+"loss").Data, 1e-6, 1e-5)
-		expectClose(t, p+"dlogits", ce.Backward().Data, f.get(p+"dlogits").Data, 1e-6, 1e-5)
+		for _, smooth := range []string{"", "smooth_"} {
+			ce := CrossEntropy{}
+			if smooth != "" {
+				ce.Smoothing = 0.1
+			}
+			loss := ce.Forward(f.get(p+"logits"), f.labels(p+"labels"))
+			expectClose(t, p+smooth+"loss", []float32{loss}, f.get(p+smooth+"loss").Data, 1e-6, 1e-5)
+			expectClose(t, p+smooth+"dlogits", ce.Backward().Data, f.get(p+smooth+"dlogits").Data, 1e-6, 1e-5)
+		}
 	}
 }
 

@@ -3,9 +3,13 @@ package nn
 import "fmt"
 
 // CrossEntropy is softmax cross-entropy averaged over the batch, like
-// torch.nn.CrossEntropyLoss() with its defaults.
+// torch.nn.CrossEntropyLoss(label_smoothing=Smoothing).
 type CrossEntropy struct {
-	dlogits Tensor
+	// Smoothing is label smoothing's share ε: each image's target puts
+	// 1-ε on its label and spreads ε evenly over all K classes, so that a
+	// wrong label misleads the network less. 0 is the plain loss.
+	Smoothing float32
+	dlogits   Tensor
 }
 
 // Forward returns the mean loss of logits (N, K) against labels (N values
@@ -17,15 +21,29 @@ func (l *CrossEntropy) Forward(logits *Tensor, labels []int) float32 {
 	}
 	l.dlogits.Resize(n, k)
 	var total float32
+	eps := l.Smoothing
 	for i, y := range labels {
 		row := logits.Data[i*k : (i+1)*k]
 		d := l.dlogits.Data[i*k : (i+1)*k]
 		lse := softmaxTo(d, row)
-		total += lse - row[y]
-		for j := range d {
-			d[j] /= float32(n)
+		if eps == 0 {
+			total += lse - row[y]
+			for j := range d {
+				d[j] /= float32(n)
+			}
+			d[y] -= 1 / float32(n)
+			continue
 		}
-		d[y] -= 1 / float32(n)
+		// ε·mean over j of (lse - x_j) plus (1-ε)·(lse - x_y), as PyTorch sums it.
+		var all float32
+		for _, v := range row {
+			all += lse - v
+		}
+		total += (1-eps)*(lse-row[y]) + eps*all/float32(k)
+		for j := range d {
+			d[j] = (d[j] - eps/float32(k)) / float32(n)
+		}
+		d[y] -= (1 - eps) / float32(n)
 	}
 	return total / float32(n)
 }

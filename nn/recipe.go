@@ -31,6 +31,10 @@ type Recipe struct {
 	// ValFraction is the share of the training folder held out for
 	// validation.
 	ValFraction float64 `json:"val_fraction"`
+	// LabelSmoothing is the training loss's label smoothing (see
+	// CrossEntropy.Smoothing); 0 is off. Validation always scores the
+	// plain loss.
+	LabelSmoothing float64 `json:"label_smoothing,omitempty"`
 	// Augment is the training-time augmentation.
 	Augment data.Augment `json:"augment"`
 	// Seed decides the initialization, split, shuffling and augmentation.

@@ -106,6 +106,8 @@ var RecipeFields = []RecipeField{
 		func(r *Recipe) *float64 { return &r.ClipValue }, interval{lo: 0, hi: math.Inf(1), openHi: true}),
 	floatField("clip-norm", "Clip by norm", "the gradients scaled to at most this L2 norm, after clipping by value; 0 is off",
 		func(r *Recipe) *float64 { return &r.ClipNorm }, interval{lo: 0, hi: math.Inf(1), openHi: true}),
+	floatField("label-smoothing", "Label smoothing", "share of each label spread evenly over all classes in the training loss, so that wrong labels mislead less; 0 is off",
+		func(r *Recipe) *float64 { return &r.LabelSmoothing }, interval{lo: 0, hi: 1, openHi: true}),
 	{Name: "pad", Label: "Crop padding", Usage: "random crops of the image padded by this many pixels; 0 is off", Unit: "pixels",
 		get:   func(r *Recipe) string { return strconv.Itoa(r.Augment.Pad) },
 		set:   func(r *Recipe, s string) error { return parseInt(&r.Augment.Pad, s) },

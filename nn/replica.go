@@ -77,6 +77,7 @@ type LocalReplica struct {
 	norm   data.Normalization
 	aug    *data.Augment // nil: none
 	seed   uint64
+	smooth float32 // the training loss's label smoothing
 	ce     CrossEntropy
 	x      Tensor
 	labels []int
@@ -100,7 +101,7 @@ func NewLocalReplica(cfg Config, norm data.Normalization, r Recipe) (*LocalRepli
 	if err != nil {
 		return nil, err
 	}
-	lr := &LocalReplica{net: net, params: net.Params(), norm: norm, seed: r.Seed, done: make(chan result, 1)}
+	lr := &LocalReplica{net: net, params: net.Params(), norm: norm, seed: r.Seed, smooth: float32(r.LabelSmoothing), done: make(chan result, 1)}
 	if r.Augment != (data.Augment{}) {
 		aug := r.Augment
 		lr.aug = &aug
@@ -216,8 +217,10 @@ func (r *LocalReplica) forward(n, size int, train bool, fill func(x []float32, l
 	var logits *Tensor
 	if train {
 		logits = r.net.Forward(&r.x, true)
+		r.ce.Smoothing = r.smooth
 	} else {
 		logits = r.net.Infer(&r.x)
+		r.ce.Smoothing = 0
 	}
 	r.loss = float64(r.ce.Forward(logits, r.labels))
 	k := logits.Shape[1]

@@ -136,7 +136,7 @@ func TestRecipes(t *testing.T) {
 	}
 	values := map[string]string{"width": "24", "stages": "1,3", "shortcut": "conv1x1", "size": "40", "epochs": "7",
 		"batch": "50", "lr": "0.02", "warmup": "0.25", "wd": "0.0005", "clip-value": "0.3", "clip-norm": "2",
-		"pad": "3", "flip": "0.25", "val": "0.1", "seed": "18446744073709551615"}
+		"label-smoothing": "0.1", "pad": "3", "flip": "0.25", "val": "0.1", "seed": "18446744073709551615"}
 	for _, p := range nn.Presets {
 		r := p()
 		for _, changed := range []bool{false, true} {

@@ -144,6 +144,7 @@ FIELDS = [
     ("wd", ("weight_decay",), _float(0, 1, False, True), "Adam's L2 penalty on the weights, added to the gradients"),
     ("clip-value", ("clip_value",), _float(0, math.inf, False, True), "each gradient element kept within ± this; 0 is off"),
     ("clip-norm", ("clip_norm",), _float(0, math.inf, False, True), "the gradients scaled to at most this L2 norm, after clipping by value; 0 is off"),
+    ("label-smoothing", ("label_smoothing",), _float(0, 1, False, True), "share of each label spread evenly over all classes in the training loss, so that wrong labels mislead less; 0 is off"),
     ("pad", ("augment", "Pad"), _int(0, 1024), "random crops of the image padded by this many pixels; 0 is off"),
     ("flip", ("augment", "FlipProb"), _float(0, 1), "chance that a training image is mirrored left to right"),
     ("val", ("val_fraction",), _float(0, 1, False, True), "share of the training folder held out to validate each epoch"),
@@ -166,6 +167,8 @@ def recipe_from(args):
         for k in where[:-1]:
             d = d[k]
         d[where[-1]] = v
+    if not r.get("label_smoothing"):
+        r.pop("label_smoothing", None)  # as nn's JSON leaves it out
     if args.split_seed is not None:
         r["split_seed"] = _seed(args.split_seed)
     if args.batchnorm_per_share:
@@ -720,7 +723,7 @@ def main():
             x = to_input(augment(pix[share], recipe["augment"], aug), device)
             y = labels[share].to(device)
             out = net(x)
-            loss = F.cross_entropy(out, y, reduction="sum")
+            loss = F.cross_entropy(out, y, reduction="sum", label_smoothing=recipe.get("label_smoothing", 0.0))
             if not math.isfinite(loss.item()):
                 sys.exit("the loss is %s at step %d (epoch %d): the recipe diverged, try a lower --lr; %s" % (
                     loss.item(), step + 1, epoch, "the model of epoch %d is in %s" % (epoch - 1, args.out)

@@ -337,9 +337,9 @@ def gen_pool():
 # --------------------------------------------------------------------------
 
 
-def ce_ref(logits, labels, dt):
+def ce_ref(logits, labels, dt, smoothing=0.0):
     ld = leaf(logits, dt)
-    loss = F.cross_entropy(ld, labels.long())
+    loss = F.cross_entropy(ld, labels.long(), label_smoothing=smoothing)
     loss.backward()
     return loss, ld.grad
 
@@ -360,13 +360,21 @@ def gen_loss():
     big_labels[1] = 3     # label at a very negative logit: large loss
     bl, bdl = ce_ref(big, big_labels, F64)
     assert torch.isfinite(bl) and torch.isfinite(bdl).all()
+    sl, sdl = ce_ref(logits, labels, F64, 0.1)
+    sl32, sdl32 = ce_ref(logits, labels, F32, 0.1)
+    note_err("loss", "smooth_loss", sl, sl32)
+    note_err("loss", "smooth_dlogits", sdl, sdl32)
+    bsl, bsdl = ce_ref(big, big_labels, F64, 0.1)
     tensors = [("logits", logits), ("labels", labels.to(F32)), ("loss", loss), ("dlogits", dl),
                ("big_logits", big), ("big_labels", big_labels.to(F32)),
-               ("big_loss", bl), ("big_dlogits", bdl)]
+               ("big_loss", bl), ("big_dlogits", bdl),
+               ("smooth_loss", sl), ("smooth_dlogits", sdl),
+               ("big_smooth_loss", bsl), ("big_smooth_dlogits", bsdl)]
     meta = meta_common()
     meta["op"] = "loss = F.cross_entropy(logits, labels) (mean over the batch); dlogits = dloss/dlogits"
     meta["labels"] = "class indices stored as F32"
     meta["big"] = "big_logits in [-90, 90], includes exactly +90 and -90 (exp(90) overflows float32)"
+    meta["smooth"] = "smooth_* and big_smooth_*: the same with F.cross_entropy(..., label_smoothing=0.1)"
     write_safetensors(os.path.join(OUT, "loss.safetensors"), tensors, meta)
 
 
