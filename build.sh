@@ -201,6 +201,8 @@ bench)
 	build
 	step "benchmark the worker (headless Chromium)" \
 		go test -count=1 -run '^$' -bench '^BenchmarkWorker$' -benchtime 1x ./ui/e2e
+	step "benchmark ONNX Runtime Web's inference on the same network, the anchor for the worker's (Node)" \
+		cmd/ortbench/run.sh
 	step "benchmark loading a data set in the page (headless Chromium)" \
 		go test -count=1 -run '^$' -bench '^BenchmarkLoadZip$' -benchtime 1x ./ui/e2e
 	step "benchmark training through the page against bench-train (headless Chromium)" \
