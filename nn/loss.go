@@ -34,7 +34,7 @@ func (l *CrossEntropy) Forward(logits *Tensor, labels []int) float32 {
 			d[y] -= 1 / float32(n)
 			continue
 		}
-		// ε·mean over j of (lse - x_j) plus (1-ε)·(lse - x_y), as PyTorch sums it.
+		// (1-ε)·(lse - x_y) plus ε times the mean over j of lse - x_j.
 		var all float32
 		for _, v := range row {
 			all += lse - v

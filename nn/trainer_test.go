@@ -340,36 +340,35 @@ func TestLabelSmoothing(t *testing.T) {
 	idx := []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}
 	for _, replicas := range []int{1, 2} {
 		m, tr := tinyTrainer(t, set, 4, 5, 3, replicas)
-		tr.Recipe.LabelSmoothing = 0.2
-		ref, err := NewModel(m.Net.Config, set.Classes, rand.New(rand.NewPCG(5, 0)))
-		if err != nil {
-			t.Fatal(err)
-		}
 		// What a replica computes, by hand: the batch's forward in
-		// training mode (whole-batch BatchNorm, no augmentation).
+		// training mode (whole-batch BatchNorm, no augmentation), which
+		// moves only the running statistics, before the trainer copies
+		// the model.
 		var x Tensor
 		x.Resize(len(idx), 3, set.Size, set.Size)
 		labels := make([]int, len(idx))
 		set.Fill(x.Data, labels, idx, m.Meta.Norm, nil, nil)
-		logits := ref.Net.Forward(&x, true)
+		logits := m.Net.Forward(&x, true)
 		smooth := CrossEntropy{Smoothing: 0.2}
 		want := float64(smooth.Forward(logits, labels))
 		var ce CrossEntropy
 		if plain := float64(ce.Forward(logits, labels)); math.Abs(plain-want) < 1e-3 {
 			t.Fatalf("smoothing changes the loss by %g only: a useless test", math.Abs(plain-want))
 		}
-		tr2, err := NewTrainer(m, tr.Recipe, 3, replicas)
+		r := tr.Recipe
+		r.LabelSmoothing = 0.2
+		tr, err := NewTrainer(m, r, 3, replicas)
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, _, err := tr2.Step(set, idx)
+		got, _, err := tr.Step(set, idx)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if math.Abs(got-want) > 1e-5*want {
 			t.Errorf("%d replicas: a step's loss is %v, want the smoothed %v", replicas, got, want)
 		}
-		evalLoss, _ := tr2.Evaluate(set, 5)
+		evalLoss, _ := tr.Evaluate(set, 5)
 		plainLoss, _, err := Evaluate(m, set, 5, 1)
 		if err != nil {
 			t.Fatal(err)
