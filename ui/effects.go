@@ -199,7 +199,7 @@ func (c *Root) timeRecipe() {
 	if info == nil || c.training.Running || c.dataset.Loading != "" || c.eval.Running != "" {
 		return
 	}
-	q, key, ok := c.recipe.toTime(info.Name, info.Size)
+	q, key, ok := c.recipe.toTime(info.Name)
 	if !ok {
 		return
 	}

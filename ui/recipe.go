@@ -232,8 +232,8 @@ func (r *Recipe) Cost(info *protocol.DatasetInfo, trainImages int) string {
 	mem := nn.EstimateTrainMemory(rec.Config, rec.BatchSize/workers)
 	s := fmt.Sprintf("%s steps of %d images (%d epochs of %s images); about %s a worker for training, beside the data set's %s",
 		data.CountWords(steps), rec.BatchSize, rec.Epochs, data.CountWords(first), data.ByteWords(mem), data.ByteWords(info.Memory))
-	if rec.Config.InputSize != info.Size {
-		s += fmt.Sprintf(". The data set was read at %d×%d: load it again with a %d×%d model, or choose input size %d", info.Size, info.Size, rec.Config.InputSize, rec.Config.InputSize, info.Size)
+	if side := rec.Config.InputSize; side != info.Size {
+		s += ". " + otherSide(info, side)
 	}
 	if v := r.speeds[speedKey(rec, workers)]; v > 0 {
 		s += fmt.Sprintf("; about %s of training at the %.0f images/s measured here, plus validation", clock(float64(rec.Epochs*first)/v), v)
@@ -243,18 +243,30 @@ func (r *Recipe) Cost(info *protocol.DatasetInfo, trainImages int) string {
 	return s + "."
 }
 
+// otherSide says what training or evaluating at side, not the side the
+// data set info was read at, takes.
+func otherSide(info *protocol.DatasetInfo, side int) string {
+	if info.Kept {
+		return fmt.Sprintf("This data set was kept in the browser at %d×%d without its files: load its zip again to use it at %d×%d, or choose input size %d",
+			info.Size, info.Size, side, side, info.Size)
+	}
+	more := info.Memory * int64(side*side) / int64(info.Size*info.Size)
+	return fmt.Sprintf("The data set was read at %d×%d: its images are decoded again from the zip at %d×%d when the run starts, another %s",
+		info.Size, info.Size, side, side, data.ByteWords(more))
+}
+
 // speedKey names what the training speed depends on.
 func speedKey(r nn.Recipe, workers int) string {
 	return fmt.Sprintf("%d/%v/%s/%d/%d/%d", r.Config.Width, r.Config.Stages, r.Config.Shortcut, r.Config.InputSize, r.BatchSize, workers)
 }
 
 // toTime returns the benchmark that times a few training steps of the
-// form's network on the data set of side size, and its speed's key;
-// ok is false when the speed is known, the recipe cannot run on it, or a
-// speed is being measured.
-func (r *Recipe) toTime(name string, size int) (q protocol.BenchRequest, key string, ok bool) {
+// form's network on the data set named name, and its speed's key; ok is
+// false when the speed is known, the recipe cannot be timed, or a speed
+// is being measured.
+func (r *Recipe) toTime(name string) (q protocol.BenchRequest, key string, ok bool) {
 	rec, workers, err := r.recipe()
-	if err != nil || r.measuring || rec.Config.InputSize != size || rec.BatchSize > protocol.MaxBenchBatch {
+	if err != nil || r.measuring || rec.BatchSize > protocol.MaxBenchBatch {
 		return q, "", false
 	}
 	key = speedKey(rec, workers)

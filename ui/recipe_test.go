@@ -112,8 +112,8 @@ func TestRecipeWorkers(t *testing.T) {
 var scenes = &protocol.DatasetInfo{Name: "scenes.zip", Classes: nn.SceneClasses, Size: 32, Memory: 43 << 20,
 	Splits: []protocol.SplitInfo{{Name: "training", Counts: []int{1753, 1817, 1923, 2010, 1819, 1905}}, {Name: "validation", Counts: []int{438, 454, 481, 502, 455, 477}}}}
 
-// TestRecipeCost checks the cost line: steps, memory, a size that does
-// not fit the data set, and the time once a speed is measured.
+// TestRecipeCost checks the cost line: steps, memory, a size other than
+// the data set's, and the time once a speed is measured.
 func TestRecipeCost(t *testing.T) {
 	r := newRecipe("quick", 2)
 	cost := r.Cost(scenes, 14034)
@@ -122,7 +122,7 @@ func TestRecipeCost(t *testing.T) {
 			t.Errorf("cost %q, want it to say %q", cost, want)
 		}
 	}
-	q, key, ok := r.toTime("scenes.zip", 32)
+	q, key, ok := r.toTime("scenes.zip")
 	if !ok || q.Batch != 64 || q.Workers != 2 || q.Recipe == nil || q.Recipe.Epochs != 8 {
 		t.Fatalf("the benchmark that times it: %+v, %v", q, ok)
 	}
@@ -130,7 +130,7 @@ func TestRecipeCost(t *testing.T) {
 	if !strings.HasSuffix(r.Cost(scenes, 14034), "; measuring the speed….") {
 		t.Errorf("while measuring: %q", r.Cost(scenes, 14034))
 	}
-	if _, _, ok := r.toTime("scenes.zip", 32); ok {
+	if _, _, ok := r.toTime("scenes.zip"); ok {
 		t.Error("timed twice at once")
 	}
 	r.measuring = false
@@ -138,15 +138,20 @@ func TestRecipeCost(t *testing.T) {
 	if got := r.Cost(scenes, 14034); !strings.Contains(got, "; about 7:29 of training at the 200 images/s measured here, plus validation.") {
 		t.Errorf("with a speed: %q", got)
 	}
-	if _, _, ok := r.toTime("scenes.zip", 32); ok {
+	if _, _, ok := r.toTime("scenes.zip"); ok {
 		t.Error("a speed known is timed again")
 	}
 	r.set("size", "64")
-	if got := r.Cost(scenes, 14034); !strings.Contains(got, "The data set was read at 32×32: load it again with a 64×64 model, or choose input size 32") {
+	if got := r.Cost(scenes, 14034); !strings.Contains(got, "The data set was read at 32×32: its images are decoded again from the zip at 64×64 when the run starts, another 172 MB") {
 		t.Errorf("another size: %q", got)
 	}
-	if _, _, ok := r.toTime("scenes.zip", 32); ok {
-		t.Error("a recipe of another size than the data set's is timed")
+	if q, _, ok := r.toTime("scenes.zip"); !ok || q.Recipe.Config.InputSize != 64 {
+		t.Errorf("a recipe of another size than the data set's is not timed: %+v, %v", q, ok)
+	}
+	kept := *scenes
+	kept.Kept = true
+	if got := r.Cost(&kept, 14034); !strings.Contains(got, "This data set was kept in the browser at 32×32 without its files: load its zip again to use it at 64×64, or choose input size 32") {
+		t.Errorf("another size of a kept data set: %q", got)
 	}
 	r.set("epochs", "x")
 	if got := r.Cost(scenes, 14034); got != "" {

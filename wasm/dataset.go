@@ -16,15 +16,26 @@ const samplesPerClass = 8
 
 // dataset is a loaded data set.
 type dataset struct {
-	zip     *data.Zip // over the zip's file, kept to read thumbnails again; nil for a data set kept in the browser
-	archive *data.Archive
+	zip     *data.Zip      // over the zip's file, kept to read thumbnails again; nil for a data set kept in the browser
+	file    file           // the zip's file, to decode its images again at another side; nil with zip
+	workers int            // decoding workers it was read on
 	index   map[string]int // an image's index in zip.Images, or in archive.Train then archive.Test when no zip, by name
 	name    string         // the zip's name
-	digest  string         // the pixels' digest, once computed (see keep)
+	edits   map[string]imageEdit
+	// sided is the data set at the side it was loaded at.
+	sided
+	// other is the data set read again at another side (see sides.go),
+	// the last one asked for; nil until one was.
+	other *sided
+}
+
+// sided is the data set's images at one side.
+type sided struct {
+	archive *data.Archive
+	digest  string // the pixels' digest, once computed (see keep)
 	// original is the archive as read, once an image was edited; archive
 	// is it with edits applied (see edits.go).
 	original *data.Archive
-	edits    map[string]imageEdit
 }
 
 // loadDataset reads the request's dataset zip and makes it the data set;
@@ -43,7 +54,9 @@ func (d *datasets) loadDataset(r *request, q protocol.LoadDatasetRequest) (proto
 	}
 	opt := data.Options{Size: q.Size, MaxPixels: data.DefaultMaxPixels}
 	workers := max(q.Workers, 1)
-	pix, errs, err := d.decodeAll(r, q.Name, f, z, opt, workers)
+	pix, errs, err := d.decodeAll(r, q.Name, f, z, opt, workers, func(p protocol.Progress) {
+		r.tell(protocol.LoadDataset.Notice(r.ID(), p), nil)
+	})
 	if err != nil {
 		return protocol.DatasetInfo{}, nil, err
 	}
@@ -52,7 +65,7 @@ func (d *datasets) loadDataset(r *request, q protocol.LoadDatasetRequest) (proto
 		return protocol.DatasetInfo{}, nil, badInput(err)
 	}
 	r.tell(protocol.LoadDataset.Notice(r.ID(), protocol.Progress{Stage: "looking for copies", Done: len(z.Images), Total: len(z.Images)}), nil)
-	ds := &dataset{zip: z, archive: a, index: make(map[string]int, len(z.Images)), name: q.Name}
+	ds := &dataset{zip: z, file: f, workers: workers, sided: sided{archive: a}, index: make(map[string]int, len(z.Images)), name: q.Name}
 	for i, im := range z.Images {
 		ds.index[im.Name] = i
 	}

@@ -36,9 +36,15 @@ func readFile(t *testing.T, name string) []byte {
 // set on the given number of decoding workers, served, and its answer.
 func loadSample(t *testing.T, workers int) (*datasets, *tested, protocol.DatasetInfo, []byte) {
 	t.Helper()
+	return loadSampleAt(t, workers, 32)
+}
+
+// loadSampleAt is loadSample with the images read at side size.
+func loadSampleAt(t *testing.T, workers, size int) (*datasets, *tested, protocol.DatasetInfo, []byte) {
+	t.Helper()
 	d := &datasets{decoders: decodeInProcess}
 	tt := serveRole(d.handlers())
-	info, body, err := ask(tt, protocol.LoadDataset, 9, protocol.LoadDatasetRequest{Name: "sample.zip", Size: 32, Workers: workers}, readFile(t, sampleZip))
+	info, body, err := ask(tt, protocol.LoadDataset, 9, protocol.LoadDatasetRequest{Name: "sample.zip", Size: size, Workers: workers}, readFile(t, sampleZip))
 	if err != nil {
 		t.Fatalf("loading the sample: %v", err)
 	}

@@ -46,9 +46,9 @@ type piece struct {
 type runDecoder func(q protocol.DecodeRequest, zip file, runs [][2]int, got func(run int, p piece) error, cancelled func() bool) error
 
 // decodeAll decodes the images of z, read from f, named name, for the
-// request r, on workers decoding workers, returning them as
-// data.Zip.Archive takes them.
-func (d *datasets) decodeAll(r *request, name string, f file, z *data.Zip, opt data.Options, workers int) ([]uint8, []error, error) {
+// request r, on workers decoding workers, telling its progress to tell,
+// and returns them as data.Zip.Archive takes them.
+func (d *datasets) decodeAll(r *request, name string, f file, z *data.Zip, opt data.Options, workers int, tell func(protocol.Progress)) ([]uint8, []error, error) {
 	order := z.FileOrder()
 	n, total := opt.Size*opt.Size*3, len(order)
 	pix, errs := make([]uint8, total*n), make([]error, total)
@@ -74,8 +74,7 @@ func (d *datasets) decodeAll(r *request, name string, f file, z *data.Zip, opt d
 		done += k
 		if now := time.Now(); now.Sub(last) >= progressInterval || done == total {
 			last = now
-			r.tell(protocol.LoadDataset.Notice(r.ID(), protocol.Progress{Stage: "decoding images", Done: done, Total: total,
-				PerSec: float64(done) / now.Sub(start).Seconds()}), nil)
+			tell(protocol.Progress{Stage: "decoding images", Done: done, Total: total, PerSec: float64(done) / now.Sub(start).Seconds()})
 		}
 		return nil
 	}

@@ -89,17 +89,29 @@ func (ds *dataset) labelOf(name string) (int, bool) {
 	return 0, false
 }
 
-// applyEdits makes the archive the one read with the edits applied.
+// applyEdits makes the archive, at each side held, the one read with
+// the edits applied.
 func (ds *dataset) applyEdits() {
-	a := *ds.original
-	a.Train = editedSet(ds.original.Train, ds.edits)
-	if a.Test != nil {
-		a.Test = editedSet(ds.original.Test, ds.edits)
+	ds.sided.apply(ds.edits)
+	if ds.other != nil {
+		ds.other.apply(ds.edits)
 	}
-	ds.archive, ds.digest = &a, ""
 	if ds.zip == nil {
 		ds.indexSets()
 	}
+}
+
+// apply makes s's archive its original with edits applied.
+func (s *sided) apply(edits map[string]imageEdit) {
+	if s.original == nil {
+		s.original = s.archive
+	}
+	a := *s.original
+	a.Train = editedSet(s.original.Train, edits)
+	if a.Test != nil {
+		a.Test = editedSet(s.original.Test, edits)
+	}
+	s.archive, s.digest = &a, ""
 }
 
 // editedSet returns s with the edits applied: s itself when none is of

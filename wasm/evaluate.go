@@ -41,13 +41,13 @@ func (d *datasets) evaluate(r *request, q protocol.EvaluateRequest) (protocol.Ev
 	if err != nil {
 		return protocol.Evaluation{}, nil, err
 	}
-	set, split := ds.archive.Test, "test"
-	if set == nil {
-		set, split = ds.archive.Train, "all"
+	at, err := d.sideOf(r, ds, m.Meta.InputSize, func(p protocol.Progress) { r.tell(protocol.Evaluate.Notice(r.ID(), p), nil) })
+	if err != nil {
+		return protocol.Evaluation{}, nil, err
 	}
-	if m.Meta.InputSize != set.Size {
-		return protocol.Evaluation{}, nil, badInput(fmt.Errorf("%s takes %d×%d images, and the data set was read at %d×%d: load the data set again with this model loaded",
-			q.Name, m.Meta.InputSize, m.Meta.InputSize, set.Size, set.Size))
+	set, split := at.archive.Test, "test"
+	if set == nil {
+		set, split = at.archive.Train, "all"
 	}
 	r.tell(protocol.Evaluate.Notice(r.ID(), protocol.Progress{Stage: "starting workers"}), nil)
 	helpers, stop, err := d.predictors.start(q.Workers, protocol.PredictorRequest{Name: q.Name}, b)

@@ -36,24 +36,23 @@ type keeper interface {
 // storage for the page.
 var errKeepsNothing = errors.New("this browser keeps nothing here")
 
-// keep keeps the loaded data set, unless it is already, and says so in
-// plan: its digest, and why it could not be kept, or what keeping it
-// took (the digest and the write).
-func (d *datasets) keep(plan *protocol.TrainPlan) {
+// keep keeps the data set at the side s a run trains on, unless it is
+// already, and says so in plan: its digest, and why it could not be
+// kept, or what keeping it took (the digest and the write).
+func (d *datasets) keep(plan *protocol.TrainPlan, s *sided) {
 	start := time.Now()
 	var n int64
-	plan.Dataset, plan.Kept, n = d.keepDataset()
+	plan.Dataset, plan.Kept, n = d.keepDataset(s)
 	if n > 0 {
 		plan.KeptBytes, plan.KeptSeconds = n, time.Since(start).Seconds()
 	}
 }
 
-// keepDataset keeps the loaded data set, unless it is already, and
-// returns its digest, and why it could not be kept when it could not, or
-// the bytes written.
-func (d *datasets) keepDataset() (digest, failed string, written int64) {
-	ds := d.dataset
-	digest, header := ds.hashed()
+// keepDataset keeps the data set at the side s, unless it is already,
+// and returns its digest, and why it could not be kept when it could
+// not, or the bytes written.
+func (d *datasets) keepDataset(s *sided) (digest, failed string, written int64) {
+	digest, header := s.hashed()
 	switch {
 	case d.keeper == nil:
 		return digest, errKeepsNothing.Error(), 0
@@ -61,25 +60,25 @@ func (d *datasets) keepDataset() (digest, failed string, written int64) {
 		return digest, "", 0
 	}
 	if header == nil {
-		header = ds.archive.Header()
+		header = s.archive.Header()
 	}
 	var test []byte
-	if ds.archive.Test != nil {
-		test = ds.archive.Test.Pix
+	if s.archive.Test != nil {
+		test = s.archive.Test.Pix
 	}
-	if err := d.keeper.PutDataset(ds.digest, header, ds.archive.Train.Pix, test); err != nil {
-		return ds.digest, nn.Message(err), 0
+	if err := d.keeper.PutDataset(digest, header, s.archive.Train.Pix, test); err != nil {
+		return digest, nn.Message(err), 0
 	}
-	return ds.digest, "", int64(len(header) + len(ds.archive.Train.Pix) + len(test))
+	return digest, "", int64(len(header) + len(s.archive.Train.Pix) + len(test))
 }
 
 // keepCheckpoint keeps the run's record, as ck says where it stands, and
-// its checkpoint b, and returns the bytes written and the time it took,
+// its checkpoint b, the run training on s, and returns the bytes written and the time it took,
 // or why it could not be kept, in a person's words. d.keeper is not nil.
-func (d *datasets) keepCheckpoint(record store.Run, ck protocol.CheckpointKept, b []byte) (int64, float64, string) {
+func (d *datasets) keepCheckpoint(record store.Run, ck protocol.CheckpointKept, b []byte, s *sided) (int64, float64, string) {
 	// The data set again, should another tab have dropped it as no kept
 	// run's before this run's first checkpoint.
-	d.keepDataset()
+	d.keepDataset(s)
 	record.Step, record.Epoch, record.Saved = ck.Step, ck.Epoch, time.Now()
 	start := time.Now()
 	if err := d.keeper.PutCheckpoint(record, b); err != nil {
@@ -88,14 +87,14 @@ func (d *datasets) keepCheckpoint(record store.Run, ck protocol.CheckpointKept, 
 	return int64(len(b)), time.Since(start).Seconds(), ""
 }
 
-// hashed returns the data set's digest, computed at its first call, and
-// the header it was computed from then (nil after).
-func (ds *dataset) hashed() (digest string, header []byte) {
-	if ds.digest == "" {
-		header = ds.archive.Header()
-		ds.digest = ds.archive.Digest(header)
+// hashed returns the digest of the data set at the side s, computed at
+// its first call, and the header it was computed from then (nil after).
+func (s *sided) hashed() (digest string, header []byte) {
+	if s.digest == "" {
+		header = s.archive.Header()
+		s.digest = s.archive.Digest(header)
 	}
-	return ds.digest, header
+	return s.digest, header
 }
 
 // resumption is what a run kept needs to go on.
@@ -124,9 +123,6 @@ func (d *datasets) readKeptRun(id string) (*resumption, error) {
 	rs := &resumption{record: record, ckpt: ckpt, took: time.Since(start)}
 	if rs.recipe, rs.saved, err = nn.ReadCheckpointInfo(bytes.NewReader(ckpt), int64(len(ckpt))); err != nil {
 		return nil, err
-	}
-	if digest, _ := d.dataset.hashed(); record.Dataset != digest {
-		return nil, errors.New("the data set loaded is not the run's")
 	}
 	return rs, nil
 }
@@ -177,7 +173,7 @@ func (d *datasets) loadKept(r *request, q protocol.LoadKeptRequest) (protocol.Da
 	if got := a.Digest(a.Header()); got != q.Digest {
 		return protocol.DatasetInfo{}, nil, fmt.Errorf("%w: its pixels are not those it was kept with", data.ErrStored)
 	}
-	ds := &dataset{archive: a, name: q.Name, digest: q.Digest}
+	ds := &dataset{sided: sided{archive: a, digest: q.Digest}, name: q.Name}
 	ds.indexSets()
 	info := summarize(q.Name, 0, a)
 	info.Kept = true

@@ -113,11 +113,17 @@ func (d *datasets) train(r *request, q protocol.TrainRequest) (protocol.TrainRes
 	if err := rec.CheckWorkers(workers); err != nil {
 		return protocol.TrainResult{}, nil, badInput(err)
 	}
-	if rec.Config.InputSize != ds.archive.Train.Size {
-		return protocol.TrainResult{}, nil, badInput(fmt.Errorf("the recipe takes %d×%d images, and the data set was read at %d×%d",
-			rec.Config.InputSize, rec.Config.InputSize, ds.archive.Train.Size, ds.archive.Train.Size))
+	tell := func(n protocol.TrainNotice, body []byte) { r.tell(protocol.Train.Notice(r.ID(), n), body) }
+	at, err := d.sideOf(r, ds, rec.Config.InputSize, func(p protocol.Progress) { tell(protocol.TrainNotice{Progress: p}, nil) })
+	if err != nil {
+		return protocol.TrainResult{}, nil, err
 	}
-	reps, stop, run, err := d.newRun(r, rec, workers, q)
+	if resumed != nil {
+		if digest, _ := at.hashed(); resumed.record.Dataset != digest {
+			return protocol.TrainResult{}, nil, errors.New("the data set loaded is not the run's")
+		}
+	}
+	reps, stop, run, err := d.newRun(rec, at.archive, workers, q)
 	defer stop()
 	if err != nil {
 		return protocol.TrainResult{}, nil, err
@@ -137,9 +143,8 @@ func (d *datasets) train(r *request, q protocol.TrainRequest) (protocol.TrainRes
 		}
 		record.KeepBest, record.Progress = resumed.record.KeepBest, resumed.record.Progress
 	}
-	tell := func(n protocol.TrainNotice, body []byte) { r.tell(protocol.Train.Notice(r.ID(), n), body) }
 	tell(protocol.TrainNotice{Progress: protocol.Progress{Stage: "keeping the data set in the browser"}}, nil)
-	d.keep(plan)
+	d.keep(plan, at)
 	record.Dataset, record.Progress.Plan = plan.Dataset, plan
 	tell(protocol.TrainNotice{Progress: protocol.Progress{Stage: protocol.StageTraining, Done: run.Trainer.Steps(), Total: run.TotalSteps()}, Plan: plan}, nil)
 
@@ -156,7 +161,7 @@ func (d *datasets) train(r *request, q protocol.TrainRequest) (protocol.TrainRes
 		}
 		ck := protocol.CheckpointKept{Step: run.Trainer.Steps(), Epoch: run.Epochs(), Pause: pause}
 		b := run.CheckpointBytes(nn.Checkpoint{Workers: workers, Kernel: plan.Kernel, Seconds: worked.Seconds()})
-		ck.Bytes, ck.Seconds, ck.Failed = d.keepCheckpoint(record, ck, b)
+		ck.Bytes, ck.Seconds, ck.Failed = d.keepCheckpoint(record, ck, b, at)
 		stage := protocol.StageTraining
 		if pause {
 			stage = protocol.StagePaused
@@ -241,13 +246,13 @@ func (d *datasets) train(r *request, q protocol.TrainRequest) (protocol.TrainRes
 	return res, modelBytes(m), nil
 }
 
-// newRun returns a run of rec on the loaded data set on workers workers,
-// its replicas, and a func that stops the helper workers it started,
-// also on error.
-func (d *datasets) newRun(r *request, rec nn.Recipe, workers int, q protocol.TrainRequest) ([]nn.Replica, func(), *nn.Run, error) {
+// newRun returns a run of rec on the archive a on workers workers, its
+// replicas, and a func that stops the helper workers it started, also
+// on error.
+func (d *datasets) newRun(rec nn.Recipe, a *data.Archive, workers int, q protocol.TrainRequest) ([]nn.Replica, func(), *nn.Run, error) {
 	var reps []nn.Replica
 	stop := func() {}
-	run, err := nn.NewRun(rec, d.dataset.archive, func(m *nn.Model, rec nn.Recipe, steps int) (*nn.Trainer, error) {
+	run, err := nn.NewRun(rec, a, func(m *nn.Model, rec nn.Recipe, steps int) (*nn.Trainer, error) {
 		local, err := nn.NewLocalReplica(m.Net.Config, m.Meta.Norm, rec)
 		if err != nil {
 			return nil, err

@@ -175,8 +175,6 @@ func TestTrainPauseResumeStop(t *testing.T) {
 func TestTrainRefuses(t *testing.T) {
 	five := smallRecipe()
 	five.BatchSize = 64
-	big := smallRecipe()
-	big.Config.InputSize = 64
 	none := smallRecipe()
 	none.Epochs = 0
 	for _, tc := range []struct {
@@ -184,7 +182,6 @@ func TestTrainRefuses(t *testing.T) {
 		want string
 	}{
 		{protocol.TrainRequest{Recipe: five, Workers: 5}, "shares of 12 images"},
-		{protocol.TrainRequest{Recipe: big, Workers: 1}, "read at 32×32"},
 		{protocol.TrainRequest{Recipe: none, Workers: 1}, "epochs: 0 is out of range"},
 	} {
 		run := trainSample(t, tc.q, nil)

@@ -246,3 +246,36 @@ func (p *page) killHelper() {
 	}
 	p.t.Fatalf("no data set worker among %d targets", len(targets))
 }
+
+// TestTrainAtAnotherSide trains a 40×40 network on the sample, loaded
+// at the built-in model's 32×32, and evaluates the model it leaves: the
+// page decodes the images again at 40×40 and scores the model as
+// resnet evaluate does.
+func TestTrainAtAnotherSide(t *testing.T) {
+	p := openPageWithin(t, 4*time.Minute)
+	dir := p.downloads()
+	p.click("Sample data set")
+	p.waitDataset("sample-scenes.zip")
+	p.choose("Preset", "default")
+	p.fill("Epochs", "1")
+	p.fill("Workers", "1")
+	p.openAdvanced()
+	p.fill("Input size", "40")
+	p.waitFor(`document.querySelector("#recipe-cost")?.textContent.includes("its images are decoded again from the zip at 40×40 when the run starts")`, "the cost to say the images are read again")
+	p.click("Train")
+	p.waitFor(`document.querySelector("#training-ended")?.textContent.startsWith("Done")`, "the run to end")
+	p.waitFor(`document.querySelector("#model-file")?.textContent.startsWith("trained-")`, "the trained model in the model card")
+	if got := p.text("#model-input"); !strings.Contains(got, "40×40") {
+		t.Errorf("the trained model's input: %q", got)
+	}
+	screenshot(p, "train-40.png")
+	p.click("Download model")
+	model := p.downloaded(dir, "trained-custom-seed1.safetensors")
+	path := filepath.Join(t.TempDir(), "model.safetensors")
+	if err := os.WriteFile(path, model, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rel, _ := filepath.Rel(repoRoot, path)
+	want, ties := nativeEvaluation(t, rel, filepath.Join(repoRoot, sampleZip))
+	checkEvaluation(t, p.evaluate(), want, ties)
+}

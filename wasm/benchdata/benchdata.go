@@ -5,7 +5,6 @@ package benchdata
 
 import (
 	"bytes"
-	"fmt"
 	"math/rand/v2"
 
 	"github.com/intelscenes/resnet-browser/nn"
@@ -39,12 +38,11 @@ func New(b []byte, name string, batch int) (*Run, error) {
 }
 
 // FromSet returns the run of batches of batch images of set, a fresh
-// model of r's network for set's classes trained with r.
+// model of r's network for set's classes trained with r. A network of
+// another side than set's is timed on set's first images resized to its
+// side: the speed does not depend on the pixels.
 func FromSet(set *data.Set, r nn.Recipe, batch int) (*Run, error) {
 	r.Config.Classes = len(set.Classes)
-	if r.Config.InputSize != set.Size {
-		return nil, fmt.Errorf("a network of %d×%d images for a data set of %d×%d", r.Config.InputSize, r.Config.InputSize, set.Size, set.Size)
-	}
 	m, err := nn.NewModel(r.Config, set.Classes, rand.New(rand.NewPCG(1, 1)))
 	if err != nil {
 		return nil, err
@@ -53,7 +51,20 @@ func FromSet(set *data.Set, r nn.Recipe, batch int) (*Run, error) {
 	for i := range idx {
 		idx[i] = i % set.Len()
 	}
+	if size := r.Config.InputSize; size != set.Size {
+		set = resized(set, min(batch, set.Len()), size)
+	}
 	return &Run{Model: m, Recipe: r, Set: set, Batch: idx}, nil
+}
+
+// resized returns the first n images of set at side size.
+func resized(set *data.Set, n, size int) *data.Set {
+	s := &data.Set{Size: size, Classes: set.Classes, Labels: set.Labels[:n:n], Names: set.Names[:n:n],
+		Pix: make([]uint8, 0, n*size*size*3)}
+	for i := range n {
+		s.Pix = append(s.Pix, data.Resize(set.Picture(i), size)...)
+	}
+	return s
 }
 
 // Losses reads the dataset zip b as New does, trains the run's model
