@@ -153,6 +153,14 @@ func TestTrainResumesFromCheckpoint(t *testing.T) {
 	if err != nil || !info.Kept || info.Images != 300 || len(info.Samples) == 0 || len(samples) == 0 {
 		t.Fatalf("loading the kept data set: %v %+v", err, info)
 	}
+	// The run is not resumed on another data set: here the sample with an
+	// image left out.
+	od, ot, _, _ := loadSample(t, 1)
+	od.keeper, od.spawn = k, spawnPipes(new(int))
+	edit(t, ot, protocol.Edit{Name: "intel-scenes-sample/train/sea/12852.jpg", Exclude: true})
+	if run := trainOn(t, ot, protocol.TrainRequest{Run: "kept", Resume: true}, nil); run.err == nil || !strings.Contains(run.err.Message, "the data set loaded is not the run's") {
+		t.Errorf("resuming on another data set: %+v", run.err)
+	}
 	var resumed *protocol.TrainPlan
 	out := trainOn(t, ft, protocol.TrainRequest{Run: "kept", Resume: true}, func(_ *server, n protocol.TrainNotice) {
 		if n.Plan != nil {
