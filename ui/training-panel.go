@@ -85,8 +85,8 @@ func (c *TrainingPanel) StatusLine() string {
 	case st.Pausing:
 		return "Pausing after the current step…"
 	}
-	if st.Plan == nil {
-		return "Starting the workers…"
+	if st.Plan == nil { // starting the workers, resuming, decoding the images again
+		return data.Capitalize(st.Stage) + "…"
 	}
 	return fmt.Sprintf("%s: %s, %s parameters, %s training and %s validation images, on %d workers (kernel %s).",
 		data.Capitalize(st.Stage), st.Plan.Arch, data.CountWords(st.Plan.Params), data.CountWords(st.Plan.Train),

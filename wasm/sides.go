@@ -35,7 +35,7 @@ func (d *datasets) sideOf(r *request, ds *dataset, size int, tell func(protocol.
 	tell(protocol.Progress{Stage: stage})
 	opt := data.Options{Size: size, MaxPixels: data.DefaultMaxPixels}
 	pix, errs, err := d.decodeAll(r, ds.name, ds.file, ds.zip, opt, ds.workers, func(p protocol.Progress) {
-		p.Stage = stage
+		p.Stage = fmt.Sprintf("%s: %s of %s", stage, data.CountWords(p.Done), data.CountWords(p.Total))
 		tell(p)
 	})
 	if err != nil {
