@@ -63,12 +63,13 @@ func (c *Conv2D) Forward(x *Tensor, train bool) *Tensor {
 	ho, wo := c.OutSize(h), c.OutSize(w)
 	c.y.Resize(n, c.Out, ho, wo)
 	kk := c.In * c.Kernel * c.Kernel
-	c.col = grow(c.col, kk*ho*wo)
+	ld := colStride(ho * wo)
+	c.col = grow(c.col, kk*ld)
 	inLen, outLen := c.In*h*w, c.Out*ho*wo
 	for i := 0; i < n; i++ {
 		c.im2col(x.Data[i*inLen:(i+1)*inLen], h, w, ho, wo)
 		y := c.y.Data[i*outLen : (i+1)*outLen]
-		Gemm(&c.gemm, false, false, c.Out, ho*wo, kk, c.Weight.Value.Data, kk, c.col, ho*wo, y, ho*wo, false)
+		Gemm(&c.gemm, false, false, c.Out, ho*wo, kk, c.Weight.Value.Data, kk, c.col, ld, y, ho*wo, false)
 		if c.Bias != nil {
 			for o, b := range c.Bias.Value.Data {
 				row := y[o*ho*wo : (o+1)*ho*wo]
@@ -91,13 +92,14 @@ func (c *Conv2D) Backward(dy *Tensor) *Tensor {
 	n, _, h, w := dims4(x)
 	ho, wo := c.OutSize(h), c.OutSize(w)
 	kk := c.In * c.Kernel * c.Kernel
+	ld := colStride(ho * wo)
 	c.dx.Resize(n, c.In, h, w)
 	inLen, outLen := c.In*h*w, c.Out*ho*wo
 	for i := 0; i < n; i++ {
 		d := dy.Data[i*outLen : (i+1)*outLen]
 		c.im2col(x.Data[i*inLen:(i+1)*inLen], h, w, ho, wo)
 		// dW (Out × kk) += dy (Out × HoWo) · colᵀ
-		Gemm(&c.gemm, false, true, c.Out, kk, ho*wo, d, ho*wo, c.col, ho*wo, c.Weight.Grad, kk, true)
+		Gemm(&c.gemm, false, true, c.Out, kk, ho*wo, d, ho*wo, c.col, ld, c.Weight.Grad, kk, true)
 		if c.Bias != nil {
 			for o := range c.Bias.Grad {
 				var s float32
@@ -108,7 +110,7 @@ func (c *Conv2D) Backward(dy *Tensor) *Tensor {
 			}
 		}
 		// dcol (kk × HoWo) = Wᵀ · dy
-		Gemm(&c.gemm, true, false, kk, ho*wo, c.Out, c.Weight.Value.Data, kk, d, ho*wo, c.col, ho*wo, false)
+		Gemm(&c.gemm, true, false, kk, ho*wo, c.Out, c.Weight.Value.Data, kk, d, ho*wo, c.col, ld, false)
 		c.col2im(c.dx.Data[i*inLen:(i+1)*inLen], h, w, ho, wo)
 	}
 	return &c.dx
@@ -116,10 +118,11 @@ func (c *Conv2D) Backward(dy *Tensor) *Tensor {
 
 // im2col fills c.col from one image x (In × H × W): row (ch*K+ki)*K+kj,
 // column oh*Wo+ow holds x[ch, oh*S-P+ki, ow*S-P+kj], or 0 in the padding.
+// Its rows are colStride(Ho*Wo) apart.
 func (c *Conv2D) im2col(x []float32, h, w, ho, wo int) {
 	k, s, p := c.Kernel, c.Stride, c.Pad
 	if k == 3 && s == 2 && p == 1 && h%2 == 0 && w%2 == 0 {
-		im2col3x3Stride2(c.col, x, c.In, h, w)
+		im2col3x3Stride2(c.col, colStride(ho*wo), x, c.In, h, w)
 		return
 	}
 	c.copyCols(x, h, w, ho, wo)
@@ -129,12 +132,13 @@ func (c *Conv2D) im2col(x []float32, h, w, ho, wo int) {
 // the plane in turn.
 func (c *Conv2D) copyCols(x []float32, h, w, ho, wo int) {
 	k, s, p := c.Kernel, c.Stride, c.Pad
+	ld := colStride(ho * wo)
 	r := 0
 	for ch := 0; ch < c.In; ch++ {
 		plane := x[ch*h*w : (ch+1)*h*w]
 		for ki := 0; ki < k; ki++ {
 			for kj := 0; kj < k; kj++ {
-				row := c.col[r*ho*wo : (r+1)*ho*wo]
+				row := c.col[r*ld : r*ld+ho*wo]
 				r++
 				if s == 1 && ho == h && wo == w && max(p, k-1-p) < min(h, w) {
 					shiftPlane(row, plane, h, w, ki-p, kj-p)
@@ -165,7 +169,8 @@ func (c *Conv2D) copyCols(x []float32, h, w, ho, wo int) {
 }
 
 // im2col3x3Stride2 is im2col for a 3×3 kernel of stride 2 and padding 1
-// on planes of even sides h × w, from x (in × h × w) into col. Of a
+// on planes of even sides h × w, from x (in × h × w) into col, whose rows
+// are ld apart. Of a
 // channel's nine rows it gathers only the four of kernel rows and columns
 // 1 and 2, both columns of a kernel row in one pass over each input row
 // (kj = 1 takes its even columns, kj = 2 its odd ones). The other five
@@ -173,14 +178,14 @@ func (c *Conv2D) copyCols(x []float32, h, w, ho, wo int) {
 // reads, for output row oh, the input row that kernel row 2 read for
 // output row oh-1, and its first output row lies in the padding; the
 // same holds of kernel columns 0 and 2.
-func im2col3x3Stride2(col, x []float32, in, h, w int) {
+func im2col3x3Stride2(col []float32, ld int, x []float32, in, h, w int) {
 	ho, wo := h/2, w/2
 	n := ho * wo
 	for ch := 0; ch < in; ch++ {
 		plane := x[ch*h*w : (ch+1)*h*w]
-		rows := col[ch*9*n : (ch+1)*9*n]
+		rows := col[ch*9*ld:]
 		for ki := 1; ki < 3; ki++ {
-			r0, r1, r2 := rows[(3*ki)*n:][:n], rows[(3*ki+1)*n:][:n], rows[(3*ki+2)*n:][:n]
+			r0, r1, r2 := rows[(3*ki)*ld:][:n], rows[(3*ki+1)*ld:][:n], rows[(3*ki+2)*ld:][:n]
 			for oh := 0; oh < ho; oh++ {
 				src := plane[(2*oh-1+ki)*w:][:w]
 				deinterleave(r1[oh*wo:(oh+1)*wo], r2[oh*wo:(oh+1)*wo], src)
@@ -188,7 +193,7 @@ func im2col3x3Stride2(col, x []float32, in, h, w int) {
 			shiftPlane(r0, r2, ho, wo, 0, -1)
 		}
 		for kj := 0; kj < 3; kj++ {
-			shiftPlane(rows[kj*n:][:n], rows[(6+kj)*n:][:n], ho, wo, -1, 0)
+			shiftPlane(rows[kj*ld:][:n], rows[(6+kj)*ld:][:n], ho, wo, -1, 0)
 		}
 	}
 }
@@ -242,23 +247,23 @@ func shiftPlane(dst, src []float32, h, w, di, dj int) {
 // of a channel into the plane in turn, it sums a pixel's terms, three
 // (one kernel row) or nine at a time, and stores the pixel once. Row
 // (ki, kj)'s entry at output (oh, ow) comes from input (oh+ki-1,
-// ow+kj-1).
-func col2im3x3(dx, col []float32, in, h, w int) {
+// ow+kj-1). The rows of col are ld apart.
+func col2im3x3(dx, col []float32, ld, in, h, w int) {
 	hw := h * w
 	for ch := 0; ch < in; ch++ {
 		plane := dx[ch*hw : (ch+1)*hw]
-		rows := col[ch*9*hw : (ch+1)*9*hw]
+		rows := col[ch*9*ld:]
 		for ih := 0; ih < h; ih++ {
 			d := plane[ih*w : (ih+1)*w]
 			// Kernel row ki reaches input row ih from output row ih+1-ki.
 			if ih >= 1 && ih+1 < h {
-				gather9(d, rows, hw, (ih+1)*w, ih*w, (ih-1)*w)
+				gather9(d, rows, ld, (ih+1)*w, ih*w, (ih-1)*w)
 				continue
 			}
 			clear32(d)
 			for ki := 0; ki < 3; ki++ {
 				if oh := ih + 1 - ki; oh >= 0 && oh < h {
-					gather3(d, rows[ki*3*hw:], hw, oh*w)
+					gather3(d, rows[ki*3*ld:], ld, oh*w)
 				}
 			}
 		}
@@ -266,11 +271,11 @@ func col2im3x3(dx, col []float32, in, h, w int) {
 }
 
 // gather3 adds to d, an input row of width w = len(d), the terms of one
-// kernel row whose three column rows start at r, r+hw and r+2hw, at
+// kernel row whose three column rows start at r, r+ld and r+2ld, at
 // output row offset o: d[iw] += r0[iw+1] + r1[iw] + r2[iw-1].
-func gather3(d, r []float32, hw, o int) {
+func gather3(d, r []float32, ld, o int) {
 	w := len(d)
-	r0, r1, r2 := r[o:o+w], r[hw+o:hw+o+w], r[2*hw+o:2*hw+o+w]
+	r0, r1, r2 := r[o:o+w], r[ld+o:ld+o+w], r[2*ld+o:2*ld+o+w]
 	d[0] += r0[1] + r1[0]
 	for iw := 1; iw < w-1; iw++ {
 		d[iw] += r0[iw+1] + r1[iw] + r2[iw-1]
@@ -279,12 +284,13 @@ func gather3(d, r []float32, hw, o int) {
 }
 
 // gather9 sets d, an inner input row, to the sum of its nine terms: kernel
-// row ki's at output row offset o[ki] (see gather3).
-func gather9(d, rows []float32, hw int, o0, o1, o2 int) {
+// row ki's at output row offset o[ki] (see gather3), the column rows ld
+// apart.
+func gather9(d, rows []float32, ld int, o0, o1, o2 int) {
 	w := len(d)
-	a0, a1, a2 := rows[o0:o0+w], rows[hw+o0:hw+o0+w], rows[2*hw+o0:2*hw+o0+w]
-	b0, b1, b2 := rows[3*hw+o1:3*hw+o1+w], rows[4*hw+o1:4*hw+o1+w], rows[5*hw+o1:5*hw+o1+w]
-	c0, c1, c2 := rows[6*hw+o2:6*hw+o2+w], rows[7*hw+o2:7*hw+o2+w], rows[8*hw+o2:8*hw+o2+w]
+	a0, a1, a2 := rows[o0:o0+w], rows[ld+o0:ld+o0+w], rows[2*ld+o0:2*ld+o0+w]
+	b0, b1, b2 := rows[3*ld+o1:3*ld+o1+w], rows[4*ld+o1:4*ld+o1+w], rows[5*ld+o1:5*ld+o1+w]
+	c0, c1, c2 := rows[6*ld+o2:6*ld+o2+w], rows[7*ld+o2:7*ld+o2+w], rows[8*ld+o2:8*ld+o2+w]
 	d[0] = (a0[1] + a1[0]) + (b0[1] + b1[0]) + (c0[1] + c1[0])
 	// Then the inner pixels, iw = 1+i: each term's slice starts where its
 	// column iw+1, iw or iw-1 is at i, and all have the length of inner,
@@ -306,22 +312,21 @@ func gather9(d, rows []float32, hw int, o0, o1, o2 int) {
 // from +0, but a whole input row at a time: an even input row 2m is
 // reached by kernel row 1 from output row m; an odd one, 2m+1, by kernel
 // row 0 from output row m+1 (but for the last) and then by kernel row 2
-// from output row m.
-func col2im3x3Stride2(dx, col []float32, in, h, w int) {
+// from output row m. The rows of col are ld apart.
+func col2im3x3Stride2(dx, col []float32, ld, in, h, w int) {
 	ho, wo := h/2, w/2
-	n := ho * wo
 	for ch := 0; ch < in; ch++ {
 		plane := dx[ch*h*w : (ch+1)*h*w]
-		rows := col[ch*9*n : (ch+1)*9*n]
-		// Kernel row ki's column rows start at rows[3*ki*n:], n apart.
+		rows := col[ch*9*ld:]
+		// Kernel row ki's column rows start at rows[3*ki*ld:], ld apart.
 		clear32(plane)
 		for m := 0; m < ho; m++ {
-			addKernelRow(plane[2*m*w:][:w], rows[3*n+m*wo:], n)
+			addKernelRow(plane[2*m*w:][:w], rows[3*ld+m*wo:], ld)
 			odd := plane[(2*m+1)*w:][:w]
 			if m+1 < ho {
-				addKernelRow(odd, rows[(m+1)*wo:], n)
+				addKernelRow(odd, rows[(m+1)*wo:], ld)
 			}
-			addKernelRow(odd, rows[6*n+m*wo:], n)
+			addKernelRow(odd, rows[6*ld+m*wo:], ld)
 		}
 	}
 }
@@ -329,11 +334,11 @@ func col2im3x3Stride2(dx, col []float32, in, h, w int) {
 // addKernelRow adds to d, an input row of even width, the terms of one
 // kernel row of stride 2, as scatterCols adds them. Its column rows (kj
 // = 0, 1, 2), at the output row that reaches d, are r0 = r[:w/2], r1 =
-// r[n:] and r2 = r[2n:]: d[2j] += r1[j], d[2j+1] = (d[2j+1] + r0[j+1]) +
+// r[ld:] and r2 = r[2ld:]: d[2j] += r1[j], d[2j+1] = (d[2j+1] + r0[j+1]) +
 // r2[j], without r0's term at the last j.
-func addKernelRow(d, r []float32, n int) {
+func addKernelRow(d, r []float32, ld int) {
 	wo := len(d) / 2
-	r0, r1, r2 := r[:wo], r[n:][:wo], r[2*n:][:wo]
+	r0, r1, r2 := r[:wo], r[ld:][:wo], r[2*ld:][:wo]
 	for j := 0; j < wo-1; j++ {
 		q := d[2*j : 2*j+2 : 2*j+2]
 		q[0] += r1[j]
@@ -341,6 +346,19 @@ func addKernelRow(d, r []float32, n int) {
 	}
 	d[2*wo-2] += r1[wo-1]
 	d[2*wo-1] += r2[wo-1]
+}
+
+// colStride returns the distance between two rows of an im2col matrix of
+// cols columns: cols, or one cache line more where cols floats make a
+// multiple of 2 KiB. Rows that far apart fall into the same few sets of
+// the L1 cache, and a product that reads a panel of the matrix down its
+// rows, once for every tile of output rows, would keep evicting it (Gemm
+// packs such a B instead, where it is not the im2col matrix).
+func colStride(cols int) int {
+	if gemmAliasedRows(cols) {
+		return cols + 16
+	}
+	return cols
 }
 
 // validRange returns the outputs [lo, hi) of a row of wo whose input
@@ -360,11 +378,11 @@ func validRange(wo, w, s, off int) (lo, hi int) {
 // positions im2col copied them from.
 func (c *Conv2D) col2im(dx []float32, h, w, ho, wo int) {
 	if c.Kernel == 3 && c.Stride == 1 && c.Pad == 1 && h >= 2 && w >= 2 {
-		col2im3x3(dx, c.col, c.In, h, w)
+		col2im3x3(dx, c.col, colStride(ho*wo), c.In, h, w)
 		return
 	}
 	if c.Kernel == 3 && c.Stride == 2 && c.Pad == 1 && h%2 == 0 && w%2 == 0 {
-		col2im3x3Stride2(dx, c.col, c.In, h, w)
+		col2im3x3Stride2(dx, c.col, colStride(ho*wo), c.In, h, w)
 		return
 	}
 	c.scatterCols(dx, h, w, ho, wo)
@@ -375,12 +393,13 @@ func (c *Conv2D) col2im(dx []float32, h, w, ho, wo int) {
 func (c *Conv2D) scatterCols(dx []float32, h, w, ho, wo int) {
 	clear32(dx)
 	k, s, p := c.Kernel, c.Stride, c.Pad
+	ld := colStride(ho * wo)
 	r := 0
 	for ch := 0; ch < c.In; ch++ {
 		plane := dx[ch*h*w : (ch+1)*h*w]
 		for ki := 0; ki < k; ki++ {
 			for kj := 0; kj < k; kj++ {
-				row := c.col[r*ho*wo : (r+1)*ho*wo]
+				row := c.col[r*ld : r*ld+ho*wo]
 				r++
 				lo, hi := validRange(wo, w, s, kj-p)
 				for oh := 0; oh < ho; oh++ {

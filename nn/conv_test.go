@@ -17,7 +17,7 @@ func TestCol2im3x3(t *testing.T) {
 		h, w := hw[0], hw[1]
 		t.Run(fmt.Sprintf("%dx%d", h, w), func(t *testing.T) {
 			c := NewConv2D(3, 4, 3, 1, 1, false, rng)
-			c.col = make([]float32, c.In*9*h*w)
+			c.col = make([]float32, c.In*9*colStride(h*w))
 			for i := range c.col {
 				c.col[i] = float32(rng.NormFloat64())
 			}

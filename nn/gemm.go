@@ -57,6 +57,12 @@ func Gemm(buf *GemmBuffer, transA, transB bool, m, n, k int, a []float32, lda in
 	gemm(buf, transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate)
 }
 
+// gemmAliasedRows reports whether rows of a matrix ld floats apart are
+// a multiple of 2 KiB apart, so that its columns fall into a few sets of
+// the L1 cache: a kernel reading a panel of B down such rows, once for
+// every row tile of C, finds it evicted each time. Gemm packs such a B.
+func gemmAliasedRows(ld int) bool { return ld%512 == 0 }
+
 // GemmBuffer holds Gemm's packing space. The zero value is ready to use.
 type GemmBuffer struct {
 	a, b []float32 // packed blocks of A and B

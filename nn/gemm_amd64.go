@@ -90,7 +90,7 @@ func gemmAsm(kern *asmKernel, buf *GemmBuffer, transA, transB bool, m, n, k int,
 	blocks := (k + avxKC - 1) / avxKC
 	kc := (k + blocks - 1) / blocks
 	nIn := 0 // columns of B read in place, a multiple of lanes
-	if !transB && (ldb < avxFarRows || kern == &avx512) {
+	if !transB && !gemmAliasedRows(ldb) && (ldb < avxFarRows || kern == &avx512) {
 		nIn = n - n%lanes
 	}
 	buf.b = grow(buf.b, (n-nIn+lanes-1)/lanes*lanes*kc)

@@ -9,7 +9,7 @@ import (
 
 // stride2Planes are the plane sides of the stride-2 paths' tests: the
 // smallest (2×2), unequal sides, and the network's.
-var stride2Planes = [][2]int{{2, 2}, {2, 6}, {6, 2}, {4, 4}, {8, 6}, {16, 16}, {32, 32}}
+var stride2Planes = [][2]int{{2, 2}, {2, 6}, {6, 2}, {4, 4}, {8, 6}, {16, 16}, {32, 32}, {64, 64}}
 
 // signedValues returns n normal values, every seventh a zero of either
 // sign, so that a sum started other than from +0 shows.
@@ -37,7 +37,7 @@ func TestIm2col3x3Stride2(t *testing.T) {
 			c := NewConv2D(3, 4, 3, 2, 1, false, rng)
 			ho, wo := c.OutSize(h), c.OutSize(w)
 			x := signedValues(rng, c.In*h*w)
-			n := c.In * 9 * ho * wo
+			n := c.In * 9 * colStride(ho*wo)
 			c.col = make([]float32, n)
 			for i := range c.col {
 				c.col[i] = 7
@@ -66,7 +66,7 @@ func TestCol2im3x3Stride2(t *testing.T) {
 		t.Run(fmt.Sprintf("%dx%d", h, w), func(t *testing.T) {
 			c := NewConv2D(3, 4, 3, 2, 1, false, rng)
 			ho, wo := c.OutSize(h), c.OutSize(w)
-			c.col = signedValues(rng, c.In*9*ho*wo)
+			c.col = signedValues(rng, c.In*9*colStride(ho*wo))
 			got, want := make([]float32, c.In*h*w), make([]float32, c.In*h*w)
 			for i := range got {
 				got[i] = 7 // overwritten, not added to

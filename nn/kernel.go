@@ -65,8 +65,9 @@ func gemmWith(kern GemmKernel, buf *GemmBuffer, transA, transB bool, m, n, k int
 	np := (n + kernelNR - 1) / kernelNR * kernelNR
 
 	buf.a = grow(buf.a, tiles*kernelMR*kc)
+	packAll := transB || gemmAliasedRows(ldb)
 	switch {
-	case transB:
+	case packAll:
 		buf.b = grow(buf.b, np*kc)
 	case nFull < n:
 		buf.b = grow(buf.b, kernelNR*kc)
@@ -88,8 +89,8 @@ func gemmWith(kern GemmKernel, buf *GemmBuffer, transA, transB bool, m, n, k int
 		// reads them; the last, cut one, packed, is bLast.
 		var bFull, bLast []float32
 		var ps, bs int
-		if transB {
-			packB(buf.b, kernelNR, kernelNR, true, b, ldb, n, p0, kb)
+		if packAll {
+			packB(buf.b, kernelNR, kernelNR, transB, b, ldb, n, p0, kb)
 			bFull, ps, bs = buf.b, kernelNR*kb, kernelNR
 			bLast = buf.b[nFull*kb:]
 		} else {

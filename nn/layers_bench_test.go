@@ -57,7 +57,7 @@ func BenchmarkColumns(b *testing.B) {
 		c := NewConv2D(s.in, s.out, 3, s.stride, 1, false, rng)
 		out := c.OutSize(s.size)
 		x := randInput(rng, batch, s.in, s.size, s.size)
-		c.col = randInput(rng, s.in*9*out*out).Data
+		c.col = randInput(rng, s.in*9*colStride(out*out)).Data
 		dx := make([]float32, len(x.Data))
 		inLen := s.in * s.size * s.size
 		name := fmt.Sprintf("%dx%d-%d", s.in, s.size, s.stride)
