@@ -132,7 +132,14 @@ func storeTile(c []float32, ldc int, t []float32, ldt, rows, cols int, add bool)
 // mr rows: element (i, p) lands at (i/mr)*mr*kb + p*mr + i%mr. Rows past
 // m, up to a multiple of mr, are zero.
 func packA(dst []float32, mr int, trans bool, a []float32, lda, m, p0, kb int) {
-	for i0 := 0; i0 < m; i0 += mr {
+	i0 := 0
+	if k := interleaveKernel.Load(); k != nil && mr == 4 && !trans && m >= 4 {
+		tiles := m / 4
+		_ = a[(4*tiles-1)*lda+p0+kb-1]
+		(*k)(dst[:4*tiles*kb], 4, a[p0:], lda, kb, tiles)
+		i0 = 4 * tiles
+	}
+	for ; i0 < m; i0 += mr {
 		panel := dst[i0*kb : (i0+mr)*kb]
 		if mr == 4 && i0+4 <= m {
 			packA4(panel, trans, a, lda, i0, p0, kb)
@@ -182,6 +189,14 @@ func packB(dst []float32, nr, align int, trans bool, b []float32, ldb, n, p0, kb
 			continue
 		}
 		if jn == 8 && w == 8 {
+			if k := interleaveKernel.Load(); k != nil {
+				// This panel and every whole one after it.
+				panels := (n - j0) / 8
+				_ = b[(j0+8*panels-1)*ldb+p0+kb-1]
+				(*k)(dst[j0*kb:(j0+8*panels)*kb], 8, b[j0*ldb+p0:], ldb, kb, panels)
+				j0 += 8 * (panels - 1)
+				continue
+			}
 			packBTrans8(panel, b, ldb, j0, p0, kb)
 			continue
 		}

@@ -158,3 +158,31 @@ var reluKernels atomic.Pointer[ReLUKernels]
 // with k from now on, in every goroutine, or with Go's loops again when
 // k is nil.
 func SetReLUKernels(k *ReLUKernels) { reluKernels.Store(k) }
+
+// InterleaveKernel is the transpose Gemm packs its operands with, run
+// faster than Go can, as the WebAssembly SIMD kernel of the page's worker
+// does (see wasm/simd): for w = 4 or 8, each of panels panels t takes the
+// w rows of src from row t*w on, kb values each, lds apart, and writes
+// them as the columns of a panel of kb rows of w:
+//
+//	dst[t*w*kb + p*w + q] = src[(t*w+q)*lds + p]
+//
+// for q < w and p < kb. It packs the whole panels of op(A) where A is not
+// transposed (w = 4) and of op(B) where B is (w = 8). It only moves
+// values, so that the products' bits do not depend on it. Gemm calls it
+// only with slices that hold every element it reads and writes, from any
+// goroutine.
+type InterleaveKernel func(dst []float32, w int, src []float32, lds, kb, panels int)
+
+// interleaveKernel is the kernel set by SetInterleaveKernel, or nil.
+var interleaveKernel atomic.Pointer[InterleaveKernel]
+
+// SetInterleaveKernel makes Gemm pack with k from now on, in every
+// goroutine, or with Go's loops again when k is nil.
+func SetInterleaveKernel(k InterleaveKernel) {
+	if k == nil {
+		interleaveKernel.Store(nil)
+		return
+	}
+	interleaveKernel.Store(&k)
+}

@@ -13,14 +13,16 @@ import (
 var errNoSIMD = errors.New("this worker has no WebAssembly SIMD kernel")
 
 // kernels are a worker's kernels: nn's and nn/data's own in Go, and
-// WebAssembly SIMD's where the browser has it (see wasm/simd): GEMM and
-// ReLU's passes, which nn computes with, and the inverse DCT, which
-// nn/data decodes JPEGs with, unless asked otherwise.
+// WebAssembly SIMD's where the browser has it (see wasm/simd): GEMM, the
+// transposes that pack its operands and ReLU's passes, which nn computes
+// with, and the inverse DCT, which nn/data decodes JPEGs with, unless
+// asked otherwise.
 type kernels struct {
-	simd nn.GemmKernel   // nil without
-	relu *nn.ReLUKernels // nil without
-	idct data.IDCTKernel // nil without
-	fma  bool            // simd fuses multiply-adds (relaxed SIMD)
+	simd       nn.GemmKernel       // nil without
+	interleave nn.InterleaveKernel // nil without
+	relu       *nn.ReLUKernels     // nil without
+	idct       data.IDCTKernel     // nil without
+	fma        bool                // simd fuses multiply-adds (relaxed SIMD)
 }
 
 // use sets in nn the kernels named: protocol.KernelGo, KernelSIMD, or ""
@@ -29,6 +31,7 @@ func (k kernels) use(name string) error {
 	switch name {
 	case protocol.KernelGo:
 		nn.SetGemmKernel(nil)
+		nn.SetInterleaveKernel(nil)
 		nn.SetReLUKernels(nil)
 		data.SetIDCTKernel(nil)
 		return nil
@@ -38,6 +41,7 @@ func (k kernels) use(name string) error {
 		}
 	}
 	nn.SetGemmKernel(k.simd)
+	nn.SetInterleaveKernel(k.interleave)
 	nn.SetReLUKernels(k.relu)
 	data.SetIDCTKernel(k.idct)
 	return nil

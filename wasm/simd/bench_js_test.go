@@ -20,8 +20,10 @@ func benchKernels(b *testing.B, f func(b *testing.B)) {
 		b.Run("kernel="+name, func(b *testing.B) {
 			if k := ks[name]; k != nil { // as the worker sets them
 				nn.SetGemmKernel(k.Gemm)
+				nn.SetInterleaveKernel(k.Interleave)
 				nn.SetReLUKernels(k.ReLUKernels())
 				defer nn.SetGemmKernel(nil)
+				defer nn.SetInterleaveKernel(nil)
 				defer nn.SetReLUKernels(nil)
 			}
 			f(b)

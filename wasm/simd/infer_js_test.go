@@ -37,7 +37,9 @@ func TestInferWithKernels(t *testing.T) {
 	for name, k := range kernels(t) {
 		t.Run(name, func(t *testing.T) {
 			nn.SetGemmKernel(k.Gemm)
+			nn.SetInterleaveKernel(k.Interleave)
 			defer nn.SetGemmKernel(nil)
+			defer nn.SetInterleaveKernel(nil)
 			got := net.Infer(x).Data
 			for i := range want {
 				if d := math.Abs(float64(got[i] - want[i])); !(d <= tol) {

@@ -18,6 +18,8 @@ type Kernel struct {
 	fma                bool     // whether gemm uses fused multiply-adds
 	relu, reluBackward js.Value // the instance's ReLU passes
 	idct               js.Value // the instance's inverse DCT of JPEG blocks
+	interleave4        js.Value // the instance's packing transposes
+	interleave8        js.Value
 }
 
 // New returns the kernel whose instance exports exports, as
@@ -27,13 +29,16 @@ func New(exports js.Value) (*Kernel, error) {
 	if exports.Type() != js.TypeObject {
 		return nil, fmt.Errorf("simd: no kernel instance (exports are %s)", exports.Type())
 	}
-	g, fma, relu, back, idct := exports.Get("gemm"), exports.Get("fma"), exports.Get("relu"), exports.Get("reluBackward"), exports.Get("idct")
-	for _, f := range []js.Value{g, fma, relu, back, idct} {
+	k := &Kernel{gemm: exports.Get("gemm"), relu: exports.Get("relu"), reluBackward: exports.Get("reluBackward"),
+		idct: exports.Get("idct"), interleave4: exports.Get("interleave4"), interleave8: exports.Get("interleave8")}
+	fma := exports.Get("fma")
+	for _, f := range []js.Value{k.gemm, fma, k.relu, k.reluBackward, k.idct, k.interleave4, k.interleave8} {
 		if f.Type() != js.TypeFunction {
-			return nil, errors.New("simd: the instance is not of the kernel module (it exports no gemm, fma, relu, reluBackward and idct functions)")
+			return nil, errors.New("simd: the instance is not of the kernel module (it exports no gemm, fma, relu, reluBackward, idct, interleave4 and interleave8 functions)")
 		}
 	}
-	return &Kernel{gemm: g, fma: fma.Invoke().Int() == 1, relu: relu, reluBackward: back, idct: idct}, nil
+	k.fma = fma.Invoke().Int() == 1
+	return k, nil
 }
 
 // FMA reports whether the kernel multiplies and adds in one rounding,
@@ -128,6 +133,42 @@ func (k *Kernel) reluAt(dst, src uintptr, vectors int) { k.relu.Invoke(dst, src,
 //go:uintptrescapes
 func (k *Kernel) reluBackwardAt(dx, dy, y uintptr, vectors int) {
 	k.reluBackward.Invoke(dx, dy, y, vectors)
+}
+
+// Interleave is nn.InterleaveKernel. The depths past a multiple of 4 are
+// done here in Go.
+func (k *Kernel) Interleave(dst []float32, w int, src []float32, lds, kb, panels int) {
+	if w != 4 && w != 8 {
+		panic(fmt.Sprintf("simd: Interleave of panels of %d columns", w))
+	}
+	if panels == 0 || kb == 0 {
+		return
+	}
+	_ = src[(w*panels-1)*lds+kb-1]
+	_ = dst[w*panels*kb-1]
+	if k4 := kb &^ 3; k4 > 0 {
+		f := k.interleave4
+		if w == 8 {
+			f = k.interleave8
+		}
+		k.interleaveAt(f, uintptr(unsafe.Pointer(unsafe.SliceData(dst))), uintptr(unsafe.Pointer(unsafe.SliceData(src))),
+			4*lds, k4/4, panels, 4*w*kb)
+	}
+	for p := kb &^ 3; p < kb; p++ {
+		for t := range panels {
+			for q := range w {
+				dst[t*w*kb+p*w+q] = src[(t*w+q)*lds+p]
+			}
+		}
+	}
+}
+
+// interleaveAt calls one of the kernel's interleave functions with byte
+// addresses, as gemmAt does.
+//
+//go:uintptrescapes
+func (k *Kernel) interleaveAt(f js.Value, dst, src uintptr, lds, blocks, panels, dps int) {
+	f.Invoke(dst, src, lds, blocks, panels, dps)
 }
 
 // IDCT is data.IDCTKernel: the inverse DCT of the len(coefs)/64 blocks

@@ -232,20 +232,59 @@ func TestKernelSeesMemoryGrow(t *testing.T) {
 	checkKernel(t, k, kc, a, b, c, false, false)
 }
 
-// TestGemmWithKernel checks nn.Gemm with the kernel set against a float64
-// loop over shapes with every transposition, accumulation, tiles cut by
-// every edge, blocks of depth, padded rows, and the network's shapes.
+// TestGemmWithKernel checks nn.Gemm with the kernel set, packing in Go
+// or with the kernel's transposes, against a float64 loop over shapes
+// with every transposition, accumulation, tiles cut by every edge, blocks
+// of depth, padded rows, and the network's shapes.
 func TestGemmWithKernel(t *testing.T) {
 	for name, k := range kernels(t) {
-		t.Run(name, func(t *testing.T) {
-			nn.SetGemmKernel(k.Gemm)
-			defer nn.SetGemmKernel(nil)
-			rng := rand.New(rand.NewPCG(1, 1))
-			var buf nn.GemmBuffer
-			for _, g := range gemmCases(rng) {
-				g.check(t, &buf, rng)
+		for _, interleave := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/interleave=%v", name, interleave), func(t *testing.T) {
+				nn.SetGemmKernel(k.Gemm)
+				defer nn.SetGemmKernel(nil)
+				if interleave {
+					nn.SetInterleaveKernel(k.Interleave)
+					defer nn.SetInterleaveKernel(nil)
+				}
+				rng := rand.New(rand.NewPCG(1, 1))
+				var buf nn.GemmBuffer
+				for _, g := range gemmCases(rng) {
+					g.check(t, &buf, rng)
+				}
+			})
+		}
+	}
+}
+
+// TestInterleave checks the kernel's transposes against
+// nn.InterleaveKernel's definition, bit for bit, for both widths, depths
+// on either side of a multiple of 4, padded rows and several panels,
+// into a buffer of garbage whose elements past the panels must stay.
+func TestInterleave(t *testing.T) {
+	k := kernels(t)["simd"]
+	rng := rand.New(rand.NewPCG(5, 1))
+	for _, w := range []int{4, 8} {
+		for _, kb := range []int{1, 3, 4, 5, 8, 13, 64, 255, 256} {
+			for _, panels := range []int{1, 2, 5} {
+				lds := kb + rng.IntN(3)
+				src := randSlice(rng, (w*panels-1)*lds+kb)
+				dst := randSlice(rng, w*panels*kb+3)
+				want := append([]float32(nil), dst...)
+				for tp := range panels {
+					for p := range kb {
+						for q := range w {
+							want[tp*w*kb+p*w+q] = src[(tp*w+q)*lds+p]
+						}
+					}
+				}
+				k.Interleave(dst, w, src, lds, kb, panels)
+				for i := range want {
+					if math.Float32bits(dst[i]) != math.Float32bits(want[i]) {
+						t.Fatalf("w %d, depth %d, %d panels, rows %d apart: dst[%d] = %v, want %v", w, kb, panels, lds, i, dst[i], want[i])
+					}
+				}
 			}
-		})
+		}
 	}
 }
 

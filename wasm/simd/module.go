@@ -11,12 +11,14 @@
 // synchronous. The module keeps no view of the memory, so it sees it
 // grow. It also exports fma, which returns 1 if gemm uses fused
 // multiply-adds, else 0, and relu and reluBackward, ReLU's passes on
-// f32x4 vectors (nn.ReLUKernels), and idct, the inverse DCT of JPEG
-// blocks on i32x4 vectors (data.IDCTKernel).
+// f32x4 vectors (nn.ReLUKernels), idct, the inverse DCT of JPEG
+// blocks on i32x4 vectors (data.IDCTKernel), and interleave4 and
+// interleave8, the transposes that pack Gemm's operands
+// (nn.InterleaveKernel).
 //
 // Under GOOS=js, Kernel calls an instance of the module: its Gemm is the
-// nn.GemmKernel, its ReLUKernels nn's ReLU passes and its IDCT nn/data's
-// inverse DCT, that the worker sets when its JavaScript found
+// nn.GemmKernel, its ReLUKernels nn's ReLU passes, its Interleave nn's
+// packing transposes and its IDCT nn/data's inverse DCT, that the worker sets when its JavaScript found
 // WebAssembly SIMD; without it, the Go loops stay.
 package simd
 
@@ -34,5 +36,7 @@ func Module(fma bool) []byte {
 		constFunction("fma", map[bool]int32{false: 0, true: 1}[fma]),
 		reluFunction(),
 		reluBackwardFunction(),
-		idctFunction())
+		idctFunction(),
+		interleaveFunction(4),
+		interleaveFunction(8))
 }
