@@ -81,14 +81,8 @@ func (b *BatchNorm2D) Forward(x *Tensor, train bool) *Tensor {
 		}
 		scale := float32(invStd * float64(b.Weight.Value.Data[ch]))
 		shift := b.Bias.Value.Data[ch] - float32(mean)*scale
-		for i := 0; i < n; i++ {
-			off := (i*c + ch) * hw
-			src := x.Data[off : off+hw]
-			dst := b.y.Data[off : off+hw]
-			for j, v := range src {
-				dst[j] = v*scale + shift
-			}
-		}
+		off, end := ch*hw, ((n-1)*c+ch+1)*hw
+		channelPasses(hw).Affine(b.y.Data[off:end], x.Data[off:end], hw, n, c*hw, scale, shift)
 	}
 	if train {
 		b.Count.Value.Data[0]++
@@ -103,12 +97,10 @@ func (b *BatchNorm2D) batchStatistics(x *Tensor) {
 	n, c, h, w := dims4(x)
 	hw := h * w
 	s := b.sums[:c+1]
+	k := channelPasses(hw)
+	channel := func(ch int) []float32 { return x.Data[ch*hw : ((n-1)*c+ch+1)*hw] }
 	for ch := 0; ch < c; ch++ {
-		var t float64
-		for i := 0; i < n; i++ {
-			t += sum64(x.Data[(i*c+ch)*hw : (i*c+ch+1)*hw])
-		}
-		s[ch] = t
+		s[ch] = k.Sum(channel(ch), hw, n, c*hw)
 	}
 	s[c] = float64(n * hw)
 	if b.reduce != nil {
@@ -121,11 +113,7 @@ func (b *BatchNorm2D) batchStatistics(x *Tensor) {
 	}
 	ss := b.sums[c+1:]
 	for ch := 0; ch < c; ch++ {
-		var t float64
-		for i := 0; i < n; i++ {
-			t += squaredDeviations(x.Data[(i*c+ch)*hw:(i*c+ch+1)*hw], b.mean[ch])
-		}
-		ss[ch] = t
+		ss[ch] = k.SquaredDeviations(channel(ch), hw, n, c*hw, b.mean[ch])
 	}
 	if b.reduce != nil {
 		b.reduce(ss)
@@ -158,17 +146,14 @@ func (b *BatchNorm2D) Backward(dy *Tensor) *Tensor {
 	b.dx.Resize(n, c, h, w)
 	sums := b.sums[:2*c]
 	x := b.x.Data[:len(dy.Data)]
+	passes := channelPasses(hw)
+	first := func(ch int) int { return ch * hw }
+	end := func(ch int) int { return ((n-1)*c + ch + 1) * hw }
 	// xhat, the normalized input, is (x - mean)*invStd in float32,
 	// computed again where it is needed rather than stored.
 	for ch := 0; ch < c; ch++ {
-		var sdy, sdyx float64
 		m32, is32 := float32(b.mean[ch]), float32(b.inv[ch])
-		for i := 0; i < n; i++ {
-			off := (i*c + ch) * hw
-			a, ax := gradientSums(dy.Data[off:off+hw], x[off:off+hw], m32, is32)
-			sdy += a
-			sdyx += ax
-		}
+		sdy, sdyx := passes.GradientSums(dy.Data[first(ch):end(ch)], x[first(ch):end(ch)], hw, n, c*hw, m32, is32)
 		b.Bias.Grad[ch] += float32(sdy)
 		b.Weight.Grad[ch] += float32(sdyx)
 		sums[ch], sums[c+ch] = sdy, sdyx
@@ -184,15 +169,8 @@ func (b *BatchNorm2D) Backward(dy *Tensor) *Tensor {
 		a := float32(k)
 		mdy := float32(k * sdy / m)
 		mdyx := float32(k * sdyx / m)
-		for i := 0; i < n; i++ {
-			off := (i*c + ch) * hw
-			xs := x[off : off+hw]
-			dst := b.dx.Data[off : off+hw]
-			for j, d := range dy.Data[off : off+hw] {
-				xh := float32((xs[j] - m32) * is32)
-				dst[j] = a*d - mdy - xh*mdyx
-			}
-		}
+		lo, hi := first(ch), end(ch)
+		passes.InputGradient(b.dx.Data[lo:hi], dy.Data[lo:hi], x[lo:hi], hw, n, c*hw, a, mdy, mdyx, m32, is32)
 	}
 	return &b.dx
 }

@@ -14,12 +14,13 @@ var errNoSIMD = errors.New("this worker has no WebAssembly SIMD kernel")
 
 // kernels are a worker's kernels: nn's and nn/data's own in Go, and
 // WebAssembly SIMD's where the browser has it (see wasm/simd): GEMM, the
-// transposes that pack its operands and ReLU's passes, which nn computes
-// with, and the inverse DCT, which nn/data decodes JPEGs with, unless
+// transposes that pack its operands, BatchNorm's passes and ReLU's, which
+// nn computes with, and the inverse DCT, which nn/data decodes JPEGs with, unless
 // asked otherwise.
 type kernels struct {
 	simd       nn.GemmKernel       // nil without
 	interleave nn.InterleaveKernel // nil without
+	channel    *nn.ChannelPasses   // nil without
 	relu       *nn.ReLUKernels     // nil without
 	idct       data.IDCTKernel     // nil without
 	fma        bool                // simd fuses multiply-adds (relaxed SIMD)
@@ -32,6 +33,7 @@ func (k kernels) use(name string) error {
 	case protocol.KernelGo:
 		nn.SetGemmKernel(nil)
 		nn.SetInterleaveKernel(nil)
+		nn.SetChannelPasses(nil)
 		nn.SetReLUKernels(nil)
 		data.SetIDCTKernel(nil)
 		return nil
@@ -42,6 +44,7 @@ func (k kernels) use(name string) error {
 	}
 	nn.SetGemmKernel(k.simd)
 	nn.SetInterleaveKernel(k.interleave)
+	nn.SetChannelPasses(k.channel)
 	nn.SetReLUKernels(k.relu)
 	data.SetIDCTKernel(k.idct)
 	return nil

@@ -21,7 +21,9 @@ func benchKernels(b *testing.B, f func(b *testing.B)) {
 			if k := ks[name]; k != nil { // as the worker sets them
 				nn.SetGemmKernel(k.Gemm)
 				nn.SetInterleaveKernel(k.Interleave)
+				nn.SetChannelPasses(k.ChannelPasses())
 				nn.SetReLUKernels(k.ReLUKernels())
+				defer nn.SetChannelPasses(nil)
 				defer nn.SetGemmKernel(nil)
 				defer nn.SetInterleaveKernel(nil)
 				defer nn.SetReLUKernels(nil)

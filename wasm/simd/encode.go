@@ -11,6 +11,7 @@ type valType byte
 
 const (
 	i32  valType = 0x7f
+	f64  valType = 0x7c
 	v128 valType = 0x7b
 )
 
@@ -63,6 +64,11 @@ func (f *function) i32Const(v int32) { f.op(0x41); f.body = appendS32(f.body, v)
 func (f *function) i32Add()          { f.op(0x6a) }
 func (f *function) i32Mul()          { f.op(0x6c) }
 
+// Floating-point instructions.
+func (f *function) f64Add()       { f.op(0xa0) }
+func (f *function) f32DemoteF64() { f.op(0xb6) }
+func (f *function) f64Zero()      { f.op(0x44, 0, 0, 0, 0, 0, 0, 0, 0) } // f64.const +0
+
 // Memory instructions, with a memory argument of the given alignment
 // (log2 bytes, a hint) and constant offset.
 func (f *function) memarg(align, offset uint32) { f.u32(align); f.u32(offset) }
@@ -70,11 +76,20 @@ func (f *function) memarg(align, offset uint32) { f.u32(align); f.u32(offset) }
 // SIMD instructions: the prefix 0xfd, then the instruction's number.
 func (f *function) simd(n uint32) { f.op(0xfd); f.u32(n) }
 
+func (f *function) f64Load(offset uint32)         { f.op(0x2b); f.memarg(3, offset) }
+func (f *function) f64Store(offset uint32)        { f.op(0x39); f.memarg(3, offset) }
 func (f *function) v128Load(offset uint32)        { f.simd(0x00); f.memarg(2, offset) }
 func (f *function) v128Load32Splat(offset uint32) { f.simd(0x09); f.memarg(2, offset) }
 func (f *function) v128Store(offset uint32)       { f.simd(0x0b); f.memarg(2, offset) }
 func (f *function) f32x4Add()                     { f.simd(0xe4) }
 func (f *function) f32x4Mul()                     { f.simd(0xe6) }
+func (f *function) f32x4Sub()                     { f.simd(0xe5) }
+func (f *function) f32x4Splat()                   { f.simd(0x13) }
+func (f *function) f64x2Splat()                   { f.simd(0x14) }
+func (f *function) f64x2Add()                     { f.simd(0xf0) }
+func (f *function) f64x2Sub()                     { f.simd(0xf1) }
+func (f *function) f64x2Mul()                     { f.simd(0xf2) }
+func (f *function) f64x2PromoteLowF32x4()         { f.simd(0x5f) }  // lanes 0 and 1, exactly
 func (f *function) f32x4RelaxedMadd()             { f.simd(0x105) } // a*b + c, fused or not
 func (f *function) f32x4Le()                      { f.simd(0x45) }  // lanes a <= b: all ones, else zeros
 func (f *function) i32x4Ne()                      { f.simd(0x38) }  // lanes a != b: all ones, else zeros
@@ -95,6 +110,12 @@ func (f *function) i8x16NarrowI16x8U()            { f.simd(0x66) } // to 0-255, 
 func (f *function) v128Store64Lane(offset uint32, lane byte) {
 	f.simd(0x5b)
 	f.memarg(3, offset)
+	f.op(lane)
+}
+
+// f64x2ExtractLane pushes lane (0 or 1) of the vector's two float64s.
+func (f *function) f64x2ExtractLane(lane byte) {
+	f.simd(0x21)
 	f.op(lane)
 }
 

@@ -20,7 +20,21 @@ type Kernel struct {
 	idct               js.Value // the instance's inverse DCT of JPEG blocks
 	interleave4        js.Value // the instance's packing transposes
 	interleave8        js.Value
+	channel            [5]js.Value // the instance's BatchNorm passes, in channelNames' order
+	io                 *[5]float64 // their scalars, in and out
 }
+
+// channelNames are the exports of BatchNorm's passes, in the order of
+// Kernel.channel.
+var channelNames = [5]string{"channelSum", "channelSquares", "channelGradientSums", "channelAffine", "channelInputGradient"}
+
+const (
+	chSum = iota
+	chSquares
+	chGradientSums
+	chAffine
+	chInputGradient
+)
 
 // New returns the kernel whose instance exports exports, as
 // WebAssembly.Instance's exports property holds them. The instance must
@@ -32,9 +46,15 @@ func New(exports js.Value) (*Kernel, error) {
 	k := &Kernel{gemm: exports.Get("gemm"), relu: exports.Get("relu"), reluBackward: exports.Get("reluBackward"),
 		idct: exports.Get("idct"), interleave4: exports.Get("interleave4"), interleave8: exports.Get("interleave8")}
 	fma := exports.Get("fma")
-	for _, f := range []js.Value{k.gemm, fma, k.relu, k.reluBackward, k.idct, k.interleave4, k.interleave8} {
+	k.io = new([5]float64)
+	fs := []js.Value{k.gemm, fma, k.relu, k.reluBackward, k.idct, k.interleave4, k.interleave8}
+	for i, name := range channelNames {
+		k.channel[i] = exports.Get(name)
+		fs = append(fs, k.channel[i])
+	}
+	for _, f := range fs {
 		if f.Type() != js.TypeFunction {
-			return nil, errors.New("simd: the instance is not of the kernel module (it exports no gemm, fma, relu, reluBackward, idct, interleave4 and interleave8 functions)")
+			return nil, errors.New("simd: the instance is not of the kernel module (it exports no gemm, fma, relu, reluBackward, idct, interleave4, interleave8 and channel… functions)")
 		}
 	}
 	k.fma = fma.Invoke().Int() == 1
@@ -169,6 +189,75 @@ func (k *Kernel) Interleave(dst []float32, w int, src []float32, lds, kb, panels
 //go:uintptrescapes
 func (k *Kernel) interleaveAt(f js.Value, dst, src uintptr, lds, blocks, panels, dps int) {
 	f.Invoke(dst, src, lds, blocks, panels, dps)
+}
+
+// ChannelPasses returns BatchNorm's passes on the kernel's vectors, for
+// planes of a multiple of 4 values.
+func (k *Kernel) ChannelPasses() *nn.ChannelPasses {
+	return &nn.ChannelPasses{
+		Sum: func(x []float32, hw, n, stride int) float64 {
+			k.channelCall(chSum, hw, n, stride, x)
+			return k.io[1]
+		},
+		SquaredDeviations: func(x []float32, hw, n, stride int, mean float64) float64 {
+			k.io[0] = mean
+			k.channelCall(chSquares, hw, n, stride, x)
+			return k.io[1]
+		},
+		GradientSums: func(dy, x []float32, hw, n, stride int, mean, invStd float32) (float64, float64) {
+			k.io[0], k.io[1] = float64(mean), float64(invStd)
+			k.channelCall(chGradientSums, hw, n, stride, dy, x)
+			return k.io[2], k.io[3]
+		},
+		Affine: func(y, x []float32, hw, n, stride int, scale, shift float32) {
+			k.io[0], k.io[1] = float64(scale), float64(shift)
+			k.channelCall(chAffine, hw, n, stride, y, x)
+		},
+		InputGradient: func(dx, dy, x []float32, hw, n, stride int, a, mdy, mdyx, mean, invStd float32) {
+			k.io[0], k.io[1], k.io[2], k.io[3], k.io[4] = float64(a), float64(mdy), float64(mdyx), float64(mean), float64(invStd)
+			k.channelCall(chInputGradient, hw, n, stride, dx, dy, x)
+		},
+	}
+}
+
+// channelCall checks that each of the streams holds n planes of hw
+// values stride apart, hw a positive multiple of 4, and calls the pass
+// i on them.
+func (k *Kernel) channelCall(i, hw, n, stride int, streams ...[]float32) {
+	if hw <= 0 || hw%4 != 0 || n <= 0 || stride < hw {
+		panic(fmt.Sprintf("simd: BatchNorm pass on %d planes of %d values %d apart", n, hw, stride))
+	}
+	var at [3]uintptr
+	for j, s := range streams {
+		_ = s[(n-1)*stride+hw-1]
+		at[j] = uintptr(unsafe.Pointer(unsafe.SliceData(s)))
+	}
+	switch len(streams) {
+	case 1:
+		k.channel1(k.channel[i], at[0], hw/4, n, 4*stride, k.io)
+	case 2:
+		k.channel2(k.channel[i], at[0], at[1], hw/4, n, 4*stride, k.io)
+	default:
+		k.channel3(k.channel[i], at[0], at[1], at[2], hw/4, n, 4*stride, k.io)
+	}
+}
+
+// channel1, channel2 and channel3 call a BatchNorm pass of that many
+// streams with byte addresses, as gemmAt does.
+//
+//go:uintptrescapes
+func (k *Kernel) channel1(f js.Value, a uintptr, vecs, n, stride int, io *[5]float64) {
+	f.Invoke(a, vecs, n, stride, uintptr(unsafe.Pointer(io)))
+}
+
+//go:uintptrescapes
+func (k *Kernel) channel2(f js.Value, a, b uintptr, vecs, n, stride int, io *[5]float64) {
+	f.Invoke(a, b, vecs, n, stride, uintptr(unsafe.Pointer(io)))
+}
+
+//go:uintptrescapes
+func (k *Kernel) channel3(f js.Value, a, b, c uintptr, vecs, n, stride int, io *[5]float64) {
+	f.Invoke(a, b, c, vecs, n, stride, uintptr(unsafe.Pointer(io)))
 }
 
 // IDCT is data.IDCTKernel: the inverse DCT of the len(coefs)/64 blocks

@@ -12,13 +12,16 @@
 // grow. It also exports fma, which returns 1 if gemm uses fused
 // multiply-adds, else 0, and relu and reluBackward, ReLU's passes on
 // f32x4 vectors (nn.ReLUKernels), idct, the inverse DCT of JPEG
-// blocks on i32x4 vectors (data.IDCTKernel), and interleave4 and
+// blocks on i32x4 vectors (data.IDCTKernel), interleave4 and
 // interleave8, the transposes that pack Gemm's operands
-// (nn.InterleaveKernel).
+// (nn.InterleaveKernel), and BatchNorm's passes over a channel
+// (nn.ChannelPasses): channelSum, channelSquares, channelGradientSums,
+// channelAffine and channelInputGradient.
 //
 // Under GOOS=js, Kernel calls an instance of the module: its Gemm is the
 // nn.GemmKernel, its ReLUKernels nn's ReLU passes, its Interleave nn's
-// packing transposes and its IDCT nn/data's inverse DCT, that the worker sets when its JavaScript found
+// packing transposes, its ChannelPasses BatchNorm's and its IDCT
+// nn/data's inverse DCT, that the worker sets when its JavaScript found
 // WebAssembly SIMD; without it, the Go loops stay.
 package simd
 
@@ -38,5 +41,10 @@ func Module(fma bool) []byte {
 		reluBackwardFunction(),
 		idctFunction(),
 		interleaveFunction(4),
-		interleaveFunction(8))
+		interleaveFunction(8),
+		sumFunction(false),
+		sumFunction(true),
+		gradientSumsFunction(),
+		affineFunction(),
+		inputGradientFunction())
 }
