@@ -70,6 +70,33 @@ func BenchmarkGemm(b *testing.B) {
 	}
 }
 
+// BenchmarkKernelLayout runs the fma kernel alone on the products of
+// inference at batch 64 (the im2col matrix of a chunk of images, with
+// the ones row: m×n×k), its whole panels only, with B read in place
+// (rows n apart, as inference hands it over today) and with B packed
+// (each panel's rows 8 floats apart, as Gemm packs a transposed B).
+func BenchmarkKernelLayout(b *testing.B) {
+	k := kernels(b)["fma"]
+	rng := rand.New(rand.NewPCG(1, 1))
+	for _, s := range [][3]int{{16, 1089, 145}, {32, 2023, 145}, {32, 2023, 289}, {64, 2025, 289}, {64, 2025, 577}} {
+		m, n, depth := s[0], s[1], s[2]
+		tiles, panels := m/4, n/8
+		a, bm, c := randSlice(rng, m*depth), randSlice(rng, depth*n), randSlice(rng, m*n)
+		for _, packed := range []bool{false, true} {
+			ps, bs := 8, n
+			if packed {
+				ps, bs = 8*depth, 8
+			}
+			b.Run(fmt.Sprintf("%dx%dx%d/packed=%v", m, n, depth, packed), func(b *testing.B) {
+				for b.Loop() {
+					k.Gemm(depth, tiles, panels, a, bm, ps, bs, c, n, false)
+				}
+				b.ReportMetric(2*float64(m*panels*8*depth)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			})
+		}
+	}
+}
+
 // BenchmarkTrainStep is one reference-recipe step on a batch of 64:
 // forward, loss, backward, clipping and Adam, as nn's benchmark of the
 // same name, on one replica.
