@@ -71,25 +71,32 @@ func BenchmarkGemm(b *testing.B) {
 }
 
 // BenchmarkKernelLayout runs the fma kernel alone on the products of
-// inference at batch 64 (the im2col matrix of a chunk of images, with
-// the ones row: m×n×k), its whole panels only, with B read in place
-// (rows n apart, as inference hands it over today) and with B packed
-// (each panel's rows 8 floats apart, as Gemm packs a transposed B).
+// inference at batch 64 (out channels, with a joined shortcut's, by the
+// im2col matrix's columns for a chunk of images, by its rows with the
+// ones row), its whole panels only and in Gemm's blocks of depth, with
+// B read in place (rows n apart, as inference hands it over) and with B
+// packed (each panel's rows 8 floats apart, as Gemm packs a transposed
+// B).
 func BenchmarkKernelLayout(b *testing.B) {
 	k := kernels(b)["fma"]
 	rng := rand.New(rand.NewPCG(1, 1))
-	for _, s := range [][3]int{{16, 1089, 145}, {32, 2023, 145}, {32, 2023, 289}, {64, 2025, 289}, {64, 2025, 577}} {
+	for _, s := range [][3]int{{16, 1089, 28}, {16, 1089, 145}, {64, 2023, 145}, {32, 2023, 289}, {128, 2025, 289}, {64, 2025, 577}} {
 		m, n, depth := s[0], s[1], s[2]
 		tiles, panels := m/4, n/8
+		blocks := (depth + 255) / 256 // as gemmWith splits the depth
+		kc := (depth + blocks - 1) / blocks
 		a, bm, c := randSlice(rng, m*depth), randSlice(rng, depth*n), randSlice(rng, m*n)
 		for _, packed := range []bool{false, true} {
-			ps, bs := 8, n
-			if packed {
-				ps, bs = 8*depth, 8
-			}
 			b.Run(fmt.Sprintf("%dx%dx%d/packed=%v", m, n, depth, packed), func(b *testing.B) {
 				for b.Loop() {
-					k.Gemm(depth, tiles, panels, a, bm, ps, bs, c, n, false)
+					for p0 := 0; p0 < depth; p0 += kc {
+						kb := min(kc, depth-p0)
+						ps, bs := 8, n
+						if packed {
+							ps, bs = 8*kb, 8
+						}
+						k.Gemm(kb, tiles, panels, a[m*p0:], bm[n*p0:], ps, bs, c, n, p0 > 0)
+					}
 				}
 				b.ReportMetric(2*float64(m*panels*8*depth)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 			})
