@@ -51,10 +51,41 @@ func Gemm(buf *GemmBuffer, transA, transB bool, m, n, k int, a []float32, lda in
 		_ = b[(k-1)*ldb+n-1]
 	}
 	if kern := gemmKernel.Load(); kern != nil {
-		gemmWith(*kern, buf, transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate)
+		gemmWith(*kern, buf, transA, m, n, k, a, lda, operandB{trans: transB, b: b, ld: ldb}, c, ldc, accumulate)
 		return
 	}
 	gemm(buf, transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate)
+}
+
+// GemmRows computes C = A·B, or C += A·B when accumulate is set, as Gemm
+// does without transposing, where the k×n matrix B is given by its rows:
+// B(p, j) = rows[p][j], with k = len(rows) and each row at least n
+// long. The rows may be any slices, so that a matrix whose rows are runs
+// of another, as a convolution's im2col matrix is of its input, need not
+// be copied into one: a GemmKernel's panels are packed from the rows
+// straight away (see GatherKernel), and Gemm's own kernel gets them
+// copied into buf. Either way the result is Gemm's on the matrix of
+// those rows, bit for bit.
+func GemmRows(buf *GemmBuffer, m, n int, a []float32, lda int, rows [][]float32, c []float32, ldc int, accumulate bool) {
+	k := len(rows)
+	kern := gemmKernel.Load()
+	if kern == nil || m == 0 || n == 0 || k == 0 {
+		buf.rows = grow(buf.rows, k*n)
+		for p, r := range rows {
+			copy(buf.rows[p*n:(p+1)*n], r[:n])
+		}
+		Gemm(buf, false, false, m, n, k, a, lda, buf.rows, n, c, ldc, accumulate)
+		return
+	}
+	if lda < 0 || ldc < 0 {
+		panic("nn: GemmRows with a negative leading dimension")
+	}
+	_ = c[(m-1)*ldc+n-1]
+	_ = a[(m-1)*lda+k-1]
+	for _, r := range rows {
+		_ = r[n-1]
+	}
+	gemmWith(*kern, buf, false, m, n, k, a, lda, operandB{rows: rows}, c, ldc, accumulate)
 }
 
 // gemmAliasedRows reports whether rows of a matrix ld floats apart are
@@ -68,6 +99,7 @@ type GemmBuffer struct {
 	a, b []float32 // packed blocks of A and B
 	t    []float32 // on amd64, B's last columns on their way to transposition
 	e    []float32 // with a GemmKernel, the tiles of C cut by its edges
+	rows []float32 // GemmRows' matrix, for Gemm's own kernel
 }
 
 const (

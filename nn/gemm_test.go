@@ -31,8 +31,97 @@ var gemmImpls = []struct {
 			Gemm(buf, transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate)
 			return
 		}
-		gemmWith(kernelRef, buf, transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate)
+		gemmWith(kernelRef, buf, transA, m, n, k, a, lda, operandB{trans: transB, b: b, ld: ldb}, c, ldc, accumulate)
 	}},
+	{"gemmWith rows", func(buf *GemmBuffer, transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, accumulate bool) {
+		if m == 0 || n == 0 || k == 0 {
+			Gemm(buf, transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate)
+			return
+		}
+		gemmWith(kernelRef, buf, transA, m, n, k, a, lda, operandB{rows: rowsOf(transB, n, k, b, ldb)}, c, ldc, accumulate)
+	}},
+}
+
+// rowsOf returns the k rows of op(B), n values each: slices of b where
+// B is not transposed, and copies where it is.
+func rowsOf(transB bool, n, k int, b []float32, ldb int) [][]float32 {
+	rows := make([][]float32, k)
+	for p := range rows {
+		if !transB {
+			rows[p] = b[p*ldb : p*ldb+n]
+			continue
+		}
+		rows[p] = make([]float32, n)
+		for j := range n {
+			rows[p][j] = b[j*ldb+p]
+		}
+	}
+	return rows
+}
+
+// TestGemmRows checks that GemmRows computes Gemm's bits on the matrix of
+// its rows, with Gemm's own kernel and with a GemmKernel set, packing
+// with Go's loops and with a GatherKernel, over the shapes of
+// TestGemmAgainstNaive without transposes.
+func TestGemmRows(t *testing.T) {
+	var gathers int
+	gather := func(dst []float32, rows [][]float32, j0, panels int) {
+		gathers++
+		for t := range panels {
+			for p, r := range rows {
+				copy(dst[(t*len(rows)+p)*8:], r[j0+8*t:j0+8*t+8])
+			}
+		}
+	}
+	for _, setup := range []struct {
+		name           string
+		kernel, gather bool
+	}{{"own kernel", false, false}, {"GemmKernel", true, false}, {"GemmKernel and GatherKernel", true, true}} {
+		t.Run(setup.name, func(t *testing.T) {
+			if setup.kernel {
+				SetGemmKernel(kernelRef)
+				defer SetGemmKernel(nil)
+			}
+			if setup.gather {
+				SetGatherKernel(gather)
+				defer SetGatherKernel(nil)
+			}
+			gathers = 0
+			rng := rand.New(rand.NewPCG(2, 2))
+			var buf, rowsBuf GemmBuffer
+			for _, tc := range gemmCases(rng) {
+				if tc.transA || tc.transB {
+					continue
+				}
+				a, lda, b, ldb, c, ldc := tc.operands()
+				for _, s := range [][]float32{a, b, c} {
+					copy(s, randSlice(rng, len(s)))
+				}
+				want := append([]float32(nil), c...)
+				Gemm(&buf, false, false, tc.m, tc.n, tc.k, a, lda, b, ldb, want, ldc, tc.accumulate)
+				got := append([]float32(nil), c...)
+				GemmRows(&rowsBuf, tc.m, tc.n, a, lda, rowsOf(false, tc.n, tc.k, b, ldb), got, ldc, tc.accumulate)
+				for i := range got {
+					if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+						t.Fatalf("%v: c[%d] = %v, Gemm's %v", tc, i, got[i], want[i])
+					}
+				}
+			}
+			if setup.gather != (gathers > 0) {
+				t.Errorf("%d calls of the GatherKernel", gathers)
+			}
+			// With a warm buffer and the rows made, GemmRows allocates
+			// nothing.
+			tc := gemmCase{m: 13, n: 37, k: 300}
+			a, lda, b, ldb, c, ldc := tc.operands()
+			rows := rowsOf(false, tc.n, tc.k, b, ldb)
+			run := func() { GemmRows(&rowsBuf, tc.m, tc.n, a, lda, rows, c, ldc, false) }
+			run()
+			if got := testing.AllocsPerRun(10, run); got != 0 {
+				t.Errorf("%v: %v allocations per call with a warm buffer, want 0", tc, got)
+			}
+		})
+	}
 }
 
 // gemmNaive is the reference loop of Gemm's documentation, accumulating
@@ -353,6 +442,9 @@ func TestGemmPanicsOnMisuse(t *testing.T) {
 
 func TestGemmDoesNotAllocate(t *testing.T) {
 	for _, impl := range gemmImpls {
+		if impl.name == "gemmWith rows" {
+			continue // its rows are made for each call; GemmRows' own test is below
+		}
 		rng := rand.New(rand.NewPCG(1, 1))
 		for _, tc := range []gemmCase{{m: 16, n: 1024, k: 27}, {m: 13, n: 27, k: 600, transB: true}, {m: 27, n: 64, k: 64, transA: true}} {
 			a, lda, b, ldb, c, ldc := tc.operands()

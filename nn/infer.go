@@ -24,8 +24,8 @@ type inference struct {
 	fc     *Linear
 
 	in, stemOut padded
-	col         []float32 // every convolution's im2col matrix, in turn
-	features    Tensor    // (N, C) of the global average pooling
+	scratch     convScratch // every convolution's, in turn
+	features    Tensor      // (N, C) of the global average pooling
 	logits      Tensor
 	gemm        GemmBuffer
 }
@@ -73,10 +73,10 @@ func (inf *inference) forward(x *Tensor) *Tensor {
 		inf.in.resize(ch, g, h, w)
 		pad(&inf.in, x.Data[n0*ch*h*w:(n0+g)*ch*h*w])
 		inf.stemOut.resize(inf.width, g, inf.stem.outSize(h), inf.stem.outSize(w))
-		inf.stem.forward(&inf.stemOut, &inf.in, false, inf.width, &inf.col)
+		inf.stem.forward(&inf.stemOut, &inf.in, false, inf.width, &inf.scratch)
 		a := &inf.stemOut
 		for _, b := range inf.blocks {
-			a = b.forward(a, &inf.col)
+			a = b.forward(a, &inf.scratch)
 		}
 		if a.C != inf.fc.In {
 			panic(fmt.Sprintf("nn: Infer: %d channels reach a classifier of %d inputs", a.C, inf.fc.In))
@@ -175,12 +175,12 @@ func (b *inferBlock) fold() {
 }
 
 // forward returns the block's output for x, which has zero borders, in
-// padded form with zero borders. It may overwrite x and return it. col is
+// padded form with zero borders. It may overwrite x and return it. s is
 // scratch space for inferConv.forward.
-func (b *inferBlock) forward(x *padded, col *[]float32) *padded {
+func (b *inferBlock) forward(x *padded, s *convScratch) *padded {
 	ho, wo := b.conv1.outSize(x.H), b.conv1.outSize(x.W)
 	b.h.resize(b.conv1.Out, x.N, ho, wo)
-	b.conv1.forward(&b.h, x, false, b.out, col)
+	b.conv1.forward(&b.h, x, false, b.out, s)
 	main, sum := &b.h, x // conv2 adds into the shortcut's output, sum
 	switch {
 	case b.joined:
@@ -188,9 +188,9 @@ func (b *inferBlock) forward(x *padded, col *[]float32) *padded {
 		main, sum = &b.mainView, &b.sumView
 	case b.shortcut != nil:
 		b.s.resize(b.out, x.N, ho, wo)
-		b.shortcut.forward(&b.s, x, false, 0, col)
+		b.shortcut.forward(&b.s, x, false, 0, s)
 		sum = &b.s
 	}
-	b.conv2.forward(sum, main, true, b.out, col)
+	b.conv2.forward(sum, main, true, b.out, s)
 	return sum
 }

@@ -82,9 +82,10 @@ func newInferConv(convs []*Conv2D, bns []*BatchNorm2D) *inferConv {
 		}
 		c.Out += cv.Out
 	}
-	if c.Pad > 1 || c.Kernel-1-c.Pad > 1 || c.Stride == 1 && 2*c.Pad != c.Kernel-1 {
-		// padded has room for a border of one; im2colShift needs a
-		// stride-1 output of the input's size.
+	if c.Pad > 1 || c.Kernel-1-c.Pad > 1 || c.Stride == 1 && 2*c.Pad != c.Kernel-1 || c.Stride > 2 {
+		// padded has room for a border of one; shiftedRows needs a
+		// stride-1 output of the input's size, phaseRows a stride of at
+		// most 2.
 		panic(fmt.Sprintf("nn: inference cannot pad a %d×%d convolution of stride %d by %d", c.Kernel, c.Kernel, c.Stride, c.Pad))
 	}
 	return c
@@ -113,51 +114,69 @@ func (c *inferConv) fold() {
 // outSize returns the output side for an input side.
 func (c *inferConv) outSize(in int) int { return (in+2*c.Pad-c.Kernel)/c.Stride + 1 }
 
+// convScratch is the scratch space of inferConv.forward, which the
+// convolutions of an inference use in turn.
+type convScratch struct {
+	rows   [][]float32 // the rows of the im2col matrix
+	ones   []float32   // its last row, of ones
+	phases padded      // a strided convolution's input, split by phase
+}
+
 // forward sets y, or adds to it when accumulate is set, to the
 // convolution of x, then applies ReLU to y's first reluChannels channels
 // and zeroes their borders. The borders of the other channels are left
 // wrong. x must have zero borders; y must have the output's shape, and
-// not overlap x. col is scratch space for the im2col matrix, grown as
-// needed.
-func (c *inferConv) forward(y, x *padded, accumulate bool, reluChannels int, col *[]float32) {
+// not overlap x.
+//
+// The im2col matrix is never written out: its rows are runs of x, or of
+// x split by phase where the stride is more than one (see phaseRows),
+// and a row of ones, that GemmRows reads in place.
+func (c *inferConv) forward(y, x *padded, accumulate bool, reluChannels int, s *convScratch) {
 	if x.C != c.In || y.C != c.Out || y.N != x.N || y.H != c.outSize(x.H) || y.W != c.outSize(x.W) {
 		panic(fmt.Sprintf("nn: inference convolution %d→%d got %v→%v", c.In, c.Out, x, y))
 	}
 	kk := c.In * c.Kernel * c.Kernel
+	if cap(s.rows) < kk+1 {
+		s.rows = make([][]float32, kk+1)
+	}
+	rows := s.rows[:kk+1]
 	p := y.plane()
 	// Images per chunk: enough columns to keep the product efficient, few
-	// enough that the im2col matrix stays in the cache.
+	// enough that its operands stay in the cache.
 	per := max(1, inferChunkCols/p)
 	for n0 := 0; n0 < x.N; n0 += per {
 		n1 := min(n0+per, x.N)
 		cols := (n1 - n0) * p
-		*col = grow(*col, (kk+1)*cols)
 		if c.Stride == 1 {
-			c.im2colShift(*col, x, n0, cols)
+			c.shiftedRows(rows, x, n0, cols)
 		} else {
-			c.im2colStrided(*col, x, y, n0, n1)
+			c.phaseRows(rows, &s.phases, x, y, n0, n1)
 		}
-		ones := (*col)[kk*cols : (kk+1)*cols]
-		for j := range ones {
-			ones[j] = 1
+		if len(s.ones) < cols {
+			s.ones = make([]float32, cols)
+			for j := range s.ones {
+				s.ones[j] = 1
+			}
 		}
-		Gemm(&c.gemm, false, false, c.Out, cols, kk+1, c.weight, kk+1, *col, cols, y.Data[y.at(0, n0):], y.stride(), accumulate)
+		rows[kk] = s.ones[:cols]
+		GemmRows(&c.gemm, c.Out, cols, c.weight, kk+1, rows, y.Data[y.at(0, n0):], y.stride(), accumulate)
 		for o := range reluChannels {
 			reluPlanes(y.Data[y.at(o, n0):y.at(o, n1)], y.H, y.W)
 		}
 	}
+	clear(rows) // keep no activation alive through the scratch
 }
 
 // inferChunkCols is the number of columns of the im2col matrix that
 // inferConv.forward aims at per product.
 const inferChunkCols = 2048
 
-// im2colShift fills the first In*K*K rows of col, cols columns each,
-// for a stride-1 convolution from image n0 on: in the padded layout,
-// row (ch*K+ki)*K+kj is the run of planes of channel ch shifted by
-// (ki-Pad, kj-Pad), one copy. Its columns on the output's borders are
+// shiftedRows sets the first In*K*K rows of the im2col matrix, cols
+// columns each, of a stride-1 convolution from image n0 on: in the
+// padded layout, row (ch*K+ki)*K+kj is the run of planes of channel ch
+// shifted by (ki-Pad, kj-Pad). Its columns on the output's borders are
 // garbage.
-func (c *inferConv) im2colShift(col []float32, x *padded, n0, cols int) {
+func (c *inferConv) shiftedRows(rows [][]float32, x *padded, n0, cols int) {
 	k, wr := c.Kernel, x.W+1
 	r := 0
 	for ch := 0; ch < c.In; ch++ {
@@ -165,46 +184,82 @@ func (c *inferConv) im2colShift(col []float32, x *padded, n0, cols int) {
 		for ki := 0; ki < k; ki++ {
 			for kj := 0; kj < k; kj++ {
 				src := base + (ki-c.Pad)*wr + kj - c.Pad
-				copy(col[r*cols:(r+1)*cols], x.Data[src:src+cols])
+				rows[r] = x.Data[src : src+cols]
 				r++
 			}
 		}
 	}
 }
 
-// im2colStrided fills the first In*K*K rows of col for images [n0,
-// n1) of x, with the columns of y's padded planes: row (ch*K+ki)*K+kj,
-// at output (oh, ow) of image n, holds x[ch, n, oh*S-P+ki, ow*S-P+kj].
-// Its columns on y's borders are left as they were. Each output row's
-// gather reads through a pointer, its last element's bounds checked
-// first: a check an element cost WebAssembly a good part of the time.
-func (c *inferConv) im2colStrided(col []float32, x, y *padded, n0, n1 int) {
-	if y.W == 0 {
-		return
-	}
+// phaseRows sets the first In*K*K rows of the im2col matrix for images
+// [n0, n1) of x, of a convolution of stride S > 1 into y. It first
+// splits those images by phase into ph, in y's geometry: phase (a, b)
+// holds x[ch, n, S*i+a, S*j+b] at (i, j). Input row S*oh-Pad+ki is then
+// row oh+⌊d/S⌋ of phase d mod S, for d = ki-Pad, and likewise for
+// columns, so that row (ch*K+ki)*K+kj of the matrix is the run of planes
+// of a phase's channel ch shifted by (⌊(ki-Pad)/S⌋, ⌊(kj-Pad)/S⌋), as in
+// shiftedRows: the split copies x once, where writing the matrix out
+// would copy it K*K times. Its columns on y's borders are garbage.
+func (c *inferConv) phaseRows(rows [][]float32, ph *padded, x, y *padded, n0, n1 int) {
 	k, s := c.Kernel, c.Stride
-	wr, wro, p := x.W+1, y.W+1, y.plane()
-	cols := (n1 - n0) * p
-	last := (y.W - 1) * s // of a row's reads, from its first
+	// The phases the kernel reads, a*S+b, by their index in ph; -1 for
+	// none.
+	var index [4]int
+	phase := func(d int) int { return ((d % s) + s) % s }
+	shift := func(d int) int { return (d - phase(d)) / s }
+	used := 0
+	for i := range index {
+		index[i] = -1
+	}
+	for ki := 0; ki < k; ki++ {
+		for kj := 0; kj < k; kj++ {
+			q := phase(ki-c.Pad)*s + phase(kj-c.Pad)
+			if index[q] < 0 {
+				index[q] = used
+				used++
+			}
+		}
+	}
+	if ph.C != used*c.In || ph.N != n1-n0 || ph.H != y.H || ph.W != y.W {
+		ph.resize(used*c.In, n1-n0, y.H, y.W) // zero borders, kept by what follows
+	}
+	wr, wro := x.W+1, y.W+1
+	for q, at := range index {
+		if at < 0 {
+			continue
+		}
+		a, b := q/s, q%s
+		// The columns of phase b that fall inside x's padded rows.
+		inside := min(y.W, (x.W-b)/s+1)
+		for ch := 0; ch < c.In; ch++ {
+			for n := n0; n < n1; n++ {
+				from := x.at(ch, n) + b
+				for i := 0; i < y.H; i++ {
+					dst := ph.Data[ph.at(at*c.In+ch, n-n0)+(i+1)*wro:][:y.W]
+					if s*i+a > x.H {
+						clear32(dst)
+						continue
+					}
+					src := x.Data[from+(s*i+a+1)*wr:]
+					_ = src[s*(inside-1)]
+					p := unsafe.Pointer(unsafe.SliceData(src))
+					for j := range dst[:inside] {
+						dst[j] = *(*float32)(unsafe.Add(p, 4*s*j))
+					}
+					clear32(dst[inside:])
+				}
+			}
+		}
+	}
+	cols := (n1 - n0) * y.plane()
 	r := 0
 	for ch := 0; ch < c.In; ch++ {
 		for ki := 0; ki < k; ki++ {
 			for kj := 0; kj < k; kj++ {
-				row := col[r*cols : (r+1)*cols]
+				q := index[phase(ki-c.Pad)*s+phase(kj-c.Pad)]
+				src := ph.at(q*c.In+ch, 0) + shift(ki-c.Pad)*wro + shift(kj-c.Pad)
+				rows[r] = ph.Data[src : src+cols]
 				r++
-				for n := n0; n < n1; n++ {
-					from := x.at(ch, n) + kj - c.Pad
-					out := row[(n-n0)*p:]
-					for oh := 0; oh < y.H; oh++ {
-						src := x.Data[from+(oh*s-c.Pad+ki+1)*wr:]
-						_ = src[last]
-						at := unsafe.Pointer(unsafe.SliceData(src))
-						dst := out[(oh+1)*wro : (oh+1)*wro+y.W]
-						for ow := range dst {
-							dst[ow] = *(*float32)(unsafe.Add(at, 4*s*ow))
-						}
-					}
-				}
 			}
 		}
 	}

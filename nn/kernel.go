@@ -53,9 +53,10 @@ func SetGemmKernel(k GemmKernel) {
 // and leading dimensions ≥ 0. It splits k into blocks of equal depth up to
 // kernelKC. In each block it packs all of op(A), zero rows completing the
 // last tile; it reads the whole panels of op(B) in place when op(B) is B,
-// and packs the rest, zero columns completing the last panel. Tiles cut
-// by the edges of C go through buf.e.
-func gemmWith(kern GemmKernel, buf *GemmBuffer, transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, accumulate bool) {
+// and packs the rest, zero columns completing the last panel. B given by
+// its rows is packed a block of columns at a time (gemmRowsBlock). Tiles
+// cut by the edges of C go through buf.e.
+func gemmWith(kern GemmKernel, buf *GemmBuffer, transA bool, m, n, k int, a []float32, lda int, b operandB, c []float32, ldc int, accumulate bool) {
 	blocks := (k + kernelKC - 1) / kernelKC
 	kc := (k + blocks - 1) / blocks
 	tiles := (m + kernelMR - 1) / kernelMR
@@ -65,8 +66,10 @@ func gemmWith(kern GemmKernel, buf *GemmBuffer, transA, transB bool, m, n, k int
 	np := (n + kernelNR - 1) / kernelNR * kernelNR
 
 	buf.a = grow(buf.a, tiles*kernelMR*kc)
-	packAll := transB || gemmAliasedRows(ldb)
+	packAll := b.trans || gemmAliasedRows(b.ld)
 	switch {
+	case b.rows != nil:
+		buf.b = grow(buf.b, max(rowsBlockFloats, kernelNR*kc))
 	case packAll:
 		buf.b = grow(buf.b, np*kc)
 	case nFull < n:
@@ -89,14 +92,18 @@ func gemmWith(kern GemmKernel, buf *GemmBuffer, transA, transB bool, m, n, k int
 		// reads them; the last, cut one, packed, is bLast.
 		var bFull, bLast []float32
 		var ps, bs int
+		if b.rows != nil {
+			gemmRowsBlock(kern, buf, m, n, kb, b.rows[p0:p0+kb], c, ldc, add)
+			continue
+		}
 		if packAll {
-			packB(buf.b, kernelNR, kernelNR, transB, b, ldb, n, p0, kb)
+			packB(buf.b, kernelNR, kernelNR, b.trans, b.b, b.ld, n, p0, kb)
 			bFull, ps, bs = buf.b, kernelNR*kb, kernelNR
 			bLast = buf.b[nFull*kb:]
 		} else {
-			bFull, ps, bs = b[p0*ldb:], kernelNR, ldb
+			bFull, ps, bs = b.b[p0*b.ld:], kernelNR, b.ld
 			if nFull < n {
-				packB(buf.b, kernelNR, kernelNR, false, b[nFull:], ldb, n-nFull, p0, kb)
+				packB(buf.b, kernelNR, kernelNR, false, b.b[nFull:], b.ld, n-nFull, p0, kb)
 				bLast = buf.b
 			}
 		}
@@ -110,6 +117,72 @@ func gemmWith(kern GemmKernel, buf *GemmBuffer, transA, transB bool, m, n, k int
 		if nFull < n {
 			callKernel(kern, kb, tiles, 1, buf.a, bLast, kernelNR*kb, kernelNR, buf.e, kernelNR, false)
 			storeTile(c[nFull:], ldc, buf.e, kernelNR, m, n-nFull, add)
+		}
+	}
+}
+
+// operandB is gemmWith's B: op(B) of the matrix b, ld floats a row, or,
+// when rows is set, the matrix of those rows.
+type operandB struct {
+	trans bool
+	b     []float32
+	ld    int
+	rows  [][]float32
+}
+
+// gemmRowsBlock is gemmWith's step for a block of depth kb of the rows
+// of B: A is packed in buf.a. It packs B a block of columns at a time,
+// rowsBlockCols of them, and runs the kernel on each while it is still
+// in the cache; then the last, cut panel.
+func gemmRowsBlock(kern GemmKernel, buf *GemmBuffer, m, n, kb int, rows [][]float32, c []float32, ldc int, add bool) {
+	mFull := m - m%kernelMR
+	nFull := n - n%kernelNR
+	nc := rowsBlockCols(kb)
+	for j0 := 0; j0 < nFull; j0 += nc {
+		jn := min(nc, nFull-j0)
+		packRows(buf.b, rows, j0, jn/kernelNR)
+		if mFull > 0 {
+			callKernel(kern, kb, mFull/kernelMR, jn/kernelNR, buf.a, buf.b, kernelNR*kb, kernelNR, c[j0:], ldc, add)
+		}
+		if mFull < m {
+			callKernel(kern, kb, 1, jn/kernelNR, buf.a[mFull*kb:], buf.b, kernelNR*kb, kernelNR, buf.e, jn, false)
+			storeTile(c[mFull*ldc+j0:], ldc, buf.e, jn, m-mFull, jn, add)
+		}
+	}
+	if nFull < n {
+		last := buf.b[:kernelNR*kb]
+		for p, r := range rows {
+			d := last[p*kernelNR : (p+1)*kernelNR]
+			clear32(d[copy(d, r[nFull:n]):])
+		}
+		tiles := (m + kernelMR - 1) / kernelMR
+		callKernel(kern, kb, tiles, 1, buf.a, last, kernelNR*kb, kernelNR, buf.e, kernelNR, false)
+		storeTile(c[nFull:], ldc, buf.e, kernelNR, m, n-nFull, add)
+	}
+}
+
+// rowsBlockCols returns the columns of B that gemmRowsBlock packs at a
+// time for a depth of kb: a multiple of kernelNR, about
+// rowsBlockFloats values in all.
+func rowsBlockCols(kb int) int { return max(1, rowsBlockFloats/kb/kernelNR) * kernelNR }
+
+// rowsBlockFloats is the size of the blocks of B that gemmRowsBlock packs,
+// small enough to stay in the cache beside A until the kernel reads them.
+const rowsBlockFloats = 32 << 10
+
+// packRows packs panels whole panels of kernelNR columns from column j0
+// of rows, a block of B's rows, as packB packs a matrix, with the
+// GatherKernel if one is set.
+func packRows(dst []float32, rows [][]float32, j0, panels int) {
+	kb := len(rows)
+	if k := gatherKernel.Load(); k != nil {
+		(*k)(dst[:kernelNR*panels*kb], rows, j0, panels)
+		return
+	}
+	for p, r := range rows {
+		r := r[j0 : j0+kernelNR*panels]
+		for t := range panels {
+			copy(dst[(t*kb+p)*kernelNR:(t*kb+p+1)*kernelNR], r[t*kernelNR:(t+1)*kernelNR])
 		}
 	}
 }
@@ -185,4 +258,30 @@ func SetInterleaveKernel(k InterleaveKernel) {
 		return
 	}
 	interleaveKernel.Store(&k)
+}
+
+// GatherKernel packs the whole panels of a matrix given by its rows, as
+// GemmRows hands them to a GemmKernel, run faster than Go can, as the
+// WebAssembly SIMD kernel of the page's worker does (see wasm/simd): for
+// the len(rows) rows of a block, it writes panels panels of 8 columns
+// from column j0 on,
+//
+//	dst[t*8*len(rows) + p*8 + q] = rows[p][j0+t*8+q]
+//
+// for t < panels, p < len(rows) and q < 8. It only moves values.
+// GemmRows calls it with rows of at least j0+8*panels values and a dst
+// that holds every element it writes, from any goroutine.
+type GatherKernel func(dst []float32, rows [][]float32, j0, panels int)
+
+// gatherKernel is the kernel set by SetGatherKernel, or nil.
+var gatherKernel atomic.Pointer[GatherKernel]
+
+// SetGatherKernel makes GemmRows pack with k from now on, in every
+// goroutine, or with Go's loops again when k is nil.
+func SetGatherKernel(k GatherKernel) {
+	if k == nil {
+		gatherKernel.Store(nil)
+		return
+	}
+	gatherKernel.Store(&k)
 }

@@ -21,11 +21,13 @@ func benchKernels(b *testing.B, f func(b *testing.B)) {
 			if k := ks[name]; k != nil { // as the worker sets them
 				nn.SetGemmKernel(k.Gemm)
 				nn.SetInterleaveKernel(k.Interleave)
+				nn.SetGatherKernel(k.Gather)
 				nn.SetChannelPasses(k.ChannelPasses())
 				nn.SetReLUKernels(k.ReLUKernels())
 				defer nn.SetChannelPasses(nil)
 				defer nn.SetGemmKernel(nil)
 				defer nn.SetInterleaveKernel(nil)
+				defer nn.SetGatherKernel(nil)
 				defer nn.SetReLUKernels(nil)
 			}
 			f(b)

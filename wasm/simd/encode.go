@@ -76,6 +76,7 @@ func (f *function) memarg(align, offset uint32) { f.u32(align); f.u32(offset) }
 // SIMD instructions: the prefix 0xfd, then the instruction's number.
 func (f *function) simd(n uint32) { f.op(0xfd); f.u32(n) }
 
+func (f *function) i32Load(offset uint32)         { f.op(0x28); f.memarg(2, offset) }
 func (f *function) f64Load(offset uint32)         { f.op(0x2b); f.memarg(3, offset) }
 func (f *function) f64Store(offset uint32)        { f.op(0x39); f.memarg(3, offset) }
 func (f *function) v128Load(offset uint32)        { f.simd(0x00); f.memarg(2, offset) }

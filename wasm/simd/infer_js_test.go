@@ -38,8 +38,10 @@ func TestInferWithKernels(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			nn.SetGemmKernel(k.Gemm)
 			nn.SetInterleaveKernel(k.Interleave)
+			nn.SetGatherKernel(k.Gather)
 			defer nn.SetGemmKernel(nil)
 			defer nn.SetInterleaveKernel(nil)
+			defer nn.SetGatherKernel(nil)
 			got := net.Infer(x).Data
 			for i := range want {
 				if d := math.Abs(float64(got[i] - want[i])); !(d <= tol) {

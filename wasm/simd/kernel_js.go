@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"runtime"
+	"sync"
 	"syscall/js"
 	"unsafe"
 
@@ -20,8 +22,12 @@ type Kernel struct {
 	idct               js.Value // the instance's inverse DCT of JPEG blocks
 	interleave4        js.Value // the instance's packing transposes
 	interleave8        js.Value
+	gather             js.Value    // the instance's packing of GemmRows' B
 	channel            [5]js.Value // the instance's BatchNorm passes, in channelNames' order
 	io                 *[5]float64 // their scalars, in and out
+
+	mu    sync.Mutex // guards table
+	table []int32    // Gather's row addresses
 }
 
 // channelNames are the exports of BatchNorm's passes, in the order of
@@ -44,17 +50,18 @@ func New(exports js.Value) (*Kernel, error) {
 		return nil, fmt.Errorf("simd: no kernel instance (exports are %s)", exports.Type())
 	}
 	k := &Kernel{gemm: exports.Get("gemm"), relu: exports.Get("relu"), reluBackward: exports.Get("reluBackward"),
-		idct: exports.Get("idct"), interleave4: exports.Get("interleave4"), interleave8: exports.Get("interleave8")}
+		idct: exports.Get("idct"), interleave4: exports.Get("interleave4"), interleave8: exports.Get("interleave8"),
+		gather: exports.Get("gather")}
 	fma := exports.Get("fma")
 	k.io = new([5]float64)
-	fs := []js.Value{k.gemm, fma, k.relu, k.reluBackward, k.idct, k.interleave4, k.interleave8}
+	fs := []js.Value{k.gemm, fma, k.relu, k.reluBackward, k.idct, k.interleave4, k.interleave8, k.gather}
 	for i, name := range channelNames {
 		k.channel[i] = exports.Get(name)
 		fs = append(fs, k.channel[i])
 	}
 	for _, f := range fs {
 		if f.Type() != js.TypeFunction {
-			return nil, errors.New("simd: the instance is not of the kernel module (it exports no gemm, fma, relu, reluBackward, idct, interleave4, interleave8 and channel… functions)")
+			return nil, errors.New("simd: the instance is not of the kernel module (it exports no gemm, fma, relu, reluBackward, idct, interleave4, interleave8, gather and channel… functions)")
 		}
 	}
 	k.fma = fma.Invoke().Int() == 1
@@ -189,6 +196,34 @@ func (k *Kernel) Interleave(dst []float32, w int, src []float32, lds, kb, panels
 //go:uintptrescapes
 func (k *Kernel) interleaveAt(f js.Value, dst, src uintptr, lds, blocks, panels, dps int) {
 	f.Invoke(dst, src, lds, blocks, panels, dps)
+}
+
+// Gather is nn.GatherKernel.
+func (k *Kernel) Gather(dst []float32, rows [][]float32, j0, panels int) {
+	if panels == 0 || len(rows) == 0 {
+		return
+	}
+	_ = dst[8*panels*len(rows)-1]
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if cap(k.table) < len(rows) {
+		k.table = make([]int32, len(rows))
+	}
+	table := k.table[:len(rows)]
+	for p, r := range rows {
+		r = r[j0 : j0+8*panels]
+		table[p] = int32(uintptr(unsafe.Pointer(unsafe.SliceData(r))))
+	}
+	k.gatherAt(uintptr(unsafe.Pointer(unsafe.SliceData(dst))), uintptr(unsafe.Pointer(unsafe.SliceData(table))), len(rows), panels, 32*len(rows))
+	runtime.KeepAlive(rows) // and with it what table points to
+}
+
+// gatherAt calls the kernel's gather with byte addresses, as gemmAt
+// does.
+//
+//go:uintptrescapes
+func (k *Kernel) gatherAt(dst, table uintptr, rows, panels, dps int) {
+	k.gather.Invoke(dst, table, rows, panels, dps)
 }
 
 // ChannelPasses returns BatchNorm's passes on the kernel's vectors, for

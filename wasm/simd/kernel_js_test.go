@@ -244,7 +244,9 @@ func TestGemmWithKernel(t *testing.T) {
 				defer nn.SetGemmKernel(nil)
 				if interleave {
 					nn.SetInterleaveKernel(k.Interleave)
+					nn.SetGatherKernel(k.Gather)
 					defer nn.SetInterleaveKernel(nil)
+					defer nn.SetGatherKernel(nil)
 				}
 				rng := rand.New(rand.NewPCG(1, 1))
 				var buf nn.GemmBuffer
@@ -282,6 +284,44 @@ func TestInterleave(t *testing.T) {
 					if math.Float32bits(dst[i]) != math.Float32bits(want[i]) {
 						t.Fatalf("w %d, depth %d, %d panels, rows %d apart: dst[%d] = %v, want %v", w, kb, panels, lds, i, dst[i], want[i])
 					}
+				}
+			}
+		}
+	}
+}
+
+// TestGather checks the kernel's gather against nn.GatherKernel's loop:
+// rows anywhere in memory (runs of one slice, overlapping, and slices of
+// their own), NaN bits included, and the values around the panels left
+// as they were.
+func TestGather(t *testing.T) {
+	k := kernels(t)["simd"]
+	rng := rand.New(rand.NewPCG(5, 2))
+	for _, kb := range []int{1, 2, 7, 145, 256} {
+		for _, panels := range []int{1, 3, 256} {
+			j0 := 8 * rng.IntN(3)
+			src := randSlice(rng, j0+8*panels+40)
+			src[3] = math.Float32frombits(0x7fc00001) // a NaN's payload must survive
+			rows := make([][]float32, kb)
+			for p := range rows {
+				if p%3 == 2 {
+					rows[p] = randSlice(rng, j0+8*panels)
+					continue
+				}
+				o := rng.IntN(41)
+				rows[p] = src[o : o+j0+8*panels]
+			}
+			dst := randSlice(rng, 8*panels*kb+5)
+			want := append([]float32(nil), dst...)
+			for tp := range panels {
+				for p, r := range rows {
+					copy(want[(tp*kb+p)*8:(tp*kb+p+1)*8], r[j0+8*tp:j0+8*tp+8])
+				}
+			}
+			k.Gather(dst, rows, j0, panels)
+			for i := range want {
+				if math.Float32bits(dst[i]) != math.Float32bits(want[i]) {
+					t.Fatalf("depth %d, %d panels from column %d: dst[%d] = %v, want %v", kb, panels, j0, i, dst[i], want[i])
 				}
 			}
 		}

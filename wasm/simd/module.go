@@ -14,14 +14,15 @@
 // f32x4 vectors (nn.ReLUKernels), idct, the inverse DCT of JPEG
 // blocks on i32x4 vectors (data.IDCTKernel), interleave4 and
 // interleave8, the transposes that pack Gemm's operands
-// (nn.InterleaveKernel), and BatchNorm's passes over a channel
+// (nn.InterleaveKernel), gather, which packs GemmRows' B from its rows
+// (nn.GatherKernel), and BatchNorm's passes over a channel
 // (nn.ChannelPasses): channelSum, channelSquares, channelGradientSums,
 // channelAffine and channelInputGradient.
 //
 // Under GOOS=js, Kernel calls an instance of the module: its Gemm is the
 // nn.GemmKernel, its ReLUKernels nn's ReLU passes, its Interleave nn's
-// packing transposes, its ChannelPasses BatchNorm's and its IDCT
-// nn/data's inverse DCT, that the worker sets when its JavaScript found
+// packing transposes, its Gather nn.GemmRows' packing, its
+// ChannelPasses BatchNorm's and its IDCT nn/data's inverse DCT, that the worker sets when its JavaScript found
 // WebAssembly SIMD; without it, the Go loops stay.
 package simd
 
@@ -42,6 +43,7 @@ func Module(fma bool) []byte {
 		idctFunction(),
 		interleaveFunction(4),
 		interleaveFunction(8),
+		gatherFunction(),
 		sumFunction(false),
 		sumFunction(true),
 		gradientSumsFunction(),
