@@ -61,6 +61,21 @@ func relu(dst, src []float32) {
 	}
 }
 
+// reluRuns applies relu in place to runs runs of n values of x, stride
+// apart, for runs ≥ 1: with ReLUKernels' Runs in one call where it is
+// set.
+func reluRuns(x []float32, n, runs, stride int) {
+	_ = x[(runs-1)*stride+n-1]
+	if k := reluKernels.Load(); k != nil && k.Runs != nil && n >= reluKernelMin {
+		k.Runs(x, n, runs, stride)
+		return
+	}
+	for r := range runs {
+		run := x[r*stride : r*stride+n]
+		relu(run, run)
+	}
+}
+
 // reluBackward sets dx, of dy's length, to dy where y, a ReLU output (+0,
 // positive or NaN), is not zero, and to 0 elsewhere; dx may be dy. Like
 // relu it works on two elements at a time, without branches, or hands

@@ -2,6 +2,7 @@ package nn
 
 import (
 	"math"
+	"math/rand/v2"
 	"slices"
 	"testing"
 )
@@ -77,6 +78,55 @@ func TestReluBackward(t *testing.T) {
 					t.Errorf("y %#08x, dy %v: got %v (in place %v), want %v", math.Float32bits(y[lo+i]), dy[lo+i], out[i], in[i], want[lo+i])
 				}
 			}
+		}
+	}
+}
+
+// TestReLURuns checks reluRuns against relu on each run, with Go's loops
+// and with a Runs kernel, which gets the runs in one call, and that it
+// leaves the values between runs alone.
+func TestReLURuns(t *testing.T) {
+	for _, withRuns := range []bool{false, true} {
+		calls := 0
+		if withRuns {
+			SetReLUKernels(&ReLUKernels{
+				Forward:  func(dst, src []float32) { t.Error("Forward called with Runs set") },
+				Backward: func(dx, dy, y []float32) {},
+				Runs: func(x []float32, n, runs, stride int) {
+					calls++
+					for r := range runs {
+						for i := r * stride; i < r*stride+n; i++ {
+							x[i] = max(x[i], 0)
+						}
+					}
+				},
+			})
+		}
+		rng := rand.New(rand.NewPCG(4, 4))
+		for _, n := range []int{1, reluKernelMin - 1, reluKernelMin, 1089} {
+			for _, runs := range []int{1, 3} {
+				stride := n + 7
+				x := make([]float32, (runs-1)*stride+n+5)
+				for i := range x {
+					x[i] = float32(rng.NormFloat64())
+				}
+				want := slices.Clone(x)
+				for r := range runs {
+					for i := r * stride; i < r*stride+n; i++ {
+						want[i] = max(want[i], 0)
+					}
+				}
+				reluRuns(x, n, runs, stride)
+				for i := range x {
+					if math.Float32bits(x[i]) != math.Float32bits(want[i]) {
+						t.Fatalf("Runs set %v, %d runs of %d: x[%d] = %v, want %v", withRuns, runs, n, i, x[i], want[i])
+					}
+				}
+			}
+		}
+		SetReLUKernels(nil)
+		if withRuns && calls != 4 {
+			t.Errorf("%d calls of Runs, want 4 (one for each call of at least reluKernelMin values a run)", calls)
 		}
 	}
 }

@@ -160,8 +160,12 @@ func (c *inferConv) forward(y, x *padded, accumulate bool, reluChannels int, s *
 		}
 		rows[kk] = s.ones[:cols]
 		GemmRows(&c.gemm, c.Out, cols, c.weight, kk+1, rows, y.Data[y.at(0, n0):], y.stride(), accumulate)
-		for o := range reluChannels {
-			reluPlanes(y.Data[y.at(o, n0):y.at(o, n1)], y.H, y.W)
+		if reluChannels > 0 {
+			from, to := y.at(0, n0), y.at(0, n1)
+			reluRuns(y.Data[from:], to-from, reluChannels, y.stride())
+			for o := range reluChannels {
+				zeroBorders(y.Data[y.at(o, n0):y.at(o, n1)], y.H, y.W)
+			}
 		}
 	}
 	clear(rows) // keep no activation alive through the scratch
@@ -265,10 +269,8 @@ func (c *inferConv) phaseRows(rows [][]float32, ph *padded, x, y *padded, n0, n1
 	}
 }
 
-// reluPlanes applies ReLU to a run of padded h×w planes, whole, and then
-// zeroes their borders.
-func reluPlanes(planes []float32, h, w int) {
-	relu(planes, planes)
+// zeroBorders zeroes the borders of a run of padded h×w planes.
+func zeroBorders(planes []float32, h, w int) {
 	wr := w + 1
 	for p := 0; p < len(planes); p += (h + 1) * wr {
 		clear32(planes[p : p+wr])

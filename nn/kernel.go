@@ -208,16 +208,21 @@ func KernelName() string { return builtinKernel() }
 // "go".
 func KernelInstructions() string { return builtinInstructions() }
 
-// ReLUKernels are ReLU's two passes run faster than Go can, as the
+// ReLUKernels are ReLU's passes run faster than Go can, as the
 // WebAssembly SIMD kernel of the page's worker does (see wasm/simd).
 // Forward(dst, src) sets dst, of src's length, to max(src, 0) with every
 // bit as relu's: +0 for zeros of either sign and for negatives, NaN
 // kept; Backward(dx, dy, y) sets dx, of dy's length, to dy where y's bits
-// are not zero and to +0 elsewhere. dst may be src, and dx dy. nn calls
-// them only on slices long enough to pay for a call, from any goroutine.
+// are not zero and to +0 elsewhere. dst may be src, and dx dy.
+// Runs(x, n, runs, stride), if not nil, is Forward in place on runs
+// runs of n values of x, stride apart, in one call where Forward would
+// take one a run (inference applies ReLU to each channel's planes). nn
+// calls them only on slices long enough to pay for a call, from any
+// goroutine.
 type ReLUKernels struct {
 	Forward  func(dst, src []float32)
 	Backward func(dx, dy, y []float32)
+	Runs     func(x []float32, n, runs, stride int)
 }
 
 // reluKernelMin is the least number of elements ReLU's passes hand to

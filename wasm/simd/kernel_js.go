@@ -19,6 +19,7 @@ type Kernel struct {
 	gemm               js.Value // the instance's gemm function
 	fma                bool     // whether gemm uses fused multiply-adds
 	relu, reluBackward js.Value // the instance's ReLU passes
+	reluRuns           js.Value
 	idct               js.Value // the instance's inverse DCT of JPEG blocks
 	interleave4        js.Value // the instance's packing transposes
 	interleave8        js.Value
@@ -49,19 +50,19 @@ func New(exports js.Value) (*Kernel, error) {
 	if exports.Type() != js.TypeObject {
 		return nil, fmt.Errorf("simd: no kernel instance (exports are %s)", exports.Type())
 	}
-	k := &Kernel{gemm: exports.Get("gemm"), relu: exports.Get("relu"), reluBackward: exports.Get("reluBackward"),
+	k := &Kernel{gemm: exports.Get("gemm"), relu: exports.Get("relu"), reluBackward: exports.Get("reluBackward"), reluRuns: exports.Get("reluRuns"),
 		idct: exports.Get("idct"), interleave4: exports.Get("interleave4"), interleave8: exports.Get("interleave8"),
 		gather: exports.Get("gather")}
 	fma := exports.Get("fma")
 	k.io = new([5]float64)
-	fs := []js.Value{k.gemm, fma, k.relu, k.reluBackward, k.idct, k.interleave4, k.interleave8, k.gather}
+	fs := []js.Value{k.gemm, fma, k.relu, k.reluBackward, k.reluRuns, k.idct, k.interleave4, k.interleave8, k.gather}
 	for i, name := range channelNames {
 		k.channel[i] = exports.Get(name)
 		fs = append(fs, k.channel[i])
 	}
 	for _, f := range fs {
 		if f.Type() != js.TypeFunction {
-			return nil, errors.New("simd: the instance is not of the kernel module (it exports no gemm, fma, relu, reluBackward, idct, interleave4, interleave8, gather and channel… functions)")
+			return nil, errors.New("simd: the instance is not of the kernel module (it exports no gemm, fma, relu, reluBackward, reluRuns, idct, interleave4, interleave8, gather and channel… functions)")
 		}
 	}
 	k.fma = fma.Invoke().Int() == 1
@@ -115,7 +116,7 @@ func (k *Kernel) gemmAt(kc, tiles, panels int, a, b uintptr, ps, bs int, c uintp
 // ReLUKernels returns nn's ReLU passes on the kernel's vectors. The last
 // len%4 elements are done here in Go, with the same bits.
 func (k *Kernel) ReLUKernels() *nn.ReLUKernels {
-	return &nn.ReLUKernels{Forward: k.ReLU, Backward: k.ReLUBackward}
+	return &nn.ReLUKernels{Forward: k.ReLU, Backward: k.ReLUBackward, Runs: k.ReLURuns}
 }
 
 // ReLU is nn.ReLUKernels' Forward.
@@ -149,6 +150,28 @@ func (k *Kernel) ReLUBackward(dx, dy, y []float32) {
 			dx[i] = 0
 		}
 	}
+}
+
+// ReLURuns is nn.ReLUKernels' Runs.
+func (k *Kernel) ReLURuns(x []float32, n, runs, stride int) {
+	if runs <= 0 || n <= 0 {
+		return
+	}
+	_ = x[(runs-1)*stride+n-1]
+	if v := n / 4; v > 0 {
+		k.reluRunsAt(uintptr(unsafe.Pointer(unsafe.SliceData(x))), v, runs, 4*stride)
+	}
+	if n%4 != 0 {
+		for r := range runs {
+			tail := x[r*stride+n&^3 : r*stride+n]
+			k.ReLU(tail, tail)
+		}
+	}
+}
+
+//go:uintptrescapes
+func (k *Kernel) reluRunsAt(x uintptr, vectors, runs, stride int) {
+	k.reluRuns.Invoke(x, vectors, runs, stride)
 }
 
 // reluAt and reluBackwardAt call the kernel's passes with byte addresses,

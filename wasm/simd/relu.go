@@ -33,6 +33,45 @@ func reluFunction() *function {
 	return f
 }
 
+// reluRunsFunction returns reluRuns(x, n, runs, stride), nn.ReLUKernels'
+// Runs on runs ≥ 1 runs of n ≥ 1 vectors, stride bytes apart, in place,
+// each lane as relu computes it.
+func reluRunsFunction() *function {
+	f := newFunction("reluRuns", 4)
+	const base, vectors, runs, stride = 0, 1, 2, 3
+	var (
+		at   = f.local(i32) // the vector in the run
+		left = f.local(i32) // vectors left in the run
+		x    = f.local(v128)
+	)
+	f.loop() // over runs
+	{
+		set(f, at, base)
+		set(f, left, vectors)
+		f.loop() // over the run's vectors
+		{
+			f.localGet(at)
+			f.localGet(at)
+			f.v128Load(0)
+			f.localSet(x)
+			f.localGet(x)
+			f.localGet(x)
+			f.v128Zero()
+			f.f32x4Le()
+			f.v128AndNot()
+			f.v128Store(0)
+			stepVectors(f, at, at, left)
+		}
+		f.end()
+		addLocal(f, base, stride)
+		addConst(f, runs, -1)
+		f.localGet(runs)
+		f.brIf(0)
+	}
+	f.end()
+	return f
+}
+
 // reluBackwardFunction returns reluBackward(dx, dy, y, n),
 // nn.ReLUKernels' Backward on n ≥ 1 vectors: each lane is dy & (y's bits
 // != 0).

@@ -98,6 +98,32 @@ func TestReLUKernels(t *testing.T) {
 	}
 }
 
+// TestReLURuns checks the kernel's ReLURuns against its ReLU on each run,
+// bit for bit, runs of lengths around multiples of 4 at any stride, and
+// the values between the runs left as they were.
+func TestReLURuns(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 3))
+	for name, k := range kernels(t) {
+		t.Run(name, func(t *testing.T) {
+			for _, n := range []int{1, 3, 4, 5, 1089} {
+				for _, runs := range []int{1, 2, 5} {
+					stride := n + rng.IntN(9)
+					x := reluValues((runs-1)*stride+n+3, rng)
+					want := append([]float32(nil), x...)
+					for r := range runs {
+						run := want[r*stride : r*stride+n]
+						k.ReLU(run, run)
+					}
+					k.ReLURuns(x, n, runs, stride)
+					if i := sameBits(x, want); i >= 0 {
+						t.Fatalf("%d runs of %d, %d apart: x[%d] = %#08x, want %#08x", runs, n, stride, i, math.Float32bits(x[i]), math.Float32bits(want[i]))
+					}
+				}
+			}
+		})
+	}
+}
+
 // layerReLU returns nn.ReLU's forward of x and backward of dy.
 func layerReLU(x, dy []float32) (y, dx []float32) {
 	var r nn.ReLU
