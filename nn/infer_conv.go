@@ -227,7 +227,23 @@ func (c *inferConv) phaseRows(rows [][]float32, ph *padded, x, y *padded, n0, n1
 	if ph.C != used*c.In || ph.N != n1-n0 || ph.H != y.H || ph.W != y.W {
 		ph.resize(used*c.In, n1-n0, y.H, y.W) // zero borders, kept by what follows
 	}
+	// Columns of each phase split already, by the SplitKernel.
+	var done [4]int
 	wr, wro := x.W+1, y.W+1
+	if k := splitKernel.Load(); k != nil && s == 2 {
+		w4 := y.W &^ 3
+		for a := range 2 {
+			even, odd := index[2*a], index[2*a+1]
+			if w4 == 0 || even < 0 || odd < 0 || 2*(y.H-1)+a > x.H {
+				continue
+			}
+			for ch := 0; ch < c.In; ch++ {
+				(*k)(ph.Data[ph.at(even*c.In+ch, 0)+wro:], ph.Data[ph.at(odd*c.In+ch, 0)+wro:], x.Data[x.at(ch, n0)+(a+1)*wr:],
+					w4, y.H, n1-n0, 2*wr, x.plane(), wro, y.plane())
+			}
+			done[2*a], done[2*a+1] = w4, w4
+		}
+	}
 	for q, at := range index {
 		if at < 0 {
 			continue
@@ -235,6 +251,10 @@ func (c *inferConv) phaseRows(rows [][]float32, ph *padded, x, y *padded, n0, n1
 		a, b := q/s, q%s
 		// The columns of phase b that fall inside x's padded rows.
 		inside := min(y.W, (x.W-b)/s+1)
+		if done[q] == y.W {
+			continue // every row, whole
+		}
+		j0 := min(done[q], inside)
 		for ch := 0; ch < c.In; ch++ {
 			for n := n0; n < n1; n++ {
 				from := x.at(ch, n) + b
@@ -244,13 +264,15 @@ func (c *inferConv) phaseRows(rows [][]float32, ph *padded, x, y *padded, n0, n1
 						clear32(dst)
 						continue
 					}
-					src := x.Data[from+(s*i+a+1)*wr:]
-					_ = src[s*(inside-1)]
-					p := unsafe.Pointer(unsafe.SliceData(src))
-					for j := range dst[:inside] {
-						dst[j] = *(*float32)(unsafe.Add(p, 4*s*j))
+					if j0 < inside {
+						src := x.Data[from+(s*i+a+1)*wr:]
+						_ = src[s*(inside-1)]
+						p := unsafe.Pointer(unsafe.SliceData(src))
+						for j := j0; j < inside; j++ {
+							dst[j] = *(*float32)(unsafe.Add(p, 4*s*j))
+						}
 					}
-					clear32(dst[inside:])
+					clear32(dst[max(inside, j0):])
 				}
 			}
 		}

@@ -2,6 +2,7 @@ package nn
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -62,6 +63,58 @@ func TestInferMatchesForward(t *testing.T) {
 			}
 			expectClose(t, "logits", got.Data, want, 1e-5*maxAbs(want), 0)
 		})
+	}
+}
+
+// splitRef is SplitKernel's documented loop.
+func splitRef(even, odd, src []float32, w, rows, planes, srcRow, srcPlane, dstRow, dstPlane int) {
+	for t := range planes {
+		for r := range rows {
+			for j := range w {
+				even[t*dstPlane+r*dstRow+j] = src[t*srcPlane+r*srcRow+2*j]
+				odd[t*dstPlane+r*dstRow+j] = src[t*srcPlane+r*srcRow+2*j+1]
+			}
+		}
+	}
+}
+
+// TestInferWithPackingKernels checks that Infer gives the same bits with the
+// kernels that only move values set (GatherKernel and SplitKernel, in
+// their documented loops, under a GemmKernel) as with Go's loops, over
+// sides that split into phases of every width: multiples of 4, with a
+// rest, odd, and under 4.
+func TestInferWithPackingKernels(t *testing.T) {
+	gather := func(dst []float32, rows [][]float32, j0, panels int) {
+		for t := range panels {
+			for p, r := range rows {
+				copy(dst[(t*len(rows)+p)*8:], r[j0+8*t:j0+8*t+8])
+			}
+		}
+	}
+	for _, size := range []int{32, 40, 36, 13, 6} {
+		for _, shortcut := range []string{"conv3x3", "conv1x1"} {
+			cfg := Config{InputSize: size, Width: 4, Stages: []int{1, 1, 1}, Shortcut: shortcut, Classes: 3}
+			rng := rand.New(rand.NewPCG(4, uint64(size)))
+			net, err := NewResNet(cfg, rng)
+			if err != nil {
+				t.Fatal(err)
+			}
+			randomizeBatchNorms(net.Params(), rng)
+			x := randInput(rng, 9, 3, size, size)
+			SetGemmKernel(kernelRef)
+			want := append([]float32(nil), net.Infer(x).Data...)
+			SetGatherKernel(gather)
+			SetSplitKernel(splitRef)
+			got := net.Infer(x).Data
+			SetGemmKernel(nil)
+			SetGatherKernel(nil)
+			SetSplitKernel(nil)
+			for i := range want {
+				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+					t.Fatalf("side %d, %s: logit %d = %v with the kernels, %v without", size, shortcut, i, got[i], want[i])
+				}
+			}
+		}
 	}
 }
 

@@ -290,3 +290,29 @@ func SetGatherKernel(k GatherKernel) {
 	}
 	gatherKernel.Store(&k)
 }
+
+// SplitKernel splits rows by the parity of their columns, as inference
+// splits the input of a stride-2 convolution into phases, run faster
+// than Go can, as the WebAssembly SIMD kernel of the page's worker does
+// (see wasm/simd): for each of planes planes t, each of its rows r <
+// rows and j < w, w a positive multiple of 4,
+//
+//	even[t*dstPlane + r*dstRow + j] = src[t*srcPlane + r*srcRow + 2*j]
+//	odd[t*dstPlane + r*dstRow + j] = src[t*srcPlane + r*srcRow + 2*j + 1]
+//
+// It only moves values. nn calls it with slices that hold every element
+// it reads and writes, from any goroutine.
+type SplitKernel func(even, odd, src []float32, w, rows, planes, srcRow, srcPlane, dstRow, dstPlane int)
+
+// splitKernel is the kernel set by SetSplitKernel, or nil.
+var splitKernel atomic.Pointer[SplitKernel]
+
+// SetSplitKernel makes inference split with k from now on, in every
+// goroutine, or with Go's loops again when k is nil.
+func SetSplitKernel(k SplitKernel) {
+	if k == nil {
+		splitKernel.Store(nil)
+		return
+	}
+	splitKernel.Store(&k)
+}

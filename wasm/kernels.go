@@ -14,13 +14,15 @@ var errNoSIMD = errors.New("this worker has no WebAssembly SIMD kernel")
 
 // kernels are a worker's kernels: nn's and nn/data's own in Go, and
 // WebAssembly SIMD's where the browser has it (see wasm/simd): GEMM, the
-// transposes and the gather that pack its operands, BatchNorm's passes and ReLU's, which
+// transposes and the gather that pack its operands, the split of a
+// strided convolution's input, BatchNorm's passes and ReLU's, which
 // nn computes with, and the inverse DCT, which nn/data decodes JPEGs with, unless
 // asked otherwise.
 type kernels struct {
 	simd       nn.GemmKernel       // nil without
 	interleave nn.InterleaveKernel // nil without
 	gather     nn.GatherKernel     // nil without
+	split      nn.SplitKernel      // nil without
 	channel    *nn.ChannelPasses   // nil without
 	relu       *nn.ReLUKernels     // nil without
 	idct       data.IDCTKernel     // nil without
@@ -35,6 +37,7 @@ func (k kernels) use(name string) error {
 		nn.SetGemmKernel(nil)
 		nn.SetInterleaveKernel(nil)
 		nn.SetGatherKernel(nil)
+		nn.SetSplitKernel(nil)
 		nn.SetChannelPasses(nil)
 		nn.SetReLUKernels(nil)
 		data.SetIDCTKernel(nil)
@@ -47,6 +50,7 @@ func (k kernels) use(name string) error {
 	nn.SetGemmKernel(k.simd)
 	nn.SetInterleaveKernel(k.interleave)
 	nn.SetGatherKernel(k.gather)
+	nn.SetSplitKernel(k.split)
 	nn.SetChannelPasses(k.channel)
 	nn.SetReLUKernels(k.relu)
 	data.SetIDCTKernel(k.idct)

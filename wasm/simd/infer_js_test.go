@@ -39,9 +39,11 @@ func TestInferWithKernels(t *testing.T) {
 			nn.SetGemmKernel(k.Gemm)
 			nn.SetInterleaveKernel(k.Interleave)
 			nn.SetGatherKernel(k.Gather)
+			nn.SetSplitKernel(k.Split)
 			defer nn.SetGemmKernel(nil)
 			defer nn.SetInterleaveKernel(nil)
 			defer nn.SetGatherKernel(nil)
+			defer nn.SetSplitKernel(nil)
 			got := net.Infer(x).Data
 			for i := range want {
 				if d := math.Abs(float64(got[i] - want[i])); !(d <= tol) {

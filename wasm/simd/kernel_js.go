@@ -24,6 +24,7 @@ type Kernel struct {
 	interleave4        js.Value // the instance's packing transposes
 	interleave8        js.Value
 	gather             js.Value    // the instance's packing of GemmRows' B
+	split              js.Value    // its split of a strided convolution's input
 	channel            [5]js.Value // the instance's BatchNorm passes, in channelNames' order
 	io                 *[5]float64 // their scalars, in and out
 
@@ -52,17 +53,17 @@ func New(exports js.Value) (*Kernel, error) {
 	}
 	k := &Kernel{gemm: exports.Get("gemm"), relu: exports.Get("relu"), reluBackward: exports.Get("reluBackward"), reluRuns: exports.Get("reluRuns"),
 		idct: exports.Get("idct"), interleave4: exports.Get("interleave4"), interleave8: exports.Get("interleave8"),
-		gather: exports.Get("gather")}
+		gather: exports.Get("gather"), split: exports.Get("split")}
 	fma := exports.Get("fma")
 	k.io = new([5]float64)
-	fs := []js.Value{k.gemm, fma, k.relu, k.reluBackward, k.reluRuns, k.idct, k.interleave4, k.interleave8, k.gather}
+	fs := []js.Value{k.gemm, fma, k.relu, k.reluBackward, k.reluRuns, k.idct, k.interleave4, k.interleave8, k.gather, k.split}
 	for i, name := range channelNames {
 		k.channel[i] = exports.Get(name)
 		fs = append(fs, k.channel[i])
 	}
 	for _, f := range fs {
 		if f.Type() != js.TypeFunction {
-			return nil, errors.New("simd: the instance is not of the kernel module (it exports no gemm, fma, relu, reluBackward, reluRuns, idct, interleave4, interleave8, gather and channel… functions)")
+			return nil, errors.New("simd: the instance is not of the kernel module (it exports no gemm, fma, relu, reluBackward, reluRuns, idct, interleave4, interleave8, gather, split and channel… functions)")
 		}
 	}
 	k.fma = fma.Invoke().Int() == 1
@@ -247,6 +248,25 @@ func (k *Kernel) Gather(dst []float32, rows [][]float32, j0, panels int) {
 //go:uintptrescapes
 func (k *Kernel) gatherAt(dst, table uintptr, rows, panels, dps int) {
 	k.gather.Invoke(dst, table, rows, panels, dps)
+}
+
+// Split is nn.SplitKernel.
+func (k *Kernel) Split(even, odd, src []float32, w, rows, planes, srcRow, srcPlane, dstRow, dstPlane int) {
+	if w <= 0 || w%4 != 0 || rows <= 0 || planes <= 0 {
+		panic(fmt.Sprintf("simd: Split of %d planes of %d rows of %d values", planes, rows, w))
+	}
+	last := (planes-1)*dstPlane + (rows-1)*dstRow + w - 1
+	_, _ = even[last], odd[last]
+	_ = src[(planes-1)*srcPlane+(rows-1)*srcRow+2*w-1]
+	k.splitAt(uintptr(unsafe.Pointer(unsafe.SliceData(even))), uintptr(unsafe.Pointer(unsafe.SliceData(odd))),
+		uintptr(unsafe.Pointer(unsafe.SliceData(src))), w/4, rows, planes, 4*srcRow, 4*srcPlane, 4*dstRow, 4*dstPlane)
+}
+
+// splitAt calls the kernel's split with byte addresses, as gemmAt does.
+//
+//go:uintptrescapes
+func (k *Kernel) splitAt(even, odd, src uintptr, vectors, rows, planes, srcRow, srcPlane, dstRow, dstPlane int) {
+	k.split.Invoke(even, odd, src, vectors, rows, planes, srcRow, srcPlane, dstRow, dstPlane)
 }
 
 // ChannelPasses returns BatchNorm's passes on the kernel's vectors, for

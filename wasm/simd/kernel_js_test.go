@@ -328,6 +328,39 @@ func TestGather(t *testing.T) {
 	}
 }
 
+// TestSplit checks the kernel's split against nn.SplitKernel's loop, NaN
+// bits included, at widths of one vector and more, and the values
+// around the rows written left as they were.
+func TestSplit(t *testing.T) {
+	k := kernels(t)["simd"]
+	rng := rand.New(rand.NewPCG(5, 3))
+	for _, w := range []int{4, 8, 20} {
+		for _, shape := range [][2]int{{1, 1}, {3, 2}, {16, 7}} {
+			rows, planes := shape[0], shape[1]
+			srcRow, dstRow := 2*w+3, w+1
+			srcPlane, dstPlane := rows*srcRow+5, (rows+1)*dstRow
+			src := randSlice(rng, planes*srcPlane)
+			src[2] = math.Float32frombits(0x7fc00001)
+			even, odd := randSlice(rng, planes*dstPlane), randSlice(rng, planes*dstPlane)
+			wantEven, wantOdd := append([]float32(nil), even...), append([]float32(nil), odd...)
+			for tp := range planes {
+				for r := range rows {
+					for j := range w {
+						wantEven[tp*dstPlane+r*dstRow+j] = src[tp*srcPlane+r*srcRow+2*j]
+						wantOdd[tp*dstPlane+r*dstRow+j] = src[tp*srcPlane+r*srcRow+2*j+1]
+					}
+				}
+			}
+			k.Split(even, odd, src, w, rows, planes, srcRow, srcPlane, dstRow, dstPlane)
+			for i := range even {
+				if math.Float32bits(even[i]) != math.Float32bits(wantEven[i]) || math.Float32bits(odd[i]) != math.Float32bits(wantOdd[i]) {
+					t.Fatalf("width %d, %d rows, %d planes: at %d got %v and %v, want %v and %v", w, rows, planes, i, even[i], odd[i], wantEven[i], wantOdd[i])
+				}
+			}
+		}
+	}
+}
+
 func randSlice(rng *rand.Rand, n int) []float32 {
 	s := make([]float32, n)
 	for i := range s {

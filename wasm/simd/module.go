@@ -15,14 +15,15 @@
 // blocks on i32x4 vectors (data.IDCTKernel), interleave4 and
 // interleave8, the transposes that pack Gemm's operands
 // (nn.InterleaveKernel), gather, which packs GemmRows' B from its rows
-// (nn.GatherKernel), and BatchNorm's passes over a channel
+// (nn.GatherKernel), split, which splits a strided convolution's input
+// by phase (nn.SplitKernel), and BatchNorm's passes over a channel
 // (nn.ChannelPasses): channelSum, channelSquares, channelGradientSums,
 // channelAffine and channelInputGradient.
 //
 // Under GOOS=js, Kernel calls an instance of the module: its Gemm is the
 // nn.GemmKernel, its ReLUKernels nn's ReLU passes, its Interleave nn's
 // packing transposes, its Gather nn.GemmRows' packing, its
-// ChannelPasses BatchNorm's and its IDCT nn/data's inverse DCT, that the worker sets when its JavaScript found
+// Split inference's phases, its ChannelPasses BatchNorm's and its IDCT nn/data's inverse DCT, that the worker sets when its JavaScript found
 // WebAssembly SIMD; without it, the Go loops stay.
 package simd
 
@@ -45,6 +46,7 @@ func Module(fma bool) []byte {
 		interleaveFunction(4),
 		interleaveFunction(8),
 		gatherFunction(),
+		splitFunction(),
 		sumFunction(false),
 		sumFunction(true),
 		gradientSumsFunction(),
