@@ -83,11 +83,15 @@ func (b bench) run(r *request, q protocol.BenchRequest) (protocol.BenchResult, [
 
 // runOf returns the run of the benchmark: on the images of the
 // request's dataset zip, or without one on the loaded data set's, with
-// the network of q.Recipe when it says one.
+// the network of q.Recipe when it says one (the reference's otherwise).
 func (b bench) runOf(r *request, q protocol.BenchRequest) (*benchdata.Run, error) {
 	var set *data.Set
 	if b.loaded != nil {
 		set = b.loaded()
+	}
+	rec := nn.ReferenceRecipe()
+	if q.Recipe != nil {
+		rec = *q.Recipe
 	}
 	if r.body != nil || set == nil {
 		var zip []byte
@@ -97,11 +101,11 @@ func (b bench) runOf(r *request, q protocol.BenchRequest) (*benchdata.Run, error
 				return nil, err
 			}
 		}
-		return benchdata.New(zip, q.Name, q.Batch)
-	}
-	rec := nn.ReferenceRecipe()
-	if q.Recipe != nil {
-		rec = *q.Recipe
+		run, err := benchdata.New(zip, q.Name, q.Batch)
+		if err != nil || q.Recipe == nil {
+			return run, err
+		}
+		set = run.Set
 	}
 	rec.BatchNormPerShare = q.Workers > 1
 	return benchdata.FromSet(set, rec, q.Batch)

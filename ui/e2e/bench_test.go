@@ -16,6 +16,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/intelscenes/resnet-browser/nn"
 	"github.com/intelscenes/resnet-browser/wasm/benchdata"
 	"github.com/intelscenes/resnet-browser/wasm/protocol"
 )
@@ -204,7 +205,11 @@ func TestWorkersTrainTogether(t *testing.T) {
 //	train workers=1 batch=64 kernel=simd-fma images/s=63.2
 //
 // Training runs on 1 worker and on 2 (the worker starts a helper), with
-// the worker's own kernel; the 2-worker line also gives its speed-up.
+// the worker's own kernel; the 2-worker line also gives its speed-up. The
+// last line is inference of the built-in model's network (its input size,
+// fresh weights), what classifying photos costs:
+//
+//	infer workers=1 batch=64 kernel=simd-fma network=built-in side=40 images/s=310.2
 //
 //	go test ./ui/e2e -run '^$' -bench Worker -benchtime 1x
 func BenchmarkWorker(b *testing.B) {
@@ -227,6 +232,7 @@ func BenchmarkWorker(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	builtin := readModel(b, builtinModel)
 	many := min(max(cores, 2), protocol.MaxWorkers) // on one core, 2 shows the cost of sharing it
 	const batch = 64
 	var lines []string
@@ -237,6 +243,7 @@ func BenchmarkWorker(b *testing.B) {
 		kernel     string
 		steps      int
 		concurrent bool // the workers run on their own, not together
+		builtin    bool // of the built-in model's network, not the reference's
 	}{
 		{call: protocol.BenchTrain, workers: 1, kernel: protocol.KernelSIMD, steps: 16},
 		{call: protocol.BenchTrain, workers: many, kernel: protocol.KernelSIMD, steps: 16},
@@ -244,10 +251,20 @@ func BenchmarkWorker(b *testing.B) {
 		{call: protocol.BenchInfer, workers: 1, kernel: protocol.KernelSIMD, steps: 20},
 		{call: protocol.BenchInfer, workers: many, kernel: protocol.KernelSIMD, steps: 20, concurrent: true},
 		{call: protocol.BenchInfer, workers: 1, kernel: protocol.KernelGo, steps: 5},
+		{call: protocol.BenchInfer, workers: 1, kernel: protocol.KernelSIMD, steps: 20, builtin: true},
 	} {
 		what := strings.TrimPrefix(string(c.call.Kind()), "bench-")
-		b.Run(fmt.Sprintf("%s/workers=%d/batch=%d/kernel=%s", what, c.workers, batch, c.kernel), func(b *testing.B) {
+		network := ""
+		if c.builtin {
+			network = fmt.Sprintf(" network=built-in side=%d", builtin.Net.Config.InputSize)
+		}
+		b.Run(fmt.Sprintf("%s/workers=%d/batch=%d/kernel=%s%s", what, c.workers, batch, c.kernel, strings.ReplaceAll(network, " ", "/")), func(b *testing.B) {
 			q := protocol.BenchRequest{Name: "images.zip", Batch: batch, Steps: c.steps * b.N, Kernel: c.kernel}
+			if c.builtin {
+				r := nn.DefaultRecipe()
+				r.Config = builtin.Net.Config
+				q.Recipe = &r
+			}
 			var rate float64
 			var kernel string
 			if c.concurrent {
@@ -261,7 +278,7 @@ func BenchmarkWorker(b *testing.B) {
 				rate, kernel = res.ImagesPerSec, res.Kernel
 			}
 			b.ReportMetric(rate, "images/s")
-			line := fmt.Sprintf("%s workers=%d batch=%d kernel=%s images/s=%.1f", what, c.workers, batch, kernel, rate)
+			line := fmt.Sprintf("%s workers=%d batch=%d kernel=%s%s images/s=%.1f", what, c.workers, batch, kernel, network, rate)
 			if c.call.Kind() == protocol.BenchTrain.Kind() && c.kernel == protocol.KernelSIMD {
 				if c.workers == 1 {
 					oneTrains = rate

@@ -12,10 +12,10 @@ import (
 // BenchRequest asks a worker to time Steps training steps (BenchTrain)
 // or eval-mode forward passes (BenchInfer) of batches of Batch images,
 // after one more that is not timed, with the GEMM kernel Kernel: of the
-// reference network on a fresh model of the classes of the dataset zip
-// in the body, whose images it repeats to fill a batch; without a body,
-// on the loaded data set's images, with the network of Recipe when it is
-// given. The model loaded for classification is left alone.
+// network of Recipe (the reference network when it is not given) on a
+// fresh model of the classes of the dataset zip in the body, whose images
+// it repeats to fill a batch, or without a body on the loaded data set's
+// images. The model loaded for classification is left alone.
 type BenchRequest struct {
 	Name   string     `json:"name"`
 	Batch  int        `json:"batch"`

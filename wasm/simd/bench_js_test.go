@@ -3,8 +3,11 @@
 package simd
 
 import (
+	"bytes"
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"slices"
 	"testing"
 
@@ -114,7 +117,7 @@ func BenchmarkKernelLayout(b *testing.B) {
 func BenchmarkTrainStep(b *testing.B) {
 	const batch = 64
 	rng := rand.New(rand.NewPCG(1, 1))
-	set := randomSet(batch, rng)
+	set := randomSet(batch, 32, rng)
 	idx := make([]int, batch)
 	for i := range idx {
 		idx[i] = i
@@ -139,25 +142,33 @@ func BenchmarkTrainStep(b *testing.B) {
 
 // BenchmarkInference is eval-mode forward passes of 64 images, through
 // Predict (ResNet.Infer, what the worker runs) and through the plain
-// Forward(x, false), with each kernel.
+// Forward(x, false) of a fresh reference network, and through Predict of
+// the built-in model (assets/model.safetensors) at its own input size,
+// with each kernel.
 func BenchmarkInference(b *testing.B) {
 	const batch = 64
-	rng := rand.New(rand.NewPCG(1, 1))
-	set := randomSet(batch, rng)
-	x := &nn.Tensor{Shape: []int{batch, 3, 32, 32}, Data: make([]float32, len(set.Pix))}
-	data.Reference.Normalize(x.Data, set.Pix)
-	for _, path := range []string{"infer", "forward"} {
+	builtin, err := os.ReadFile(filepath.Join("..", "..", "assets", "model.safetensors"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, path := range []string{"infer", "forward", "builtin"} {
 		b.Run("path="+path, func(b *testing.B) {
 			benchKernels(b, func(b *testing.B) {
-				m, err := nn.NewModel(nn.Reference(), set.Classes, rand.New(rand.NewPCG(1, 1)))
+				m, err := nn.NewModel(nn.Reference(), nn.SceneClasses, rand.New(rand.NewPCG(1, 1)))
+				if path == "builtin" {
+					m, err = nn.ReadModel(bytes.NewReader(builtin), int64(len(builtin)), "built-in")
+				}
 				if err != nil {
 					b.Fatal(err)
 				}
+				set := randomSet(batch, m.Meta.InputSize, rand.New(rand.NewPCG(1, 1)))
+				x := &nn.Tensor{Shape: []int{batch, 3, set.Size, set.Size}, Data: make([]float32, len(set.Pix))}
+				data.Reference.Normalize(x.Data, set.Pix)
 				for b.Loop() {
-					if path == "infer" {
-						m.Predict(set.Pix, batch)
-					} else {
+					if path == "forward" {
 						m.Net.Forward(x, false)
+					} else {
+						m.Predict(set.Pix, batch)
 					}
 				}
 				b.ReportMetric(float64(batch*b.N)/b.Elapsed().Seconds(), "images/s")
@@ -166,9 +177,10 @@ func BenchmarkInference(b *testing.B) {
 	}
 }
 
-// randomSet returns n random 32×32 images of the reference's classes.
-func randomSet(n int, rng *rand.Rand) *data.Set {
-	s := &data.Set{Size: 32, Classes: slices.Clone(nn.SceneClasses), Pix: make([]uint8, n*32*32*3), Labels: make([]int, n), Names: make([]string, n)}
+// randomSet returns n random images of side×side pixels of the
+// reference's classes.
+func randomSet(n, side int, rng *rand.Rand) *data.Set {
+	s := &data.Set{Size: side, Classes: slices.Clone(nn.SceneClasses), Pix: make([]uint8, n*side*side*3), Labels: make([]int, n), Names: make([]string, n)}
 	for i := range s.Pix {
 		s.Pix[i] = uint8(rng.IntN(256))
 	}
