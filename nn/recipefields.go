@@ -248,3 +248,16 @@ func joinInts(v []int) string {
 	}
 	return strings.Join(s, ",")
 }
+
+// Changes returns, in the order of RecipeFields, each field but the seed
+// in which r differs from base, as its label in lower case and r's value
+// with its unit: "input size 40 pixels".
+func (r Recipe) Changes(base Recipe) []string {
+	var out []string
+	for _, f := range RecipeFields {
+		if v := f.Get(r); f.Name != "seed" && v != f.Get(base) {
+			out = append(out, strings.TrimSpace(strings.ToLower(f.Label)+" "+v+" "+f.Unit))
+		}
+	}
+	return out
+}

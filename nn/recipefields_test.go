@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -97,5 +98,16 @@ func TestValidateNamesTheField(t *testing.T) {
 	}
 	if err := DefaultRecipe().Validate(); err != nil {
 		t.Errorf("the default recipe: %v", err)
+	}
+}
+
+func TestRecipeChanges(t *testing.T) {
+	r := DefaultRecipe()
+	if got := r.Changes(DefaultRecipe()); len(got) != 0 {
+		t.Errorf("a preset against itself: %q", got)
+	}
+	r.Config.InputSize, r.LabelSmoothing, r.Seed = 40, 0.1, 7
+	if got, want := r.Changes(DefaultRecipe()), []string{"input size 40 pixels", "label smoothing 0.1"}; !slices.Equal(got, want) {
+		t.Errorf("got %q, want %q", got, want)
 	}
 }

@@ -137,7 +137,7 @@ func newRun(r nn.Recipe, a *data.Archive, workers int, out string, stdout, stder
 	if err != nil {
 		return nil, err
 	}
-	run.Model.Meta.Source = fmt.Sprintf("trained natively with the %s recipe, seed %d", r.Name, r.Seed)
+	run.Model.Meta.Source = source(r)
 	nval := 0
 	if run.Val != nil {
 		nval = run.Val.Len()
@@ -207,4 +207,17 @@ func (t *trainRun) run(ctx context.Context) error {
 	}
 	fmt.Fprintf(t.log, "model written to %s\n", t.out)
 	return nil
+}
+
+// source says how a model was trained, for its metadata: the recipe, what
+// the flags changed of it, and the seed, as in "trained natively with the
+// default recipe (input size 40 pixels, label smoothing 0.1), seed 1".
+func source(r nn.Recipe) string {
+	s := "trained natively with the " + r.Name + " recipe"
+	if base, ok := nn.Preset(r.Name); ok {
+		if ch := r.Changes(base); len(ch) > 0 {
+			s += " (" + strings.Join(ch, ", ") + ")"
+		}
+	}
+	return fmt.Sprintf("%s, seed %d", s, r.Seed)
 }
