@@ -25,7 +25,7 @@ func TestGradCAMMatchesPyTorch(t *testing.T) {
 		t.Fatal(err)
 	}
 	x, pairs, cams, up := fx.get("x"), fx.labels("classes"), fx.get("cams"), fx.get("up")
-	n := x.Shape[0]
+	n, side := x.Shape[0], x.Shape[2]/4 // the last stage's maps: a quarter of the input's side
 	const outH, outW = 45, 30
 	for j := range 2 { // the top class, then the third
 		classes := make([]int, n)
@@ -33,15 +33,16 @@ func TestGradCAMMatchesPyTorch(t *testing.T) {
 			classes[i] = pairs[2*i+j]
 		}
 		maps, h, w := m.Net.GradCAM(x, classes)
-		if h != 8 || w != 8 {
-			t.Fatalf("maps of %d×%d, want 8×8", h, w)
+		if h != side || w != side {
+			t.Fatalf("maps of %d×%d, want %d×%d", h, w, side, side)
 		}
 		var want, wantUp, gotUp []float32
 		nonzero := 0
 		for i := range n {
-			want = append(want, cams.Data[(2*i+j)*64:(2*i+j+1)*64]...)
+			a := side * side
+			want = append(want, cams.Data[(2*i+j)*a:(2*i+j+1)*a]...)
 			wantUp = append(wantUp, up.Data[(2*i+j)*outH*outW:(2*i+j+1)*outH*outW]...)
-			gotUp = append(gotUp, data.Upsample(maps[i*64:(i+1)*64], 8, 8, outH, outW)...)
+			gotUp = append(gotUp, data.Upsample(maps[i*a:(i+1)*a], side, side, outH, outW)...)
 		}
 		for _, v := range maps {
 			if v > 0 {

@@ -22,6 +22,18 @@ import (
 // builtinModel is the model the page ships with.
 const builtinModel = "../assets/model.safetensors"
 
+// builtinSide is the built-in model's input side, at which the page reads
+// a data set and photos.
+func builtinSide(t *testing.T) int {
+	t.Helper()
+	b := readFile(t, builtinModel)
+	m, err := nn.ReadModel(bytes.NewReader(b), int64(len(b)), "built-in")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m.Meta.InputSize
+}
+
 // loadedClassifier returns a classifier that has loaded the built-in
 // model, served.
 func loadedClassifier(t *testing.T) (*classifier, *tested) {
@@ -310,7 +322,7 @@ func TestExplain(t *testing.T) {
 	if derr != nil || res.Class != "forest" || img.Bounds().Dx() != 150 || img.Bounds().Dy() != 150 {
 		t.Fatalf("got %+v and an image of %v (%v), want forest's heat map over the 150×150 photo", res, img, derr)
 	}
-	want, werr := data.HeatMapPNG(photo, "forest.jpg", 32, protocol.ExplainSide, data.PhotoMaxPixels, func(pix []uint8) ([]float32, int, int) {
+	want, werr := data.HeatMapPNG(photo, "forest.jpg", c.model.Meta.InputSize, protocol.ExplainSide, data.PhotoMaxPixels, func(pix []uint8) ([]float32, int, int) {
 		return c.model.GradCAM(pix, 1, []int{slices.Index(c.model.Meta.Classes, "forest")})
 	})
 	if werr != nil || !bytes.Equal(body, want) {

@@ -36,7 +36,7 @@ func readFile(t *testing.T, name string) []byte {
 // set on the given number of decoding workers, served, and its answer.
 func loadSample(t *testing.T, workers int) (*datasets, *tested, protocol.DatasetInfo, []byte) {
 	t.Helper()
-	return loadSampleAt(t, workers, 32)
+	return loadSampleAt(t, workers, builtinSide(t))
 }
 
 // loadSampleAt is loadSample with the images read at side size.
@@ -55,7 +55,8 @@ func loadSampleAt(t *testing.T, workers, size int) (*datasets, *tested, protocol
 }
 
 func TestLoadDataset(t *testing.T) {
-	want, err := data.ReadZip(bytes.NewReader(readFile(t, sampleZip)), int64(len(readFile(t, sampleZip))), data.Options{Size: 32, MaxPixels: data.DefaultMaxPixels})
+	side := builtinSide(t)
+	want, err := data.ReadZip(bytes.NewReader(readFile(t, sampleZip)), int64(len(readFile(t, sampleZip))), data.Options{Size: side, MaxPixels: data.DefaultMaxPixels})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +77,7 @@ func TestLoadDataset(t *testing.T) {
 		if tr, val, test := sum(info.Splits[0].Counts), sum(info.Splits[1].Counts), info.Splits[2].Counts; tr != 192 || val != 48 || !slices.Equal(test, []int{10, 10, 10, 10, 10, 10}) {
 			t.Errorf("split counts %d, %d, %v; want 192, 48 and 10 a class", tr, val, test)
 		}
-		if info.Images != 300 || info.Memory != 300*32*32*3 || info.Workers != workers {
+		if info.Images != 300 || info.Memory != int64(300*side*side*3) || info.Workers != workers {
 			t.Errorf("%d images in %d bytes on %d workers", info.Images, info.Memory, info.Workers)
 		}
 		if len(info.Samples) != 6*samplesPerClass {

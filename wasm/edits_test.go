@@ -102,7 +102,7 @@ func TestDownloadEdited(t *testing.T) {
 	if res.Name != "sample (edited).zip" || res.Images != train.Len()+test.Len()-1 || res.Bytes != int64(len(zipped)) {
 		t.Errorf("answer %+v for a zip of %d bytes in %d parts", res, len(zipped), len(parts))
 	}
-	back, rerr := data.ReadZip(bytes.NewReader(zipped), int64(len(zipped)), data.Options{Size: 32, MaxPixels: data.DefaultMaxPixels})
+	back, rerr := data.ReadZip(bytes.NewReader(zipped), int64(len(zipped)), data.Options{Size: builtinSide(t), MaxPixels: data.DefaultMaxPixels})
 	if rerr != nil {
 		t.Fatal(rerr)
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"math"
 	"reflect"
 	"slices"
@@ -118,8 +119,9 @@ func TestEvaluateWithoutHelpers(t *testing.T) {
 
 func TestPredictRefusals(t *testing.T) {
 	tt := serveRole((&helper{}).handlers())
-	q := protocol.PredictRequest{Images: 1, Size: 32}
-	if _, _, err := ask(tt, protocol.Predict, 2, q, make([]byte, 3*32*32)); err == nil || !strings.Contains(err.Message, "before its setup") {
+	side := builtinSide(t)
+	q := protocol.PredictRequest{Images: 1, Size: side}
+	if _, _, err := ask(tt, protocol.Predict, 2, q, make([]byte, 3*side*side)); err == nil || !strings.Contains(err.Message, "before its setup") {
 		t.Errorf("images before the setup: got %+v", err)
 	}
 	if _, _, err := ask(tt, protocol.Predictor, 3, protocol.PredictorRequest{Name: "notes.safetensors"}, []byte("not a model")); err == nil || err.Code != protocol.BadInput || err.File != "notes.safetensors" {
@@ -128,13 +130,13 @@ func TestPredictRefusals(t *testing.T) {
 	if _, _, err := ask(tt, protocol.Predictor, 4, protocol.PredictorRequest{Name: "built-in"}, readFile(t, builtinModel)); err != nil {
 		t.Fatalf("setup: %v", err)
 	}
-	if _, _, err := ask(tt, protocol.Predict, 5, protocol.PredictRequest{Images: 1, Size: 31}, make([]byte, 3*31*31)); err == nil || !strings.Contains(err.Message, "side 31 for a network of 32") {
+	if _, _, err := ask(tt, protocol.Predict, 5, protocol.PredictRequest{Images: 1, Size: side - 1}, make([]byte, 3*(side-1)*(side-1))); err == nil || !strings.Contains(err.Message, fmt.Sprintf("side %d for a network of %d", side-1, side)) {
 		t.Errorf("images of another size: got %+v", err)
 	}
-	if _, _, err := ask(tt, protocol.Predict, 6, q, make([]byte, 100)); err == nil || !strings.Contains(err.Message, "100 bytes of images, want 3072") {
+	if _, _, err := ask(tt, protocol.Predict, 6, q, make([]byte, 100)); err == nil || !strings.Contains(err.Message, fmt.Sprintf("100 bytes of images, want %d", 3*side*side)) {
 		t.Errorf("a short body: got %+v", err)
 	}
-	_, probs, err := ask(tt, protocol.Predict, 7, q, make([]byte, 3*32*32))
+	_, probs, err := ask(tt, protocol.Predict, 7, q, make([]byte, 3*side*side))
 	if err != nil || len(probs) != 4*6 {
 		t.Errorf("a black image: %d bytes of probabilities, error %+v; want 6 float32s", len(probs), err)
 	}

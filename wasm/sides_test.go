@@ -100,7 +100,7 @@ func TestEvaluateAtAnotherSide(t *testing.T) {
 // TestKeptAtAnotherSide asks a data set kept in the browser at 32×32,
 // whose zip is gone, for a run at 40×40: a clear refusal.
 func TestKeptAtAnotherSide(t *testing.T) {
-	d, _, _, _ := loadSample(t, 1)
+	d, _, _, _ := loadSampleAt(t, 1, 32)
 	k := &mapKeeper{}
 	d.keeper = k
 	digest, failed, _ := d.keepDataset(&d.dataset.sided)

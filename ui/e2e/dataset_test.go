@@ -24,6 +24,21 @@ const (
 	builtinModel = "assets/model.safetensors"
 )
 
+// readModel reads the model file at modelPath, relative to the
+// repository's root.
+func readModel(t testing.TB, modelPath string) *nn.Model {
+	t.Helper()
+	mb, err := os.ReadFile(filepath.Join(repoRoot, modelPath))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := nn.ReadModel(bytes.NewReader(mb), int64(len(mb)), filepath.Base(modelPath))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
 // splitTable is the dataset panel's table of counts, as the page shows
 // it: the splits' names and, for each class, its counts.
 type splitTable struct {
@@ -95,14 +110,7 @@ func (p *page) evaluate() evaluation {
 // than 1e-4 (their class may go either way).
 func nativeEvaluation(t testing.TB, modelPath, zipPath string) (evaluation, int) {
 	t.Helper()
-	mb, err := os.ReadFile(filepath.Join(repoRoot, modelPath))
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := nn.ReadModel(bytes.NewReader(mb), int64(len(mb)), filepath.Base(modelPath))
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := readModel(t, modelPath)
 	zb, err := os.ReadFile(zipPath)
 	if err != nil {
 		t.Fatal(err)

@@ -136,8 +136,9 @@ func TestPageLoads(t *testing.T) {
 	if got := p.text("#model-arch"); got == "" {
 		t.Error("model card shows no architecture")
 	}
-	if got := p.text("#model-input"); !strings.HasPrefix(got, "32×32") {
-		t.Errorf("model input: got %q, want 32×32", got)
+	side := readModel(t, builtinModel).Meta.InputSize
+	if got, want := p.text("#model-input"), fmt.Sprintf("%d×%d", side, side); !strings.HasPrefix(got, want) {
+		t.Errorf("model input: got %q, want %s", got, want)
 	}
 	classes, err := chromedp.Run(p.ctx, chromedp.Evaluate[[]string](
 		`[...document.querySelectorAll("#model-classes li")].map(li => li.textContent)`))

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -247,11 +248,16 @@ func (p *page) killHelper() {
 	p.t.Fatalf("no data set worker among %d targets", len(targets))
 }
 
-// TestTrainAtAnotherSide trains a 40×40 network on the sample, loaded
-// at the built-in model's 32×32, and evaluates the model it leaves: the
-// page decodes the images again at 40×40 and scores the model as
-// resnet evaluate does.
+// TestTrainAtAnotherSide trains a network of another input size than the
+// built-in model's and the preset's on the sample, loaded at the built-in
+// model's, and evaluates the model it leaves: the page decodes the images
+// again at that size and scores the model as resnet evaluate does.
 func TestTrainAtAnotherSide(t *testing.T) {
+	side := 40
+	if readModel(t, builtinModel).Meta.InputSize == side {
+		side = 36
+	}
+	size := fmt.Sprintf("%d×%d", side, side)
 	p := openPageWithin(t, 4*time.Minute)
 	dir := p.downloads()
 	p.click("Sample data set")
@@ -260,15 +266,15 @@ func TestTrainAtAnotherSide(t *testing.T) {
 	p.fill("Epochs", "1")
 	p.fill("Workers", "1")
 	p.openAdvanced()
-	p.fill("Input size", "40")
-	p.waitFor(`document.querySelector("#recipe-cost")?.textContent.includes("its images are decoded again from the zip at 40×40 when the run starts")`, "the cost to say the images are read again")
+	p.fill("Input size", strconv.Itoa(side))
+	p.waitFor(`document.querySelector("#recipe-cost")?.textContent.includes("its images are decoded again from the zip at `+size+` when the run starts")`, "the cost to say the images are read again")
 	p.click("Train")
 	p.waitFor(`document.querySelector("#training-ended")?.textContent.startsWith("Done")`, "the run to end")
 	p.waitFor(`document.querySelector("#model-file")?.textContent.startsWith("trained-")`, "the trained model in the model card")
-	if got := p.text("#model-input"); !strings.Contains(got, "40×40") {
+	if got := p.text("#model-input"); !strings.Contains(got, size) {
 		t.Errorf("the trained model's input: %q", got)
 	}
-	screenshot(p, "train-40.png")
+	screenshot(p, "train-"+strconv.Itoa(side)+".png")
 	p.click("Download model")
 	model := p.downloaded(dir, "trained-custom-seed1.safetensors")
 	path := filepath.Join(t.TempDir(), "model.safetensors")

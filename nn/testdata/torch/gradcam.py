@@ -7,15 +7,16 @@ Run from the repository root with Debian's PyTorch and Pillow:
 
 It writes gradcam.safetensors next to this script: the built-in model
 (assets/model.safetensors) in evaluation mode on six photos of
-nn/data/testdata/photo, each resized by Pillow to 32x32 and normalized as
-the model's metadata says, and for each photo the Grad-CAM map
-(Selvaraju et al., 2017) of its most probable class and of its third:
+nn/data/testdata/photo, each resized by Pillow to the model's input side S
+(S by S) and normalized as the model's metadata says, and for each photo
+the Grad-CAM map (Selvaraju et al., 2017) of its most probable class and
+of its third:
 
-    A = layer3's output (the last stage's feature map, 64x8x8)
+    A = layer3's output (the last stage's feature map, 64 x S/4 x S/4)
     g = d logits[c] / d A, by autograd
     cam = relu(sum_k mean_ij(g[k]) * A[k])
 
-Tensors (all F32): x [6,3,32,32], classes [6,2], cams [6,2,8,8], and the
+Tensors (all F32): x [6,3,S,S], classes [6,2], cams [6,2,S/4,S/4], and the
 cams upsampled by F.interpolate(mode="bilinear", align_corners=False) to
 45x30 (height by width), up [6,2,45,30]. The output is deterministic.
 """
@@ -44,6 +45,7 @@ def main():
     model = ResNet14(num_classes=len(json.loads(meta["classes"])))
     model.load_state_dict({k: torch.from_numpy(v.copy()) for k, v in weights.items()}, strict=True)
     model.eval()
+    side = int(meta["input_size"])
     norm = json.loads(meta["normalization"])
     mean = torch.tensor(norm["Mean"]).view(1, 3, 1, 1)
     std = torch.tensor(norm["Std"]).view(1, 3, 1, 1)
@@ -51,7 +53,7 @@ def main():
     xs = []
     for name in PHOTOS:
         im = Image.open(os.path.join(REPO, "nn", "data", "testdata", "photo", name)).convert("RGB")
-        a = np.asarray(im.resize((32, 32), Image.BILINEAR), dtype=np.float32) / 255
+        a = np.asarray(im.resize((side, side), Image.BILINEAR), dtype=np.float32) / 255
         xs.append(torch.from_numpy(a).permute(2, 0, 1))
     x = ((torch.stack(xs) - mean) / std).to(torch.float32)
 
