@@ -3,6 +3,7 @@ package main
 import (
 	"archive/zip"
 	"bytes"
+	"slices"
 	"strings"
 	"testing"
 
@@ -107,5 +108,30 @@ func TestBenchRefusesBadZip(t *testing.T) {
 	}
 	if c.model != model {
 		t.Error("a benchmark replaced the classifier's model")
+	}
+}
+
+// TestBenchRecipe times the network of a request's recipe on the images
+// of the zip in its body: another network trains to other losses than
+// the reference's, the same recipe to the same.
+func TestBenchRecipe(t *testing.T) {
+	body := benchZip(t)
+	tt := serveRole((&classifier{}).handlers())
+	losses := func(r *nn.Recipe) []float64 {
+		t.Helper()
+		res, _, err := ask(tt, protocol.BenchTrain, 7, protocol.BenchRequest{Name: "bench.zip", Batch: 3, Steps: 2, Recipe: r}, body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.Losses
+	}
+	other := nn.DefaultRecipe()
+	other.Config = nn.Config{InputSize: 40, Width: 4, Stages: []int{1, 1}, Shortcut: "conv1x1"}
+	reference, small := losses(nil), losses(&other)
+	if len(reference) != 3 || len(small) != 3 || slices.Equal(reference, small) {
+		t.Errorf("losses of the reference network %v and of a 40×40 one %v: want three each, not the same", reference, small)
+	}
+	if again := losses(&other); !slices.Equal(again, small) {
+		t.Errorf("the same recipe twice: %v, then %v", small, again)
 	}
 }
