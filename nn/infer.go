@@ -72,7 +72,7 @@ func (inf *inference) forward(x *Tensor) *Tensor {
 		g := min(inferGroup, n-n0)
 		inf.in.resize(ch, g, h, w)
 		pad(&inf.in, x.Data[n0*ch*h*w:(n0+g)*ch*h*w])
-		inf.stemOut.resize(inf.width, g, inf.stem.outSize(h), inf.stem.outSize(w))
+		inf.stemOut.resizeOutput(inf.width, g, inf.stem.outSize(h), inf.stem.outSize(w))
 		inf.stem.forward(&inf.stemOut, &inf.in, false, inf.width, &inf.scratch)
 		a := &inf.stemOut
 		for _, b := range inf.blocks {
@@ -179,7 +179,7 @@ func (b *inferBlock) fold() {
 // scratch space for inferConv.forward.
 func (b *inferBlock) forward(x *padded, s *convScratch) *padded {
 	ho, wo := b.conv1.outSize(x.H), b.conv1.outSize(x.W)
-	b.h.resize(b.conv1.Out, x.N, ho, wo)
+	b.h.resizeOutput(b.conv1.Out, x.N, ho, wo)
 	b.conv1.forward(&b.h, x, false, b.out, s)
 	main, sum := &b.h, x // conv2 adds into the shortcut's output, sum
 	switch {
@@ -187,7 +187,7 @@ func (b *inferBlock) forward(x *padded, s *convScratch) *padded {
 		b.mainView, b.sumView = b.h.channels(0, b.out), b.h.channels(b.out, 2*b.out)
 		main, sum = &b.mainView, &b.sumView
 	case b.shortcut != nil:
-		b.s.resize(b.out, x.N, ho, wo)
+		b.s.resizeOutput(b.out, x.N, ho, wo)
 		b.shortcut.forward(&b.s, x, false, 0, s)
 		sum = &b.s
 	}

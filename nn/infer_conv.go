@@ -29,6 +29,20 @@ func (a *padded) resize(c, n, h, w int) {
 	clear32(a.Data)
 }
 
+// resizeOutput sets the shape of a as resize does, for the output of an
+// inferConv.forward that overwrites it, but zeroes only the gaps around
+// each channel's planes: the product writes the planes whole, and forward
+// or the convolution that adds into them next zeroes their borders.
+func (a *padded) resizeOutput(c, n, h, w int) {
+	a.C, a.N, a.H, a.W = c, n, h, w
+	a.Data = grow(a.Data, c*a.stride())
+	g, s := a.gap(), a.stride()
+	for ch := range c {
+		clear32(a.Data[ch*s : ch*s+g])
+		clear32(a.Data[(ch+1)*s-g : (ch+1)*s])
+	}
+}
+
 // plane returns the distance between two planes of a channel, (H+1)(W+1).
 func (a *padded) plane() int { return (a.H + 1) * (a.W + 1) }
 

@@ -118,6 +118,37 @@ func TestInferWithPackingKernels(t *testing.T) {
 	}
 }
 
+// TestInferReusesItsBuffers checks that Infer gives the same bits on a
+// network that inferred batches of other sizes before, whose buffers then
+// hold old activations where the new shapes have their borders, as on a
+// fresh one.
+func TestInferReusesItsBuffers(t *testing.T) {
+	cfg := Config{InputSize: 12, Width: 4, Stages: []int{1, 1, 1}, Shortcut: "conv3x3", Classes: 3}
+	newNet := func() *ResNet { // the same weights each time
+		rng := rand.New(rand.NewPCG(6, 7))
+		net, err := NewResNet(cfg, rng)
+		if err != nil {
+			t.Fatal(err)
+		}
+		randomizeBatchNorms(net.Params(), rng)
+		return net
+	}
+	rng := rand.New(rand.NewPCG(8, 9))
+	used := newNet()
+	for _, n := range []int{40, 3, 17} {
+		used.Infer(randInput(rng, n, 3, 12, 12))
+	}
+	for _, n := range []int{5, 40} {
+		x := randInput(rng, n, 3, 12, 12)
+		got, want := used.Infer(x).Data, newNet().Infer(x).Data
+		for i := range want {
+			if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+				t.Fatalf("batch of %d after others: logit %d = %v, on a fresh network %v", n, i, got[i], want[i])
+			}
+		}
+	}
+}
+
 // TestInferFollowsParameters checks that Infer uses the parameters as
 // they are at each call, not as they were at the first.
 func TestInferFollowsParameters(t *testing.T) {
