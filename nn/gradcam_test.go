@@ -25,7 +25,7 @@ func TestGradCAMMatchesPyTorch(t *testing.T) {
 		t.Fatal(err)
 	}
 	x, pairs, cams, up := fx.get("x"), fx.labels("classes"), fx.get("cams"), fx.get("up")
-	n, side := x.Shape[0], x.Shape[2]/4 // the last stage's maps: a quarter of the input's side
+	n, side := x.Shape[0], cams.Shape[2] // the last stage's maps
 	const outH, outW = 45, 30
 	for j := range 2 { // the top class, then the third
 		classes := make([]int, n)

@@ -139,8 +139,9 @@ type convScratch struct {
 // forward sets y, or adds to it when accumulate is set, to the
 // convolution of x, then applies ReLU to y's first reluChannels channels
 // and zeroes their borders. The borders of the other channels are left
-// wrong. x must have zero borders; y must have the output's shape, and
-// not overlap x.
+// wrong; the gaps around each channel's planes are never written, and
+// stay as they are (zero, after resizeOutput). x must have zero borders
+// and gaps; y must have the output's shape, and not overlap x.
 //
 // The im2col matrix is never written out: its rows are runs of x, or of
 // x split by phase where the stride is more than one (see phaseRows),

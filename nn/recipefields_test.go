@@ -101,6 +101,8 @@ func TestValidateNamesTheField(t *testing.T) {
 	}
 }
 
+// TestRecipeChanges checks that Changes names the fields that differ from
+// the base, the seed left out, and nothing for the base itself.
 func TestRecipeChanges(t *testing.T) {
 	r := DefaultRecipe()
 	if got := r.Changes(DefaultRecipe()); len(got) != 0 {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/vugu/vugu/js"
 
+	"github.com/intelscenes/resnet-browser/nn"
 	"github.com/intelscenes/resnet-browser/wasm/link"
 	"github.com/intelscenes/resnet-browser/wasm/protocol"
 	"github.com/intelscenes/resnet-browser/wasm/store"
@@ -83,7 +84,7 @@ func (c *Root) loadDataset(name string, f js.Value) {
 		c.dataset.Err = "Could not load " + name + ": a run is training on " + c.dataset.Info.Name + "; stop it first."
 		return
 	}
-	size := 32
+	size := nn.Reference().InputSize // until the model in use says its own: read again at its side when it differs
 	if c.model.Info != nil {
 		size = c.model.Info.InputSize
 	}

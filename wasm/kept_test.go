@@ -112,7 +112,7 @@ func TestTrainResumesFromCheckpoint(t *testing.T) {
 		t.Fatal(plain.err)
 	}
 	k := &mapKeeper{}
-	d, tt, _, _ := loadSample(t, 1)
+	d, tt, _, _ := loadSampleToTrain(t, 1)
 	d.keeper, d.spawn = k, spawnPipes(new(int))
 	var plan *protocol.TrainPlan
 	var paused *protocol.CheckpointKept
@@ -155,7 +155,7 @@ func TestTrainResumesFromCheckpoint(t *testing.T) {
 	}
 	// The run is not resumed on another data set: here the sample with an
 	// image left out.
-	od, ot, _, _ := loadSample(t, 1)
+	od, ot, _, _ := loadSampleToTrain(t, 1)
 	od.keeper, od.spawn = k, spawnPipes(new(int))
 	edit(t, ot, protocol.Edit{Name: "intel-scenes-sample/train/sea/12852.jpg", Exclude: true})
 	if run := trainOn(t, ot, protocol.TrainRequest{Run: "kept", Resume: true}, nil); run.err == nil || !strings.Contains(run.err.Message, "the data set loaded is not the run's") {
@@ -192,7 +192,7 @@ func TestTrainResumesFromCheckpoint(t *testing.T) {
 // not be kept.
 func TestTrainWithFullStorage(t *testing.T) {
 	k := &mapKeeper{full: true}
-	d, tt, _, _ := loadSample(t, 1)
+	d, tt, _, _ := loadSampleToTrain(t, 1)
 	d.keeper, d.spawn = k, spawnPipes(new(int))
 	run := trainOn(t, tt, protocol.TrainRequest{Recipe: smallRecipe(), Workers: 1}, nil)
 	if run.err != nil || run.res.Ended != protocol.EndedDone {

@@ -21,6 +21,14 @@ func smallRecipe() *nn.Recipe {
 	return &r
 }
 
+// loadSampleToTrain is loadSample at smallRecipe's side, so that the runs
+// of the training tests read the data set as it was loaded (sides_test
+// trains at another side).
+func loadSampleToTrain(t *testing.T, workers int) (*datasets, *tested, protocol.DatasetInfo, []byte) {
+	t.Helper()
+	return loadSampleAt(t, workers, smallRecipe().Config.InputSize)
+}
+
 // trainRun is what a training request gave: the notices, the answer and
 // its model.
 type trainRun struct {
@@ -39,7 +47,7 @@ const trainID = 20
 // comes, from the training goroutine, with the worker's server.
 func trainSample(t *testing.T, q protocol.TrainRequest, onNotice func(s *server, n protocol.TrainNotice)) trainRun {
 	t.Helper()
-	d, tt, _, _ := loadSample(t, 1)
+	d, tt, _, _ := loadSampleToTrain(t, 1)
 	d.spawn = spawnPipes(new(int))
 	return trainOn(t, tt, q, onNotice)
 }
@@ -235,7 +243,7 @@ type shardsOnly struct{ nn.Replica }
 // helper a pipeHelper as as makes it.
 func trainWithHelper(t *testing.T, as func(*pipeHelper) nn.Replica) trainRun {
 	t.Helper()
-	d, tt, _, _ := loadSample(t, 1)
+	d, tt, _, _ := loadSampleToTrain(t, 1)
 	pipes := spawnPipes(new(int))
 	d.spawn = func(n int, q protocol.ReplicaRequest, grads, stats int) ([]nn.Replica, func(), error) {
 		reps, stop, err := pipes(n, q, grads, stats)

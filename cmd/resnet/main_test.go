@@ -15,6 +15,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/intelscenes/resnet-browser/nn"
 	"github.com/intelscenes/resnet-browser/nn/modelfile"
 )
 
@@ -228,5 +229,19 @@ func TestPredictPhonePhotos(t *testing.T) {
 	_, stderr, err := run1(t, "predict", "-model", "../../assets/model.safetensors", huge)
 	if want := "huge.png: image too large: PNG of 20000x20000 pixels; the limit is 120 megapixels"; err == nil || !strings.Contains(stderr, want) || strings.Contains(stderr, "data:") {
 		t.Errorf("predict of a 20000x20000 PNG: %v, printed %q; want it to say %q", err, stderr, want)
+	}
+}
+
+// TestSource checks what a trained model's metadata says of its recipe:
+// the preset, what the flags changed of it, and the seed.
+func TestSource(t *testing.T) {
+	r, _ := nn.Preset("default")
+	r.Seed = 3
+	if got, want := source(r), "trained natively with the default recipe, seed 3"; got != want {
+		t.Errorf("the preset as it is: %q, want %q", got, want)
+	}
+	r.Config.InputSize, r.LabelSmoothing = 40, 0.1
+	if got, want := source(r), "trained natively with the default recipe (input size 40 pixels, label smoothing 0.1), seed 3"; got != want {
+		t.Errorf("with two fields changed: %q, want %q", got, want)
 	}
 }

@@ -1,7 +1,7 @@
 // Samplezip makes the page's sample data set, assets/sample-scenes.zip:
 // a few real images of each class of the Intel scenes training zip,
 // copied unchanged, taken from the images that the built-in model
-// (trained with the default recipe, seed 1) held out for validation, so
+// (trained with seed 1, whose split it keeps) held out for validation, so
 // that evaluating the built-in model on the sample is honest.
 //
 //	go run ./cmd/samplezip -data ../shared/data/intel-scenes-train.zip -o assets/sample-scenes.zip

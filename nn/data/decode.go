@@ -20,7 +20,7 @@ import (
 const (
 	// DefaultMaxPixels is the limit for the images of a data set: 40
 	// megapixels, larger than any photo a data set needs, since the
-	// network sees 32×32 of it.
+	// network sees some 32×32 or 40×40 of it.
 	DefaultMaxPixels = 40_000_000
 	// PhotoMaxPixels is the limit for a person's own photos, classified
 	// one by one: 120 megapixels, above the 108 of the largest phone

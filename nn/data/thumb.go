@@ -10,7 +10,8 @@ import (
 )
 
 // ThumbSide is the side of the box Thumbnail fits an image into: larger
-// than the network's 32×32 input, so a person can tell what it shows.
+// than the network's input (32×32 or 40×40), so a person can tell what
+// it shows.
 const ThumbSide = 96
 
 // Thumbnail decodes an image file as DecodeImage does (refusing one of

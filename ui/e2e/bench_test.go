@@ -202,14 +202,14 @@ func TestWorkersTrainTogether(t *testing.T) {
 // kernel and with Go's, as the worker measures them. It ends with one
 // line per figure:
 //
-//	train workers=1 batch=64 kernel=simd-fma images/s=63.2
+//	train workers=1 batch=64 kernel=simd-fma images/s=N
 //
 // Training runs on 1 worker and on 2 (the worker starts a helper), with
 // the worker's own kernel; the 2-worker line also gives its speed-up. The
 // last line is inference of the built-in model's network (its input size,
 // fresh weights), what classifying photos costs:
 //
-//	infer workers=1 batch=64 kernel=simd-fma network=built-in side=40 images/s=310.2
+//	infer workers=1 batch=64 kernel=simd-fma network=built-in side=S images/s=N
 //
 //	go test ./ui/e2e -run '^$' -bench Worker -benchtime 1x
 func BenchmarkWorker(b *testing.B) {

@@ -15,7 +15,9 @@ import (
 // network of Recipe (the reference network when it is not given) on a
 // fresh model of the classes of the dataset zip in the body, whose images
 // it repeats to fill a batch, or without a body on the loaded data set's
-// images. The model loaded for classification is left alone.
+// images, resized to the network's side where they were read at another
+// (the speed does not depend on the pixels). The model loaded for
+// classification is left alone.
 type BenchRequest struct {
 	Name   string     `json:"name"`
 	Batch  int        `json:"batch"`
