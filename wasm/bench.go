@@ -101,11 +101,13 @@ func (b bench) runOf(r *request, q protocol.BenchRequest) (*benchdata.Run, error
 				return nil, err
 			}
 		}
-		run, err := benchdata.New(zip, q.Name, q.Batch)
-		if err != nil || q.Recipe == nil {
-			return run, err
+		if q.Recipe == nil {
+			return benchdata.New(zip, q.Name, q.Batch)
 		}
-		set = run.Set
+		var err error
+		if set, err = benchdata.Images(zip, q.Name, rec.Config.InputSize); err != nil {
+			return nil, err
+		}
 	}
 	rec.BatchNormPerShare = q.Workers > 1
 	return benchdata.FromSet(set, rec, q.Batch)

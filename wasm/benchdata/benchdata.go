@@ -27,14 +27,23 @@ type Run struct {
 // New reads the dataset zip b, named name, and returns the run of
 // batches of batch images on it.
 func New(b []byte, name string, batch int) (*Run, error) {
-	cfg := nn.Reference()
-	a, err := data.ReadZip(bytes.NewReader(b), int64(len(b)), data.Options{Size: cfg.InputSize, MaxPixels: data.DefaultMaxPixels})
+	r := nn.ReferenceRecipe()
+	r.Config = nn.Reference()
+	set, err := Images(b, name, r.Config.InputSize)
+	if err != nil {
+		return nil, err
+	}
+	return FromSet(set, r, batch)
+}
+
+// Images returns the training images of the dataset zip b, named name,
+// read at side size.
+func Images(b []byte, name string, size int) (*data.Set, error) {
+	a, err := data.ReadZip(bytes.NewReader(b), int64(len(b)), data.Options{Size: size, MaxPixels: data.DefaultMaxPixels})
 	if err != nil {
 		return nil, &data.FileError{Name: name, Err: err}
 	}
-	r := nn.ReferenceRecipe()
-	r.Config = cfg
-	return FromSet(a.Train, r, batch)
+	return a.Train, nil
 }
 
 // FromSet returns the run of batches of batch images of set, a fresh

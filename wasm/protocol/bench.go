@@ -12,12 +12,12 @@ import (
 // BenchRequest asks a worker to time Steps training steps (BenchTrain)
 // or eval-mode forward passes (BenchInfer) of batches of Batch images,
 // after one more that is not timed, with the GEMM kernel Kernel: of the
-// network of Recipe (the reference network when it is not given) on a
-// fresh model of the classes of the dataset zip in the body, whose images
-// it repeats to fill a batch, or without a body on the loaded data set's
-// images, resized to the network's side where they were read at another
-// (the speed does not depend on the pixels). The model loaded for
-// classification is left alone.
+// network of Recipe (the reference network when it is not given), a fresh
+// model for the classes of the images it runs on, repeated to fill a
+// batch: those of the dataset zip in the body, read at the network's
+// side, or without a body the loaded data set's, resized to the network's
+// side where they were read at another (the speed does not depend on the
+// pixels). The model loaded for classification is left alone.
 type BenchRequest struct {
 	Name   string     `json:"name"`
 	Batch  int        `json:"batch"`

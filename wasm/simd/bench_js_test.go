@@ -154,9 +154,12 @@ func BenchmarkInference(b *testing.B) {
 	for _, path := range []string{"infer", "forward", "builtin"} {
 		b.Run("path="+path, func(b *testing.B) {
 			benchKernels(b, func(b *testing.B) {
-				m, err := nn.NewModel(nn.Reference(), nn.SceneClasses, rand.New(rand.NewPCG(1, 1)))
+				var m *nn.Model
+				var err error
 				if path == "builtin" {
 					m, err = nn.ReadModel(bytes.NewReader(builtin), int64(len(builtin)), "built-in")
+				} else {
+					m, err = nn.NewModel(nn.Reference(), nn.SceneClasses, rand.New(rand.NewPCG(1, 1)))
 				}
 				if err != nil {
 					b.Fatal(err)
