@@ -35,14 +35,22 @@ func (r *ReLU) Params() []*Param { return nil }
 // fast under GOOS=js. Reading float32s as uint64s takes unaligned
 // 8-byte loads and stores, which WebAssembly, amd64 and arm64 allow, and
 // the two floats' order in the word does not matter: each lane is
-// treated alike. Long slices go to the ReLUKernels set, if any.
+// treated alike. Long slices go to the ReLUKernels set, if any; else
+// the built-in assembly, where there is one, takes all but the last few
+// elements (see passes_amd64.go).
 func relu(dst, src []float32) {
-	const signs = 0x8000000080000000
 	dst = dst[:len(src)]
 	if k := reluKernels.Load(); k != nil && len(src) >= reluKernelMin {
 		k.Forward(dst, src)
 		return
 	}
+	i := reluBulk(dst, src)
+	reluGo(dst[i:], src[i:])
+}
+
+// reluGo is relu in Go.
+func reluGo(dst, src []float32) {
+	const signs = 0x8000000080000000
 	in := unsafe.Slice((*uint64)(unsafe.Pointer(unsafe.SliceData(src))), len(src)/2)
 	out := unsafe.Slice((*uint64)(unsafe.Pointer(unsafe.SliceData(dst))), len(in))
 	for i, b := range in {
@@ -79,14 +87,21 @@ func reluRuns(x []float32, n, runs, stride int) {
 // reluBackward sets dx, of dy's length, to dy where y, a ReLU output (+0,
 // positive or NaN), is not zero, and to 0 elsewhere; dx may be dy. Like
 // relu it works on two elements at a time, without branches, or hands
-// long slices to the ReLUKernels set.
+// long slices to the ReLUKernels set, or its bulk to the built-in
+// assembly.
 func reluBackward(dx, dy, y []float32) {
-	const signs, low = 0x8000000080000000, 0x7fffffff7fffffff
 	dx, y = dx[:len(dy)], y[:len(dy)]
 	if k := reluKernels.Load(); k != nil && len(dy) >= reluKernelMin {
 		k.Backward(dx, dy, y)
 		return
 	}
+	i := reluBackwardBulk(dx, dy, y)
+	reluBackwardGo(dx[i:], dy[i:], y[i:])
+}
+
+// reluBackwardGo is reluBackward in Go.
+func reluBackwardGo(dx, dy, y []float32) {
+	const signs, low = 0x8000000080000000, 0x7fffffff7fffffff
 	g := unsafe.Slice((*uint64)(unsafe.Pointer(unsafe.SliceData(dy))), len(dy)/2)
 	out := unsafe.Slice((*uint64)(unsafe.Pointer(unsafe.SliceData(dx))), len(g))
 	in := unsafe.Slice((*uint64)(unsafe.Pointer(unsafe.SliceData(y))), len(g))

@@ -301,7 +301,8 @@ func gather9(d, rows []float32, ld int, o0, o1, o2 int) {
 	a0, a1, a2 = a0[2:][:n], a1[1:][:n], a2[:n]
 	b0, b1, b2 = b0[2:][:n], b1[1:][:n], b2[:n]
 	c0, c1, c2 = c0[2:][:n], c1[1:][:n], c2[:n]
-	for i := range inner {
+	offs := [9]int{o0 + 2, ld + o0 + 1, 2*ld + o0, 3*ld + o1 + 2, 4*ld + o1 + 1, 5*ld + o1, 6*ld + o2 + 2, 7*ld + o2 + 1, 8*ld + o2}
+	for i := add9Bulk(inner, rows, &offs); i < len(inner); i++ {
 		inner[i] = (a0[i] + a1[i] + a2[i]) + (b0[i] + b1[i] + b2[i]) + (c0[i] + c1[i] + c2[i])
 	}
 }
