@@ -248,18 +248,25 @@ func shiftPlane(dst, src []float32, h, w, di, dj int) {
 // (one kernel row) or nine at a time, and stores the pixel once. Row
 // (ki, kj)'s entry at output (oh, ow) comes from input (oh+ki-1,
 // ow+kj-1). The rows of col are ld apart.
+//
+// A pixel of an inner row, neither first nor last, has all nine terms;
+// so do the inner columns of those rows, and sum9 sums them over the
+// rows' whole run at once, the first and last columns too, which it
+// gets wrong (their terms wrap around from the neighbouring rows) and
+// which edges9 then sets right.
 func col2im3x3(dx, col []float32, ld, in, h, w int) {
 	hw := h * w
 	for ch := 0; ch < in; ch++ {
 		plane := dx[ch*hw : (ch+1)*hw]
 		rows := col[ch*9*ld:]
-		for ih := 0; ih < h; ih++ {
-			d := plane[ih*w : (ih+1)*w]
-			// Kernel row ki reaches input row ih from output row ih+1-ki.
-			if ih >= 1 && ih+1 < h {
-				gather9(d, rows, ld, (ih+1)*w, ih*w, (ih-1)*w)
-				continue
+		if h > 2 {
+			sum9(plane[w:(h-1)*w], rows, ld, w)
+			for ih := 1; ih+1 < h; ih++ {
+				edges9(plane[ih*w:(ih+1)*w], rows, ld, (ih+1)*w, ih*w, (ih-1)*w)
 			}
+		}
+		for _, ih := range []int{0, h - 1} {
+			d := plane[ih*w : (ih+1)*w]
 			clear32(d)
 			for ki := 0; ki < 3; ki++ {
 				if oh := ih + 1 - ki; oh >= 0 && oh < h {
@@ -283,28 +290,42 @@ func gather3(d, r []float32, ld, o int) {
 	d[w-1] += r1[w-1] + r2[w-2]
 }
 
-// gather9 sets d, an inner input row, to the sum of its nine terms: kernel
-// row ki's at output row offset o[ki] (see gather3), the column rows ld
-// apart.
-func gather9(d, rows []float32, ld int, o0, o1, o2 int) {
+// sum9 sets d, the inner rows of a plane of width w from its second
+// row on, to the sums of nine terms, as if every pixel were an inner
+// one: the pixel at p = ih*w+iw of the plane gets kernel row ki's terms
+// from output row ih+1-ki, column row (ki, kj) at p + (1-ki)*w + 1-kj.
+// The column rows are ld apart. In assembly where there is one.
+func sum9(d, rows []float32, ld, w int) {
+	// Offsets of the nine terms of d[0], pixel p = w of the plane.
+	var offs [9]int
+	for ki := range 3 {
+		for kj := range 3 {
+			offs[3*ki+kj] = (3*ki+kj)*ld + w + (1-ki)*w + 1 - kj
+		}
+	}
+	i := add9Bulk(d, rows, &offs)
+	d = d[i:]
+	// Each term's slice has the length of d, so that the loop needs no
+	// bounds checks.
+	n := len(d)
+	a0, a1, a2 := rows[offs[0]+i:][:n], rows[offs[1]+i:][:n], rows[offs[2]+i:][:n]
+	b0, b1, b2 := rows[offs[3]+i:][:n], rows[offs[4]+i:][:n], rows[offs[5]+i:][:n]
+	c0, c1, c2 := rows[offs[6]+i:][:n], rows[offs[7]+i:][:n], rows[offs[8]+i:][:n]
+	for i := range d {
+		d[i] = (a0[i] + a1[i] + a2[i]) + (b0[i] + b1[i] + b2[i]) + (c0[i] + c1[i] + c2[i])
+	}
+}
+
+// edges9 sets the first and last pixels of d, an inner input row, to
+// the sums of their terms, those of kernel row ki at output row offset
+// o[ki] (see gather3), the column rows ld apart.
+func edges9(d, rows []float32, ld int, o0, o1, o2 int) {
 	w := len(d)
 	a0, a1, a2 := rows[o0:o0+w], rows[ld+o0:ld+o0+w], rows[2*ld+o0:2*ld+o0+w]
 	b0, b1, b2 := rows[3*ld+o1:3*ld+o1+w], rows[4*ld+o1:4*ld+o1+w], rows[5*ld+o1:5*ld+o1+w]
 	c0, c1, c2 := rows[6*ld+o2:6*ld+o2+w], rows[7*ld+o2:7*ld+o2+w], rows[8*ld+o2:8*ld+o2+w]
 	d[0] = (a0[1] + a1[0]) + (b0[1] + b1[0]) + (c0[1] + c1[0])
-	// Then the inner pixels, iw = 1+i: each term's slice starts where its
-	// column iw+1, iw or iw-1 is at i, and all have the length of inner,
-	// so that the loop needs no bounds checks.
 	d[w-1] = (a1[w-1] + a2[w-2]) + (b1[w-1] + b2[w-2]) + (c1[w-1] + c2[w-2])
-	inner := d[1 : w-1]
-	n := len(inner)
-	a0, a1, a2 = a0[2:][:n], a1[1:][:n], a2[:n]
-	b0, b1, b2 = b0[2:][:n], b1[1:][:n], b2[:n]
-	c0, c1, c2 = c0[2:][:n], c1[1:][:n], c2[:n]
-	offs := [9]int{o0 + 2, ld + o0 + 1, 2*ld + o0, 3*ld + o1 + 2, 4*ld + o1 + 1, 5*ld + o1, 6*ld + o2 + 2, 7*ld + o2 + 1, 8*ld + o2}
-	for i := add9Bulk(inner, rows, &offs); i < len(inner); i++ {
-		inner[i] = (a0[i] + a1[i] + a2[i]) + (b0[i] + b1[i] + b2[i]) + (c0[i] + c1[i] + c2[i])
-	}
 }
 
 // col2im3x3Stride2 is col2im for a 3×3 kernel of stride 2 and padding 1

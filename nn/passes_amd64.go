@@ -30,7 +30,7 @@ var builtinPasses = func() *ChannelPasses {
 	}
 }()
 
-// asmPasses is whether relu, reluBackward and gather9 run their bulk
+// asmPasses is whether relu, reluBackward and sum9 run their bulk
 // in assembly (tests turn it off to have Go's loops).
 var asmPasses = cpu.X86.HasAVX2
 
@@ -129,7 +129,7 @@ func reluBackwardBulk(dx, dy, y []float32) int {
 }
 
 // add9Bulk sets the longest prefix of d that is a multiple of 4 to the
-// sums of gather9's inner loop, its nine terms at offs in rows, in
+// sums of sum9's loop, its nine terms at offs in rows, in
 // assembly, and returns its length.
 func add9Bulk(d []float32, rows []float32, offs *[9]int) int {
 	n := len(d) &^ 3
