@@ -321,11 +321,10 @@ func sum9(d, rows []float32, ld, w int) {
 // o[ki] (see gather3), the column rows ld apart.
 func edges9(d, rows []float32, ld int, o0, o1, o2 int) {
 	w := len(d)
-	a0, a1, a2 := rows[o0:o0+w], rows[ld+o0:ld+o0+w], rows[2*ld+o0:2*ld+o0+w]
-	b0, b1, b2 := rows[3*ld+o1:3*ld+o1+w], rows[4*ld+o1:4*ld+o1+w], rows[5*ld+o1:5*ld+o1+w]
-	c0, c1, c2 := rows[6*ld+o2:6*ld+o2+w], rows[7*ld+o2:7*ld+o2+w], rows[8*ld+o2:8*ld+o2+w]
-	d[0] = (a0[1] + a1[0]) + (b0[1] + b1[0]) + (c0[1] + c1[0])
-	d[w-1] = (a1[w-1] + a2[w-2]) + (b1[w-1] + b2[w-2]) + (c1[w-1] + c2[w-2])
+	// Column row r's entry at column j of output row offset o.
+	t := func(r, o, j int) float32 { return rows[r*ld+o+j] }
+	d[0] = (t(0, o0, 1) + t(1, o0, 0)) + (t(3, o1, 1) + t(4, o1, 0)) + (t(6, o2, 1) + t(7, o2, 0))
+	d[w-1] = (t(1, o0, w-1) + t(2, o0, w-2)) + (t(4, o1, w-1) + t(5, o1, w-2)) + (t(7, o2, w-1) + t(8, o2, w-2))
 }
 
 // col2im3x3Stride2 is col2im for a 3×3 kernel of stride 2 and padding 1
