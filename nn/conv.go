@@ -235,6 +235,12 @@ func shiftPlane(dst, src []float32, h, w, di, dj int) {
 	if dj > 0 {
 		lo, n = w-dj, dj
 	}
+	if n == 1 { // a 3×3 kernel's
+		for i := lo; i < len(dst); i += w {
+			dst[i] = 0
+		}
+		return
+	}
 	for i := lo; i < len(dst); i += w {
 		for k := range n {
 			dst[i+k] = 0
