@@ -186,15 +186,33 @@ func im2col3x3Stride2(col []float32, ld int, x []float32, in, h, w int) {
 		rows := col[ch*9*ld:]
 		for ki := 1; ki < 3; ki++ {
 			r0, r1, r2 := rows[(3*ki)*ld:][:n], rows[(3*ki+1)*ld:][:n], rows[(3*ki+2)*ld:][:n]
-			for oh := 0; oh < ho; oh++ {
-				src := plane[(2*oh-1+ki)*w:][:w]
-				deinterleave(r1[oh*wo:(oh+1)*wo], r2[oh*wo:(oh+1)*wo], src)
-			}
+			// Output row oh reads input row 2*oh-1+ki.
+			splitRows(r1, r2, plane[(ki-1)*w:], wo, ho, 2*w, wo)
 			shiftPlane(r0, r2, ho, wo, 0, -1)
 		}
 		for kj := 0; kj < 3; kj++ {
 			shiftPlane(rows[kj*ld:][:n], rows[(6+kj)*ld:][:n], ho, wo, -1, 0)
 		}
+	}
+}
+
+// splitRows sets, for each of rows rows r, even[r*dstRow+j] to
+// src[r*srcRow+2j] and odd[r*dstRow+j] to src[r*srcRow+2j+1], for j < w:
+// with the SplitKernel where one is set, else in assembly where there is
+// one, the columns past the last multiple of 4 in Go.
+func splitRows(even, odd, src []float32, w, rows, srcRow, dstRow int) {
+	j0 := 0
+	if k := splitKernel.Load(); k != nil && w >= 4 {
+		j0 = w &^ 3
+		(*k)(even, odd, src, j0, rows, 1, srcRow, 0, dstRow, 0)
+	} else {
+		j0 = splitBulk(even, odd, src, w, rows, srcRow, dstRow)
+	}
+	if j0 == w {
+		return
+	}
+	for r := range rows {
+		deinterleave(even[r*dstRow+j0:r*dstRow+w], odd[r*dstRow+j0:r*dstRow+w], src[r*srcRow+2*j0:r*srcRow+2*w])
 	}
 }
 

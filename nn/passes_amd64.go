@@ -30,7 +30,7 @@ var builtinPasses = func() *ChannelPasses {
 	}
 }()
 
-// asmPasses is whether relu, reluBackward and sum9 run their bulk
+// asmPasses is whether relu, reluBackward, sum9 and splitRows run their bulk
 // in assembly (tests turn it off to have Go's loops).
 var asmPasses = cpu.X86.HasAVX2
 
@@ -142,6 +142,22 @@ func add9Bulk(d []float32, rows []float32, offs *[9]int) int {
 	add9AVX2(&d[0], n, &rows[0], offs)
 	return n
 }
+
+// splitBulk splits the first w &^ 3 columns of rows rows as splitRows
+// does, in assembly, and returns how many.
+func splitBulk(even, odd, src []float32, w, rows, srcRow, dstRow int) int {
+	w4 := w &^ 3
+	if !asmPasses || w4 == 0 || rows == 0 {
+		return 0
+	}
+	_ = src[(rows-1)*srcRow+2*w4-1]
+	_, _ = even[(rows-1)*dstRow+w4-1], odd[(rows-1)*dstRow+w4-1]
+	splitAVX2(&even[0], &odd[0], &src[0], w4, rows, srcRow, dstRow)
+	return w4
+}
+
+//go:noescape
+func splitAVX2(even, odd, src *float32, w, rows, srcRow, dstRow int)
 
 //go:noescape
 func planeSums4(x *float32, offs *[4]int, hw int, out *[4]float64)

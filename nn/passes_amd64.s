@@ -387,3 +387,57 @@ add4:
 addDone:
 	VZEROUPPER
 	RET
+
+// func splitAVX2(even, odd, src *float32, w, rows, srcRow, dstRow int)
+//
+// For w a positive multiple of 4: each of rows rows r, srcRow apart in
+// src and dstRow apart in even and odd, gets even[j] = src[2j] and
+// odd[j] = src[2j+1] for j < w.
+TEXT ·splitAVX2(SB), NOSPLIT, $0-56
+	MOVQ even+0(FP), DI
+	MOVQ odd+8(FP), R8
+	MOVQ src+16(FP), SI
+	MOVQ w+24(FP), CX
+	SHLQ $2, CX
+	MOVQ rows+32(FP), BX
+	MOVQ srcRow+40(FP), R9
+	SHLQ $2, R9
+	MOVQ dstRow+48(FP), R10
+	SHLQ $2, R10
+
+splitRow:
+	XORQ AX, AX // bytes of the row's output done; its input is twice on
+
+split8:
+	LEAQ    32(AX), R11
+	CMPQ    R11, CX
+	JA      split4
+	VMOVUPS (SI)(AX*2), Y0
+	VMOVUPS 32(SI)(AX*2), Y1
+	VSHUFPS $0x88, Y1, Y0, Y2 // even elements, in 64-bit pairs 0, 2, 1, 3
+	VSHUFPS $0xdd, Y1, Y0, Y3 // odd elements, likewise
+	VPERMPD $0xd8, Y2, Y2
+	VPERMPD $0xd8, Y3, Y3
+	VMOVUPS Y2, (DI)(AX*1)
+	VMOVUPS Y3, (R8)(AX*1)
+	MOVQ    R11, AX
+	JMP     split8
+
+split4:
+	CMPQ    AX, CX
+	JAE     splitNext
+	VMOVUPS (SI)(AX*2), X0
+	VMOVUPS 16(SI)(AX*2), X1
+	VSHUFPS $0x88, X1, X0, X2
+	VSHUFPS $0xdd, X1, X0, X3
+	VMOVUPS X2, (DI)(AX*1)
+	VMOVUPS X3, (R8)(AX*1)
+
+splitNext:
+	ADDQ R9, SI
+	ADDQ R10, DI
+	ADDQ R10, R8
+	DECQ BX
+	JNZ  splitRow
+	VZEROUPPER
+	RET

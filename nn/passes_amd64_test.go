@@ -140,3 +140,40 @@ func firstDifference(got, want []float32) int {
 	}
 	return -1
 }
+
+// TestBuiltinSplit checks splitRows in assembly against its Go loop on
+// rows of 1 to 20 output columns (each remainder of 4 and 8), padded
+// apart.
+func TestBuiltinSplit(t *testing.T) {
+	if !asmPasses {
+		t.Skip("skipped: this CPU has no AVX2, so there is no assembly split to check")
+	}
+	rng := rand.New(rand.NewPCG(7, 7))
+	for w := 1; w <= 20; w++ {
+		const rows = 3
+		srcRow, dstRow := 2*w+3, w+1
+		src := passValues(rng, (rows-1)*srcRow+2*w, true)
+		run := func() (even, odd []float32) {
+			even, odd = make([]float32, (rows-1)*dstRow+w), make([]float32, (rows-1)*dstRow+w)
+			splitRows(even, odd, src, w, rows, srcRow, dstRow)
+			return even, odd
+		}
+		gotEven, gotOdd := run()
+		asmPasses = false
+		wantEven, wantOdd := run()
+		asmPasses = true
+		if i := firstDifference(gotEven, wantEven); i >= 0 {
+			t.Fatalf("w %d: even[%d] = %v in assembly, %v in Go", w, i, gotEven[i], wantEven[i])
+		}
+		if i := firstDifference(gotOdd, wantOdd); i >= 0 {
+			t.Fatalf("w %d: odd[%d] = %v in assembly, %v in Go", w, i, gotOdd[i], wantOdd[i])
+		}
+		for r := range rows {
+			for j := range w {
+				if math.Float32bits(wantEven[r*dstRow+j]) != math.Float32bits(src[r*srcRow+2*j]) || math.Float32bits(wantOdd[r*dstRow+j]) != math.Float32bits(src[r*srcRow+2*j+1]) {
+					t.Fatalf("w %d: row %d column %d is not src's", w, r, j)
+				}
+			}
+		}
+	}
+}
