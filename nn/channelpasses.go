@@ -85,10 +85,10 @@ func SetChannelPasses(k *ChannelPasses) { channelKernels.Store(k) }
 
 // channelPasses returns the passes for planes of hw values: the kernel
 // set, else the built-in assembly where there is one (see
-// passes_amd64.go), on planes of a multiple of 4 values; Go's loops on
-// any other.
+// passes_amd64.go), on planes of a positive multiple of 4 values; Go's
+// loops on any other.
 func channelPasses(hw int) *ChannelPasses {
-	if hw%4 != 0 {
+	if hw%4 != 0 || hw == 0 {
 		return &goChannelPasses
 	}
 	if k := channelKernels.Load(); k != nil {

@@ -269,7 +269,8 @@ func shiftPlane(dst, src []float32, h, w, di, dj int) {
 // col2im3x3 is col2im for a 3×3 kernel of stride 1 and padding 1, on
 // planes of at least 2×2: rather than adding each of the nine column rows
 // of a channel into the plane in turn, it sums a pixel's terms, three
-// (one kernel row) or nine at a time, and stores the pixel once. Row
+// (one kernel row) or nine at a time, and stores the pixel once (an
+// inner row's first and last pixels twice, see below). Row
 // (ki, kj)'s entry at output (oh, ow) comes from input (oh+ki-1,
 // ow+kj-1). The rows of col are ld apart.
 //

@@ -7,7 +7,9 @@ import "golang.org/x/sys/cpu"
 // The passes of BatchNorm2D, ReLU and col2im in AVX2 assembly, which
 // training runs natively where no kernel is set (see SetChannelPasses
 // and SetReLUKernels) and the CPU has AVX2. They give every bit that Go's
-// loops give, as a set kernel must; only the speed differs.
+// loops give, as a set kernel must, but for a NaN's sign and payload,
+// which the order of a commutative addition's operands decides and
+// which WebAssembly does not fix either; only the speed differs.
 //
 // Go's sums of a plane are latency-bound: each of their four (or two)
 // partial sums waits for its last addition. The assembly keeps a plane's

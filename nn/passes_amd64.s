@@ -3,10 +3,10 @@
 #include "textflag.h"
 
 // The passes of passes_amd64.go. Each gives every bit that the Go loop
-// it stands for gives: the same operations in the same order, each
-// rounded on its own (no fused multiply-adds), the vector lanes doing
-// what the loop does to consecutive elements, or to the partial sums it
-// keeps apart.
+// it stands for gives (a NaN's sign and payload aside): the same
+// operations in the same order, each rounded on its own (no fused
+// multiply-adds), the vector lanes doing what the loop does to
+// consecutive elements, or to the partial sums it keeps apart.
 
 // PLANES4 points R8-R11 at the four planes of x (SI) whose element
 // offsets are at offs (DX).

@@ -27,8 +27,8 @@ func passValues(rng *rand.Rand, n int, specials bool) []float32 {
 }
 
 // TestBuiltinChannelPasses checks the assembly channel passes against
-// Go's loops, all bits, on channels of 1 to 9 planes (so that the last
-// group of four is cut) of 4 to 1600 values, padded apart.
+// Go's loops, all bits, on channels of 1 to 32 planes (the last group
+// of four cut or not) of 4 to 1600 values, padded apart.
 func TestBuiltinChannelPasses(t *testing.T) {
 	if builtinPasses == nil {
 		t.Skip("skipped: this CPU has no AVX2, so there are no assembly passes to check")
@@ -109,23 +109,24 @@ func TestBuiltinReLU(t *testing.T) {
 }
 
 // TestBuiltinCol2Im checks col2im3x3, whose inner rows the assembly
-// sums, against its Go loops, all bits, on planes whose inner rows are
-// cut at every remainder of 4 and 8.
+// sums, against its Go loops, all bits, on planes, square or not, whose
+// inner rows are cut at every remainder of 4 and 8.
 func TestBuiltinCol2Im(t *testing.T) {
 	if !asmPasses {
 		t.Skip("skipped: this CPU has no AVX2, so there is no assembly col2im to check")
 	}
 	rng := rand.New(rand.NewPCG(6, 6))
-	for _, side := range []int{2, 3, 5, 8, 10, 11, 13, 16, 20, 32, 40} {
-		ld := colStride(side * side)
+	for _, s := range [][2]int{{2, 2}, {3, 3}, {5, 5}, {8, 8}, {10, 10}, {11, 11}, {13, 13}, {16, 16}, {20, 20}, {32, 32}, {40, 40}, {2, 13}, {13, 2}, {5, 8}, {8, 5}, {7, 19}} {
+		h, w := s[0], s[1]
+		ld := colStride(h * w)
 		col := passValues(rng, 27*ld, false)
-		got, want := make([]float32, 3*side*side), make([]float32, 3*side*side)
-		col2im3x3(got, col, ld, 3, side, side)
+		got, want := make([]float32, 3*h*w), make([]float32, 3*h*w)
+		col2im3x3(got, col, ld, 3, h, w)
 		asmPasses = false
-		col2im3x3(want, col, ld, 3, side, side)
+		col2im3x3(want, col, ld, 3, h, w)
 		asmPasses = true
 		if i := firstDifference(got, want); i >= 0 {
-			t.Fatalf("%dx%d: dx[%d] = %v in assembly, %v in Go", side, side, i, got[i], want[i])
+			t.Fatalf("%dx%d: dx[%d] = %v in assembly, %v in Go", h, w, i, got[i], want[i])
 		}
 	}
 }
