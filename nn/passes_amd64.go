@@ -49,28 +49,28 @@ func planeOffsets(offs *[4]int, i, n, stride int) int {
 }
 
 func sumAVX2(x []float32, hw, n, stride int) float64 {
-	_ = x[(n-1)*stride+hw-1]
-	var offs [4]int
-	var s [4]float64
-	var t float64
-	for i := 0; i < n; i += 4 {
-		m := planeOffsets(&offs, i, n, stride)
-		planeSums4(&x[0], &offs, hw, &s)
-		for _, v := range s[:m] {
-			t += v
-		}
-	}
-	return t
+	return planeTotal(x, hw, n, stride, false, 0)
 }
 
 func squaredDeviationsAVX2(x []float32, hw, n, stride int, mean float64) float64 {
+	return planeTotal(x, hw, n, stride, true, mean)
+}
+
+// planeTotal adds up, plane after plane, the sums of the n planes of x,
+// hw values stride apart, or of their squared deviations from mean when
+// squares is set.
+func planeTotal(x []float32, hw, n, stride int, squares bool, mean float64) float64 {
 	_ = x[(n-1)*stride+hw-1]
 	var offs [4]int
 	var s [4]float64
 	var t float64
 	for i := 0; i < n; i += 4 {
 		m := planeOffsets(&offs, i, n, stride)
-		planeSquares4(&x[0], &offs, hw, mean, &s)
+		if squares {
+			planeSquares4(&x[0], &offs, hw, mean, &s)
+		} else {
+			planeSums4(&x[0], &offs, hw, &s)
+		}
 		for _, v := range s[:m] {
 			t += v
 		}

@@ -28,6 +28,25 @@
 	VHADDPD      t, t, t; \
 	VADDSD       t, x, x
 
+// ZERO4 clears the four planes' sums, Y4-Y7, and the offset AX.
+#define ZERO4 \
+	VXORPD Y4, Y4, Y4; \
+	VXORPD Y5, Y5, Y5; \
+	VXORPD Y6, Y6, Y6; \
+	VXORPD Y7, Y7, Y7; \
+	XORQ   AX, AX
+
+// STORE4 stores the four planes' sums, each reduced by REDUCE4, at DI.
+#define STORE4 \
+	REDUCE4(Y4, X4, X8); \
+	REDUCE4(Y5, X5, X9); \
+	REDUCE4(Y6, X6, X10); \
+	REDUCE4(Y7, X7, X11); \
+	VMOVSD X4, 0(DI); \
+	VMOVSD X5, 8(DI); \
+	VMOVSD X6, 16(DI); \
+	VMOVSD X7, 24(DI)
+
 // func planeSums4(x *float32, offs *[4]int, hw int, out *[4]float64)
 TEXT ·planeSums4(SB), NOSPLIT, $0-32
 	MOVQ x+0(FP), SI
@@ -35,11 +54,7 @@ TEXT ·planeSums4(SB), NOSPLIT, $0-32
 	MOVQ hw+16(FP), CX
 	SHLQ $2, CX
 	PLANES4
-	VXORPD Y4, Y4, Y4
-	VXORPD Y5, Y5, Y5
-	VXORPD Y6, Y6, Y6
-	VXORPD Y7, Y7, Y7
-	XORQ   AX, AX
+	ZERO4
 
 sums:
 	VCVTPS2PD (R8)(AX*1), Y0
@@ -55,14 +70,7 @@ sums:
 	JB        sums
 
 	MOVQ out+24(FP), DI
-	REDUCE4(Y4, X4, X8)
-	REDUCE4(Y5, X5, X9)
-	REDUCE4(Y6, X6, X10)
-	REDUCE4(Y7, X7, X11)
-	VMOVSD X4, 0(DI)
-	VMOVSD X5, 8(DI)
-	VMOVSD X6, 16(DI)
-	VMOVSD X7, 24(DI)
+	STORE4
 	VZEROUPPER
 	RET
 
@@ -74,11 +82,7 @@ TEXT ·planeSquares4(SB), NOSPLIT, $0-40
 	SHLQ         $2, CX
 	VBROADCASTSD mean+24(FP), Y15
 	PLANES4
-	VXORPD       Y4, Y4, Y4
-	VXORPD       Y5, Y5, Y5
-	VXORPD       Y6, Y6, Y6
-	VXORPD       Y7, Y7, Y7
-	XORQ         AX, AX
+	ZERO4
 
 squares:
 	VCVTPS2PD (R8)(AX*1), Y0
@@ -102,14 +106,7 @@ squares:
 	JB        squares
 
 	MOVQ out+32(FP), DI
-	REDUCE4(Y4, X4, X8)
-	REDUCE4(Y5, X5, X9)
-	REDUCE4(Y6, X6, X10)
-	REDUCE4(Y7, X7, X11)
-	VMOVSD X4, 0(DI)
-	VMOVSD X5, 8(DI)
-	VMOVSD X6, 16(DI)
-	VMOVSD X7, 24(DI)
+	STORE4
 	VZEROUPPER
 	RET
 
@@ -135,11 +132,7 @@ TEXT ·planeGradients4(SB), NOSPLIT, $0-48
 	SHLQ         $2, CX
 	VBROADCASTSS mean+32(FP), X14
 	VBROADCASTSS invStd+36(FP), X15
-	VXORPD       Y4, Y4, Y4
-	VXORPD       Y5, Y5, Y5
-	VXORPD       Y6, Y6, Y6
-	VXORPD       Y7, Y7, Y7
-	XORQ         AX, AX
+	ZERO4
 
 gradients:
 	VMOVQ     (R8)(AX*1), X0
