@@ -66,10 +66,26 @@ func (c *Conv2D) Forward(x *Tensor, train bool) *Tensor {
 	ld := colStride(ho * wo)
 	c.col = grow(c.col, kk*ld)
 	inLen, outLen := c.In*h*w, c.Out*ho*wo
+	// A stride-1 convolution's matrix a block of columns at a time
+	// (see blockCols) where the whole is larger than a 512 KiB L2 cache;
+	// for smaller ones, the kernel's strips and the calls of more blocks
+	// cost more than they save.
+	band := ho * wo
+	if c.shifts(h, w, ho, wo) && kk*ho*wo > 4*blockFloats {
+		band = blockCols(kk)
+	}
 	for i := 0; i < n; i++ {
-		c.im2col(x.Data[i*inLen:(i+1)*inLen], h, w, ho, wo)
+		xi := x.Data[i*inLen : (i+1)*inLen]
 		y := c.y.Data[i*outLen : (i+1)*outLen]
-		Gemm(&c.gemm, false, false, c.Out, ho*wo, kk, c.Weight.Value.Data, kk, c.col, ld, y, ho*wo, false)
+		if band == ho*wo {
+			c.im2col(xi, h, w, ho, wo)
+			Gemm(&c.gemm, false, false, c.Out, ho*wo, kk, c.Weight.Value.Data, kk, c.col, ld, y, ho*wo, false)
+		}
+		for j0 := 0; band < ho*wo && j0 < ho*wo; j0 += band {
+			jn := min(band, ho*wo-j0)
+			c.shiftedCols(c.col[:kk*jn], xi, h, w, j0)
+			Gemm(&c.gemm, false, false, c.Out, jn, kk, c.Weight.Value.Data, kk, c.col, jn, y[j0:], ho*wo, false)
+		}
 		if c.Bias != nil {
 			for o, b := range c.Bias.Value.Data {
 				row := y[o*ho*wo : (o+1)*ho*wo]
@@ -140,7 +156,7 @@ func (c *Conv2D) copyCols(x []float32, h, w, ho, wo int) {
 			for kj := 0; kj < k; kj++ {
 				row := c.col[r*ld : r*ld+ho*wo]
 				r++
-				if s == 1 && ho == h && wo == w && max(p, k-1-p) < min(h, w) {
+				if c.shifts(h, w, ho, wo) {
 					shiftPlane(row, plane, h, w, ki-p, kj-p)
 					continue
 				}
@@ -163,6 +179,32 @@ func (c *Conv2D) copyCols(x []float32, h, w, ho, wo int) {
 						out[ow] = src[ow*s+kj-p]
 					}
 				}
+			}
+		}
+	}
+}
+
+// shifts reports whether each row of the im2col matrix is its plane
+// shifted (see shiftPlane): for a stride of 1, an output of the input's
+// size, and a plane wider and taller than the padding.
+func (c *Conv2D) shifts(h, w, ho, wo int) bool {
+	k, p := c.Kernel, c.Pad
+	return c.Stride == 1 && ho == h && wo == w && max(p, k-1-p) < min(h, w)
+}
+
+// shiftedCols sets col to the columns j0 to j0+len(col)/(In*K*K) of the
+// im2col matrix of a convolution that shifts (see shifts), of one image
+// x (In × H × W), its rows one after the other.
+func (c *Conv2D) shiftedCols(col, x []float32, h, w, j0 int) {
+	k, p := c.Kernel, c.Pad
+	n := len(col) / (c.In * k * k)
+	r := 0
+	for ch := 0; ch < c.In; ch++ {
+		plane := x[ch*h*w : (ch+1)*h*w]
+		for ki := 0; ki < k; ki++ {
+			for kj := 0; kj < k; kj++ {
+				shiftBand(col[r*n:(r+1)*n], plane, h, w, ki-p, kj-p, j0)
+				r++
 			}
 		}
 	}
@@ -227,41 +269,56 @@ func deinterleave(even, odd, src []float32) {
 }
 
 // shiftPlane sets dst (h × w) to src (h × w) shifted by (di, dj):
-// dst[y][x] = src[y+di][x+dj], or 0 outside src. One copy moves the whole
-// overlap, since rows are contiguous; the columns that wrapped around
-// from the neighbouring row, and the rows past the edge, are then zeroed.
-// For small planes this is far cheaper than a copy per row.
+// dst[y][x] = src[y+di][x+dj], or 0 outside src. It is shiftBand of
+// the whole plane.
 func shiftPlane(dst, src []float32, h, w, di, dj int) {
-	off := di*w + dj
-	if off >= 0 {
-		n := copy(dst, src[min(off, len(src)):])
-		clear32(dst[n:])
-	} else {
-		clear32(dst[:-off])
-		copy(dst[-off:], src)
+	shiftBand(dst[:h*w], src, h, w, di, dj, 0)
+}
+
+// shiftBand sets dst to the elements j0 to j0+len(dst) of the plane src
+// (h × w) shifted by (di, dj), as shiftPlane would set them. One copy
+// moves the whole overlap, since rows are contiguous; the columns that
+// wrapped around from the neighbouring row, and the rows past the edge,
+// are then zeroed. For small planes this is far cheaper than a copy per
+// row.
+func shiftBand(dst, src []float32, h, w, di, dj, j0 int) {
+	n := len(dst)
+	// dst[t] = src[t+off] where that is in src.
+	off := j0 + di*w + dj
+	lo, hi := min(max(0, -off), n), min(max(0, h*w-off), n)
+	clear32(dst[:lo])
+	if lo < hi {
+		copy(dst[lo:hi], src[lo+off:])
 	}
+	clear32(dst[max(lo, hi):])
+	// The rows past the edge.
 	switch {
 	case di > 0:
-		clear32(dst[(h-di)*w:])
+		clear32(dst[min(max(0, (h-di)*w-j0), n):])
 	case di < 0:
-		clear32(dst[:-di*w])
+		clear32(dst[:min(max(0, -di*w-j0), n)])
 	}
-	// The |dj| columns that wrapped around, zeroed with plain stores:
-	// clear32 would call memclr for every row, which under GOOS=js costs
-	// far more than the single store per row of a 3×3 kernel.
-	lo, n := 0, -dj
+	// The |dj| columns that wrapped around, from column c0 of each row,
+	// zeroed with plain stores: clear32 would call memclr for every row,
+	// which under GOOS=js costs far more than the single store per row of
+	// a 3×3 kernel. t0 is the first t at column c0.
+	c0, cols := 0, -dj
 	if dj > 0 {
-		lo, n = w-dj, dj
+		c0, cols = w-dj, dj
 	}
-	if n == 1 { // a 3×3 kernel's
-		for i := lo; i < len(dst); i += w {
-			dst[i] = 0
+	t0 := ((c0-j0)%w + w) % w
+	switch cols {
+	case 0:
+		return
+	case 1: // a 3×3 kernel's
+		for t := t0; t < n; t += w {
+			dst[t] = 0
 		}
 		return
 	}
-	for i := lo; i < len(dst); i += w {
-		for k := range n {
-			dst[i+k] = 0
+	for t := t0 - w; t < n; t += w {
+		for k := max(t, 0); k < min(t+cols, n); k++ {
+			dst[k] = 0
 		}
 	}
 }

@@ -36,11 +36,11 @@ func TestCol2im3x3(t *testing.T) {
 	}
 }
 
-// TestShiftPlane checks shiftPlane against its definition, dst[y][x] =
-// src[y+di][x+dj] or 0 outside, for shifts up to 2 either way, into a
-// buffer holding garbage.
+// TestShiftPlane checks shiftPlane, and shiftBand on every band of the
+// plane, against their definition, dst[y][x] = src[y+di][x+dj] or 0
+// outside, for shifts up to 2 either way, into a buffer holding garbage.
 func TestShiftPlane(t *testing.T) {
-	for _, hw := range [][2]int{{3, 4}, {5, 5}, {4, 3}} {
+	for _, hw := range [][2]int{{3, 4}, {5, 5}, {4, 3}, {1, 6}} {
 		h, w := hw[0], hw[1]
 		src := make([]float32, h*w)
 		for i := range src {
@@ -48,20 +48,36 @@ func TestShiftPlane(t *testing.T) {
 		}
 		for di := -2; di <= 2; di++ {
 			for dj := -2; dj <= 2; dj++ {
-				dst := make([]float32, h*w)
-				for i := range dst {
-					dst[i] = -1
-				}
-				shiftPlane(dst, src, h, w, di, dj)
+				want := make([]float32, h*w)
 				for y := 0; y < h; y++ {
 					for x := 0; x < w; x++ {
-						want := float32(0)
 						if sy, sx := y+di, x+dj; sy >= 0 && sy < h && sx >= 0 && sx < w {
-							want = src[sy*w+sx]
+							want[y*w+x] = src[sy*w+sx]
 						}
-						if got := dst[y*w+x]; got != want {
-							t.Fatalf("%dx%d shifted by (%d, %d): [%d][%d] = %v, want %v", h, w, di, dj, y, x, got, want)
+					}
+				}
+				check := func(name string, dst []float32, j0 int) {
+					for i, got := range dst {
+						if got != want[j0+i] {
+							t.Fatalf("%s of %dx%d shifted by (%d, %d): element %d = %v, want %v", name, h, w, di, dj, j0+i, got, want[j0+i])
 						}
+					}
+				}
+				garbage := func(n int) []float32 {
+					dst := make([]float32, n)
+					for i := range dst {
+						dst[i] = -1
+					}
+					return dst
+				}
+				dst := garbage(h * w)
+				shiftPlane(dst, src, h, w, di, dj)
+				check("shiftPlane", dst, 0)
+				for j0 := 0; j0 < h*w; j0++ {
+					for n := 1; j0+n <= h*w; n++ {
+						dst := garbage(n)
+						shiftBand(dst, src, h, w, di, dj, j0)
+						check(fmt.Sprintf("shiftBand from %d", j0), dst, j0)
 					}
 				}
 			}

@@ -70,11 +70,10 @@ func GemmRows(buf *GemmBuffer, m, n int, a []float32, lda int, rows [][]float32,
 	k := len(rows)
 	kern := gemmKernel.Load()
 	if kern == nil || m == 0 || n == 0 || k == 0 {
-		// A block of columns at a time, so that its copy stays in the
-		// cache until the kernel reads it, and its rows are close enough
-		// for the kernel to read in place. The columns of C do not
-		// depend on each other, so that the blocks give Gemm's bits.
-		nb := min(n, rowsCopyCols(k))
+		// A block of columns at a time (see blockCols). The columns of C
+		// do not depend on each other, so that the blocks give Gemm's
+		// bits.
+		nb := min(n, blockCols(k))
 		buf.rows = grow(buf.rows, k*nb)
 		for j0 := 0; j0 < n; j0 += nb {
 			jn := min(nb, n-j0)
@@ -96,15 +95,16 @@ func GemmRows(buf *GemmBuffer, m, n int, a []float32, lda int, rows [][]float32,
 	gemmWith(*kern, buf, false, m, n, k, a, lda, operandB{rows: rows}, c, ldc, accumulate)
 }
 
-// rowsCopyCols returns the columns of B that GemmRows copies at a time
-// for Gemm's own kernel, at depth k: about rowsCopyFloats values in all,
-// a multiple of 24 columns (the AVX2 kernel's strips, and 8 vectors of
-// the AVX-512 kernel's 16 lanes... see below), at least 24.
-func rowsCopyCols(k int) int { return max(1, rowsCopyFloats/k/24) * 24 }
+// blockCols returns the columns of a block of B, k deep, that fits in
+// blockFloats: a multiple of 24 (the AVX2 kernel's strips, half the
+// AVX-512 kernel's), at least 24. Copied or written a block at a time,
+// B stays in the cache until the kernel reads it, and its rows are
+// close enough for the kernel to read them in place.
+func blockCols(k int) int { return max(1, blockFloats/k/24) * 24 }
 
-// rowsCopyFloats is the size of the blocks of B that GemmRows copies for
-// Gemm's own kernel: a quarter of a 512 KiB L2 cache.
-const rowsCopyFloats = 32 << 10
+// blockFloats is the size of a block of B for blockCols: a quarter of a
+// 512 KiB L2 cache.
+const blockFloats = 32 << 10
 
 // gemmAliasedRows reports whether rows of a matrix ld floats apart are
 // a multiple of 2 KiB apart, so that its columns fall into a few sets of
