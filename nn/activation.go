@@ -17,6 +17,24 @@ func (r *ReLU) Forward(x *Tensor, train bool) *Tensor {
 	return &r.y
 }
 
+// forwardSum returns Forward(a + b), keeping the sum in sum, or, where
+// the assembly has a pass for both, computing it in the same pass
+// without keeping it.
+func (r *ReLU) forwardSum(a, b, sum *Tensor) *Tensor {
+	r.y.Resize(a.Shape...)
+	if i := addReLUBulk(r.y.Data, a.Data, b.Data); i > 0 {
+		var t [8]float32
+		tail := t[:len(a.Data)-i]
+		add(tail, a.Data[i:], b.Data[i:])
+		reluGo(r.y.Data[i:], tail)
+		return &r.y
+	}
+	sum.Resize(a.Shape...)
+	add(sum.Data, a.Data, b.Data)
+	relu(r.y.Data, sum.Data)
+	return &r.y
+}
+
 // Backward passes dy where the output was not zero: positive, or NaN
 // (as PyTorch does), so that a NaN is not hidden.
 func (r *ReLU) Backward(dy *Tensor) *Tensor {
@@ -46,6 +64,15 @@ func relu(dst, src []float32) {
 	}
 	i := reluBulk(dst, src)
 	reluGo(dst[i:], src[i:])
+}
+
+// add sets dst, of a's length, to a + b element by element, in
+// assembly where there is one.
+func add(dst, a, b []float32) {
+	dst, b = dst[:len(a)], b[:len(a)]
+	for i := addBulk(dst, a, b); i < len(a); i++ {
+		dst[i] = a[i] + b[i]
+	}
 }
 
 // reluGo is relu in Go.

@@ -32,7 +32,8 @@ var builtinPasses = func() *ChannelPasses {
 	}
 }()
 
-// asmPasses is whether relu, reluBackward, sum9 and splitRows run their bulk
+// asmPasses is whether relu, reluBackward, add, addReLU, sum9 and
+// splitRows run their bulk
 // in assembly (tests turn it off to have Go's loops).
 var asmPasses = cpu.X86.HasAVX2
 
@@ -119,6 +120,29 @@ func reluBulk(dst, src []float32) int {
 	return n
 }
 
+// addBulk sets the longest prefix of dst that is a multiple of 8 to a +
+// b in assembly, and returns its length.
+func addBulk(dst, a, b []float32) int {
+	n := len(a) &^ 7
+	if !asmPasses || n == 0 {
+		return 0
+	}
+	_, _ = dst[n-1], b[n-1]
+	addAVX2(&dst[0], &a[0], &b[0], n)
+	return n
+}
+
+// addReLUBulk is addBulk for relu(a + b).
+func addReLUBulk(dst, a, b []float32) int {
+	n := len(a) &^ 7
+	if !asmPasses || n == 0 {
+		return 0
+	}
+	_, _ = dst[n-1], b[n-1]
+	addReLUAVX2(&dst[0], &a[0], &b[0], n)
+	return n
+}
+
 // reluBackwardBulk is reluBulk for reluBackward.
 func reluBackwardBulk(dx, dy, y []float32) int {
 	n := len(dy) &^ 7
@@ -181,6 +205,12 @@ func reluAVX2(dst, src *float32, n int)
 
 //go:noescape
 func reluBackwardAVX2(dx, dy, y *float32, n int)
+
+//go:noescape
+func addAVX2(dst, a, b *float32, n int)
+
+//go:noescape
+func addReLUAVX2(dst, a, b *float32, n int)
 
 //go:noescape
 func add9AVX2(d *float32, n int, rows *float32, offs *[9]int)

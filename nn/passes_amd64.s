@@ -434,3 +434,49 @@ splitNext:
 	JNZ  splitRow
 	VZEROUPPER
 	RET
+
+// func addAVX2(dst, a, b *float32, n int)
+//
+// For n a positive multiple of 8: dst = a + b.
+TEXT ·addAVX2(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DX
+	MOVQ n+24(FP), CX
+	SHLQ $2, CX
+	XORQ AX, AX
+
+add:
+	VMOVUPS (SI)(AX*1), Y0
+	VADDPS  (DX)(AX*1), Y0, Y0
+	VMOVUPS Y0, (DI)(AX*1)
+	ADDQ    $32, AX
+	CMPQ    AX, CX
+	JB      add
+	VZEROUPPER
+	RET
+
+// func addReLUAVX2(dst, a, b *float32, n int)
+//
+// For n a positive multiple of 8: dst = relu(a + b), as reluAVX2 of the
+// sum.
+TEXT ·addReLUAVX2(SB), NOSPLIT, $0-32
+	MOVQ   dst+0(FP), DI
+	MOVQ   a+8(FP), SI
+	MOVQ   b+16(FP), DX
+	MOVQ   n+24(FP), CX
+	SHLQ   $2, CX
+	XORQ   AX, AX
+	VXORPS Y15, Y15, Y15
+
+addReLU:
+	VMOVUPS (SI)(AX*1), Y0
+	VADDPS  (DX)(AX*1), Y0, Y0
+	VCMPPS  $0x16, Y15, Y0, Y1 // not less or equal, unordered
+	VANDPS  Y1, Y0, Y0
+	VMOVUPS Y0, (DI)(AX*1)
+	ADDQ    $32, AX
+	CMPQ    AX, CX
+	JB      addReLU
+	VZEROUPPER
+	RET

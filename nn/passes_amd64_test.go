@@ -108,6 +108,45 @@ func TestBuiltinReLU(t *testing.T) {
 	}
 }
 
+// TestBuiltinAdd checks add and ReLU's forwardSum, a residual block's
+// sum with and without its ReLU, with their assembly bulk against Go's
+// loops, all bits (NaNs' too), at lengths around multiples of 8.
+func TestBuiltinAdd(t *testing.T) {
+	if !asmPasses {
+		t.Skip("skipped: this CPU has no AVX2, so there is no assembly addition to check")
+	}
+	rng := rand.New(rand.NewPCG(8, 8))
+	for _, n := range []int{1, 7, 8, 9, 15, 16, 17, 255, 256, 1030} {
+		a := &Tensor{Shape: []int{n}, Data: passValues(rng, n, true)}
+		b := &Tensor{Shape: []int{n}, Data: passValues(rng, n, true)}
+		run := func() (sum, out []float32) {
+			sum = make([]float32, n)
+			add(sum, a.Data, b.Data)
+			var r ReLU
+			return sum, r.forwardSum(a, b, new(Tensor)).Data
+		}
+		gotSum, got := run()
+		asmPasses = false
+		wantSum, want := run()
+		asmPasses = true
+		for i := range wantSum {
+			if math.Float32bits(wantSum[i]) != math.Float32bits(a.Data[i]+b.Data[i]) {
+				t.Fatalf("n %d: Go's add of %v and %v gives %v", n, a.Data[i], b.Data[i], wantSum[i])
+			}
+		}
+		if i := firstDifference(gotSum, wantSum); i >= 0 {
+			t.Fatalf("n %d: add[%d] = %#08x in assembly, %#08x in Go", n, i, math.Float32bits(gotSum[i]), math.Float32bits(wantSum[i]))
+		}
+		if i := firstDifference(got, want); i >= 0 {
+			t.Fatalf("n %d: forwardSum[%d] = %#08x in assembly, %#08x in Go", n, i, math.Float32bits(got[i]), math.Float32bits(want[i]))
+		}
+		reluGo(wantSum, wantSum)
+		if i := firstDifference(want, wantSum); i >= 0 {
+			t.Fatalf("n %d: Go's forwardSum[%d] = %v, relu of the sum %v", n, i, want[i], wantSum[i])
+		}
+	}
+}
+
 // TestBuiltinCol2Im checks col2im3x3, whose inner rows the assembly
 // sums, against its Go loops, all bits, on planes, square or not, whose
 // inner rows are cut at every remainder of 4 and 8.

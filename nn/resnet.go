@@ -165,11 +165,7 @@ func (b *Block) Forward(x *Tensor, train bool) *Tensor {
 	if b.shortcut != nil {
 		s = b.shortcut.Forward(x, train)
 	}
-	b.sum.Resize(y.Shape...)
-	for i, v := range y.Data {
-		b.sum.Data[i] = v + s.Data[i]
-	}
-	return b.relu.Forward(&b.sum, train)
+	return b.relu.forwardSum(y, s, &b.sum)
 }
 
 // Backward returns the sum of the gradients through both paths.
@@ -181,9 +177,7 @@ func (b *Block) Backward(dy *Tensor) *Tensor {
 		ds = b.shortcut.Backward(d)
 	}
 	b.dx.Resize(dmain.Shape...)
-	for i, v := range dmain.Data {
-		b.dx.Data[i] = v + ds.Data[i]
-	}
+	add(b.dx.Data, dmain.Data, ds.Data)
 	return &b.dx
 }
 
