@@ -103,13 +103,19 @@ func (c *Conv2D) Forward(x *Tensor, train bool) *Tensor {
 
 // Backward adds dL/dweight and dL/dbias and returns dL/dx.
 // dy is (N, Out, Ho, Wo).
-func (c *Conv2D) Backward(dy *Tensor) *Tensor {
+func (c *Conv2D) Backward(dy *Tensor) *Tensor { return c.backward(dy, true) }
+
+// backward is Backward, computing dL/dx only where inputGrad is set (and
+// returning nil where it is not).
+func (c *Conv2D) backward(dy *Tensor, inputGrad bool) *Tensor {
 	x := c.x
 	n, _, h, w := dims4(x)
 	ho, wo := c.OutSize(h), c.OutSize(w)
 	kk := c.In * c.Kernel * c.Kernel
 	ld := colStride(ho * wo)
-	c.dx.Resize(n, c.In, h, w)
+	if inputGrad {
+		c.dx.Resize(n, c.In, h, w)
+	}
 	inLen, outLen := c.In*h*w, c.Out*ho*wo
 	for i := 0; i < n; i++ {
 		d := dy.Data[i*outLen : (i+1)*outLen]
@@ -125,9 +131,15 @@ func (c *Conv2D) Backward(dy *Tensor) *Tensor {
 				c.Bias.Grad[o] += s
 			}
 		}
+		if !inputGrad {
+			continue
+		}
 		// dcol (kk × HoWo) = Wᵀ · dy
 		Gemm(&c.gemm, true, false, kk, ho*wo, c.Out, c.Weight.Value.Data, kk, d, ho*wo, c.col, ld, false)
 		c.col2im(c.dx.Data[i*inLen:(i+1)*inLen], h, w, ho, wo)
+	}
+	if !inputGrad {
+		return nil
 	}
 	return &c.dx
 }

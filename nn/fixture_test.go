@@ -217,3 +217,14 @@ func TestOneCycleAgainstPyTorch(t *testing.T) {
 		expectClose(t, c.prefix+"beta1", gotB1, beta1.Data, 0, 1e-6)
 	}
 }
+
+// firstDifference returns the first index where got and want differ in
+// any bit, or -1.
+func firstDifference(got, want []float32) int {
+	for i := range want {
+		if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+			return i
+		}
+	}
+	return -1
+}

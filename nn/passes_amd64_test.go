@@ -170,17 +170,6 @@ func TestBuiltinCol2Im(t *testing.T) {
 	}
 }
 
-// firstDifference returns the first index where got and want differ in
-// any bit, or -1.
-func firstDifference(got, want []float32) int {
-	for i := range want {
-		if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
-			return i
-		}
-	}
-	return -1
-}
-
 // TestBuiltinSplit checks splitRows in assembly against its Go loop on
 // rows of 1 to 20 output columns (each remainder of 4 and 8), padded
 // apart.

@@ -176,7 +176,7 @@ func (r *LocalReplica) Compute(job *Job) (*Shard, error) {
 	for j := range d.Data {
 		d.Data[j] *= scale
 	}
-	r.net.Backward(d)
+	r.net.backwardParams(d)
 	r.shard.Loss, r.shard.Right = r.loss, r.right
 	r.shard.Grads, r.shard.Stats = grow(r.shard.Grads, g)[:0], grow(r.shard.Stats, s)[:0]
 	for _, p := range r.params {

@@ -109,6 +109,17 @@ func (r *ResNet) Forward(x *Tensor, train bool) *Tensor { return r.net.Forward(x
 // dL/dx.
 func (r *ResNet) Backward(dy *Tensor) *Tensor { return r.net.Backward(dy) }
 
+// backwardParams is Backward without dL/dx, which training does not use:
+// the stem adds its parameters' gradients and computes no input
+// gradient.
+func (r *ResNet) backwardParams(dy *Tensor) {
+	ls := r.net.Layers
+	for i := len(ls) - 1; i > 0; i-- {
+		dy = ls[i].Backward(dy)
+	}
+	ls[0].(*Conv2D).backward(dy, false)
+}
+
 // Params returns the whole state in state-dict order.
 func (r *ResNet) Params() []*Param { return r.params }
 

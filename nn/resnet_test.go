@@ -25,3 +25,33 @@ func TestReferenceShape(t *testing.T) {
 		t.Errorf("logits shape %v, want [2 6]", got)
 	}
 }
+
+// TestBackwardParams checks that training's backward pass, which spares
+// the stem's input gradient, adds every parameter the same gradient, to
+// the bit, as Backward.
+func TestBackwardParams(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	r, err := NewResNet(Config{InputSize: 8, Width: 4, Stages: []int{1, 1}, Shortcut: "conv1x1", Classes: 3}, rng)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := randInput(rng, 3, 3, 8, 8)
+	dy := randInput(rng, 3, 3)
+	grads := func(backward func()) [][]float32 {
+		ZeroGrad(r.Params())
+		r.Forward(x, true)
+		backward()
+		var g [][]float32
+		for _, p := range r.Params() {
+			g = append(g, append([]float32(nil), p.Grad...))
+		}
+		return g
+	}
+	want := grads(func() { r.Backward(dy) })
+	got := grads(func() { r.backwardParams(dy) })
+	for i, p := range r.Params() {
+		if j := firstDifference(got[i], want[i]); j >= 0 {
+			t.Fatalf("%s[%d]: %v, Backward's %v", p.Name, j, got[i][j], want[i][j])
+		}
+	}
+}
