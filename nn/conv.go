@@ -210,12 +210,13 @@ func (c *Conv2D) shifts(h, w, ho, wo int) bool {
 func (c *Conv2D) shiftedCols(col, x []float32, h, w, j0 int) {
 	k, p := c.Kernel, c.Pad
 	n := len(col) / (c.In * k * k)
+	y0, x0 := j0/w, j0%w
 	r := 0
 	for ch := 0; ch < c.In; ch++ {
 		plane := x[ch*h*w : (ch+1)*h*w]
 		for ki := 0; ki < k; ki++ {
 			for kj := 0; kj < k; kj++ {
-				shiftBand(col[r*n:(r+1)*n], plane, h, w, ki-p, kj-p, j0)
+				shiftBand(col[r*n:(r+1)*n], plane, h, w, ki-p, kj-p, y0, x0)
 				r++
 			}
 		}
@@ -284,17 +285,20 @@ func deinterleave(even, odd, src []float32) {
 // dst[y][x] = src[y+di][x+dj], or 0 outside src. It is shiftBand of
 // the whole plane.
 func shiftPlane(dst, src []float32, h, w, di, dj int) {
-	shiftBand(dst[:h*w], src, h, w, di, dj, 0)
+	shiftBand(dst[:h*w], src, h, w, di, dj, 0, 0)
 }
 
-// shiftBand sets dst to the elements j0 to j0+len(dst) of the plane src
-// (h × w) shifted by (di, dj), as shiftPlane would set them. One copy
-// moves the whole overlap, since rows are contiguous; the columns that
-// wrapped around from the neighbouring row, and the rows past the edge,
-// are then zeroed. For small planes this is far cheaper than a copy per
-// row.
-func shiftBand(dst, src []float32, h, w, di, dj, j0 int) {
+// shiftBand sets dst to the elements j0 = y0*w + x0 to j0+len(dst) of
+// the plane src (h × w) shifted by (di, dj), as shiftPlane would set
+// them, for x0 in [0, w). One copy moves the whole overlap, since rows
+// are contiguous; the columns that wrapped around from the neighbouring
+// row, and the rows past the edge, are then zeroed. For small planes this
+// is far cheaper than a copy per row. (The caller splits j0 into y0 and
+// x0 once for many calls: a division costs about as much as the rest of
+// a call.)
+func shiftBand(dst, src []float32, h, w, di, dj, y0, x0 int) {
 	n := len(dst)
+	j0 := y0*w + x0
 	// dst[t] = src[t+off] where that is in src.
 	off := j0 + di*w + dj
 	lo, hi := min(max(0, -off), n), min(max(0, h*w-off), n)
@@ -318,7 +322,10 @@ func shiftBand(dst, src []float32, h, w, di, dj, j0 int) {
 	if dj > 0 {
 		c0, cols = w-dj, dj
 	}
-	t0 := ((c0-j0)%w + w) % w
+	t0 := c0 - x0
+	if t0 < 0 {
+		t0 += w
+	}
 	switch cols {
 	case 0:
 		return

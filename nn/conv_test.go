@@ -76,7 +76,7 @@ func TestShiftPlane(t *testing.T) {
 				for j0 := 0; j0 < h*w; j0++ {
 					for n := 1; j0+n <= h*w; n++ {
 						dst := garbage(n)
-						shiftBand(dst, src, h, w, di, dj, j0)
+						shiftBand(dst, src, h, w, di, dj, j0/w, j0%w)
 						check(fmt.Sprintf("shiftBand from %d", j0), dst, j0)
 					}
 				}
