@@ -18,10 +18,14 @@ func (r *ReLU) Forward(x *Tensor, train bool) *Tensor {
 }
 
 // forwardSum returns Forward(a + b), keeping the sum in sum, or, where
-// the assembly has a pass for both, computing it in the same pass
-// without keeping it.
+// ReLUKernels or the assembly have a pass for both, computing it in the
+// same pass without keeping it.
 func (r *ReLU) forwardSum(a, b, sum *Tensor) *Tensor {
 	r.y.Resize(a.Shape...)
+	if k := reluKernels.Load(); k != nil && k.ForwardSum != nil && len(a.Data) >= reluKernelMin {
+		k.ForwardSum(r.y.Data, a.Data, b.Data[:len(a.Data)])
+		return &r.y
+	}
 	if i := addReLUBulk(r.y.Data, a.Data, b.Data); i > 0 {
 		var t [8]float32
 		tail := t[:len(a.Data)-i]
@@ -66,10 +70,14 @@ func relu(dst, src []float32) {
 	reluGo(dst[i:], src[i:])
 }
 
-// add sets dst, of a's length, to a + b element by element, in
-// assembly where there is one.
+// add sets dst, of a's length, to a + b element by element, with
+// ReLUKernels' Sum where it is set, else in assembly where there is one.
 func add(dst, a, b []float32) {
 	dst, b = dst[:len(a)], b[:len(a)]
+	if k := reluKernels.Load(); k != nil && k.Sum != nil && len(a) >= reluKernelMin {
+		k.Sum(dst, a, b)
+		return
+	}
 	for i := addBulk(dst, a, b); i < len(a); i++ {
 		dst[i] = a[i] + b[i]
 	}

@@ -216,13 +216,18 @@ func KernelInstructions() string { return builtinInstructions() }
 // are not zero and to +0 elsewhere. dst may be src, and dx dy.
 // Runs(x, n, runs, stride), if not nil, is Forward in place on runs
 // runs of n values of x, stride apart, in one call where Forward would
-// take one a run (inference applies ReLU to each channel's planes). nn
-// calls them only on slices long enough to pay for a call, from any
-// goroutine.
+// take one a run (inference applies ReLU to each channel's planes).
+// Sum(dst, a, b), if not nil, sets dst, of a's length, to a + b, and
+// ForwardSum(dst, a, b), if not nil, to Forward's of a + b: a residual
+// block's sums, of its two paths' gradients and of its two paths before
+// its ReLU. nn calls them only on slices long enough to pay for a call,
+// from any goroutine.
 type ReLUKernels struct {
-	Forward  func(dst, src []float32)
-	Backward func(dx, dy, y []float32)
-	Runs     func(x []float32, n, runs, stride int)
+	Forward    func(dst, src []float32)
+	Backward   func(dx, dy, y []float32)
+	Runs       func(x []float32, n, runs, stride int)
+	Sum        func(dst, a, b []float32)
+	ForwardSum func(dst, a, b []float32)
 }
 
 // reluKernelMin is the least number of elements ReLU's passes hand to

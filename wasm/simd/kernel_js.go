@@ -20,6 +20,7 @@ type Kernel struct {
 	fma                bool     // whether gemm uses fused multiply-adds
 	relu, reluBackward js.Value // the instance's ReLU passes
 	reluRuns           js.Value
+	add, addReLU       js.Value // a residual block's sums
 	idct               js.Value // the instance's inverse DCT of JPEG blocks
 	interleave4        js.Value // the instance's packing transposes
 	interleave8        js.Value
@@ -52,18 +53,19 @@ func New(exports js.Value) (*Kernel, error) {
 		return nil, fmt.Errorf("simd: no kernel instance (exports are %s)", exports.Type())
 	}
 	k := &Kernel{gemm: exports.Get("gemm"), relu: exports.Get("relu"), reluBackward: exports.Get("reluBackward"), reluRuns: exports.Get("reluRuns"),
+		add: exports.Get("add"), addReLU: exports.Get("addReLU"),
 		idct: exports.Get("idct"), interleave4: exports.Get("interleave4"), interleave8: exports.Get("interleave8"),
 		gather: exports.Get("gather"), split: exports.Get("split")}
 	fma := exports.Get("fma")
 	k.io = new([5]float64)
-	fs := []js.Value{k.gemm, fma, k.relu, k.reluBackward, k.reluRuns, k.idct, k.interleave4, k.interleave8, k.gather, k.split}
+	fs := []js.Value{k.gemm, fma, k.relu, k.reluBackward, k.reluRuns, k.add, k.addReLU, k.idct, k.interleave4, k.interleave8, k.gather, k.split}
 	for i, name := range channelNames {
 		k.channel[i] = exports.Get(name)
 		fs = append(fs, k.channel[i])
 	}
 	for _, f := range fs {
 		if f.Type() != js.TypeFunction {
-			return nil, errors.New("simd: the instance is not of the kernel module (it exports no gemm, fma, relu, reluBackward, reluRuns, idct, interleave4, interleave8, gather, split and channel… functions)")
+			return nil, errors.New("simd: the instance is not of the kernel module (it exports no gemm, fma, relu, reluBackward, reluRuns, add, addReLU, idct, interleave4, interleave8, gather, split and channel… functions)")
 		}
 	}
 	k.fma = fma.Invoke().Int() == 1
@@ -117,8 +119,39 @@ func (k *Kernel) gemmAt(kc, tiles, panels int, a, b uintptr, ps, bs int, c uintp
 // ReLUKernels returns nn's ReLU passes on the kernel's vectors. The last
 // len%4 elements are done here in Go, with the same bits.
 func (k *Kernel) ReLUKernels() *nn.ReLUKernels {
-	return &nn.ReLUKernels{Forward: k.ReLU, Backward: k.ReLUBackward, Runs: k.ReLURuns}
+	return &nn.ReLUKernels{Forward: k.ReLU, Backward: k.ReLUBackward, Runs: k.ReLURuns, Sum: k.Add, ForwardSum: k.AddReLU}
 }
+
+// Add is nn.ReLUKernels' Sum.
+func (k *Kernel) Add(dst, a, b []float32) {
+	dst, b = dst[:len(a)], b[:len(a)]
+	n := len(a) &^ 3
+	if n > 0 {
+		k.addAt(k.add, uintptr(unsafe.Pointer(unsafe.SliceData(dst))), uintptr(unsafe.Pointer(unsafe.SliceData(a))),
+			uintptr(unsafe.Pointer(unsafe.SliceData(b))), n/4)
+	}
+	for i := n; i < len(a); i++ {
+		dst[i] = a[i] + b[i]
+	}
+}
+
+// AddReLU is nn.ReLUKernels' ForwardSum.
+func (k *Kernel) AddReLU(dst, a, b []float32) {
+	dst, b = dst[:len(a)], b[:len(a)]
+	n := len(a) &^ 3
+	if n > 0 {
+		k.addAt(k.addReLU, uintptr(unsafe.Pointer(unsafe.SliceData(dst))), uintptr(unsafe.Pointer(unsafe.SliceData(a))),
+			uintptr(unsafe.Pointer(unsafe.SliceData(b))), n/4)
+	}
+	if n < len(a) {
+		tail := dst[n:]
+		k.Add(tail, a[n:], b[n:])
+		k.ReLU(tail, tail)
+	}
+}
+
+//go:uintptrescapes
+func (k *Kernel) addAt(f js.Value, dst, a, b uintptr, vectors int) { f.Invoke(dst, a, b, vectors) }
 
 // ReLU is nn.ReLUKernels' Forward.
 func (k *Kernel) ReLU(dst, src []float32) {

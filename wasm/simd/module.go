@@ -10,8 +10,9 @@
 // Go's garbage collector does not move heap objects, and the call is
 // synchronous. The module keeps no view of the memory, so it sees it
 // grow. It also exports fma, which returns 1 if gemm uses fused
-// multiply-adds, else 0, and relu, reluBackward and reluRuns, ReLU's
-// passes on f32x4 vectors (nn.ReLUKernels), idct, the inverse DCT of JPEG
+// multiply-adds, else 0, and relu, reluBackward, reluRuns, add and
+// addReLU, ReLU's passes and a residual block's sums on f32x4 vectors
+// (nn.ReLUKernels), idct, the inverse DCT of JPEG
 // blocks on i32x4 vectors (data.IDCTKernel), interleave4 and
 // interleave8, the transposes that pack Gemm's operands
 // (nn.InterleaveKernel), gather, which packs GemmRows' B from its rows
@@ -42,6 +43,8 @@ func Module(fma bool) []byte {
 		reluFunction(),
 		reluBackwardFunction(),
 		reluRunsFunction(),
+		addFunction(false),
+		addFunction(true),
 		idctFunction(),
 		interleaveFunction(4),
 		interleaveFunction(8),

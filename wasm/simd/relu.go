@@ -5,7 +5,7 @@ package simd
 const (
 	rOut = iota // dst (relu) or dx (reluBackward)
 	rIn         // src (relu) or dy (reluBackward)
-	rY          // y (reluBackward only)
+	rY          // y (reluBackward), or b (add and addReLU, whose a is rIn)
 )
 
 // reluFunction returns relu(dst, src, n), nn.ReLUKernels' Forward on n ≥
@@ -87,6 +87,39 @@ func reluBackwardFunction() *function {
 		f.v128Zero()
 		f.i32x4Ne()
 		f.v128And()
+		f.v128Store(0)
+		stepVectors(f, rOut, rY, 3)
+	}
+	f.end()
+	return f
+}
+
+// addFunction returns add(dst, a, b, n), nn.ReLUKernels' Sum on n ≥ 1
+// vectors, each lane a + b; or with relu addReLU(dst, a, b, n), its
+// ForwardSum, each lane relu's of a + b.
+func addFunction(relu bool) *function {
+	name := "add"
+	if relu {
+		name = "addReLU"
+	}
+	f := newFunction(name, 4)
+	x := f.local(v128)
+	f.loop()
+	{
+		f.localGet(rOut)
+		f.localGet(rIn)
+		f.v128Load(0)
+		f.localGet(rY)
+		f.v128Load(0)
+		f.f32x4Add()
+		if relu {
+			f.localSet(x)
+			f.localGet(x)
+			f.localGet(x)
+			f.v128Zero()
+			f.f32x4Le()
+			f.v128AndNot()
+		}
 		f.v128Store(0)
 		stepVectors(f, rOut, rY, 3)
 	}
