@@ -357,14 +357,14 @@ func shiftBand(dst, src []float32, h, w, di, dj, y0, x0 int) {
 // which edges9 then sets right.
 func col2im3x3(dx, col []float32, ld, in, h, w int) {
 	hw := h * w
+	if h > 2 {
+		sum9(dx, col, ld, in, h, w)
+	}
 	for ch := 0; ch < in; ch++ {
 		plane := dx[ch*hw : (ch+1)*hw]
 		rows := col[ch*9*ld:]
-		if h > 2 {
-			sum9(plane[w:(h-1)*w], rows, ld, w)
-			for ih := 1; ih+1 < h; ih++ {
-				edges9(plane[ih*w:(ih+1)*w], rows, ld, (ih+1)*w, ih*w, (ih-1)*w)
-			}
+		for ih := 1; ih+1 < h; ih++ {
+			edges9(plane[ih*w:(ih+1)*w], rows, ld, (ih+1)*w, ih*w, (ih-1)*w)
 		}
 		for _, ih := range []int{0, h - 1} {
 			d := plane[ih*w : (ih+1)*w]
@@ -391,21 +391,41 @@ func gather3(d, r []float32, ld, o int) {
 	d[w-1] += r1[w-1] + r2[w-2]
 }
 
-// sum9 sets d, the inner rows of a plane of width w from its second
-// row on, to the sums of nine terms, as if every pixel were an inner
-// one: the pixel at p = ih*w+iw of the plane gets kernel row ki's terms
-// from output row ih+1-ki, column row (ki, kj) at p + (1-ki)*w + 1-kj.
-// The column rows are ld apart. In assembly where there is one.
-func sum9(d, rows []float32, ld, w int) {
-	// Offsets of the nine terms of d[0], pixel p = w of the plane.
+// sum9 sets the inner rows of each of the in planes of dx (h × w, h >
+// 2), whose nine column rows start 9*ld apart in col, to the sums of
+// nine terms, as if every pixel were an inner one: the pixel at p =
+// ih*w+iw of a plane gets kernel row ki's terms from output row ih+1-ki,
+// column row (ki, kj) at p + (1-ki)*w + 1-kj. The column rows are ld
+// apart. With the Sum9Kernel, where one is set, every plane in one call;
+// else a plane at a time, in assembly where there is one.
+func sum9(dx, col []float32, ld, in, h, w int) {
+	// Offsets of the nine terms of a plane's pixel p = w, from its
+	// column rows' start.
 	var offs [9]int
 	for ki := range 3 {
 		for kj := range 3 {
 			offs[3*ki+kj] = (3*ki+kj)*ld + w + (1-ki)*w + 1 - kj
 		}
 	}
-	i := add9Bulk(d, rows, &offs)
-	d = d[i:]
+	n, hw := (h-2)*w, h*w
+	done := 0 // sums of each plane's inner rows done by the Sum9Kernel
+	if k := sum9Kernel.Load(); k != nil && n >= 4 {
+		done = n &^ 3
+		(*k)(dx[w:], col, offs, done, in, hw, 9*ld)
+	}
+	for ch := range in {
+		d := dx[ch*hw+w : ch*hw+(h-1)*w]
+		rows := col[ch*9*ld:]
+		i := done
+		if i == 0 {
+			i = add9Bulk(d, rows, &offs)
+		}
+		sum9Go(d[i:], rows, offs, i)
+	}
+}
+
+// sum9Go is sum9's loop for one plane, on d from its i-th inner pixel.
+func sum9Go(d, rows []float32, offs [9]int, i int) {
 	// Each term's slice has the length of d, so that the loop needs no
 	// bounds checks.
 	n := len(d)

@@ -15,7 +15,7 @@ var errNoSIMD = errors.New("this worker has no WebAssembly SIMD kernel")
 // kernels are a worker's kernels: nn's and nn/data's own in Go, and
 // WebAssembly SIMD's where the browser has it (see wasm/simd): GEMM, the
 // transposes and the gather that pack its operands, the split of a
-// strided convolution's input, BatchNorm's passes and ReLU's, which
+// strided convolution's input, the sums of col2im, BatchNorm's passes and ReLU's, which
 // nn computes with, and the inverse DCT, which nn/data decodes JPEGs with, unless
 // asked otherwise.
 type kernels struct {
@@ -23,6 +23,7 @@ type kernels struct {
 	interleave nn.InterleaveKernel // nil without
 	gather     nn.GatherKernel     // nil without
 	split      nn.SplitKernel      // nil without
+	sum9       nn.Sum9Kernel       // nil without
 	channel    *nn.ChannelPasses   // nil without
 	relu       *nn.ReLUKernels     // nil without
 	idct       data.IDCTKernel     // nil without
@@ -38,6 +39,7 @@ func (k kernels) use(name string) error {
 		nn.SetInterleaveKernel(nil)
 		nn.SetGatherKernel(nil)
 		nn.SetSplitKernel(nil)
+		nn.SetSum9Kernel(nil)
 		nn.SetChannelPasses(nil)
 		nn.SetReLUKernels(nil)
 		data.SetIDCTKernel(nil)
@@ -51,6 +53,7 @@ func (k kernels) use(name string) error {
 	nn.SetInterleaveKernel(k.interleave)
 	nn.SetGatherKernel(k.gather)
 	nn.SetSplitKernel(k.split)
+	nn.SetSum9Kernel(k.sum9)
 	nn.SetChannelPasses(k.channel)
 	nn.SetReLUKernels(k.relu)
 	data.SetIDCTKernel(k.idct)

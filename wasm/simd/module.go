@@ -17,7 +17,8 @@
 // interleave8, the transposes that pack Gemm's operands
 // (nn.InterleaveKernel), gather, which packs GemmRows' B from its rows
 // (nn.GatherKernel), split, which splits a strided convolution's input
-// by phase (nn.SplitKernel), and BatchNorm's passes over a channel
+// by phase (nn.SplitKernel), sum9, which sums col2im's nine terms of a
+// pixel (nn.Sum9Kernel), and BatchNorm's passes over a channel
 // (nn.ChannelPasses): channelSum, channelSquares, channelGradientSums,
 // channelAffine and channelInputGradient.
 //
@@ -50,6 +51,7 @@ func Module(fma bool) []byte {
 		interleaveFunction(8),
 		gatherFunction(),
 		splitFunction(),
+		sum9Function(),
 		sumFunction(false),
 		sumFunction(true),
 		gradientSumsFunction(),
