@@ -23,10 +23,12 @@
 // channelAffine and channelInputGradient.
 //
 // Under GOOS=js, Kernel calls an instance of the module: its Gemm is the
-// nn.GemmKernel, its ReLUKernels nn's ReLU passes, its Interleave nn's
-// packing transposes, its Gather nn.GemmRows' packing, its
-// Split inference's phases, its ChannelPasses BatchNorm's and its IDCT nn/data's inverse DCT, that the worker sets when its JavaScript found
-// WebAssembly SIMD; without it, the Go loops stay.
+// nn.GemmKernel, its ReLUKernels nn's ReLU passes and residual sums, its
+// Interleave nn's packing transposes, its Gather nn.GemmRows' packing,
+// its Split inference's phases, its Sum9 col2im's sums, its
+// ChannelPasses BatchNorm's and its IDCT nn/data's inverse DCT, that the
+// worker sets when its JavaScript found WebAssembly SIMD; without it,
+// the Go loops stay.
 package simd
 
 // Module returns the kernel module's bytes. With fma its gemm multiplies
