@@ -294,8 +294,8 @@ func shiftPlane(dst, src []float32, h, w, di, dj int) {
 // are contiguous; the columns that wrapped around from the neighbouring
 // row, and the rows past the edge, are then zeroed. For small planes this
 // is far cheaper than a copy per row. (The caller splits j0 into y0 and
-// x0 once for many calls: a division costs about as much as the rest of
-// a call.)
+// x0 once for many calls: a 64-bit division for each row showed in the
+// profile of an epoch.)
 func shiftBand(dst, src []float32, h, w, di, dj, y0, x0 int) {
 	n := len(dst)
 	j0 := y0*w + x0

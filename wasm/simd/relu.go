@@ -20,12 +20,7 @@ func reluFunction() *function {
 		f.localGet(rOut)
 		f.localGet(rIn)
 		f.v128Load(0)
-		f.localSet(x)
-		f.localGet(x)
-		f.localGet(x)
-		f.v128Zero()
-		f.f32x4Le()
-		f.v128AndNot()
+		reluLanes(f, x)
 		f.v128Store(0)
 		stepVectors(f, rOut, rIn, 2)
 	}
@@ -53,12 +48,7 @@ func reluRunsFunction() *function {
 			f.localGet(at)
 			f.localGet(at)
 			f.v128Load(0)
-			f.localSet(x)
-			f.localGet(x)
-			f.localGet(x)
-			f.v128Zero()
-			f.f32x4Le()
-			f.v128AndNot()
+			reluLanes(f, x)
 			f.v128Store(0)
 			stepVectors(f, at, at, left)
 		}
@@ -113,18 +103,25 @@ func addFunction(relu bool) *function {
 		f.v128Load(0)
 		f.f32x4Add()
 		if relu {
-			f.localSet(x)
-			f.localGet(x)
-			f.localGet(x)
-			f.v128Zero()
-			f.f32x4Le()
-			f.v128AndNot()
+			reluLanes(f, x)
 		}
 		f.v128Store(0)
 		stepVectors(f, rOut, rY, 3)
 	}
 	f.end()
 	return f
+}
+
+// reluLanes replaces the vector on top of the stack with relu's of its
+// lanes, src &^ (src <= 0), using the v128 local x: zeros of either sign
+// and negatives become +0, and NaN (never <= 0) keeps its bits.
+func reluLanes(f *function, x uint32) {
+	f.localSet(x)
+	f.localGet(x)
+	f.localGet(x)
+	f.v128Zero()
+	f.f32x4Le()
+	f.v128AndNot()
 }
 
 // stepVectors ends an element-wise loop over vectors: it moves the
