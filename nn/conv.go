@@ -18,6 +18,11 @@ type Conv2D struct {
 	y, dx Tensor
 	col   []float32 // one image's im2col matrix, (In*K*K) × (Ho*Wo)
 	gemm  GemmBuffer
+	// Where the im2col matrix is read from the shifted input in place
+	// (see usesShifted): the input, and the weight gradient laid out by
+	// kernel position (see addShiftedWeightGrads).
+	sh  shifted
+	dwk []float32
 }
 
 // NewConv2D returns a convolution initialized as PyTorch does by default:
@@ -117,11 +122,22 @@ func (c *Conv2D) backward(dy *Tensor, inputGrad bool) *Tensor {
 		c.dx.Resize(n, c.In, h, w)
 	}
 	inLen, outLen := c.In*h*w, c.Out*ho*wo
+	shifted := c.usesShifted(h, w, ho, wo) && shiftedWeightGrads(c.In, c.Out)
+	if shifted {
+		c.dwk = grow(c.dwk, kk*c.Out)
+		c.byPosition(c.dwk, c.Weight.Grad, true)
+	}
 	for i := 0; i < n; i++ {
 		d := dy.Data[i*outLen : (i+1)*outLen]
-		c.im2col(x.Data[i*inLen:(i+1)*inLen], h, w, ho, wo)
-		// dW (Out × kk) += dy (Out × HoWo) · colᵀ
-		Gemm(&c.gemm, false, true, c.Out, kk, ho*wo, d, ho*wo, c.col, ld, c.Weight.Grad, kk, true)
+		xi := x.Data[i*inLen : (i+1)*inLen]
+		if shifted {
+			c.sh.fill(xi, c.In, h, w)
+			addShiftedWeightGrads(&c.gemm, c.dwk, &c.sh, d, c.Out)
+		} else {
+			c.im2col(xi, h, w, ho, wo)
+			// dW (Out × kk) += dy (Out × HoWo) · colᵀ
+			Gemm(&c.gemm, false, true, c.Out, kk, ho*wo, d, ho*wo, c.col, ld, c.Weight.Grad, kk, true)
+		}
 		if c.Bias != nil {
 			for o := range c.Bias.Grad {
 				var s float32
@@ -138,11 +154,52 @@ func (c *Conv2D) backward(dy *Tensor, inputGrad bool) *Tensor {
 		Gemm(&c.gemm, true, false, kk, ho*wo, c.Out, c.Weight.Value.Data, kk, d, ho*wo, c.col, ld, false)
 		c.col2im(c.dx.Data[i*inLen:(i+1)*inLen], h, w, ho, wo)
 	}
+	if shifted {
+		c.byPosition(c.dwk, c.Weight.Grad, false)
+	}
 	if !inputGrad {
 		return nil
 	}
 	return &c.dx
 }
+
+// usesShifted reports whether the convolution's im2col matrix can be
+// read from a shifted input (see shifted): a 3×3 kernel of stride 1 and
+// padding 1.
+func (c *Conv2D) usesShifted(h, w, ho, wo int) bool {
+	return shiftedIm2col && c.Kernel == 3 && c.Pad == 1 && c.shifts(h, w, ho, wo)
+}
+
+// shiftedIm2col is whether convolutions read their im2col matrix from a
+// shifted input where they can (tests turn it off to have the matrix
+// written out).
+var shiftedIm2col = true
+
+// byPosition copies the weight gradient g (Out × In × 3 × 3) into k, laid
+// out by kernel position (row shiftedGradRow(In, ch, ki, kj), column o),
+// or back into g from k when into is false.
+func (c *Conv2D) byPosition(k, g []float32, into bool) {
+	in, out := c.In, c.Out
+	_, _ = k[9*in*out-1], g[9*in*out-1]
+	for o := range out {
+		for ch := range in {
+			for pos := range 9 {
+				gi, ki := (o*in+ch)*9+pos, shiftedGradRow(in, ch, pos/3, pos%3)*out+o
+				if into {
+					k[ki] = g[gi]
+				} else {
+					g[gi] = k[ki]
+				}
+			}
+		}
+	}
+}
+
+// shiftedGradRow returns the row of weight (ch, ki, kj) in the weight
+// gradient of a 3×3 convolution of in input channels laid out by kernel
+// position, as addShiftedWeightGrads computes it: by kernel row, then
+// channel, then kernel column.
+func shiftedGradRow(in, ch, ki, kj int) int { return (ki*in+ch)*3 + kj }
 
 // im2col fills c.col from one image x (In × H × W): row (ch*K+ki)*K+kj,
 // column oh*Wo+ow holds x[ch, oh*S-P+ki, ow*S-P+kj], or 0 in the padding.

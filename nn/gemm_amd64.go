@@ -31,6 +31,10 @@ type asmKernel struct {
 var (
 	avx2   = asmKernel{name: "avx2", mr: 4, nr: 24, lanes: 8}
 	avx512 = asmKernel{name: "avx512", mr: 8, nr: 48, lanes: 16}
+
+	// avx2x16 is kernel6x16AVX2's tile, 6 rows by two 8-lane vectors,
+	// which addShiftedWeightGrads runs alone, packing B for it.
+	avx2x16 = asmKernel{name: "avx2-6x16", mr: 6, nr: 16, lanes: 8}
 )
 
 // builtin is the assembly kernel Gemm runs here, or nil where the CPU
@@ -293,3 +297,75 @@ func builtinInstructions() string {
 	}
 	return "go"
 }
+
+// shiftedWeightGrads reports whether addShiftedWeightGrads computes the
+// weight gradient of a 3×3 convolution of in to out channels here: with
+// the AVX2 kernel (kernel6x16AVX2 is not measured against the AVX-512
+// one), no GemmKernel set, in even and out a multiple of 16.
+func shiftedWeightGrads(in, out int) bool {
+	return builtin == &avx2 && gemmKernel.Load() == nil && in%2 == 0 && out%16 == 0
+}
+
+// addShiftedWeightGrads adds to g, the weight gradient of a 3×3
+// convolution of stride 1 laid out by kernel position (see
+// shiftedGradRow), the gradient of one image: dy (out × H*W) times the
+// transposed im2col matrix of the input in s. It sums as Gemm does dW +=
+// dy·colᵀ, element for element: over the same blocks of depth, each from
+// zero in the order of its pixels, then into g.
+//
+// It computes the transposed product, col·dyᵀ, so that the im2col rows
+// are the kernel's A, read in place from s, and the 16 columns of a tile
+// are 16 output channels: kernel6x16AVX2's tile of 6 rows is the three
+// kernel columns of one kernel row, of two channels. dyᵀ is packed as
+// Gemm packs a transposed B.
+func addShiftedWeightGrads(buf *GemmBuffer, g []float32, s *shifted, dy []float32, out int) {
+	in, k, p := s.In, s.H*s.W, s.plane()
+	blocks := (k + avxKC - 1) / avxKC
+	kc := (k + blocks - 1) / blocks
+	buf.b = grow(buf.b, out*kc)
+	buf.t = grow(buf.t, 8*kc)
+	// The tile's rows after its first, from it: kernel columns 1 and 2 of
+	// the first channel, then 0, 1 and 2 of the second.
+	col := in*p + 1 // from one kernel column to the next
+	offs := [5]int{col, 2 * col, p, p + col, p + 2*col}
+	_ = g[9*in*out-1]
+	for p0 := 0; p0 < k; p0 += kc {
+		kb := min(kc, k-p0)
+		packBTransAsm(&avx2x16, buf.b, buf.t, dy, k, out, p0, kb)
+		for ki := range 3 {
+			a := s.Data[s.row(0, ki, 0)+p0:]
+			_ = a[(in/2-1)*2*p+offs[4]+kb-1]
+			for j0 := 0; j0 < out; j0 += 16 {
+				bp, c := buf.b[j0*kb:], g[shiftedGradRow(in, 0, ki, 0)*out+j0:]
+				_ = bp[(kb-1)*16+15]
+				_ = c[(3*in-1)*out+15]
+				kernel6x16AVX2(kb, in/2, a, &offs, 2*p, 1, bp, 16, c, out, true)
+			}
+		}
+	}
+}
+
+// kernel6x16AVX2 computes the 6*tiles × 16 block c = A·B, or c += A·B
+// when add is set, tile by tile of 6 rows, for tiles ≥ 1 and depth k ≥
+// 1, where row r of tile t of A starts at t*ts, plus offs[r-1] for r >
+// 0:
+//
+//	for i := 0; i < 6*tiles; i++ {
+//		row := i/6*ts
+//		if i%6 > 0 {
+//			row += offs[i%6-1]
+//		}
+//		for j := 0; j < 16; j++ {
+//			var s float32
+//			for p := 0; p < k; p++ {
+//				s += a[row+p*cs] * b[p*bs+j]
+//			}
+//			c[i*ldc+j] = s // or += s when add
+//		}
+//	}
+//
+// summing as kernelAVX2 does. It does not check lengths: its caller
+// does.
+//
+//go:noescape
+func kernel6x16AVX2(k, tiles int, a []float32, offs *[5]int, ts, cs int, b []float32, bs int, c []float32, ldc int, add bool)

@@ -389,3 +389,129 @@ block:
 	JNZ  block
 	VZEROUPPER
 	RET
+
+// Register use in kernel6x16AVX2:
+//	SI      A's first row of the tile at the current depth; R9, R10,
+//	        R11, BX, R14 its other five rows, as offsets from SI; R12
+//	        A's depth stride
+//	DI      B at the current depth; R8 B's row stride
+//	CX      depth counter; then a row of C
+//	AX      tiles left
+//	DX      the tile's first row of C; R13 C's row stride
+//	Y0-Y11  the tile's sums: row r, vector v in Y(2r+v)
+//	Y12-Y13 a row of B; Y14 a broadcast element of A
+// Strides and offsets are in bytes once loaded.
+
+#define STEP6 \
+	VMOVUPS      (DI), Y12; \
+	VMOVUPS      32(DI), Y13; \
+	VBROADCASTSS (SI), Y14; \
+	VFMADD231PS  Y12, Y14, Y0; \
+	VFMADD231PS  Y13, Y14, Y1; \
+	VBROADCASTSS (SI)(R9*1), Y14; \
+	VFMADD231PS  Y12, Y14, Y2; \
+	VFMADD231PS  Y13, Y14, Y3; \
+	VBROADCASTSS (SI)(R10*1), Y14; \
+	VFMADD231PS  Y12, Y14, Y4; \
+	VFMADD231PS  Y13, Y14, Y5; \
+	VBROADCASTSS (SI)(R11*1), Y14; \
+	VFMADD231PS  Y12, Y14, Y6; \
+	VFMADD231PS  Y13, Y14, Y7; \
+	VBROADCASTSS (SI)(BX*1), Y14; \
+	VFMADD231PS  Y12, Y14, Y8; \
+	VFMADD231PS  Y13, Y14, Y9; \
+	VBROADCASTSS (SI)(R14*1), Y14; \
+	VFMADD231PS  Y12, Y14, Y10; \
+	VFMADD231PS  Y13, Y14, Y11; \
+	ADDQ         R12, SI; \
+	ADDQ         R8, DI
+
+#define ADDC6(c0, c1) \
+	VADDPS (CX), c0, c0; \
+	VADDPS 32(CX), c1, c1; \
+	ADDQ   R13, CX
+
+#define STC6(c0, c1) \
+	VMOVUPS c0, (CX); \
+	VMOVUPS c1, 32(CX); \
+	ADDQ    R13, CX
+
+// func kernel6x16AVX2(k, tiles int, a []float32, offs *[5]int, ts, cs int, b []float32, bs int, c []float32, ldc int, add bool)
+TEXT ·kernel6x16AVX2(SB), NOSPLIT, $0-129
+	MOVQ tiles+8(FP), AX
+	MOVQ a_base+16(FP), SI
+	MOVQ offs+40(FP), CX
+	MOVQ 0(CX), R9
+	SHLQ $2, R9
+	MOVQ 8(CX), R10
+	SHLQ $2, R10
+	MOVQ 16(CX), R11
+	SHLQ $2, R11
+	MOVQ 24(CX), BX
+	SHLQ $2, BX
+	MOVQ 32(CX), R14
+	SHLQ $2, R14
+	MOVQ cs+56(FP), R12
+	SHLQ $2, R12
+	MOVQ b_base+64(FP), DI
+	MOVQ bs+88(FP), R8
+	SHLQ $2, R8
+	MOVQ c_base+96(FP), DX
+	MOVQ ldc+120(FP), R13
+	SHLQ $2, R13
+
+tile6:
+	ZERO
+	MOVQ k+0(FP), CX
+	SHRQ $2, CX
+	JZ   tail6
+
+loop6:
+	STEP6
+	STEP6
+	STEP6
+	STEP6
+	DECQ CX
+	JNZ  loop6
+
+tail6:
+	MOVQ k+0(FP), CX
+	ANDQ $3, CX
+	JZ   store6
+
+tailloop6:
+	STEP6
+	DECQ CX
+	JNZ  tailloop6
+
+store6:
+	// SI back to the depth's start, then on to the next tile's rows.
+	MOVQ  k+0(FP), CX
+	IMULQ R12, CX
+	SUBQ  CX, SI
+	MOVQ  ts+48(FP), CX
+	LEAQ  (SI)(CX*4), SI
+	MOVQ  DX, CX
+	CMPB  add+128(FP), $0
+	JEQ   put6
+	ADDC6(Y0, Y1)
+	ADDC6(Y2, Y3)
+	ADDC6(Y4, Y5)
+	ADDC6(Y6, Y7)
+	ADDC6(Y8, Y9)
+	ADDC6(Y10, Y11)
+	MOVQ  DX, CX
+
+put6:
+	STC6(Y0, Y1)
+	STC6(Y2, Y3)
+	STC6(Y4, Y5)
+	STC6(Y6, Y7)
+	STC6(Y8, Y9)
+	STC6(Y10, Y11)
+	MOVQ CX, DX
+	MOVQ b_base+64(FP), DI
+	DECQ AX
+	JNZ  tile6
+	VZEROUPPER
+	RET

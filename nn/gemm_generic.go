@@ -12,3 +12,11 @@ func builtinKernel() string { return "go" }
 
 // builtinInstructions names the instructions of the built-in kernel.
 func builtinInstructions() string { return "go" }
+
+// shiftedWeightGrads reports whether addShiftedWeightGrads runs here:
+// it needs the assembly kernels.
+func shiftedWeightGrads(in, out int) bool { return false }
+
+func addShiftedWeightGrads(buf *GemmBuffer, g []float32, s *shifted, dy []float32, out int) {
+	panic("nn: addShiftedWeightGrads without assembly")
+}
