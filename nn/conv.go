@@ -21,8 +21,9 @@ type Conv2D struct {
 	// Where the im2col matrix is read from the shifted input in place
 	// (see usesShifted): the input, and the weight gradient laid out by
 	// kernel position (see addShiftedWeightGrads).
-	sh  shifted
-	dwk []float32
+	sh   shifted
+	rows []int // the offsets in sh of the im2col matrix's rows
+	dwk  []float32
 }
 
 // NewConv2D returns a convolution initialized as PyTorch does by default:
@@ -79,14 +80,21 @@ func (c *Conv2D) Forward(x *Tensor, train bool) *Tensor {
 	if c.shifts(h, w, ho, wo) && kk*ho*wo > 4*blockFloats {
 		band = blockCols(kk)
 	}
+	shifted := c.usesShifted(h, w, ho, wo) && shiftedForward(c.Out)
 	for i := 0; i < n; i++ {
 		xi := x.Data[i*inLen : (i+1)*inLen]
 		y := c.y.Data[i*outLen : (i+1)*outLen]
-		if band == ho*wo {
+		if shifted {
+			c.sh.fill(xi, c.In, h, w)
+			if i == 0 {
+				c.rows = c.sh.rows(c.rows)
+			}
+			gemmShifted(c.Out, ho*wo, c.Weight.Value.Data, kk, c.sh.Data, c.rows, y, ho*wo)
+		} else if band == ho*wo {
 			c.im2col(xi, h, w, ho, wo)
 			Gemm(&c.gemm, false, false, c.Out, ho*wo, kk, c.Weight.Value.Data, kk, c.col, ld, y, ho*wo, false)
 		}
-		for j0 := 0; band < ho*wo && j0 < ho*wo; j0 += band {
+		for j0 := 0; !shifted && band < ho*wo && j0 < ho*wo; j0 += band {
 			jn := min(band, ho*wo-j0)
 			c.shiftedCols(c.col[:kk*jn], xi, h, w, j0)
 			Gemm(&c.gemm, false, false, c.Out, jn, kk, c.Weight.Value.Data, kk, c.col, jn, y[j0:], ho*wo, false)

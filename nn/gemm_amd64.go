@@ -369,3 +369,60 @@ func addShiftedWeightGrads(buf *GemmBuffer, g []float32, s *shifted, dy []float3
 //
 //go:noescape
 func kernel6x16AVX2(k, tiles int, a []float32, offs *[5]int, ts, cs int, b []float32, bs int, c []float32, ldc int, add bool)
+
+// kernelRowsAVX2 is kernelAVX2 with the rows of B anywhere in b: B(p, j)
+// = b[offs[p]+j], for p < k. It does not check lengths: its caller does.
+//
+//go:noescape
+func kernelRowsAVX2(k, tiles int, a []float32, rs, cs int, b []float32, offs []int, c []float32, ldc, nv int, add bool)
+
+// shiftedForward reports whether gemmShifted computes a convolution of
+// out channels here: with the AVX2 kernel (kernelRowsAVX2 is not
+// measured against the AVX-512 one), no GemmKernel set, and out a
+// multiple of 4.
+func shiftedForward(out int) bool {
+	return builtin == &avx2 && gemmKernel.Load() == nil && out%4 == 0
+}
+
+// gemmShifted computes C = A·B, where A is m×k (row stride lda), m a
+// multiple of 4, and the k×n matrix B has its rows in b, B(p, j) =
+// b[offs[p]+j] for k = len(offs), as Gemm computes it on that matrix,
+// bit for bit: over the same blocks of depth, strips of columns and
+// tiles, reading B in place. Each row must have 8*⌈n/8⌉ elements in b,
+// since the last strip's last vector is read whole.
+func gemmShifted(m, n int, a []float32, lda int, b []float32, offs []int, c []float32, ldc int) {
+	k := len(offs)
+	last := 0
+	for _, o := range offs {
+		if o < 0 {
+			panic("nn: gemmShifted with a negative row offset")
+		}
+		last = max(last, o)
+	}
+	_ = b[last+(n+7)/8*8-1]
+	_ = a[(m-1)*lda+k-1]
+	_ = c[(m-1)*ldc+n-1]
+	if m%4 != 0 {
+		panic("nn: gemmShifted of rows not a multiple of 4")
+	}
+	blocks := (k + avxKC - 1) / avxKC
+	kc := (k + blocks - 1) / blocks
+	var t [asmMaxTile]float32
+	for p0 := 0; p0 < k; p0 += kc {
+		kb := min(kc, k-p0)
+		rows := offs[p0 : p0+kb]
+		add := p0 > 0
+		for j0 := 0; j0 < n; j0 += avx2.nr {
+			jn := min(avx2.nr, n-j0)
+			nv := (jn + 7) / 8
+			if jn == 8*nv {
+				kernelRowsAVX2(kb, m/4, a[p0:], lda, 1, b[j0:], rows, c[j0:], ldc, nv, add)
+				continue
+			}
+			for i0 := 0; i0 < m; i0 += 4 {
+				kernelRowsAVX2(kb, 1, a[i0*lda+p0:], lda, 1, b[j0:], rows, t[:], avx2.nr, nv, false)
+				storeTile(c[i0*ldc+j0:], ldc, t[:], avx2.nr, 4, jn, add)
+			}
+		}
+	}
+}

@@ -515,3 +515,157 @@ put6:
 	JNZ  tile6
 	VZEROUPPER
 	RET
+
+// kernelRowsAVX2 is kernelAVX2 with B's rows anywhere in b: row p at
+// element offs[p]. R8 points at the current depth's offset, R14 holds
+// it.
+
+#define BROWR \
+	MOVQ (R8), R14; \
+	LEAQ (DI)(R14*4), R14
+
+#define STEPR3 \
+	BROWR; \
+	VMOVUPS (R14), Y12; \
+	VMOVUPS 32(R14), Y13; \
+	VMOVUPS 64(R14), Y14; \
+	FMA3((SI), Y0, Y1, Y2); \
+	FMA3((SI)(R9*1), Y3, Y4, Y5); \
+	FMA3((SI)(R10*1), Y6, Y7, Y8); \
+	FMA3((SI)(R11*1), Y9, Y10, Y11); \
+	ADDQ R12, SI; \
+	ADDQ $8, R8
+
+#define STEPR2 \
+	BROWR; \
+	VMOVUPS (R14), Y12; \
+	VMOVUPS 32(R14), Y13; \
+	FMA2((SI), Y0, Y1); \
+	FMA2((SI)(R9*1), Y3, Y4); \
+	FMA2((SI)(R10*1), Y6, Y7); \
+	FMA2((SI)(R11*1), Y9, Y10); \
+	ADDQ R12, SI; \
+	ADDQ $8, R8
+
+#define STEPR1 \
+	BROWR; \
+	VMOVUPS (R14), Y12; \
+	FMA1((SI), Y0); \
+	FMA1((SI)(R9*1), Y3); \
+	FMA1((SI)(R10*1), Y6); \
+	FMA1((SI)(R11*1), Y9); \
+	ADDQ R12, SI; \
+	ADDQ $8, R8
+
+// DEPTHR runs step over the depth k, four steps a turn.
+#define DEPTHR(step, loop, tail, tailloop, done) \
+	MOVQ k+0(FP), CX; \
+	SHRQ $2, CX; \
+	JZ   tail; \
+loop: \
+	step; \
+	step; \
+	step; \
+	step; \
+	DECQ CX; \
+	JNZ  loop; \
+tail: \
+	MOVQ k+0(FP), CX; \
+	ANDQ $3, CX; \
+	JZ   done; \
+tailloop: \
+	step; \
+	DECQ CX; \
+	JNZ  tailloop; \
+done:
+
+// func kernelRowsAVX2(k, tiles int, a []float32, rs, cs int, b []float32, offs []int, c []float32, ldc, nv int, add bool)
+TEXT ·kernelRowsAVX2(SB), NOSPLIT, $0-145
+	MOVQ tiles+8(FP), AX
+	MOVQ a_base+16(FP), SI
+	MOVQ rs+40(FP), R9
+	SHLQ $2, R9
+	LEAQ (R9)(R9*1), R10
+	LEAQ (R10)(R9*1), R11
+	MOVQ cs+48(FP), R12
+	SHLQ $2, R12
+	MOVQ b_base+56(FP), DI
+	MOVQ offs_base+80(FP), R8
+	MOVQ c_base+104(FP), DX
+	MOVQ ldc+128(FP), R13
+	SHLQ $2, R13
+	CMPQ nv+136(FP), $2
+	JEQ  rtile2
+	JLT  rtile1
+
+rtile3:
+	ZERO
+	DEPTHR(STEPR3, rloop3, rtail3, rtailloop3, rstore3)
+	NEXT
+	CMPB add+144(FP), $0
+	JEQ  rput3
+	ADDC3(DX, Y0, Y1, Y2)
+	ADDC3(BX, Y3, Y4, Y5)
+	ADDC3(CX, Y6, Y7, Y8)
+	ADDC3(DI, Y9, Y10, Y11)
+
+rput3:
+	STC3(DX, Y0, Y1, Y2)
+	STC3(BX, Y3, Y4, Y5)
+	STC3(CX, Y6, Y7, Y8)
+	STC3(DI, Y9, Y10, Y11)
+	LEAQ (DX)(R13*4), DX
+	MOVQ b_base+56(FP), DI
+	MOVQ offs_base+80(FP), R8
+	DECQ AX
+	JNZ  rtile3
+	VZEROUPPER
+	RET
+
+rtile2:
+	ZERO
+	DEPTHR(STEPR2, rloop2, rtail2, rtailloop2, rstore2)
+	NEXT
+	CMPB add+144(FP), $0
+	JEQ  rput2
+	ADDC2(DX, Y0, Y1)
+	ADDC2(BX, Y3, Y4)
+	ADDC2(CX, Y6, Y7)
+	ADDC2(DI, Y9, Y10)
+
+rput2:
+	STC2(DX, Y0, Y1)
+	STC2(BX, Y3, Y4)
+	STC2(CX, Y6, Y7)
+	STC2(DI, Y9, Y10)
+	LEAQ (DX)(R13*4), DX
+	MOVQ b_base+56(FP), DI
+	MOVQ offs_base+80(FP), R8
+	DECQ AX
+	JNZ  rtile2
+	VZEROUPPER
+	RET
+
+rtile1:
+	ZERO
+	DEPTHR(STEPR1, rloop1, rtail1, rtailloop1, rstore1)
+	NEXT
+	CMPB add+144(FP), $0
+	JEQ  rput1
+	ADDC1(DX, Y0)
+	ADDC1(BX, Y3)
+	ADDC1(CX, Y6)
+	ADDC1(DI, Y9)
+
+rput1:
+	STC1(DX, Y0)
+	STC1(BX, Y3)
+	STC1(CX, Y6)
+	STC1(DI, Y9)
+	LEAQ (DX)(R13*4), DX
+	MOVQ b_base+56(FP), DI
+	MOVQ offs_base+80(FP), R8
+	DECQ AX
+	JNZ  rtile1
+	VZEROUPPER
+	RET

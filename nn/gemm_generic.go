@@ -20,3 +20,11 @@ func shiftedWeightGrads(in, out int) bool { return false }
 func addShiftedWeightGrads(buf *GemmBuffer, g []float32, s *shifted, dy []float32, out int) {
 	panic("nn: addShiftedWeightGrads without assembly")
 }
+
+// shiftedForward reports whether gemmShifted runs here: it needs the
+// assembly kernels.
+func shiftedForward(out int) bool { return false }
+
+func gemmShifted(m, n int, a []float32, lda int, b []float32, offs []int, c []float32, ldc int) {
+	panic("nn: gemmShifted without assembly")
+}

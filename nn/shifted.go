@@ -58,3 +58,15 @@ func (s *shifted) fill(x []float32, in, h, w int) {
 		}
 	}
 }
+
+// rows sets offs to the offsets in Data of the im2col matrix's rows, in
+// its order, (ch*3+ki)*3+kj, and returns it.
+func (s *shifted) rows(offs []int) []int {
+	offs = offs[:0]
+	for ch := range s.In {
+		for pos := range 9 {
+			offs = append(offs, s.row(ch, pos/3, pos%3))
+		}
+	}
+	return offs
+}

@@ -43,15 +43,16 @@ func TestShiftedRows(t *testing.T) {
 	}
 }
 
-// TestShiftedWeightGrads checks that a convolution's weight gradient
-// read from the shifted input is the one from the written-out im2col
-// matrix, bit for bit, added to a gradient that is not zero.
-func TestShiftedWeightGrads(t *testing.T) {
+// TestShiftedConv checks that a convolution's output and weight
+// gradient read from the shifted input are those from the written-out
+// im2col matrix, bit for bit, the gradient added to one that is not
+// zero.
+func TestShiftedConv(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 3))
-	for _, shape := range [][2]int{{16, 16}, {2, 32}, {32, 64}, {6, 16}} {
+	for _, shape := range [][2]int{{16, 16}, {2, 32}, {32, 64}, {6, 16}, {3, 4}, {8, 12}} {
 		in, out := shape[0], shape[1]
-		if !shiftedWeightGrads(in, out) {
-			t.Skipf("no shifted weight gradient here (%s kernel)", builtinInstructions())
+		if !shiftedForward(out) {
+			t.Skipf("no shifted convolution here (%s kernel)", builtinInstructions())
 		}
 		for _, hw := range shiftedPlanes {
 			h, w := hw[0], hw[1]
@@ -60,18 +61,24 @@ func TestShiftedWeightGrads(t *testing.T) {
 				x := &Tensor{Shape: []int{2, in, h, w}, Data: signedValues(rng, 2*in*h*w)}
 				dy := &Tensor{Shape: []int{2, out, h, w}, Data: signedValues(rng, 2*out*h*w)}
 				start := signedValues(rng, len(c.Weight.Grad))
-				grad := func(shifted bool) []float32 {
+				run := func(shifted bool) (y, grad []float32) {
 					shiftedIm2col = shifted
 					defer func() { shiftedIm2col = true }()
 					copy(c.Weight.Grad, start)
-					c.Forward(x, true)
+					y = append([]float32(nil), c.Forward(x, true).Data...)
 					c.Backward(dy)
-					return append([]float32(nil), c.Weight.Grad...)
+					return y, append([]float32(nil), c.Weight.Grad...)
 				}
-				want, got := grad(false), grad(true)
-				for i, v := range want {
-					if math.Float32bits(got[i]) != math.Float32bits(v) {
-						t.Fatalf("weight gradient [%d] = %v, want %v", i, got[i], v)
+				wantY, wantGrad := run(false)
+				y, grad := run(true)
+				for _, r := range []struct {
+					name      string
+					got, want []float32
+				}{{"output", y, wantY}, {"weight gradient", grad, wantGrad}} {
+					for i, v := range r.want {
+						if math.Float32bits(r.got[i]) != math.Float32bits(v) {
+							t.Fatalf("%s [%d] = %v, want %v", r.name, i, r.got[i], v)
+						}
 					}
 				}
 			})
