@@ -24,6 +24,12 @@ type Conv2D struct {
 	sh   shifted
 	rows []int // the offsets in sh of the im2col matrix's rows
 	dwk  []float32
+	// dL/dx as a convolution of dy (see flippedInputGrad): its weights,
+	// dy shifted, and the rows of dy's im2col matrix in it.
+	flip     []float32
+	shdy     shifted
+	dyRows   []int
+	dySlices [][]float32
 }
 
 // NewConv2D returns a convolution initialized as PyTorch does by default:
@@ -129,6 +135,14 @@ func (c *Conv2D) backward(dy *Tensor, inputGrad bool) *Tensor {
 	if inputGrad {
 		c.dx.Resize(n, c.In, h, w)
 	}
+	// A 3×3 convolution of stride 1 and padding 1 has dL/dx = the same
+	// convolution of dy with its kernel flipped and its channels swapped,
+	// which reads dy's im2col matrix in place where col2im would sum up a
+	// matrix nine times x's size.
+	flipped := inputGrad && c.Kernel == 3 && c.Pad == 1 && c.shifts(h, w, ho, wo)
+	if flipped {
+		c.flipWeights()
+	}
 	inLen, outLen := c.In*h*w, c.Out*ho*wo
 	shifted := c.usesShifted(h, w, ho, wo) && shiftedWeightGrads(c.In, c.Out)
 	if shifted {
@@ -158,9 +172,14 @@ func (c *Conv2D) backward(dy *Tensor, inputGrad bool) *Tensor {
 		if !inputGrad {
 			continue
 		}
+		dx := c.dx.Data[i*inLen : (i+1)*inLen]
+		if flipped {
+			c.flippedInputGrad(dx, d, h, w)
+			continue
+		}
 		// dcol (kk × HoWo) = Wᵀ · dy
 		Gemm(&c.gemm, true, false, kk, ho*wo, c.Out, c.Weight.Value.Data, kk, d, ho*wo, c.col, ld, false)
-		c.col2im(c.dx.Data[i*inLen:(i+1)*inLen], h, w, ho, wo)
+		c.col2im(dx, h, w, ho, wo)
 	}
 	if shifted {
 		c.byPosition(c.dwk, c.Weight.Grad, false)
@@ -169,6 +188,48 @@ func (c *Conv2D) backward(dy *Tensor, inputGrad bool) *Tensor {
 		return nil
 	}
 	return &c.dx
+}
+
+// flipWeights sets c.flip to the weights of the convolution that
+// computes dL/dx from dy (see flippedInputGrad): In × (Out*3*3), the
+// weight of input channel ch and output channel o at kernel position
+// (ki, kj) in row ch, column (o*3+2-ki)*3+2-kj.
+func (c *Conv2D) flipWeights() {
+	in, out := c.In, c.Out
+	c.flip = grow(c.flip, in*out*9)
+	wt := c.Weight.Value.Data
+	for o := range out {
+		for ch := range in {
+			for pos := range 9 {
+				c.flip[(ch*out+o)*9+8-pos] = wt[(o*in+ch)*9+pos]
+			}
+		}
+	}
+}
+
+// flippedInputGrad sets dx (In × H × W) to dL/dx of one image, from its
+// dy (Out × H × W), for a 3×3 convolution of stride 1 and padding 1: the
+// convolution of dy by c.flip, its im2col matrix read in place from the
+// shifted dy, by gemmShifted where it runs, else by GemmRows. Both sum
+// as Gemm on the matrix, so the bits are the same everywhere the kernel
+// rounds alike.
+func (c *Conv2D) flippedInputGrad(dx, dy []float32, h, w int) {
+	k := 9 * c.Out
+	c.shdy.fill(dy, c.Out, h, w)
+	c.dyRows = c.shdy.rows(c.dyRows)
+	if shiftedForward(c.In) {
+		gemmShifted(c.In, h*w, c.flip, k, c.shdy.Data, c.dyRows, dx, h*w)
+		return
+	}
+	if cap(c.dySlices) < k {
+		c.dySlices = make([][]float32, k)
+	}
+	rows := c.dySlices[:k]
+	for p, off := range c.dyRows {
+		rows[p] = c.shdy.Data[off : off+h*w]
+	}
+	GemmRows(&c.gemm, c.In, h*w, c.flip, k, rows, dx, h*w, false)
+	clear(rows) // keep no gradient alive through the scratch
 }
 
 // usesShifted reports whether the convolution's im2col matrix can be
