@@ -468,112 +468,6 @@ func shiftBand(dst, src []float32, h, w, di, dj, y0, x0 int) {
 	}
 }
 
-// col2im3x3 is col2im for a 3×3 kernel of stride 1 and padding 1, on
-// planes of at least 2×2: rather than adding each of the nine column rows
-// of a channel into the plane in turn, it sums a pixel's terms, three
-// (one kernel row) or nine at a time, and stores the pixel once (an
-// inner row's first and last pixels twice, see below). Row
-// (ki, kj)'s entry at output (oh, ow) comes from input (oh+ki-1,
-// ow+kj-1). The rows of col are ld apart.
-//
-// A pixel of an inner row, neither first nor last, has all nine terms;
-// so do the inner columns of those rows, and sum9 sums them over the
-// rows' whole run at once, the first and last columns too, which it
-// gets wrong (their terms wrap around from the neighbouring rows) and
-// which edges9 then sets right.
-func col2im3x3(dx, col []float32, ld, in, h, w int) {
-	hw := h * w
-	if h > 2 {
-		sum9(dx, col, ld, in, h, w)
-	}
-	for ch := 0; ch < in; ch++ {
-		plane := dx[ch*hw : (ch+1)*hw]
-		rows := col[ch*9*ld:]
-		for ih := 1; ih+1 < h; ih++ {
-			edges9(plane[ih*w:(ih+1)*w], rows, ld, (ih+1)*w, ih*w, (ih-1)*w)
-		}
-		for _, ih := range []int{0, h - 1} {
-			d := plane[ih*w : (ih+1)*w]
-			clear32(d)
-			for ki := 0; ki < 3; ki++ {
-				if oh := ih + 1 - ki; oh >= 0 && oh < h {
-					gather3(d, rows[ki*3*ld:], ld, oh*w)
-				}
-			}
-		}
-	}
-}
-
-// gather3 adds to d, an input row of width w = len(d), the terms of one
-// kernel row whose three column rows start at r, r+ld and r+2ld, at
-// output row offset o: d[iw] += r0[iw+1] + r1[iw] + r2[iw-1].
-func gather3(d, r []float32, ld, o int) {
-	w := len(d)
-	r0, r1, r2 := r[o:o+w], r[ld+o:ld+o+w], r[2*ld+o:2*ld+o+w]
-	d[0] += r0[1] + r1[0]
-	for iw := 1; iw < w-1; iw++ {
-		d[iw] += r0[iw+1] + r1[iw] + r2[iw-1]
-	}
-	d[w-1] += r1[w-1] + r2[w-2]
-}
-
-// sum9 sets the inner rows of each of the in planes of dx (h × w, h >
-// 2), whose nine column rows start 9*ld apart in col, to the sums of
-// nine terms, as if every pixel were an inner one: the pixel at p =
-// ih*w+iw of a plane gets kernel row ki's terms from output row ih+1-ki,
-// column row (ki, kj) at p + (1-ki)*w + 1-kj. The column rows are ld
-// apart. With the Sum9Kernel, where one is set, every plane in one call;
-// else a plane at a time, in assembly where there is one.
-func sum9(dx, col []float32, ld, in, h, w int) {
-	// Offsets of the nine terms of a plane's pixel p = w, from its
-	// column rows' start.
-	var offs [9]int
-	for ki := range 3 {
-		for kj := range 3 {
-			offs[3*ki+kj] = (3*ki+kj)*ld + w + (1-ki)*w + 1 - kj
-		}
-	}
-	n, hw := (h-2)*w, h*w
-	done := 0 // sums of each plane's inner rows done by the Sum9Kernel
-	if k := sum9Kernel.Load(); k != nil && n >= 4 {
-		done = n &^ 3
-		(*k)(dx[w:], col, offs, done, in, hw, 9*ld)
-	}
-	for ch := range in {
-		d := dx[ch*hw+w : ch*hw+(h-1)*w]
-		rows := col[ch*9*ld:]
-		i := done
-		if i == 0 {
-			i = add9Bulk(d, rows, &offs)
-		}
-		sum9Go(d[i:], rows, offs, i)
-	}
-}
-
-// sum9Go is sum9's loop for one plane, on d from its i-th inner pixel.
-func sum9Go(d, rows []float32, offs [9]int, i int) {
-	// Each term's slice has the length of d, so that the loop needs no
-	// bounds checks.
-	n := len(d)
-	a0, a1, a2 := rows[offs[0]+i:][:n], rows[offs[1]+i:][:n], rows[offs[2]+i:][:n]
-	b0, b1, b2 := rows[offs[3]+i:][:n], rows[offs[4]+i:][:n], rows[offs[5]+i:][:n]
-	c0, c1, c2 := rows[offs[6]+i:][:n], rows[offs[7]+i:][:n], rows[offs[8]+i:][:n]
-	for i := range d {
-		d[i] = (a0[i] + a1[i] + a2[i]) + (b0[i] + b1[i] + b2[i]) + (c0[i] + c1[i] + c2[i])
-	}
-}
-
-// edges9 sets the first and last pixels of d, an inner input row, to
-// the sums of their terms, those of kernel row ki at output row offset
-// o[ki] (see gather3), the column rows ld apart.
-func edges9(d, rows []float32, ld int, o0, o1, o2 int) {
-	w := len(d)
-	// Column row r's entry at column j of output row offset o.
-	t := func(r, o, j int) float32 { return rows[r*ld+o+j] }
-	d[0] = (t(0, o0, 1) + t(1, o0, 0)) + (t(3, o1, 1) + t(4, o1, 0)) + (t(6, o2, 1) + t(7, o2, 0))
-	d[w-1] = (t(1, o0, w-1) + t(2, o0, w-2)) + (t(4, o1, w-1) + t(5, o1, w-2)) + (t(7, o2, w-1) + t(8, o2, w-2))
-}
-
 // col2im3x3Stride2 is col2im for a 3×3 kernel of stride 2 and padding 1
 // on planes of even sides h × w, into dx (in × h × w). It sums each
 // pixel's terms as scatterCols does, in the order of their column rows,
@@ -645,10 +539,6 @@ func validRange(wo, w, s, off int) (lo, hi int) {
 // col2im sets dx (In × H × W) to the sum of c.col's entries over the
 // positions im2col copied them from.
 func (c *Conv2D) col2im(dx []float32, h, w, ho, wo int) {
-	if c.Kernel == 3 && c.Stride == 1 && c.Pad == 1 && h >= 2 && w >= 2 {
-		col2im3x3(dx, c.col, colStride(ho*wo), c.In, h, w)
-		return
-	}
 	if c.Kernel == 3 && c.Stride == 2 && c.Pad == 1 && h%2 == 0 && w%2 == 0 {
 		col2im3x3Stride2(dx, c.col, colStride(ho*wo), c.In, h, w)
 		return

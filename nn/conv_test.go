@@ -7,32 +7,49 @@ import (
 	"testing"
 )
 
-// TestCol2im3x3 compares the gathering col2im of 3×3 stride-1
-// convolutions with the general one, which adds every column row into the
-// plane in turn, on planes from the smallest it takes (2×2) to the
-// network's, square or not.
-func TestCol2im3x3(t *testing.T) {
+// TestFlippedInputGrad compares dL/dx of 3×3 stride-1 convolutions,
+// computed as the convolution of dy by the flipped kernel, with its
+// definition: the im2col matrix of Wᵀ·dy summed into the plane by the
+// general col2im, on planes from the smallest (2×2) to the network's,
+// square or not, into a gradient holding garbage.
+func TestFlippedInputGrad(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 1))
-	for _, hw := range [][2]int{{2, 2}, {2, 5}, {5, 2}, {3, 3}, {4, 7}, {8, 8}, {32, 32}} {
+	for _, hw := range [][2]int{{2, 2}, {2, 5}, {5, 2}, {3, 3}, {4, 7}, {8, 8}, {10, 10}, {32, 32}} {
 		h, w := hw[0], hw[1]
-		t.Run(fmt.Sprintf("%dx%d", h, w), func(t *testing.T) {
-			c := NewConv2D(3, 4, 3, 1, 1, false, rng)
-			c.col = make([]float32, c.In*9*colStride(h*w))
-			for i := range c.col {
-				c.col[i] = float32(rng.NormFloat64())
-			}
-			got, want := make([]float32, c.In*h*w), make([]float32, c.In*h*w)
-			for i := range got {
-				got[i] = 7 // overwritten, not added to
-			}
-			c.col2im(got, h, w, h, w)
-			c.scatterCols(want, h, w, h, w)
-			for i := range want {
-				if math.Abs(float64(got[i]-want[i])) > 1e-5 {
-					t.Fatalf("dx[%d] = %v, want %v", i, got[i], want[i])
+		for _, io := range [][2]int{{3, 4}, {16, 16}, {8, 32}} {
+			in, out := io[0], io[1]
+			t.Run(fmt.Sprintf("%d-%d/%dx%d", in, out, h, w), func(t *testing.T) {
+				c := NewConv2D(in, out, 3, 1, 1, false, rng)
+				dy := make([]float32, out*h*w)
+				for i := range dy {
+					dy[i] = float32(rng.NormFloat64())
 				}
-			}
-		})
+				kk := in * 9
+				c.col = make([]float32, kk*colStride(h*w))
+				for p := range kk {
+					for j := range h * w {
+						var s float32
+						for o := range out {
+							s += c.Weight.Value.Data[o*kk+p] * dy[o*h*w+j]
+						}
+						c.col[p*colStride(h*w)+j] = s
+					}
+				}
+				want := make([]float32, in*h*w)
+				c.scatterCols(want, h, w, h, w)
+				got := make([]float32, in*h*w)
+				for i := range got {
+					got[i] = 7 // overwritten, not added to
+				}
+				c.flipWeights()
+				c.flippedInputGrad(got, dy, h, w)
+				for i := range want {
+					if math.Abs(float64(got[i]-want[i])) > 1e-5*(1+math.Abs(float64(want[i]))) {
+						t.Fatalf("dx[%d] = %v, want %v", i, got[i], want[i])
+					}
+				}
+			})
+		}
 	}
 }
 

@@ -321,28 +321,3 @@ func SetSplitKernel(k SplitKernel) {
 	}
 	splitKernel.Store(&k)
 }
-
-// Sum9Kernel sums the nine terms of each pixel of a 3×3 convolution's
-// col2im, run faster than Go can, as the WebAssembly SIMD kernel of the
-// page's worker does (see wasm/simd): for each of planes planes q and i <
-// n, a positive multiple of 4,
-//
-//	d[q*dPlane + i] = ((t(0) + t(1)) + t(2)) + ((t(3) + t(4)) + t(5)) + ((t(6) + t(7)) + t(8))
-//
-// where t(k) = terms[q*tPlane + offs[k] + i], in that order, so that the
-// bits are those of nn's Go loop. nn calls it with slices that hold
-// every element it reads and writes, from any goroutine.
-type Sum9Kernel func(d, terms []float32, offs [9]int, n, planes, dPlane, tPlane int)
-
-// sum9Kernel is the kernel set by SetSum9Kernel, or nil.
-var sum9Kernel atomic.Pointer[Sum9Kernel]
-
-// SetSum9Kernel makes col2im sum with k from now on, in every goroutine,
-// or with Go's loops again when k is nil.
-func SetSum9Kernel(k Sum9Kernel) {
-	if k == nil {
-		sum9Kernel.Store(nil)
-		return
-	}
-	sum9Kernel.Store(&k)
-}

@@ -32,7 +32,7 @@ var builtinPasses = func() *ChannelPasses {
 	}
 }()
 
-// asmPasses is whether relu, reluBackward, add, addReLU, sum9 and
+// asmPasses is whether relu, reluBackward, add, addReLU and
 // splitRows run their bulk
 // in assembly (tests turn it off to have Go's loops).
 var asmPasses = cpu.X86.HasAVX2
@@ -154,21 +154,6 @@ func reluBackwardBulk(dx, dy, y []float32) int {
 	return n
 }
 
-// add9Bulk sets the longest prefix of d that is a multiple of 4 to the
-// sums of sum9's loop, its nine terms at offs in rows, in
-// assembly, and returns its length.
-func add9Bulk(d []float32, rows []float32, offs *[9]int) int {
-	n := len(d) &^ 3
-	if !asmPasses || n == 0 {
-		return 0
-	}
-	for _, o := range offs {
-		_ = rows[o+n-1]
-	}
-	add9AVX2(&d[0], n, &rows[0], offs)
-	return n
-}
-
 // splitBulk splits the first w &^ 3 columns of rows rows as splitRows
 // does, in assembly, and returns how many.
 func splitBulk(even, odd, src []float32, w, rows, srcRow, dstRow int) int {
@@ -211,6 +196,3 @@ func addAVX2(dst, a, b *float32, n int)
 
 //go:noescape
 func addReLUAVX2(dst, a, b *float32, n int)
-
-//go:noescape
-func add9AVX2(d *float32, n int, rows *float32, offs *[9]int)

@@ -319,68 +319,6 @@ reluBack:
 	VZEROUPPER
 	RET
 
-// func add9AVX2(d *float32, n int, rows *float32, offs *[9]int)
-//
-// For n a positive multiple of 4: d[i] = (r0[i] + r1[i] + r2[i]) +
-// (r3[i] + r4[i] + r5[i]) + (r6[i] + r7[i] + r8[i]), rk starting at
-// element offs[k] of rows.
-TEXT ·add9AVX2(SB), NOSPLIT, $0-32
-	MOVQ d+0(FP), DI
-	MOVQ n+8(FP), CX
-	SHLQ $2, CX
-	MOVQ rows+16(FP), SI
-	MOVQ offs+24(FP), AX
-	MOVQ 0(AX), R8
-	MOVQ 8(AX), R9
-	MOVQ 16(AX), R10
-	MOVQ 24(AX), R11
-	MOVQ 32(AX), R12
-	MOVQ 40(AX), R13
-	MOVQ 48(AX), BX
-	MOVQ 56(AX), DX
-	MOVQ 64(AX), AX
-	LEAQ (SI)(R8*4), R8
-	LEAQ (SI)(R9*4), R9
-	LEAQ (SI)(R10*4), R10
-	LEAQ (SI)(R11*4), R11
-	LEAQ (SI)(R12*4), R12
-	LEAQ (SI)(R13*4), R13
-	LEAQ (SI)(BX*4), BX
-	LEAQ (SI)(DX*4), DX
-	LEAQ (SI)(AX*4), SI
-	XORQ AX, AX
-
-#define ADD9(V0, V1, V2) \
-	VMOVUPS (R8)(AX*1), V0; \
-	VADDPS  (R9)(AX*1), V0, V0; \
-	VADDPS  (R10)(AX*1), V0, V0; \
-	VMOVUPS (R11)(AX*1), V1; \
-	VADDPS  (R12)(AX*1), V1, V1; \
-	VADDPS  (R13)(AX*1), V1, V1; \
-	VMOVUPS (BX)(AX*1), V2; \
-	VADDPS  (DX)(AX*1), V2, V2; \
-	VADDPS  (SI)(AX*1), V2, V2; \
-	VADDPS  V1, V0, V0; \
-	VADDPS  V2, V0, V0; \
-	VMOVUPS V0, (DI)(AX*1)
-
-add8:
-	LEAQ 32(AX), R14
-	CMPQ R14, CX
-	JA   add4
-	ADD9(Y0, Y1, Y2)
-	MOVQ R14, AX
-	JMP  add8
-
-add4:
-	CMPQ AX, CX
-	JAE  addDone
-	ADD9(X0, X1, X2)
-
-addDone:
-	VZEROUPPER
-	RET
-
 // func splitAVX2(even, odd, src *float32, w, rows, srcRow, dstRow int)
 //
 // For w a positive multiple of 4: each of rows rows r, srcRow apart in

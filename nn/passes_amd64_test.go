@@ -147,29 +147,6 @@ func TestBuiltinAdd(t *testing.T) {
 	}
 }
 
-// TestBuiltinCol2Im checks col2im3x3, whose inner rows the assembly
-// sums, against its Go loops, all bits, on planes, square or not, whose
-// inner rows are cut at every remainder of 4 and 8.
-func TestBuiltinCol2Im(t *testing.T) {
-	if !asmPasses {
-		t.Skip("skipped: this CPU has no AVX2, so there is no assembly col2im to check")
-	}
-	rng := rand.New(rand.NewPCG(6, 6))
-	for _, s := range [][2]int{{2, 2}, {3, 3}, {5, 5}, {8, 8}, {10, 10}, {11, 11}, {13, 13}, {16, 16}, {20, 20}, {32, 32}, {40, 40}, {2, 13}, {13, 2}, {5, 8}, {8, 5}, {7, 19}} {
-		h, w := s[0], s[1]
-		ld := colStride(h * w)
-		col := passValues(rng, 27*ld, false)
-		got, want := make([]float32, 3*h*w), make([]float32, 3*h*w)
-		col2im3x3(got, col, ld, 3, h, w)
-		asmPasses = false
-		col2im3x3(want, col, ld, 3, h, w)
-		asmPasses = true
-		if i := firstDifference(got, want); i >= 0 {
-			t.Fatalf("%dx%d: dx[%d] = %v in assembly, %v in Go", h, w, i, got[i], want[i])
-		}
-	}
-}
-
 // TestBuiltinSplit checks splitRows in assembly against its Go loop on
 // rows of 1 to 20 output columns (each remainder of 4 and 8), padded
 // apart.

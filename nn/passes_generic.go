@@ -9,5 +9,4 @@ func reluBulk(dst, src []float32) int                                     { retu
 func reluBackwardBulk(dx, dy, y []float32) int                            { return 0 }
 func addBulk(dst, a, b []float32) int                                     { return 0 }
 func addReLUBulk(dst, a, b []float32) int                                 { return 0 }
-func add9Bulk(d, rows []float32, offs *[9]int) int                        { return 0 }
 func splitBulk(even, odd, src []float32, w, rows, srcRow, dstRow int) int { return 0 }

@@ -23,7 +23,6 @@ type kernels struct {
 	interleave nn.InterleaveKernel // nil without
 	gather     nn.GatherKernel     // nil without
 	split      nn.SplitKernel      // nil without
-	sum9       nn.Sum9Kernel       // nil without
 	channel    *nn.ChannelPasses   // nil without
 	relu       *nn.ReLUKernels     // nil without
 	idct       data.IDCTKernel     // nil without
@@ -39,7 +38,6 @@ func (k kernels) use(name string) error {
 		nn.SetInterleaveKernel(nil)
 		nn.SetGatherKernel(nil)
 		nn.SetSplitKernel(nil)
-		nn.SetSum9Kernel(nil)
 		nn.SetChannelPasses(nil)
 		nn.SetReLUKernels(nil)
 		data.SetIDCTKernel(nil)
@@ -53,7 +51,6 @@ func (k kernels) use(name string) error {
 	nn.SetInterleaveKernel(k.interleave)
 	nn.SetGatherKernel(k.gather)
 	nn.SetSplitKernel(k.split)
-	nn.SetSum9Kernel(k.sum9)
 	nn.SetChannelPasses(k.channel)
 	nn.SetReLUKernels(k.relu)
 	data.SetIDCTKernel(k.idct)

@@ -26,7 +26,6 @@ func benchKernels(b *testing.B, f func(b *testing.B)) {
 				nn.SetInterleaveKernel(k.Interleave)
 				nn.SetGatherKernel(k.Gather)
 				nn.SetSplitKernel(k.Split)
-				nn.SetSum9Kernel(k.Sum9)
 				nn.SetChannelPasses(k.ChannelPasses())
 				nn.SetReLUKernels(k.ReLUKernels())
 				defer nn.SetChannelPasses(nil)
@@ -34,7 +33,6 @@ func benchKernels(b *testing.B, f func(b *testing.B)) {
 				defer nn.SetInterleaveKernel(nil)
 				defer nn.SetGatherKernel(nil)
 				defer nn.SetSplitKernel(nil)
-				defer nn.SetSum9Kernel(nil)
 				defer nn.SetReLUKernels(nil)
 			}
 			f(b)

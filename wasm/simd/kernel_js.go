@@ -26,7 +26,6 @@ type Kernel struct {
 	interleave8        js.Value
 	gather             js.Value    // the instance's packing of GemmRows' B
 	split              js.Value    // its split of a strided convolution's input
-	sum9               js.Value    // its sums of col2im's nine terms
 	channel            [5]js.Value // the instance's BatchNorm passes, in channelNames' order
 	io                 *[5]float64 // their scalars, in and out
 
@@ -56,17 +55,17 @@ func New(exports js.Value) (*Kernel, error) {
 	k := &Kernel{gemm: exports.Get("gemm"), relu: exports.Get("relu"), reluBackward: exports.Get("reluBackward"), reluRuns: exports.Get("reluRuns"),
 		add: exports.Get("add"), addReLU: exports.Get("addReLU"),
 		idct: exports.Get("idct"), interleave4: exports.Get("interleave4"), interleave8: exports.Get("interleave8"),
-		gather: exports.Get("gather"), split: exports.Get("split"), sum9: exports.Get("sum9")}
+		gather: exports.Get("gather"), split: exports.Get("split")}
 	fma := exports.Get("fma")
 	k.io = new([5]float64)
-	fs := []js.Value{k.gemm, fma, k.relu, k.reluBackward, k.reluRuns, k.add, k.addReLU, k.idct, k.interleave4, k.interleave8, k.gather, k.split, k.sum9}
+	fs := []js.Value{k.gemm, fma, k.relu, k.reluBackward, k.reluRuns, k.add, k.addReLU, k.idct, k.interleave4, k.interleave8, k.gather, k.split}
 	for i, name := range channelNames {
 		k.channel[i] = exports.Get(name)
 		fs = append(fs, k.channel[i])
 	}
 	for _, f := range fs {
 		if f.Type() != js.TypeFunction {
-			return nil, errors.New("simd: the instance is not of the kernel module (it exports no gemm, fma, relu, reluBackward, reluRuns, add, addReLU, idct, interleave4, interleave8, gather, split, sum9 and channel… functions)")
+			return nil, errors.New("simd: the instance is not of the kernel module (it exports no gemm, fma, relu, reluBackward, reluRuns, add, addReLU, idct, interleave4, interleave8, gather, split and channel… functions)")
 		}
 	}
 	k.fma = fma.Invoke().Int() == 1
@@ -282,29 +281,6 @@ func (k *Kernel) Gather(dst []float32, rows [][]float32, j0, panels int) {
 //go:uintptrescapes
 func (k *Kernel) gatherAt(dst, table uintptr, rows, panels, dps int) {
 	k.gather.Invoke(dst, table, rows, panels, dps)
-}
-
-// Sum9 is nn.Sum9Kernel.
-func (k *Kernel) Sum9(d, terms []float32, offs [9]int, n, planes, dPlane, tPlane int) {
-	if n <= 0 || n%4 != 0 || planes <= 0 {
-		panic(fmt.Sprintf("simd: Sum9 of %d planes of %d values", planes, n))
-	}
-	_ = d[(planes-1)*dPlane+n-1]
-	var b [12]int
-	for t, o := range offs {
-		_ = terms[(planes-1)*tPlane+o+n-1]
-		b[t] = 4 * o
-	}
-	b[9], b[10], b[11] = planes, 4*dPlane, 4*tPlane
-	k.sum9At(uintptr(unsafe.Pointer(unsafe.SliceData(d))), n/4, uintptr(unsafe.Pointer(unsafe.SliceData(terms))), &b)
-}
-
-// sum9At calls the kernel's sum9 with byte addresses, offsets and
-// strides, as gemmAt does.
-//
-//go:uintptrescapes
-func (k *Kernel) sum9At(d uintptr, vectors int, terms uintptr, p *[12]int) {
-	k.sum9.Invoke(d, vectors, terms, p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11])
 }
 
 // Split is nn.SplitKernel.

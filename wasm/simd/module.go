@@ -17,15 +17,14 @@
 // interleave8, the transposes that pack Gemm's operands
 // (nn.InterleaveKernel), gather, which packs GemmRows' B from its rows
 // (nn.GatherKernel), split, which splits a strided convolution's input
-// by phase (nn.SplitKernel), sum9, which sums col2im's nine terms of a
-// pixel (nn.Sum9Kernel), and BatchNorm's passes over a channel
+// by phase (nn.SplitKernel), and BatchNorm's passes over a channel
 // (nn.ChannelPasses): channelSum, channelSquares, channelGradientSums,
 // channelAffine and channelInputGradient.
 //
 // Under GOOS=js, Kernel calls an instance of the module: its Gemm is the
 // nn.GemmKernel, its ReLUKernels nn's ReLU passes and residual sums, its
 // Interleave nn's packing transposes, its Gather nn.GemmRows' packing,
-// its Split inference's phases, its Sum9 col2im's sums, its
+// its Split inference's phases, its
 // ChannelPasses BatchNorm's and its IDCT nn/data's inverse DCT, that the
 // worker sets when its JavaScript found WebAssembly SIMD; without it,
 // the Go loops stay.
@@ -53,7 +52,6 @@ func Module(fma bool) []byte {
 		interleaveFunction(8),
 		gatherFunction(),
 		splitFunction(),
-		sum9Function(),
 		sumFunction(false),
 		sumFunction(true),
 		gradientSumsFunction(),
