@@ -26,10 +26,10 @@ type Conv2D struct {
 	dwk  []float32
 	// dL/dx as a convolution of dy (see flippedInputGrad): its weights,
 	// dy shifted, and the rows of dy's im2col matrix in it.
-	flip     []float32
-	shdy     shifted
-	dyRows   []int
-	dySlices [][]float32
+	flip   []float32
+	shdy   shifted
+	dyRows []int
+	slices [][]float32 // the rows for GemmRows
 }
 
 // NewConv2D returns a convolution initialized as PyTorch does by default:
@@ -78,32 +78,17 @@ func (c *Conv2D) Forward(x *Tensor, train bool) *Tensor {
 	ld := colStride(ho * wo)
 	c.col = grow(c.col, kk*ld)
 	inLen, outLen := c.In*h*w, c.Out*ho*wo
-	// A stride-1 convolution's matrix a block of columns at a time
-	// (see blockCols) where the whole is larger than a 512 KiB L2 cache;
-	// for smaller ones, the kernel's strips and the calls of more blocks
-	// cost more than they save.
-	band := ho * wo
-	if c.shifts(h, w, ho, wo) && kk*ho*wo > 4*blockFloats {
-		band = blockCols(kk)
-	}
-	shifted := c.usesShifted(h, w, ho, wo) && shiftedForward(c.Out)
+	shifted := c.usesShifted(h, w, ho, wo)
 	for i := 0; i < n; i++ {
 		xi := x.Data[i*inLen : (i+1)*inLen]
 		y := c.y.Data[i*outLen : (i+1)*outLen]
 		if shifted {
 			c.sh.fill(xi, c.In, h, w)
-			if i == 0 {
-				c.rows = c.sh.rows(c.rows)
-			}
-			gemmShifted(c.Out, ho*wo, c.Weight.Value.Data, kk, c.sh.Data, c.rows, y, ho*wo)
-		} else if band == ho*wo {
+			c.rows = c.sh.rows(c.rows)
+			c.convShifted(y, c.Weight.Value.Data, c.Out, &c.sh, c.rows)
+		} else {
 			c.im2col(xi, h, w, ho, wo)
 			Gemm(&c.gemm, false, false, c.Out, ho*wo, kk, c.Weight.Value.Data, kk, c.col, ld, y, ho*wo, false)
-		}
-		for j0 := 0; !shifted && band < ho*wo && j0 < ho*wo; j0 += band {
-			jn := min(band, ho*wo-j0)
-			c.shiftedCols(c.col[:kk*jn], xi, h, w, j0)
-			Gemm(&c.gemm, false, false, c.Out, jn, kk, c.Weight.Value.Data, kk, c.col, jn, y[j0:], ho*wo, false)
 		}
 		if c.Bias != nil {
 			for o, b := range c.Bias.Value.Data {
@@ -209,27 +194,33 @@ func (c *Conv2D) flipWeights() {
 
 // flippedInputGrad sets dx (In × H × W) to dL/dx of one image, from its
 // dy (Out × H × W), for a 3×3 convolution of stride 1 and padding 1: the
-// convolution of dy by c.flip, its im2col matrix read in place from the
-// shifted dy, by gemmShifted where it runs, else by GemmRows. Both sum
-// as Gemm on the matrix, so the bits are the same everywhere the kernel
-// rounds alike.
+// convolution of dy by c.flip.
 func (c *Conv2D) flippedInputGrad(dx, dy []float32, h, w int) {
-	k := 9 * c.Out
 	c.shdy.fill(dy, c.Out, h, w)
 	c.dyRows = c.shdy.rows(c.dyRows)
-	if shiftedForward(c.In) {
-		gemmShifted(c.In, h*w, c.flip, k, c.shdy.Data, c.dyRows, dx, h*w)
+	c.convShifted(dx, c.flip, c.In, &c.shdy, c.dyRows)
+}
+
+// convShifted sets y (m × H*W) to the product of the weights wt (m ×
+// len(offs)) and the im2col matrix read in place from s, its rows at
+// offs: by gemmShifted where it runs, else by GemmRows. Both sum as Gemm
+// on the matrix, so the bits are the same everywhere the kernels round
+// alike.
+func (c *Conv2D) convShifted(y, wt []float32, m int, s *shifted, offs []int) {
+	n, k := s.H*s.W, len(offs)
+	if shiftedForward(m) {
+		gemmShifted(m, n, wt, k, s.Data, offs, y, n)
 		return
 	}
-	if cap(c.dySlices) < k {
-		c.dySlices = make([][]float32, k)
+	if cap(c.slices) < k {
+		c.slices = make([][]float32, k)
 	}
-	rows := c.dySlices[:k]
-	for p, off := range c.dyRows {
-		rows[p] = c.shdy.Data[off : off+h*w]
+	rows := c.slices[:k]
+	for p, off := range offs {
+		rows[p] = s.Data[off : off+n]
 	}
-	GemmRows(&c.gemm, c.In, h*w, c.flip, k, rows, dx, h*w, false)
-	clear(rows) // keep no gradient alive through the scratch
+	GemmRows(&c.gemm, m, n, wt, k, rows, y, n, false)
+	clear(rows) // keep no activation alive through the scratch
 }
 
 // usesShifted reports whether the convolution's im2col matrix can be
@@ -330,25 +321,6 @@ func (c *Conv2D) shifts(h, w, ho, wo int) bool {
 	return c.Stride == 1 && ho == h && wo == w && max(p, k-1-p) < min(h, w)
 }
 
-// shiftedCols sets col to the columns j0 to j0+len(col)/(In*K*K) of the
-// im2col matrix of a convolution that shifts (see shifts), of one image
-// x (In × H × W), its rows one after the other.
-func (c *Conv2D) shiftedCols(col, x []float32, h, w, j0 int) {
-	k, p := c.Kernel, c.Pad
-	n := len(col) / (c.In * k * k)
-	y0, x0 := j0/w, j0%w
-	r := 0
-	for ch := 0; ch < c.In; ch++ {
-		plane := x[ch*h*w : (ch+1)*h*w]
-		for ki := 0; ki < k; ki++ {
-			for kj := 0; kj < k; kj++ {
-				shiftBand(col[r*n:(r+1)*n], plane, h, w, ki-p, kj-p, y0, x0)
-				r++
-			}
-		}
-	}
-}
-
 // im2col3x3Stride2 is im2col for a 3×3 kernel of stride 2 and padding 1
 // on planes of even sides h × w, from x (in × h × w) into col, whose rows
 // are ld apart. Of a
@@ -408,25 +380,15 @@ func deinterleave(even, odd, src []float32) {
 }
 
 // shiftPlane sets dst (h × w) to src (h × w) shifted by (di, dj):
-// dst[y][x] = src[y+di][x+dj], or 0 outside src. It is shiftBand of
-// the whole plane.
+// dst[y][x] = src[y+di][x+dj], or 0 outside src. One copy moves the
+// whole overlap, since rows are contiguous; the columns that wrapped
+// around from the neighbouring row, and the rows past the edge, are then
+// zeroed. For small planes this is far cheaper than a copy per row.
 func shiftPlane(dst, src []float32, h, w, di, dj int) {
-	shiftBand(dst[:h*w], src, h, w, di, dj, 0, 0)
-}
-
-// shiftBand sets dst to the elements j0 = y0*w + x0 to j0+len(dst) of
-// the plane src (h × w) shifted by (di, dj), as shiftPlane would set
-// them, for x0 in [0, w). One copy moves the whole overlap, since rows
-// are contiguous; the columns that wrapped around from the neighbouring
-// row, and the rows past the edge, are then zeroed. For small planes this
-// is far cheaper than a copy per row. (The caller splits j0 into y0 and
-// x0 once for many calls: a 64-bit division for each row showed in the
-// profile of an epoch.)
-func shiftBand(dst, src []float32, h, w, di, dj, y0, x0 int) {
-	n := len(dst)
-	j0 := y0*w + x0
+	n := h * w
+	dst = dst[:n]
 	// dst[t] = src[t+off] where that is in src.
-	off := j0 + di*w + dj
+	off := di*w + dj
 	lo, hi := min(max(0, -off), n), min(max(0, h*w-off), n)
 	clear32(dst[:lo])
 	if lo < hi {
@@ -436,33 +398,29 @@ func shiftBand(dst, src []float32, h, w, di, dj, y0, x0 int) {
 	// The rows past the edge.
 	switch {
 	case di > 0:
-		clear32(dst[min(max(0, (h-di)*w-j0), n):])
+		clear32(dst[min(max(0, (h-di)*w), n):])
 	case di < 0:
-		clear32(dst[:min(max(0, -di*w-j0), n)])
+		clear32(dst[:min(max(0, -di*w), n)])
 	}
 	// The |dj| columns that wrapped around, from column c0 of each row,
 	// zeroed with plain stores: clear32 would call memclr for every row,
 	// which under GOOS=js costs far more than the single store per row of
-	// a 3×3 kernel. t0 is the first t at column c0.
+	// a 3×3 kernel.
 	c0, cols := 0, -dj
 	if dj > 0 {
 		c0, cols = w-dj, dj
-	}
-	t0 := c0 - x0
-	if t0 < 0 {
-		t0 += w
 	}
 	switch cols {
 	case 0:
 		return
 	case 1: // a 3×3 kernel's
-		for t := t0; t < n; t += w {
+		for t := c0; t < n; t += w {
 			dst[t] = 0
 		}
 		return
 	}
-	for t := t0 - w; t < n; t += w {
-		for k := max(t, 0); k < min(t+cols, n); k++ {
+	for t := c0; t < n; t += w {
+		for k := t; k < min(t+cols, n); k++ {
 			dst[k] = 0
 		}
 	}

@@ -53,8 +53,7 @@ func TestFlippedInputGrad(t *testing.T) {
 	}
 }
 
-// TestShiftPlane checks shiftPlane, and shiftBand on every band of the
-// plane, against their definition, dst[y][x] = src[y+di][x+dj] or 0
+// TestShiftPlane checks shiftPlane against its definition, dst[y][x] = src[y+di][x+dj] or 0
 // outside, for shifts up to 2 either way, into a buffer holding garbage.
 func TestShiftPlane(t *testing.T) {
 	for _, hw := range [][2]int{{3, 4}, {5, 5}, {4, 3}, {1, 6}} {
@@ -73,28 +72,14 @@ func TestShiftPlane(t *testing.T) {
 						}
 					}
 				}
-				check := func(name string, dst []float32, j0 int) {
-					for i, got := range dst {
-						if got != want[j0+i] {
-							t.Fatalf("%s of %dx%d shifted by (%d, %d): element %d = %v, want %v", name, h, w, di, dj, j0+i, got, want[j0+i])
-						}
-					}
+				dst := make([]float32, h*w)
+				for i := range dst {
+					dst[i] = -1
 				}
-				garbage := func(n int) []float32 {
-					dst := make([]float32, n)
-					for i := range dst {
-						dst[i] = -1
-					}
-					return dst
-				}
-				dst := garbage(h * w)
 				shiftPlane(dst, src, h, w, di, dj)
-				check("shiftPlane", dst, 0)
-				for j0 := 0; j0 < h*w; j0++ {
-					for n := 1; j0+n <= h*w; n++ {
-						dst := garbage(n)
-						shiftBand(dst, src, h, w, di, dj, j0/w, j0%w)
-						check(fmt.Sprintf("shiftBand from %d", j0), dst, j0)
+				for i, got := range dst {
+					if got != want[i] {
+						t.Fatalf("%dx%d shifted by (%d, %d): element %d = %v, want %v", h, w, di, dj, i, got, want[i])
 					}
 				}
 			}
