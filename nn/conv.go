@@ -76,15 +76,19 @@ func (c *Conv2D) Forward(x *Tensor, train bool) *Tensor {
 	c.y.Resize(n, c.Out, ho, wo)
 	kk := c.In * c.Kernel * c.Kernel
 	ld := colStride(ho * wo)
-	c.col = grow(c.col, kk*ld)
 	inLen, outLen := c.In*h*w, c.Out*ho*wo
-	shifted := c.usesShifted(h, w, ho, wo)
+	inPlace := c.usesShifted(h, w, ho, wo)
+	if !inPlace {
+		c.col = grow(c.col, kk*ld)
+	}
 	for i := 0; i < n; i++ {
 		xi := x.Data[i*inLen : (i+1)*inLen]
 		y := c.y.Data[i*outLen : (i+1)*outLen]
-		if shifted {
+		if inPlace {
 			c.sh.fill(xi, c.In, h, w)
-			c.rows = c.sh.rows(c.rows)
+			if i == 0 {
+				c.rows = c.sh.rows(c.rows)
+			}
 			c.convShifted(y, c.Weight.Value.Data, c.Out, &c.sh, c.rows)
 		} else {
 			c.im2col(xi, h, w, ho, wo)
@@ -129,15 +133,18 @@ func (c *Conv2D) backward(dy *Tensor, inputGrad bool) *Tensor {
 		c.flipWeights()
 	}
 	inLen, outLen := c.In*h*w, c.Out*ho*wo
-	shifted := c.usesShifted(h, w, ho, wo) && shiftedWeightGrads(c.In, c.Out)
-	if shifted {
+	inPlace := c.usesShifted(h, w, ho, wo) && shiftedWeightGrads(c.In, c.Out)
+	if inPlace {
 		c.dwk = grow(c.dwk, kk*c.Out)
 		c.byPosition(c.dwk, c.Weight.Grad, true)
+	}
+	if !inPlace || inputGrad && !flipped {
+		c.col = grow(c.col, kk*ld)
 	}
 	for i := 0; i < n; i++ {
 		d := dy.Data[i*outLen : (i+1)*outLen]
 		xi := x.Data[i*inLen : (i+1)*inLen]
-		if shifted {
+		if inPlace {
 			c.sh.fill(xi, c.In, h, w)
 			addShiftedWeightGrads(&c.gemm, c.dwk, &c.sh, d, c.Out)
 		} else {
@@ -159,14 +166,14 @@ func (c *Conv2D) backward(dy *Tensor, inputGrad bool) *Tensor {
 		}
 		dx := c.dx.Data[i*inLen : (i+1)*inLen]
 		if flipped {
-			c.flippedInputGrad(dx, d, h, w)
+			c.flippedInputGrad(dx, d, h, w, i == 0)
 			continue
 		}
 		// dcol (kk × HoWo) = Wᵀ · dy
 		Gemm(&c.gemm, true, false, kk, ho*wo, c.Out, c.Weight.Value.Data, kk, d, ho*wo, c.col, ld, false)
 		c.col2im(dx, h, w, ho, wo)
 	}
-	if shifted {
+	if inPlace {
 		c.byPosition(c.dwk, c.Weight.Grad, false)
 	}
 	if !inputGrad {
@@ -194,10 +201,13 @@ func (c *Conv2D) flipWeights() {
 
 // flippedInputGrad sets dx (In × H × W) to dL/dx of one image, from its
 // dy (Out × H × W), for a 3×3 convolution of stride 1 and padding 1: the
-// convolution of dy by c.flip.
-func (c *Conv2D) flippedInputGrad(dx, dy []float32, h, w int) {
+// convolution of dy by c.flip. first says whether dy is the batch's
+// first, whose shape sets the rows' offsets for the others.
+func (c *Conv2D) flippedInputGrad(dx, dy []float32, h, w int, first bool) {
 	c.shdy.fill(dy, c.Out, h, w)
-	c.dyRows = c.shdy.rows(c.dyRows)
+	if first {
+		c.dyRows = c.shdy.rows(c.dyRows)
+	}
 	c.convShifted(dx, c.flip, c.In, &c.shdy, c.dyRows)
 }
 
@@ -231,24 +241,26 @@ func (c *Conv2D) usesShifted(h, w, ho, wo int) bool {
 }
 
 // shiftedIm2col is whether convolutions read their im2col matrix from a
-// shifted input where they can (tests turn it off to have the matrix
-// written out).
+// shifted input where they can, in the forward pass and for the weight
+// gradient (tests turn it off to have the matrix written out). dL/dx is
+// the convolution of dy whatever it says, since its sums run in another
+// order than col2im's.
 var shiftedIm2col = true
 
-// byPosition copies the weight gradient g (Out × In × 3 × 3) into k, laid
-// out by kernel position (row shiftedGradRow(In, ch, ki, kj), column o),
-// or back into g from k when into is false.
-func (c *Conv2D) byPosition(k, g []float32, into bool) {
+// byPosition copies the weight gradient g (Out × In × 3 × 3) into pg,
+// laid out by kernel position (row shiftedGradRow(In, ch, ki, kj),
+// column o), or back into g from pg when into is false.
+func (c *Conv2D) byPosition(pg, g []float32, into bool) {
 	in, out := c.In, c.Out
-	_, _ = k[9*in*out-1], g[9*in*out-1]
+	_, _ = pg[9*in*out-1], g[9*in*out-1]
 	for o := range out {
 		for ch := range in {
 			for pos := range 9 {
-				gi, ki := (o*in+ch)*9+pos, shiftedGradRow(in, ch, pos/3, pos%3)*out+o
+				gi, pi := (o*in+ch)*9+pos, shiftedGradRow(in, ch, pos/3, pos%3)*out+o
 				if into {
-					k[ki] = g[gi]
+					pg[pi] = g[gi]
 				} else {
-					g[gi] = k[ki]
+					g[gi] = pg[pi]
 				}
 			}
 		}

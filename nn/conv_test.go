@@ -42,7 +42,7 @@ func TestFlippedInputGrad(t *testing.T) {
 					got[i] = 7 // overwritten, not added to
 				}
 				c.flipWeights()
-				c.flippedInputGrad(got, dy, h, w)
+				c.flippedInputGrad(got, dy, h, w, true)
 				for i := range want {
 					if math.Abs(float64(got[i]-want[i])) > 1e-5*(1+math.Abs(float64(want[i]))) {
 						t.Fatalf("dx[%d] = %v, want %v", i, got[i], want[i])
@@ -53,8 +53,9 @@ func TestFlippedInputGrad(t *testing.T) {
 	}
 }
 
-// TestShiftPlane checks shiftPlane against its definition, dst[y][x] = src[y+di][x+dj] or 0
-// outside, for shifts up to 2 either way, into a buffer holding garbage.
+// TestShiftPlane checks shiftPlane against its definition, dst[y][x] =
+// src[y+di][x+dj] or 0 outside, for shifts up to 2 either way, into a
+// buffer holding garbage.
 func TestShiftPlane(t *testing.T) {
 	for _, hw := range [][2]int{{3, 4}, {5, 5}, {4, 3}, {1, 6}} {
 		h, w := hw[0], hw[1]

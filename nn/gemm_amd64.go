@@ -387,11 +387,18 @@ func shiftedForward(out int) bool {
 // gemmShifted computes C = A·B, where A is m×k (row stride lda), m a
 // multiple of 4, and the k×n matrix B has its rows in b, B(p, j) =
 // b[offs[p]+j] for k = len(offs), as Gemm computes it on that matrix,
-// bit for bit: over the same blocks of depth, strips of columns and
-// tiles, reading B in place. Each row must have 8*⌈n/8⌉ elements in b,
-// since the last strip's last vector is read whole.
+// bit for bit: over the same blocks of depth, each element's sum from
+// zero in the order of its depth, reading B in place. Each row must have
+// 8*⌈n/8⌉ elements in b, since the last strip's last vector is read
+// whole.
 func gemmShifted(m, n int, a []float32, lda int, b []float32, offs []int, c []float32, ldc int) {
 	k := len(offs)
+	if lda < 0 || ldc < 0 {
+		panic("nn: gemmShifted with a negative leading dimension")
+	}
+	if m == 0 || n == 0 || k == 0 {
+		panic("nn: gemmShifted of an empty product")
+	}
 	last := 0
 	for _, o := range offs {
 		if o < 0 {

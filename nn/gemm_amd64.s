@@ -517,8 +517,8 @@ put6:
 	RET
 
 // kernelRowsAVX2 is kernelAVX2 with B's rows anywhere in b: row p at
-// element offs[p]. R8 points at the current depth's offset, R14 holds
-// it.
+// element offs[p]. R8 points at the current depth's offset, and R14
+// holds the address of its row at the strip's first column.
 
 #define BROWR \
 	MOVQ (R8), R14; \

@@ -17,6 +17,7 @@ func builtinInstructions() string { return "go" }
 // it needs the assembly kernels.
 func shiftedWeightGrads(in, out int) bool { return false }
 
+// addShiftedWeightGrads is never called here (see shiftedWeightGrads).
 func addShiftedWeightGrads(buf *GemmBuffer, g []float32, s *shifted, dy []float32, out int) {
 	panic("nn: addShiftedWeightGrads without assembly")
 }
@@ -25,6 +26,7 @@ func addShiftedWeightGrads(buf *GemmBuffer, g []float32, s *shifted, dy []float3
 // assembly kernels.
 func shiftedForward(out int) bool { return false }
 
+// gemmShifted is never called here (see shiftedForward).
 func gemmShifted(m, n int, a []float32, lda int, b []float32, offs []int, c []float32, ldc int) {
 	panic("nn: gemmShifted without assembly")
 }

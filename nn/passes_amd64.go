@@ -32,9 +32,8 @@ var builtinPasses = func() *ChannelPasses {
 	}
 }()
 
-// asmPasses is whether relu, reluBackward, add, addReLU and
-// splitRows run their bulk
-// in assembly (tests turn it off to have Go's loops).
+// asmPasses is whether relu, reluBackward, add, addReLU and splitRows
+// run their bulk in assembly (tests turn it off to have Go's loops).
 var asmPasses = cpu.X86.HasAVX2
 
 // planeOffsets sets offs to the element offsets of planes i to i+3 of
