@@ -138,8 +138,19 @@ func gemmRowsBlock(kern GemmKernel, buf *GemmBuffer, m, n, kb int, rows [][]floa
 	mFull := m - m%kernelMR
 	nFull := n - n%kernelNR
 	nc := rowsBlockCols(kb)
+	rk := rowsGemmKernel.Load()
 	for j0 := 0; j0 < nFull; j0 += nc {
 		jn := min(nc, nFull-j0)
+		if rk != nil {
+			if mFull > 0 {
+				(*rk)(kb, mFull/kernelMR, jn/kernelNR, buf.a, rows, j0, c[j0:], ldc, add)
+			}
+			if mFull < m {
+				(*rk)(kb, 1, jn/kernelNR, buf.a[mFull*kb:], rows, j0, buf.e, jn, false)
+				storeTile(c[mFull*ldc+j0:], ldc, buf.e, jn, m-mFull, jn, add)
+			}
+			continue
+		}
 		packRows(buf.b, rows, j0, jn/kernelNR)
 		if mFull > 0 {
 			callKernel(kern, kb, mFull/kernelMR, jn/kernelNR, buf.a, buf.b, kernelNR*kb, kernelNR, c[j0:], ldc, add)
@@ -320,4 +331,25 @@ func SetSplitKernel(k SplitKernel) {
 		return
 	}
 	splitKernel.Store(&k)
+}
+
+// RowsGemmKernel is a GemmKernel that reads B from its rows, in place:
+// B(p, j) = rows[p][j0+j] for p < k = len(rows), where a GemmKernel
+// reads B packed in panels (GemmRows otherwise packs them with the
+// GatherKernel). It must sum as the GemmKernel does, to the bit, and
+// touch nothing but the 4*tiles rows of c, 8*panels columns each, and
+// what it reads.
+type RowsGemmKernel func(k, tiles, panels int, a []float32, rows [][]float32, j0 int, c []float32, ldc int, add bool)
+
+// rowsGemmKernel is the kernel set by SetRowsGemmKernel, or nil.
+var rowsGemmKernel atomic.Pointer[RowsGemmKernel]
+
+// SetRowsGemmKernel makes GemmRows compute with k from now on, in every
+// goroutine, where a GemmKernel is set; or pack B again when k is nil.
+func SetRowsGemmKernel(k RowsGemmKernel) {
+	if k == nil {
+		rowsGemmKernel.Store(nil)
+		return
+	}
+	rowsGemmKernel.Store(&k)
 }

@@ -22,6 +22,7 @@ type kernels struct {
 	simd       nn.GemmKernel       // nil without
 	interleave nn.InterleaveKernel // nil without
 	gather     nn.GatherKernel     // nil without
+	gemmRows   nn.RowsGemmKernel   // nil without
 	split      nn.SplitKernel      // nil without
 	channel    *nn.ChannelPasses   // nil without
 	relu       *nn.ReLUKernels     // nil without
@@ -37,6 +38,7 @@ func (k kernels) use(name string) error {
 		nn.SetGemmKernel(nil)
 		nn.SetInterleaveKernel(nil)
 		nn.SetGatherKernel(nil)
+		nn.SetRowsGemmKernel(nil)
 		nn.SetSplitKernel(nil)
 		nn.SetChannelPasses(nil)
 		nn.SetReLUKernels(nil)
@@ -50,6 +52,7 @@ func (k kernels) use(name string) error {
 	nn.SetGemmKernel(k.simd)
 	nn.SetInterleaveKernel(k.interleave)
 	nn.SetGatherKernel(k.gather)
+	nn.SetRowsGemmKernel(k.gemmRows)
 	nn.SetSplitKernel(k.split)
 	nn.SetChannelPasses(k.channel)
 	nn.SetReLUKernels(k.relu)

@@ -25,6 +25,7 @@ func benchKernels(b *testing.B, f func(b *testing.B)) {
 				nn.SetGemmKernel(k.Gemm)
 				nn.SetInterleaveKernel(k.Interleave)
 				nn.SetGatherKernel(k.Gather)
+				nn.SetRowsGemmKernel(k.GemmRows)
 				nn.SetSplitKernel(k.Split)
 				nn.SetChannelPasses(k.ChannelPasses())
 				nn.SetReLUKernels(k.ReLUKernels())
@@ -32,6 +33,7 @@ func benchKernels(b *testing.B, f func(b *testing.B)) {
 				defer nn.SetGemmKernel(nil)
 				defer nn.SetInterleaveKernel(nil)
 				defer nn.SetGatherKernel(nil)
+				defer nn.SetRowsGemmKernel(nil)
 				defer nn.SetSplitKernel(nil)
 				defer nn.SetReLUKernels(nil)
 			}

@@ -69,7 +69,7 @@ func TestModuleLayout(t *testing.T) {
 		if got := secs[2]; !bytes.Equal(got, wantImport) {
 			t.Errorf("fma %v: import section % x, want % x (env.memory, no maximum)", fma, got, wantImport)
 		}
-		names := []string{"gemm", "fma", "relu", "reluBackward", "reluRuns", "add", "addReLU", "idct", "interleave4", "interleave8", "gather", "split",
+		names := []string{"gemm", "fma", "relu", "reluBackward", "reluRuns", "add", "addReLU", "idct", "interleave4", "interleave8", "gather", "gemmRows", "split",
 			"channelSum", "channelSquares", "channelGradientSums", "channelAffine", "channelInputGradient"}
 		wantExport := []byte{byte(len(names))}
 		for i, name := range names { // each a function, its index in turn

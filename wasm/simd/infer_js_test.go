@@ -39,10 +39,12 @@ func TestInferWithKernels(t *testing.T) {
 			nn.SetGemmKernel(k.Gemm)
 			nn.SetInterleaveKernel(k.Interleave)
 			nn.SetGatherKernel(k.Gather)
+			nn.SetRowsGemmKernel(k.GemmRows)
 			nn.SetSplitKernel(k.Split)
 			defer nn.SetGemmKernel(nil)
 			defer nn.SetInterleaveKernel(nil)
 			defer nn.SetGatherKernel(nil)
+			defer nn.SetRowsGemmKernel(nil)
 			defer nn.SetSplitKernel(nil)
 			got := net.Infer(x).Data
 			for i := range want {

@@ -16,10 +16,12 @@ const (
 )
 
 // shape is a kernel's tile: rows of C by 4*vecs columns, and whether it
-// multiplies and adds with relaxed SIMD's f32x4.relaxed_madd.
+// multiplies and adds with relaxed SIMD's f32x4.relaxed_madd; and
+// whether B is given by its rows (see gemmFunction).
 type shape struct {
 	rows, vecs int
 	fma        bool
+	byRows     bool
 }
 
 // gemmFunction returns the gemm function for tiles of shape s:
@@ -38,6 +40,14 @@ type shape struct {
 // It runs over the panels, and within each over the row tiles, so that a
 // panel of B is reused from the cache by every row tile. Each tile's sums
 // stay in rows*vecs vector locals over the whole depth.
+//
+// With s.byRows, B is given by its rows, wherever they are: b is the
+// address of a table of k i32 byte addresses, one a row, and
+//
+//	B(p, j) at table[p] + (j/(4*vecs))*ps + 4*(j%(4*vecs))
+//
+// (bs is not read), so that the rows are read in place where they would
+// be packed into panels first. The sums are the same.
 func gemmFunction(name string, s shape) *function {
 	f := newFunction(name, nParams)
 	var (
@@ -53,6 +63,7 @@ func gemmFunction(name string, s shape) *function {
 		pa     = f.local(i32) // A(tile row 0, p)
 		pb     = f.local(i32) // B(p, panel column 0)
 		row    = f.local(i32) // a row of C, storing
+		tp     = f.local(i32) // with byRows, the table's entry for p
 		av     = f.local(v128)
 	)
 	bv := make([]uint32, s.vecs)
@@ -79,7 +90,12 @@ func gemmFunction(name string, s shape) *function {
 	f.localSet(cStep)
 
 	set(panel, pPanels)
-	set(bPanel, pB)
+	if s.byRows {
+		f.i32Const(0) // the panel's offset in each row
+		f.localSet(bPanel)
+	} else {
+		set(bPanel, pB)
+	}
 	set(cPanel, pC)
 	f.loop() // over panels
 	{
@@ -96,9 +112,20 @@ func gemmFunction(name string, s shape) *function {
 			}
 			set(p, pK)
 			set(pa, aTile)
-			set(pb, bPanel)
+			if s.byRows {
+				set(tp, pB)
+			} else {
+				set(pb, bPanel)
+			}
 			f.loop() // over the depth
 			{
+				if s.byRows {
+					f.localGet(tp)
+					f.i32Load(0)
+					f.localGet(bPanel)
+					f.i32Add()
+					f.localSet(pb)
+				}
 				for v, x := range bv {
 					f.localGet(pb)
 					f.v128Load(uint32(16 * v))
@@ -125,7 +152,11 @@ func gemmFunction(name string, s shape) *function {
 					}
 				}
 				addConst(f, pa, int32(4*s.rows))
-				addLocal(f, pb, pBS)
+				if s.byRows {
+					addConst(f, tp, 4)
+				} else {
+					addLocal(f, pb, pBS)
+				}
 				addConst(f, p, -1)
 				f.localGet(p)
 				f.brIf(0)

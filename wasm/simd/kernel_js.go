@@ -25,12 +25,13 @@ type Kernel struct {
 	interleave4        js.Value // the instance's packing transposes
 	interleave8        js.Value
 	gather             js.Value    // the instance's packing of GemmRows' B
+	gemmRows           js.Value    // its gemm reading GemmRows' B in place
 	split              js.Value    // its split of a strided convolution's input
 	channel            [5]js.Value // the instance's BatchNorm passes, in channelNames' order
 	io                 *[5]float64 // their scalars, in and out
 
 	mu    sync.Mutex // guards table
-	table []int32    // Gather's row addresses
+	table []int32    // Gather's and GemmRows' row addresses
 }
 
 // channelNames are the exports of BatchNorm's passes, in the order of
@@ -55,17 +56,17 @@ func New(exports js.Value) (*Kernel, error) {
 	k := &Kernel{gemm: exports.Get("gemm"), relu: exports.Get("relu"), reluBackward: exports.Get("reluBackward"), reluRuns: exports.Get("reluRuns"),
 		add: exports.Get("add"), addReLU: exports.Get("addReLU"),
 		idct: exports.Get("idct"), interleave4: exports.Get("interleave4"), interleave8: exports.Get("interleave8"),
-		gather: exports.Get("gather"), split: exports.Get("split")}
+		gather: exports.Get("gather"), gemmRows: exports.Get("gemmRows"), split: exports.Get("split")}
 	fma := exports.Get("fma")
 	k.io = new([5]float64)
-	fs := []js.Value{k.gemm, fma, k.relu, k.reluBackward, k.reluRuns, k.add, k.addReLU, k.idct, k.interleave4, k.interleave8, k.gather, k.split}
+	fs := []js.Value{k.gemm, fma, k.relu, k.reluBackward, k.reluRuns, k.add, k.addReLU, k.idct, k.interleave4, k.interleave8, k.gather, k.gemmRows, k.split}
 	for i, name := range channelNames {
 		k.channel[i] = exports.Get(name)
 		fs = append(fs, k.channel[i])
 	}
 	for _, f := range fs {
 		if f.Type() != js.TypeFunction {
-			return nil, errors.New("simd: the instance is not of the kernel module (it exports no gemm, fma, relu, reluBackward, reluRuns, add, addReLU, idct, interleave4, interleave8, gather, split and channel… functions)")
+			return nil, errors.New("simd: the instance is not of the kernel module (it exports no gemm, fma, relu, reluBackward, reluRuns, add, addReLU, idct, interleave4, interleave8, gather, gemmRows, split and channel… functions)")
 		}
 	}
 	k.fma = fma.Invoke().Int() == 1
@@ -281,6 +282,36 @@ func (k *Kernel) Gather(dst []float32, rows [][]float32, j0, panels int) {
 //go:uintptrescapes
 func (k *Kernel) gatherAt(dst, table uintptr, rows, panels, dps int) {
 	k.gather.Invoke(dst, table, rows, panels, dps)
+}
+
+// GemmRows is nn.RowsGemmKernel.
+func (k *Kernel) GemmRows(kc, tiles, panels int, a []float32, rows [][]float32, j0 int, c []float32, ldc int, add bool) {
+	if len(rows) != kc {
+		panic(fmt.Sprintf("simd: GemmRows of depth %d given %d rows", kc, len(rows)))
+	}
+	_ = a[4*tiles*kc-1]
+	_ = c[(4*tiles-1)*ldc+8*panels-1]
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if cap(k.table) < kc {
+		k.table = make([]int32, kc)
+	}
+	table := k.table[:kc]
+	for p, r := range rows {
+		r = r[j0 : j0+8*panels]
+		table[p] = int32(uintptr(unsafe.Pointer(unsafe.SliceData(r))))
+	}
+	k.gemmRowsAt(kc, tiles, panels, uintptr(unsafe.Pointer(unsafe.SliceData(a))), uintptr(unsafe.Pointer(unsafe.SliceData(table))),
+		uintptr(unsafe.Pointer(unsafe.SliceData(c))), 4*ldc, add)
+	runtime.KeepAlive(rows) // and with it what table points to
+}
+
+// gemmRowsAt calls the kernel's gemmRows with byte addresses and
+// strides, as gemmAt does.
+//
+//go:uintptrescapes
+func (k *Kernel) gemmRowsAt(kc, tiles, panels int, a, table uintptr, c uintptr, ldc int, add bool) {
+	k.gemmRows.Invoke(kc, tiles, panels, a, table, 32, 0, c, ldc, add)
 }
 
 // Split is nn.SplitKernel.

@@ -368,3 +368,52 @@ func randSlice(rng *rand.Rand, n int) []float32 {
 	}
 	return s
 }
+
+// TestGemmRows checks nn.GemmRows with the kernel's gemmRows, which
+// reads B's rows in place, against GemmRows packing them with the
+// kernel's gather, bit for bit: rows anywhere in memory, tiles cut by
+// every edge, blocks of depth, accumulation, NaN bits included.
+func TestGemmRows(t *testing.T) {
+	for name, k := range kernels(t) {
+		t.Run(name, func(t *testing.T) {
+			nn.SetGemmKernel(k.Gemm)
+			nn.SetGatherKernel(k.Gather)
+			defer nn.SetGemmKernel(nil)
+			defer nn.SetGatherKernel(nil)
+			rng := rand.New(rand.NewPCG(5, 3))
+			var buf nn.GemmBuffer
+			for _, m := range []int{1, 4, 6, 16} {
+				for _, n := range []int{3, 8, 13, 64, 1100} {
+					for _, kc := range []int{1, 7, 145, 300} {
+						src := randSlice(rng, n+40)
+						src[5] = math.Float32frombits(0x7fc00001)
+						rows := make([][]float32, kc)
+						for p := range rows {
+							if p%3 == 2 {
+								rows[p] = randSlice(rng, n)
+								continue
+							}
+							o := rng.IntN(41)
+							rows[p] = src[o : o+n]
+						}
+						a := randSlice(rng, m*kc)
+						c0 := randSlice(rng, m*n)
+						for _, acc := range []bool{false, true} {
+							want := append([]float32(nil), c0...)
+							nn.GemmRows(&buf, m, n, a, kc, rows, want, n, acc)
+							nn.SetRowsGemmKernel(k.GemmRows)
+							got := append([]float32(nil), c0...)
+							nn.GemmRows(&buf, m, n, a, kc, rows, got, n, acc)
+							nn.SetRowsGemmKernel(nil)
+							for i := range want {
+								if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+									t.Fatalf("%d×%d×%d, accumulate %v: c[%d] = %v, want %v", m, n, kc, acc, i, got[i], want[i])
+								}
+							}
+						}
+					}
+				}
+			}
+		})
+	}
+}

@@ -16,17 +16,18 @@
 // blocks on i32x4 vectors (data.IDCTKernel), interleave4 and
 // interleave8, the transposes that pack Gemm's operands
 // (nn.InterleaveKernel), gather, which packs GemmRows' B from its rows
-// (nn.GatherKernel), split, which splits a strided convolution's input
+// (nn.GatherKernel), gemmRows, gemm reading those rows in place instead
+// (nn.RowsGemmKernel), split, which splits a strided convolution's input
 // by phase (nn.SplitKernel), and BatchNorm's passes over a channel
 // (nn.ChannelPasses): channelSum, channelSquares, channelGradientSums,
 // channelAffine and channelInputGradient.
 //
 // Under GOOS=js, Kernel calls an instance of the module: its Gemm is the
 // nn.GemmKernel, its ReLUKernels nn's ReLU passes and residual sums, its
-// Interleave nn's packing transposes, its Gather nn.GemmRows' packing,
-// its Split inference's phases, its
-// ChannelPasses BatchNorm's and its IDCT nn/data's inverse DCT, that the
-// worker sets when its JavaScript found WebAssembly SIMD; without it,
+// Interleave nn's packing transposes, its Gather nn.GemmRows' packing
+// and its GemmRows the product on rows in place, its Split inference's
+// phases, its ChannelPasses BatchNorm's and its IDCT nn/data's inverse
+// DCT, that the worker sets when its JavaScript found WebAssembly SIMD; without it,
 // the Go loops stay.
 package simd
 
@@ -51,6 +52,7 @@ func Module(fma bool) []byte {
 		interleaveFunction(4),
 		interleaveFunction(8),
 		gatherFunction(),
+		gemmFunction("gemmRows", shape{rows: 4, vecs: 2, fma: fma, byRows: true}),
 		splitFunction(),
 		sumFunction(false),
 		sumFunction(true),
