@@ -131,9 +131,10 @@ type operandB struct {
 }
 
 // gemmRowsBlock is gemmWith's step for a block of depth kb of the rows
-// of B: A is packed in buf.a. It packs B a block of columns at a time,
-// rowsBlockCols of them, and runs the kernel on each while it is still
-// in the cache; then the last, cut panel.
+// of B: A is packed in buf.a. It runs a block of columns at a time,
+// rowsBlockCols of them: the RowsGemmKernel on the rows in place where
+// one is set, else the kernel on the block packed while it is still in
+// the cache; then the last, cut panel, packed.
 func gemmRowsBlock(kern GemmKernel, buf *GemmBuffer, m, n, kb int, rows [][]float32, c []float32, ldc int, add bool) {
 	mFull := m - m%kernelMR
 	nFull := n - n%kernelNR
