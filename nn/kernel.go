@@ -131,34 +131,34 @@ type operandB struct {
 }
 
 // gemmRowsBlock is gemmWith's step for a block of depth kb of the rows
-// of B: A is packed in buf.a. It runs a block of columns at a time,
-// rowsBlockCols of them: the RowsGemmKernel on the rows in place where
-// one is set, else the kernel on the block packed while it is still in
-// the cache; then the last, cut panel, packed.
+// of B: A is packed in buf.a. Where a RowsGemmKernel is set, it runs on
+// the rows in place, every whole panel in one call; else it packs B a
+// block of columns at a time, rowsBlockCols of them, and runs the kernel
+// on each while it is still in the cache. Then the last, cut panel,
+// packed.
 func gemmRowsBlock(kern GemmKernel, buf *GemmBuffer, m, n, kb int, rows [][]float32, c []float32, ldc int, add bool) {
 	mFull := m - m%kernelMR
 	nFull := n - n%kernelNR
-	nc := rowsBlockCols(kb)
-	rk := rowsGemmKernel.Load()
-	for j0 := 0; j0 < nFull; j0 += nc {
-		jn := min(nc, nFull-j0)
-		if rk != nil {
-			if mFull > 0 {
-				(*rk)(kb, mFull/kernelMR, jn/kernelNR, buf.a, rows, j0, c[j0:], ldc, add)
-			}
-			if mFull < m {
-				(*rk)(kb, 1, jn/kernelNR, buf.a[mFull*kb:], rows, j0, buf.e, jn, false)
-				storeTile(c[mFull*ldc+j0:], ldc, buf.e, jn, m-mFull, jn, add)
-			}
-			continue
-		}
-		packRows(buf.b, rows, j0, jn/kernelNR)
+	if rk := rowsGemmKernel.Load(); rk != nil && nFull > 0 {
 		if mFull > 0 {
-			callKernel(kern, kb, mFull/kernelMR, jn/kernelNR, buf.a, buf.b, kernelNR*kb, kernelNR, c[j0:], ldc, add)
+			(*rk)(kb, mFull/kernelMR, nFull/kernelNR, buf.a, rows, 0, c, ldc, add)
 		}
 		if mFull < m {
-			callKernel(kern, kb, 1, jn/kernelNR, buf.a[mFull*kb:], buf.b, kernelNR*kb, kernelNR, buf.e, jn, false)
-			storeTile(c[mFull*ldc+j0:], ldc, buf.e, jn, m-mFull, jn, add)
+			(*rk)(kb, 1, nFull/kernelNR, buf.a[mFull*kb:], rows, 0, buf.e, nFull, false)
+			storeTile(c[mFull*ldc:], ldc, buf.e, nFull, m-mFull, nFull, add)
+		}
+	} else {
+		nc := rowsBlockCols(kb)
+		for j0 := 0; j0 < nFull; j0 += nc {
+			jn := min(nc, nFull-j0)
+			packRows(buf.b, rows, j0, jn/kernelNR)
+			if mFull > 0 {
+				callKernel(kern, kb, mFull/kernelMR, jn/kernelNR, buf.a, buf.b, kernelNR*kb, kernelNR, c[j0:], ldc, add)
+			}
+			if mFull < m {
+				callKernel(kern, kb, 1, jn/kernelNR, buf.a[mFull*kb:], buf.b, kernelNR*kb, kernelNR, buf.e, jn, false)
+				storeTile(c[mFull*ldc+j0:], ldc, buf.e, jn, m-mFull, jn, add)
+			}
 		}
 	}
 	if nFull < n {
