@@ -123,6 +123,76 @@
 #define STC1(p, c0) \
 	VMOVUPS c0, (p)
 
+// STOREn ends a tile of n vectors: it points DX, BX, CX and DI at the
+// tile's rows of C (NEXT), adds them into the sums where the byte at add
+// is set, stores the sums there, and moves DX on to the next tile's.
+#define STORE3(add, put) \
+	NEXT; \
+	CMPB add, $0; \
+	JEQ  put; \
+	ADDC3(DX, Y0, Y1, Y2); \
+	ADDC3(BX, Y3, Y4, Y5); \
+	ADDC3(CX, Y6, Y7, Y8); \
+	ADDC3(DI, Y9, Y10, Y11); \
+put: \
+	STC3(DX, Y0, Y1, Y2); \
+	STC3(BX, Y3, Y4, Y5); \
+	STC3(CX, Y6, Y7, Y8); \
+	STC3(DI, Y9, Y10, Y11); \
+	LEAQ (DX)(R13*4), DX
+
+#define STORE2(add, put) \
+	NEXT; \
+	CMPB add, $0; \
+	JEQ  put; \
+	ADDC2(DX, Y0, Y1); \
+	ADDC2(BX, Y3, Y4); \
+	ADDC2(CX, Y6, Y7); \
+	ADDC2(DI, Y9, Y10); \
+put: \
+	STC2(DX, Y0, Y1); \
+	STC2(BX, Y3, Y4); \
+	STC2(CX, Y6, Y7); \
+	STC2(DI, Y9, Y10); \
+	LEAQ (DX)(R13*4), DX
+
+#define STORE1(add, put) \
+	NEXT; \
+	CMPB add, $0; \
+	JEQ  put; \
+	ADDC1(DX, Y0); \
+	ADDC1(BX, Y3); \
+	ADDC1(CX, Y6); \
+	ADDC1(DI, Y9); \
+put: \
+	STC1(DX, Y0); \
+	STC1(BX, Y3); \
+	STC1(CX, Y6); \
+	STC1(DI, Y9); \
+	LEAQ (DX)(R13*4), DX
+
+// DEPTH runs step over the depth k, four steps a turn.
+#define DEPTH(step, loop, tail, tailloop, done) \
+	MOVQ k+0(FP), CX; \
+	SHRQ $2, CX; \
+	JZ   tail; \
+loop: \
+	step; \
+	step; \
+	step; \
+	step; \
+	DECQ CX; \
+	JNZ  loop; \
+tail: \
+	MOVQ k+0(FP), CX; \
+	ANDQ $3, CX; \
+	JZ   done; \
+tailloop: \
+	step; \
+	DECQ CX; \
+	JNZ  tailloop; \
+done:
+
 // func kernelAVX2(k, tiles int, a []float32, rs, cs int, b []float32, bs int, c []float32, ldc, nv int, add bool)
 TEXT ·kernelAVX2(SB), NOSPLIT, $0-129
 	MOVQ tiles+8(FP), AX
@@ -146,43 +216,8 @@ TEXT ·kernelAVX2(SB), NOSPLIT, $0-129
 	// 3 vectors: 24 columns.
 tile3:
 	ZERO
-	MOVQ k+0(FP), CX
-	SHRQ $2, CX
-	JZ   tail3
-
-loop3:
-	STEP3
-	STEP3
-	STEP3
-	STEP3
-	DECQ CX
-	JNZ  loop3
-
-tail3:
-	MOVQ k+0(FP), CX
-	ANDQ $3, CX
-	JZ   store3
-
-tailloop3:
-	STEP3
-	DECQ CX
-	JNZ  tailloop3
-
-store3:
-	NEXT
-	CMPB add+128(FP), $0
-	JEQ  put3
-	ADDC3(DX, Y0, Y1, Y2)
-	ADDC3(BX, Y3, Y4, Y5)
-	ADDC3(CX, Y6, Y7, Y8)
-	ADDC3(DI, Y9, Y10, Y11)
-
-put3:
-	STC3(DX, Y0, Y1, Y2)
-	STC3(BX, Y3, Y4, Y5)
-	STC3(CX, Y6, Y7, Y8)
-	STC3(DI, Y9, Y10, Y11)
-	LEAQ (DX)(R13*4), DX
+	DEPTH(STEP3, loop3, tail3, tailloop3, store3)
+	STORE3(add+128(FP), put3)
 	MOVQ b_base+56(FP), DI
 	DECQ AX
 	JNZ  tile3
@@ -192,43 +227,8 @@ put3:
 	// 2 vectors: 16 columns.
 tile2:
 	ZERO
-	MOVQ k+0(FP), CX
-	SHRQ $2, CX
-	JZ   tail2
-
-loop2:
-	STEP2
-	STEP2
-	STEP2
-	STEP2
-	DECQ CX
-	JNZ  loop2
-
-tail2:
-	MOVQ k+0(FP), CX
-	ANDQ $3, CX
-	JZ   store2
-
-tailloop2:
-	STEP2
-	DECQ CX
-	JNZ  tailloop2
-
-store2:
-	NEXT
-	CMPB add+128(FP), $0
-	JEQ  put2
-	ADDC2(DX, Y0, Y1)
-	ADDC2(BX, Y3, Y4)
-	ADDC2(CX, Y6, Y7)
-	ADDC2(DI, Y9, Y10)
-
-put2:
-	STC2(DX, Y0, Y1)
-	STC2(BX, Y3, Y4)
-	STC2(CX, Y6, Y7)
-	STC2(DI, Y9, Y10)
-	LEAQ (DX)(R13*4), DX
+	DEPTH(STEP2, loop2, tail2, tailloop2, store2)
+	STORE2(add+128(FP), put2)
 	MOVQ b_base+56(FP), DI
 	DECQ AX
 	JNZ  tile2
@@ -238,43 +238,8 @@ put2:
 	// 1 vector: 8 columns.
 tile1:
 	ZERO
-	MOVQ k+0(FP), CX
-	SHRQ $2, CX
-	JZ   tail1
-
-loop1:
-	STEP1
-	STEP1
-	STEP1
-	STEP1
-	DECQ CX
-	JNZ  loop1
-
-tail1:
-	MOVQ k+0(FP), CX
-	ANDQ $3, CX
-	JZ   store1
-
-tailloop1:
-	STEP1
-	DECQ CX
-	JNZ  tailloop1
-
-store1:
-	NEXT
-	CMPB add+128(FP), $0
-	JEQ  put1
-	ADDC1(DX, Y0)
-	ADDC1(BX, Y3)
-	ADDC1(CX, Y6)
-	ADDC1(DI, Y9)
-
-put1:
-	STC1(DX, Y0)
-	STC1(BX, Y3)
-	STC1(CX, Y6)
-	STC1(DI, Y9)
-	LEAQ (DX)(R13*4), DX
+	DEPTH(STEP1, loop1, tail1, tailloop1, store1)
+	STORE1(add+128(FP), put1)
 	MOVQ b_base+56(FP), DI
 	DECQ AX
 	JNZ  tile1
@@ -462,29 +427,7 @@ TEXT ·kernel6x16AVX2(SB), NOSPLIT, $0-129
 
 tile6:
 	ZERO
-	MOVQ k+0(FP), CX
-	SHRQ $2, CX
-	JZ   tail6
-
-loop6:
-	STEP6
-	STEP6
-	STEP6
-	STEP6
-	DECQ CX
-	JNZ  loop6
-
-tail6:
-	MOVQ k+0(FP), CX
-	ANDQ $3, CX
-	JZ   store6
-
-tailloop6:
-	STEP6
-	DECQ CX
-	JNZ  tailloop6
-
-store6:
+	DEPTH(STEP6, loop6, tail6, tailloop6, store6)
 	// SI back to the depth's start, then on to the next tile's rows.
 	MOVQ  k+0(FP), CX
 	IMULQ R12, CX
@@ -557,28 +500,6 @@ put6:
 	ADDQ R12, SI; \
 	ADDQ $8, R8
 
-// DEPTHR runs step over the depth k, four steps a turn.
-#define DEPTHR(step, loop, tail, tailloop, done) \
-	MOVQ k+0(FP), CX; \
-	SHRQ $2, CX; \
-	JZ   tail; \
-loop: \
-	step; \
-	step; \
-	step; \
-	step; \
-	DECQ CX; \
-	JNZ  loop; \
-tail: \
-	MOVQ k+0(FP), CX; \
-	ANDQ $3, CX; \
-	JZ   done; \
-tailloop: \
-	step; \
-	DECQ CX; \
-	JNZ  tailloop; \
-done:
-
 // func kernelRowsAVX2(k, tiles int, a []float32, rs, cs int, b []float32, offs []int, c []float32, ldc, nv int, add bool)
 TEXT ·kernelRowsAVX2(SB), NOSPLIT, $0-145
 	MOVQ tiles+8(FP), AX
@@ -600,21 +521,8 @@ TEXT ·kernelRowsAVX2(SB), NOSPLIT, $0-145
 
 rtile3:
 	ZERO
-	DEPTHR(STEPR3, rloop3, rtail3, rtailloop3, rstore3)
-	NEXT
-	CMPB add+144(FP), $0
-	JEQ  rput3
-	ADDC3(DX, Y0, Y1, Y2)
-	ADDC3(BX, Y3, Y4, Y5)
-	ADDC3(CX, Y6, Y7, Y8)
-	ADDC3(DI, Y9, Y10, Y11)
-
-rput3:
-	STC3(DX, Y0, Y1, Y2)
-	STC3(BX, Y3, Y4, Y5)
-	STC3(CX, Y6, Y7, Y8)
-	STC3(DI, Y9, Y10, Y11)
-	LEAQ (DX)(R13*4), DX
+	DEPTH(STEPR3, rloop3, rtail3, rtailloop3, rstore3)
+	STORE3(add+144(FP), rput3)
 	MOVQ b_base+56(FP), DI
 	MOVQ offs_base+80(FP), R8
 	DECQ AX
@@ -624,21 +532,8 @@ rput3:
 
 rtile2:
 	ZERO
-	DEPTHR(STEPR2, rloop2, rtail2, rtailloop2, rstore2)
-	NEXT
-	CMPB add+144(FP), $0
-	JEQ  rput2
-	ADDC2(DX, Y0, Y1)
-	ADDC2(BX, Y3, Y4)
-	ADDC2(CX, Y6, Y7)
-	ADDC2(DI, Y9, Y10)
-
-rput2:
-	STC2(DX, Y0, Y1)
-	STC2(BX, Y3, Y4)
-	STC2(CX, Y6, Y7)
-	STC2(DI, Y9, Y10)
-	LEAQ (DX)(R13*4), DX
+	DEPTH(STEPR2, rloop2, rtail2, rtailloop2, rstore2)
+	STORE2(add+144(FP), rput2)
 	MOVQ b_base+56(FP), DI
 	MOVQ offs_base+80(FP), R8
 	DECQ AX
@@ -648,21 +543,8 @@ rput2:
 
 rtile1:
 	ZERO
-	DEPTHR(STEPR1, rloop1, rtail1, rtailloop1, rstore1)
-	NEXT
-	CMPB add+144(FP), $0
-	JEQ  rput1
-	ADDC1(DX, Y0)
-	ADDC1(BX, Y3)
-	ADDC1(CX, Y6)
-	ADDC1(DI, Y9)
-
-rput1:
-	STC1(DX, Y0)
-	STC1(BX, Y3)
-	STC1(CX, Y6)
-	STC1(DI, Y9)
-	LEAQ (DX)(R13*4), DX
+	DEPTH(STEPR1, rloop1, rtail1, rtailloop1, rstore1)
+	STORE1(add+144(FP), rput1)
 	MOVQ b_base+56(FP), DI
 	MOVQ offs_base+80(FP), R8
 	DECQ AX
