@@ -48,8 +48,12 @@ func main() {
 			continue
 		}
 		// The requests of the kind that came meanwhile, one after the
-		// other, go with this one.
-		letMessagesIn()
+		// other, go with this one: the browser hands them over while the
+		// program waits, a few each time, so it waits until no more come.
+		for n := -1; n != inbox.Len() && inbox.Len() < maxBatch; {
+			n = inbox.Len()
+			letMessagesIn()
+		}
 		ms := append([]message{m}, inbox.TakeWhile(maxBatch-1, func(n message) bool { return kindOf(n) == kind })...)
 		batch := make([]incoming, len(ms))
 		for i, n := range ms {
@@ -77,7 +81,7 @@ func kindOf(m message) protocol.Kind {
 func handlersOf(role string, k kernels) handlers {
 	switch role {
 	case roleClassifier:
-		c := &classifier{kernels: k, alone: classifyAlone, decoders: newPhotoDecoders(cores()), spawn: spawnWorkers}
+		c := &classifier{kernels: k, alone: classifyAlone, peers: newPhotoPeers(cores()), spawn: spawnWorkers}
 		return c.handlers()
 	case rolePhoto:
 		return (&classifier{kernels: k}).handlers()

@@ -51,7 +51,13 @@ func (m *Box[T]) Take() T {
 	}
 }
 
-// signal leaves a token for a taker, unless one waits there already.
+// Len returns how many values the box holds.
+func (m *Box[T]) Len() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return len(m.items)
+}
+
 // TakeWhile takes, without waiting, the items at the front of the box
 // for which ok holds, up to max, in order, and leaves the rest.
 func (m *Box[T]) TakeWhile(max int, ok func(T) bool) []T {
@@ -67,6 +73,7 @@ func (m *Box[T]) TakeWhile(max int, ok func(T) bool) []T {
 	return taken
 }
 
+// signal leaves a token for a taker, unless one waits there already.
 func (m *Box[T]) signal() {
 	select {
 	case m.ready <- struct{}{}:

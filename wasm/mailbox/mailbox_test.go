@@ -73,8 +73,14 @@ func TestMailboxTakeWhile(t *testing.T) {
 		m.Put(v)
 	}
 	even := func(v int) bool { return v%2 == 0 }
+	if got := m.Len(); got != 5 {
+		t.Errorf("Len of 5 put: got %d", got)
+	}
 	if got := m.TakeWhile(2, even); len(got) != 2 || got[0] != 2 || got[1] != 4 {
 		t.Errorf("at most 2 even: got %v, want [2 4]", got)
+	}
+	if got := m.Len(); got != 3 {
+		t.Errorf("Len after taking 2 of 5: got %d", got)
 	}
 	if got := m.TakeWhile(10, even); len(got) != 1 || got[0] != 6 {
 		t.Errorf("the even ones up to the first odd: got %v, want [6]", got)
