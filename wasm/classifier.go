@@ -15,11 +15,10 @@ import (
 
 // classifier is the page's classifier: it holds a model, the page's
 // choice, and classifies the images the page sends it, those queued
-// together at once: their decoding on decoding workers, one a core but
-// this one's, where it can start them, and the network on as many at a
-// time as it has (see classify). A photo too large to decode here
-// without keeping its memory for good goes to a worker of its own (see
-// photo.go).
+// together at once sharing the work with its peers, classifiers of its
+// own on the other cores (see classify). A photo too large to decode
+// here without keeping its memory for good goes to a worker of its own
+// (see photo.go).
 type classifier struct {
 	kernels
 	model *nn.Model // nil until a model loads
@@ -28,9 +27,9 @@ type classifier struct {
 	// the model file given; nil where no worker can be started, or in a
 	// worker of a photo itself.
 	alone func(model []byte, q protocol.ClassifyRequest, photo js.Value) (protocol.Classified, []byte, error)
-	// decoders decode photos on other cores; nil where there are none
-	// (see photodecoders.go).
-	decoders *photoDecoders
+	// peers classify photos on other cores; nil where there are none
+	// (see photopeers.go).
+	peers *photoPeers
 	// spawn starts helper workers for the training benchmark; nil where
 	// none can be started.
 	spawn spawner
@@ -57,6 +56,7 @@ func (c *classifier) loadModel(r *request, q protocol.LoadModelRequest) (protoco
 		return protocol.ModelInfo{}, nil, err
 	}
 	c.model, c.file = m, b
+	c.peers.reset()
 	var kept []byte
 	if q.Keep {
 		kept = modelBytes(m)
@@ -82,13 +82,22 @@ type decodedPhoto struct {
 	err        error
 }
 
+// peerAnswer is a peer's answer to the photo of request i.
+type peerAnswer struct {
+	i     int
+	res   protocol.Classified
+	thumb []byte
+	err   *protocol.Error
+}
+
 // classify answers the requests' images: their most probable classes,
-// and a thumbnail of each large one (see data.DecodePhoto). It has them
-// all decoded at once, and runs the network on each inferBatch decoded,
-// or on the last ones, answering as it goes; the classes of a photo do
-// not depend on the others inferred with it. A photo decoded here, where
-// no decoding worker takes it, goes into the network's batch at once, so
-// that answers come as the batch is decoded.
+// and a thumbnail of each large one (see data.DecodePhoto). It takes
+// them inferBatch at a time, in order: before each batch of its own it
+// hands each peer with room the next batch (a peer holds two, to work on
+// one while the classifier, busy with its own, cannot hand out the
+// next); the last batch stays here, so that the classifier does not
+// wait for a peer at the end. The classes of a photo depend neither on the others inferred
+// with it nor on the worker.
 func (c *classifier) classify(rs []*request, qs []protocol.ClassifyRequest, answer func(int, protocol.Classified, []byte, error)) {
 	if c.model == nil {
 		for i := range rs {
@@ -96,32 +105,73 @@ func (c *classifier) classify(rs []*request, qs []protocol.ClassifyRequest, answ
 		}
 		return
 	}
-	size := c.model.Meta.InputSize
-	var batch []decodedPhoto
-	take := func(d decodedPhoto) {
-		switch {
-		case d.err != nil:
-			answer(d.i, protocol.Classified{}, nil, d.err)
-		case rs[d.i].cancelled():
-			answer(d.i, protocol.Classified{}, nil, errCancelled)
-		default:
-			batch = append(batch, d)
+	peers := c.peers.forPhotos(len(rs), c.file)
+	box := mailbox.New[peerAnswer]()
+	held := make([]int, len(peers)) // photos each peer holds
+	at := make([]int, len(rs))      // the peer of each photo handed out
+	out := 0                        // photos handed out, not answered yet
+	took := func(a peerAnswer) {
+		held[at[a.i]]--
+		out--
+		if a.err != nil {
+			answer(a.i, protocol.Classified{}, nil, a.err)
+			return
 		}
-		if len(batch) == inferBatch {
-			c.infer(batch, qs, answer)
-			batch = batch[:0]
+		answer(a.i, a.res, a.thumb, nil)
+	}
+	for lo := 0; lo < len(rs); {
+		for _, a := range box.TakeWhile(len(rs), func(peerAnswer) bool { return true }) {
+			took(a)
+		}
+		for p, w := range peers {
+			if held[p]+inferBatch <= peerHolds && len(rs)-lo > inferBatch {
+				hi := lo + inferBatch
+				for i := lo; i < hi; i++ {
+					r := rs[i]
+					r.file = qs[i].Name
+					if r.cancelled() {
+						answer(i, protocol.Classified{}, nil, errCancelled)
+						continue
+					}
+					at[i] = p
+					held[p]++
+					out++
+					c.peers.classify(w, qs[i], r.body, func(res protocol.Classified, thumb []byte, err *protocol.Error) {
+						box.Put(peerAnswer{i: i, res: res, thumb: thumb, err: err})
+					})
+					r.body = nil
+				}
+				lo = hi
+			}
+		}
+		if lo == len(rs) {
+			break
+		}
+		hi := min(lo+inferBatch, len(rs))
+		c.classifyHere(rs, qs, lo, hi, answer)
+		lo = hi
+		// The peers' answers come in while the worker waits, a few each
+		// time.
+		for n := -1; out > 0 && n != box.Len(); {
+			n = box.Len()
+			rs[0].yield()
 		}
 	}
-	box := mailbox.New[decodedPhoto]()
-	sent := 0
-	for i, r := range rs {
+	for out > 0 {
+		took(box.Take())
+	}
+}
+
+// classifyHere answers the requests' images from lo to hi, at most
+// inferBatch, decoding them here.
+func (c *classifier) classifyHere(rs []*request, qs []protocol.ClassifyRequest, lo, hi int, answer func(int, protocol.Classified, []byte, error)) {
+	size := c.model.Meta.InputSize
+	var batch []decodedPhoto
+	for i := lo; i < hi; i++ {
+		r := rs[i]
 		r.file = qs[i].Name
 		if r.cancelled() {
 			answer(i, protocol.Classified{}, nil, errCancelled)
-			continue
-		}
-		if c.decoders != nil && c.decoders.decode(qs[i].Name, size, r.body, func(d decodedPhoto) { d.i = i; box.Put(d) }) {
-			sent++
 			continue
 		}
 		if c.alone != nil && handOver(r.body).Truthy() && huge(r.body) {
@@ -132,10 +182,11 @@ func (c *classifier) classify(rs []*request, qs []protocol.ClassifyRequest, answ
 		d := decodeHere(r.body, qs[i].Name, size)
 		r.body = nil // its reader's blocks go now, not with the batch
 		d.i = i
-		take(d)
-	}
-	for ; sent > 0; sent-- {
-		take(box.Take())
+		if d.err != nil {
+			answer(i, protocol.Classified{}, nil, d.err)
+			continue
+		}
+		batch = append(batch, d)
 	}
 	if len(batch) > 0 {
 		c.infer(batch, qs, answer)

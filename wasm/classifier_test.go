@@ -12,10 +12,12 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/intelscenes/resnet-browser/nn"
 	"github.com/intelscenes/resnet-browser/nn/data"
+	"github.com/intelscenes/resnet-browser/wasm/mailbox"
 	"github.com/intelscenes/resnet-browser/wasm/protocol"
 )
 
@@ -208,14 +210,51 @@ func hugePNG(t *testing.T) []byte {
 	return p
 }
 
-// TestClassifyBatch serves requests queued together as the worker does:
-// each is answered once, as it would be alone, a photo that is no image
-// and a request asked to stop among them, and with a refused message
-// in the batch.
+// TestClassifyBatch answers a batch of requests, good and bad, each as
+// it would be answered alone, in the order asked: on the classifier
+// alone, and sharing the batch with a peer.
 func TestClassifyBatch(t *testing.T) {
-	_, tt := loadedClassifier(t)
+	for _, tc := range []struct {
+		name  string
+		peers int
+	}{{"alone", 0}, {"with a peer", 1}} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, tt := loadedClassifier(t)
+			var served []*servedPeer
+			if tc.peers > 0 {
+				c.peers = &photoPeers{n: tc.peers, start: func(model []byte) (peer, error) {
+					p, err := startServedPeer(model)
+					served = append(served, p)
+					return p, err
+				}}
+			}
+			classifyBatch(t, tt, 200) // more than three batches
+			if tc.peers == 0 {
+				return
+			}
+			if len(served) != tc.peers {
+				t.Fatalf("%d peers started, want %d", len(served), tc.peers)
+			}
+			// Of 200 photos the peer has the first and third batches, the
+			// classifier the second and the last; the request stopped
+			// among the first is answered without it.
+			if got, want := served[0].photos(), 2*inferBatch-1; got != want {
+				t.Errorf("the peer classified %d photos, want %d", got, want)
+			}
+		})
+	}
+}
+
+// classifyBatch has the classifier served by tt answer a batch of n
+// requests and checks the answers.
+func classifyBatch(t *testing.T, tt *tested, n int) {
+	t.Helper()
 	photos := encoded(t)
 	names := []string{"a.jpg", "a.png", "a.gif"}
+	for _, scene := range []string{"buildings_0.jpg", "forest_10007.jpg", "glacier_10.jpg", "sea_1.jpg"} {
+		photos[scene] = readFile(t, "../nn/data/testdata/photo/"+scene)
+		names = append(names, scene)
+	}
 	alone := map[string]protocol.Classified{}
 	for i, name := range names {
 		res, _, err := ask(tt, protocol.Classify, uint64(10+i), protocol.ClassifyRequest{Name: name, TopK: 3}, photos[name])
@@ -226,15 +265,15 @@ func TestClassifyBatch(t *testing.T) {
 	}
 	var batch []incoming
 	want := map[uint64]string{} // the request's photo, or its error's code
-	for i := range 70 {         // more than inferBatch
+	for i := range n {
 		id := uint64(100 + i)
 		name := names[i%len(names)]
 		body := bytesFile(photos[name])
 		switch i {
-		case 5:
+		case 5, 70: // on a peer, and here
 			name, body = "notes.jpg", bytesFile("not a picture")
 			want[id] = string(protocol.BadInput)
-		case 6:
+		case 6, 100:
 			tt.s.stops.add(id)
 			want[id] = string(protocol.Cancelled)
 		default:
@@ -242,8 +281,8 @@ func TestClassifyBatch(t *testing.T) {
 		}
 		batch = append(batch, incoming{text: protocol.Classify.Request(id, protocol.ClassifyRequest{Name: name, TopK: 3}), body: body})
 	}
-	batch = append(batch, incoming{text: `{"id":300,"kind":"classify","part":"request","payload":{"name":"b.jpg"}}`, body: bytesFile(photos["a.jpg"])})
-	want[300] = string(protocol.BadMessage)
+	batch = append(batch, incoming{text: `{"id":900,"kind":"classify","part":"request","payload":{"name":"b.jpg"}}`, body: bytesFile(photos["a.jpg"])})
+	want[900] = string(protocol.BadMessage)
 	tt.notices = nil
 	tt.s.serveBatch(batch)
 
@@ -279,34 +318,54 @@ func TestClassifyBatch(t *testing.T) {
 	}
 }
 
-// TestDecodePhoto checks that a decoding worker gives the classifier the
-// pixels it would decode itself, and a thumbnail of a large photo.
-func TestDecodePhoto(t *testing.T) {
-	dec := serveRole(decoder{}.handlers())
-	big := image.NewGray(image.Rect(0, 0, 2500, 1600)) // data.PhotoThumbFrom pixels
-	var b bytes.Buffer
-	if err := png.Encode(&b, big); err != nil {
-		t.Fatal(err)
+// servedPeer is a peer in this process: a classifier of the photo role
+// served here, one photo at a time, in the order given.
+type servedPeer struct {
+	tt     *tested
+	serial mailbox.Serial
+	mu     sync.Mutex
+	n      int // photos classified
+}
+
+// startServedPeer returns a peer that has loaded the model file given.
+func startServedPeer(model []byte) (*servedPeer, error) {
+	p := &servedPeer{tt: serveRole((&classifier{}).handlers())}
+	if _, _, err := ask(p.tt, protocol.LoadModel, 1, protocol.LoadModelRequest{Name: "the page's model"}, model); err != nil {
+		return nil, err
 	}
-	photos := encoded(t)
-	photos["big.png"] = b.Bytes()
-	for name, photo := range photos {
-		a, body, err := ask(dec, protocol.DecodePhoto, 1, protocol.DecodePhotoRequest{Name: name, Size: 32}, photo)
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
+	return p, nil
+}
+
+func (p *servedPeer) classify(q protocol.ClassifyRequest, f file, done func(protocol.Classified, []byte, *protocol.Error)) {
+	p.serial.Do(func() {
+		p.mu.Lock()
+		p.n++
+		p.mu.Unlock()
+		text, body := p.tt.s.answer(protocol.Classify.Request(uint64(2+p.n), q), f)
+		h, err := protocol.ReadHead(text)
+		switch {
+		case err != nil:
+			done(protocol.Classified{}, nil, protocol.Errorf(protocol.BadMessage, "%v", err))
+		case h.Error != nil:
+			done(protocol.Classified{}, nil, h.Error)
+		default:
+			res, err := protocol.Classify.ReadAnswer(h)
+			if err != nil {
+				done(protocol.Classified{}, nil, protocol.Errorf(protocol.BadMessage, "%v", err))
+				return
+			}
+			done(res, body, nil)
 		}
-		pix, thumb, _ := data.DecodePhoto(photo, name, 32, data.ThumbSide)
-		if got := body[:len(body)-a.Thumb]; !bytes.Equal(got, pix) {
-			t.Errorf("%s: %d bytes of pixels, not the %d the classifier decodes", name, len(got), len(pix))
-		}
-		if got := body[len(body)-a.Thumb:]; !bytes.Equal(got, thumb) || (name == "big.png") != (len(thumb) > 0) {
-			t.Errorf("%s: a thumbnail of %d bytes, want %d", name, len(got), len(thumb))
-		}
-	}
-	_, _, err := ask(dec, protocol.DecodePhoto, 2, protocol.DecodePhotoRequest{Name: "notes.jpg", Size: 32}, []byte("not a picture"))
-	if err == nil || err.Code != protocol.BadInput || err.File != "notes.jpg" {
-		t.Errorf("a photo that is no image: got %+v, want a bad-input error about notes.jpg", err)
-	}
+	})
+}
+
+func (p *servedPeer) close() {}
+
+// photos returns how many photos the peer classified.
+func (p *servedPeer) photos() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.n
 }
 
 // TestExplain paints the model's Grad-CAM map of a photo's class over

@@ -8,26 +8,14 @@ import (
 // decoder is a decoding worker: started by the data set worker for one
 // run of a zip's images, it opens the zip itself, decodes its run and
 // sends the pixels a piece at a time, so that it never holds more than
-// a piece not sent; started by the classifier, it decodes photos.
+// a piece not sent.
 type decoder struct{}
 
-// handlers returns the decoder's: a run to decode, a photo to decode.
+// handlers returns the decoder's: a run to decode.
 func (decoder) handlers() handlers {
 	hs := handlers{}
 	handle(hs, protocol.Decode, decode)
-	handle(hs, protocol.DecodePhoto, decodePhoto)
 	return hs
-}
-
-// decodePhoto answers a DecodePhotoRequest: the photo's pixels and
-// thumbnail, as the classifier would decode them itself.
-func decodePhoto(r *request, q protocol.DecodePhotoRequest) (protocol.DecodedPhoto, []byte, error) {
-	r.file = q.Name
-	d := decodeHere(r.body, q.Name, q.Size)
-	if d.err != nil {
-		return protocol.DecodedPhoto{}, nil, d.err
-	}
-	return protocol.DecodedPhoto{Thumb: len(d.thumb)}, append(d.pix, d.thumb...), nil
 }
 
 // decode answers a DecodeRequest: the pixels go out in its notices.

@@ -10,7 +10,9 @@
 //
 //   - classifier (classifier.go): the page's classifier. It loads the
 //     model the page chose and classifies the images dropped on the
-//     page; a huge photo goes to a classifier of its own (photo.go).
+//     page, sharing them with classifiers of its own on the other
+//     cores (photopeers.go); a huge photo goes to a classifier of its
+//     own (photo.go).
 //   - datasets (datasets.go): the page's data set worker. It reads
 //     dataset zips (dataset.go), decoding their images on decoding
 //     workers it starts (decode.go, decoders.go); evaluates models on

@@ -42,8 +42,7 @@ func (b bytesFile) Bytes() ([]byte, error) { return b, nil }
 func (b bytesFile) Blob() js.Value         { return js.Undefined() }
 
 // bufferFile is an ArrayBuffer, left in JavaScript's memory until read:
-// a photo the classifier hands on to a decoding worker never comes into
-// its own.
+// a photo the classifier hands on to a peer never comes into its own.
 type bufferFile struct {
 	buf  js.Value
 	size int64

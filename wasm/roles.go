@@ -6,8 +6,9 @@ import (
 
 // The roles a worker plays, named by its script's query (?role=): the
 // page starts a classifier and a data set worker; the data set worker
-// starts decoding workers and helpers; the classifier starts a photo
-// worker for a huge photo, a classifier that decodes any photo itself.
+// starts decoding workers and helpers; the classifier starts photo
+// workers, classifiers that decode any photo themselves: its peers on
+// the other cores (photopeers.go), and one for a huge photo (photo.go).
 const (
 	roleClassifier = "classifier"
 	rolePhoto      = "photo"

@@ -1,7 +1,7 @@
 // Package link is the one connection to a Web Worker that talks
 // wasm/protocol. The page talks to its classifier and data set workers
 // through it, and a worker to the workers it starts (its helpers, its
-// decoders, the worker of a huge photo).
+// decoders, its peers, the worker of a huge photo).
 //
 // A Worker posts requests, holds them until answered and hands each
 // notice and answer to the request's handlers, one at a time and in

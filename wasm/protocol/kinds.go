@@ -29,10 +29,8 @@ var (
 	BenchTrain = call[BenchRequest, BenchResult, None]("bench-train", MaybeFile, NoBody, NoBody, checkBenchTrain)
 	BenchInfer = call[BenchRequest, BenchResult, None]("bench-infer", MaybeFile, NoBody, NoBody, checkBenchInfer)
 
-	// A decoding worker's: decode a run of a zip's images; decode a photo
-	// for the classifier.
-	Decode      = call[DecodeRequest, None, Decoded]("decode", File, NoBody, Bytes, checkDecode)
-	DecodePhoto = call[DecodePhotoRequest, DecodedPhoto, None]("decode-photo", File, Bytes, NoBody, checkDecodePhoto)
+	// A decoding worker's: decode a run of a zip's images.
+	Decode = call[DecodeRequest, None, Decoded]("decode", File, NoBody, Bytes, checkDecode)
 
 	// A helper worker's: compute shares of training steps; classify
 	// images for an evaluation.

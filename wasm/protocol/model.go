@@ -82,30 +82,7 @@ type Thumb struct {
 	Length int    `json:"length"`
 }
 
-// DecodePhotoRequest asks a decoding worker for the pixels the network
-// sees of the photo in the body, named Name, Size pixels square, and a
-// thumbnail of it when it is large (see data.DecodePhoto): the
-// classifier's decoding, done on another core.
-type DecodePhotoRequest struct {
-	Name string `json:"name"`
-	Size int    `json:"size"`
-}
-
-// DecodedPhoto is the answer to a DecodePhotoRequest. Its body holds the
-// pixels, Size*Size*3 bytes in data.DecodePhoto's layout, then the
-// thumbnail's Thumb bytes, if any.
-type DecodedPhoto struct {
-	Thumb int `json:"thumb,omitempty"`
-}
-
 func checkLoadModel(LoadModelRequest) error { return nil }
-
-func checkDecodePhoto(q DecodePhotoRequest) error {
-	if q.Size < 1 || q.Size > MaxImageSize {
-		return fmt.Errorf("size %d, want 1 to %d", q.Size, MaxImageSize)
-	}
-	return nil
-}
 
 func checkClassify(q ClassifyRequest) error {
 	if q.TopK < 1 {
