@@ -179,11 +179,69 @@ func TestGradients(t *testing.T) {
 	}
 }
 
+// TestCrossEntropyGradient checks dL/dlogits against finite differences,
+// for the plain loss, with label smoothing, and with a teacher's share
+// of the targets.
 func TestCrossEntropyGradient(t *testing.T) {
 	rng := rand.New(rand.NewPCG(4, 5))
-	logits := randInput(rng, 5, 4)
-	labels := []int{0, 3, 2, 2, 1}
-	var ce CrossEntropy
+	teacher := make([]float32, 5*4)
+	for i := 0; i < 5; i++ {
+		row := teacher[i*4 : (i+1)*4]
+		var sum float32
+		for j := range row {
+			row[j] = rng.Float32()
+			sum += row[j]
+		}
+		for j := range row {
+			row[j] /= sum
+		}
+	}
+	for _, ce := range []CrossEntropy{{}, {Smoothing: 0.1}, {Smoothing: 0.1, Distill: 0.4, Teacher: teacher}} {
+		t.Run(fmt.Sprintf("smoothing %g distill %g", ce.Smoothing, ce.Distill), func(t *testing.T) {
+			checkCrossEntropyGradient(t, ce, randInput(rng, 5, 4), []int{0, 3, 2, 2, 1})
+		})
+	}
+}
+
+// TestDistillTarget checks the loss with a teacher's share: a teacher
+// that puts everything on each image's label gives the loss and gradient
+// of the label with a share (1-δ) of the smoothing, and a uniform
+// teacher with all the share gives the loss of a uniform target.
+func TestDistillTarget(t *testing.T) {
+	rng := rand.New(rand.NewPCG(6, 7))
+	logits := randInput(rng, 4, 3)
+	labels := []int{2, 0, 1, 1}
+	onehot := make([]float32, 4*3)
+	for i, y := range labels {
+		onehot[i*3+y] = 1
+	}
+	smooth := CrossEntropy{Smoothing: 0.7 * 0.1}
+	want := smooth.Forward(logits, labels)
+	wantD := append([]float32(nil), smooth.Backward().Data...)
+	same := CrossEntropy{Smoothing: 0.1, Distill: 0.3, Teacher: onehot}
+	if got := same.Forward(logits, labels); math.Abs(float64(got-want)) > 1e-6 {
+		t.Errorf("a teacher sure of the labels: loss %v, want the labels' %v", got, want)
+	}
+	for i, v := range same.Backward().Data {
+		if math.Abs(float64(v-wantD[i])) > 1e-6 {
+			t.Errorf("a teacher sure of the labels: dlogits[%d] = %v, want %v", i, v, wantD[i])
+		}
+	}
+	uniform := make([]float32, 4*3)
+	for i := range uniform {
+		uniform[i] = 1. / 3
+	}
+	// With δ = 1 and a uniform teacher the target is uniform: the loss
+	// is the mean over classes of lse - x_j, what smoothing of 1 gives.
+	ce := CrossEntropy{Distill: 1, Teacher: uniform}
+	all := CrossEntropy{Smoothing: 1}
+	if got, want := ce.Forward(logits, labels), all.Forward(logits, labels); math.Abs(float64(got-want)) > 1e-6 {
+		t.Errorf("a uniform teacher with all the share: loss %v, want %v", got, want)
+	}
+}
+
+func checkCrossEntropyGradient(t *testing.T, ce CrossEntropy, logits *Tensor, labels []int) {
+	t.Helper()
 	ce.Forward(logits, labels)
 	d := append([]float32(nil), ce.Backward().Data...)
 	const h = 1e-3

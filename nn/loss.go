@@ -9,7 +9,12 @@ type CrossEntropy struct {
 	// 1-ε on its label and spreads ε evenly over all K classes, so that a
 	// wrong label misleads the network less. 0 is the plain loss.
 	Smoothing float32
-	dlogits   Tensor
+	// Distill, above 0, gives that share of each image's target to
+	// Teacher, the rest to its label (smoothed): Teacher holds a
+	// probability distribution over the K classes for each image, N rows.
+	Distill float32
+	Teacher []float32
+	dlogits Tensor
 }
 
 // Forward returns the mean loss of logits (N, K) against labels (N values
@@ -20,6 +25,9 @@ func (l *CrossEntropy) Forward(logits *Tensor, labels []int) float32 {
 		panic(fmt.Sprintf("nn: CrossEntropy got %d labels for logits %v", len(labels), logits.Shape))
 	}
 	l.dlogits.Resize(n, k)
+	if l.Distill > 0 {
+		return l.distill(logits, labels)
+	}
 	var total float32
 	eps := l.Smoothing
 	for i, y := range labels {
@@ -44,6 +52,34 @@ func (l *CrossEntropy) Forward(logits *Tensor, labels []int) float32 {
 			d[j] = (d[j] - eps/float32(k)) / float32(n)
 		}
 		d[y] -= (1 - eps) / float32(n)
+	}
+	return total / float32(n)
+}
+
+// distill is Forward with a share Distill of each target the teacher's:
+// the target t of an image of label y puts (1-δ)(ε/K + (1-ε)[j=y]) +
+// δ·Teacher_j on class j, its loss is the sum over j of t_j (lse - x_j)
+// and its gradient softmax - t.
+func (l *CrossEntropy) distill(logits *Tensor, labels []int) float32 {
+	n, k := logits.Shape[0], logits.Shape[1]
+	if len(l.Teacher) != n*k {
+		panic(fmt.Sprintf("nn: CrossEntropy got %d teacher probabilities for logits %v", len(l.Teacher), logits.Shape))
+	}
+	eps, delta := l.Smoothing, l.Distill
+	var total float32
+	for i, y := range labels {
+		row := logits.Data[i*k : (i+1)*k]
+		d := l.dlogits.Data[i*k : (i+1)*k]
+		teacher := l.Teacher[i*k : (i+1)*k]
+		lse := softmaxTo(d, row)
+		for j, v := range row {
+			t := (1-delta)*eps/float32(k) + delta*teacher[j]
+			if j == y {
+				t += (1 - delta) * (1 - eps)
+			}
+			total += t * (lse - v)
+			d[j] = (d[j] - t) / float32(n)
+		}
 	}
 	return total / float32(n)
 }

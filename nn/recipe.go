@@ -35,6 +35,12 @@ type Recipe struct {
 	// CrossEntropy.Smoothing); 0 is off. Validation always scores the
 	// plain loss.
 	LabelSmoothing float64 `json:"label_smoothing,omitempty"`
+	// Distill, above 0, is the share of each training image's target
+	// given to what teacher models say of it (see Teach), the rest going
+	// to its label; 0 is off. Teachers names the teachers' files. Only
+	// resnet train has them: the page trains without teachers.
+	Distill  float64  `json:"distill,omitempty"`
+	Teachers []string `json:"teachers,omitempty"`
 	// Augment is the training-time augmentation.
 	Augment data.Augment `json:"augment"`
 	// Seed decides the initialization, split, shuffling and augmentation.

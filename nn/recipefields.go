@@ -237,6 +237,14 @@ func (r Recipe) checkFields() error {
 	if r.Augment.Pad > r.Config.InputSize {
 		return fmt.Errorf("nn: crop padding %d is more than the input size, %d", r.Augment.Pad, r.Config.InputSize)
 	}
+	switch {
+	case !(r.Distill >= 0 && r.Distill <= 1):
+		return fmt.Errorf("nn: the teachers' share %v of each target, want 0 to 1", r.Distill)
+	case r.Distill > 0 && len(r.Teachers) == 0:
+		return fmt.Errorf("nn: the teachers' share of each target is %v, but the recipe names no teachers", r.Distill)
+	case r.Distill == 0 && len(r.Teachers) > 0:
+		return fmt.Errorf("nn: the recipe names teachers, %s, but gives them no share of the targets", strings.Join(r.Teachers, ", "))
+	}
 	return nil
 }
 

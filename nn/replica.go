@@ -39,6 +39,9 @@ type Job struct {
 	X      []float32
 	Size   int
 	Labels []int
+	// Teacher holds, when the recipe distills, what the teachers say of
+	// each image of the share: a row of class probabilities an image.
+	Teacher []float32
 }
 
 // Shard is what a replica computed for a Job.
@@ -78,6 +81,7 @@ type LocalReplica struct {
 	aug    *data.Augment // nil: none
 	seed   uint64
 	smooth float32 // the training loss's label smoothing
+	distil float32 // the teachers' share of the training loss's targets
 	ce     CrossEntropy
 	x      Tensor
 	labels []int
@@ -101,7 +105,8 @@ func NewLocalReplica(cfg Config, norm data.Normalization, r Recipe) (*LocalRepli
 	if err != nil {
 		return nil, err
 	}
-	lr := &LocalReplica{net: net, params: net.Params(), norm: norm, seed: r.Seed, smooth: float32(r.LabelSmoothing), done: make(chan result, 1)}
+	lr := &LocalReplica{net: net, params: net.Params(), norm: norm, seed: r.Seed, smooth: float32(r.LabelSmoothing),
+		distil: float32(r.Distill), done: make(chan result, 1)}
 	if r.Augment != (data.Augment{}) {
 		aug := r.Augment
 		lr.aug = &aug
@@ -169,6 +174,10 @@ func (r *LocalReplica) Compute(job *Job) (*Shard, error) {
 	if count == 0 || count > job.Batch {
 		return nil, fmt.Errorf("nn: a share of %d images of a batch of %d", count, job.Batch)
 	}
+	if r.distil > 0 && len(job.Teacher) != count*r.net.Config.Classes {
+		return nil, fmt.Errorf("nn: %d teacher probabilities for %d images of %d classes", len(job.Teacher), count, r.net.Config.Classes)
+	}
+	r.ce.Teacher = job.Teacher
 	r.forward(count, size, true, fill)
 	ZeroGrad(r.params)
 	d := r.ce.Backward()
@@ -217,10 +226,10 @@ func (r *LocalReplica) forward(n, size int, train bool, fill func(x []float32, l
 	var logits *Tensor
 	if train {
 		logits = r.net.Forward(&r.x, true)
-		r.ce.Smoothing = r.smooth
+		r.ce.Smoothing, r.ce.Distill = r.smooth, r.distil
 	} else {
 		logits = r.net.Infer(&r.x)
-		r.ce.Smoothing = 0
+		r.ce.Smoothing, r.ce.Distill = 0, 0
 	}
 	r.loss = float64(r.ce.Forward(logits, r.labels))
 	k := logits.Shape[1]

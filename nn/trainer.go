@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 	"sync"
 
 	"github.com/intelscenes/resnet-browser/nn/data"
@@ -39,6 +40,11 @@ type Trainer struct {
 	state  []float32
 	step   int
 	group  *batchGroup // the replicas' BatchNorm group; nil if none
+	// teacher holds what the teachers say of the images of taught, when
+	// the recipe distills (see Teach); rows, the rows of each job's share.
+	taught  *data.Set
+	teacher []float32
+	rows    [][]float32
 }
 
 // NewTrainer prepares to train m with r over totalSteps optimizer steps
@@ -86,7 +92,18 @@ func NewTrainerOn(m *Model, r Recipe, totalSteps int, reps []Replica) (*Trainer,
 	}
 	t.jobs = make([]Job, len(reps))
 	t.shards = make([]*Shard, len(reps))
+	t.rows = make([][]float32, len(reps))
 	return t, nil
+}
+
+// Teach gives the trainer what the recipe's teachers say of the images
+// of set (TeacherProbabilities), which a recipe that distills trains on.
+func (t *Trainer) Teach(set *data.Set, probs []float32) error {
+	if k := t.Model.Net.Config.Classes; len(probs) != set.Len()*k {
+		return fmt.Errorf("nn: %d teacher probabilities for %d images of %d classes", len(probs), set.Len(), k)
+	}
+	t.taught, t.teacher = set, probs
+	return nil
 }
 
 // Steps returns the number of optimizer steps taken.
@@ -103,8 +120,19 @@ func (t *Trainer) LR() float64 {
 // update). On ErrDiverged, or when a replica fails, the model is
 // unchanged.
 func (t *Trainer) Step(set *data.Set, idx []int) (loss float64, right int, err error) {
+	if t.Recipe.Distill > 0 && set != t.taught {
+		return 0, 0, fmt.Errorf("nn: the recipe learns from teachers (%s), and the trainer has not been told what they say of these images", strings.Join(t.Recipe.Teachers, ", "))
+	}
 	return t.run(len(idx), func(j *Job, lo, hi int) {
 		j.Set, j.Idx = set, idx[lo:hi]
+		if t.Recipe.Distill > 0 {
+			k := t.Model.Net.Config.Classes
+			rows := t.rows[j.Share][:0]
+			for _, i := range j.Idx {
+				rows = append(rows, t.teacher[i*k:(i+1)*k]...)
+			}
+			t.rows[j.Share], j.Teacher = rows, rows
+		}
 	})
 }
 
@@ -116,6 +144,9 @@ func (t *Trainer) StepTensor(x *Tensor, labels []int) (loss float64, right int, 
 	}
 	if x.Shape[0] == 0 {
 		return 0, 0, errors.New("nn: empty batch")
+	}
+	if t.Recipe.Distill > 0 {
+		return 0, 0, errors.New("nn: a recipe that learns from teachers trains on a data set's images, not on a tensor")
 	}
 	per := x.Len() / x.Shape[0]
 	return t.run(x.Shape[0], func(j *Job, lo, hi int) {

@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"image"
 	"image/color"
@@ -12,6 +13,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -129,6 +131,53 @@ func TestTrainEvaluatePredict(t *testing.T) {
 		"-stages", "1,1", "-epochs", "12", "-batch", "8", "-val", "0.25", "-workers", "2", "-o", model, "-resume")
 	if err == nil || !strings.Contains(err.Error(), "older version") {
 		t.Errorf("resume of a checkpoint whose workers normalized apart: got %v, want a refusal", err)
+	}
+}
+
+// TestTrainFromTeachers trains a model, then one learning from it, and
+// refuses a teacher of another input size, a share without teachers,
+// and a resume that forgets them.
+func TestTrainFromTeachers(t *testing.T) {
+	zipPath := colorZip(t, 10, nil)
+	dir := t.TempDir()
+	tiny := []string{"-data", zipPath, "-recipe", "reference", "-size", "16", "-width", "4", "-stages", "1,1", "-epochs", "2", "-batch", "8", "-val", "0.25", "-workers", "2"}
+	train := func(args ...string) (string, string, error) {
+		return run1(t, append(append([]string{"train"}, tiny...), args...)...)
+	}
+	teacher := filepath.Join(dir, "teacher.safetensors")
+	if out, log, err := train("-o", teacher); err != nil {
+		t.Fatalf("train the teacher: %v\n%s\n%s", err, out, log)
+	}
+	student := filepath.Join(dir, "student.safetensors")
+	out, log, err := train("-teacher", teacher, "-distill", "0.7", "-o", student)
+	if err != nil {
+		t.Fatalf("train the student: %v\n%s\n%s", err, out, log)
+	}
+	if !strings.Contains(log, "1 teacher classified the 22 training images") || !strings.Contains(out, "    2  ") {
+		t.Errorf("the student's run:\n%s\n%s", out, log)
+	}
+	m, err := readModel(student)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r nn.Recipe
+	if err := json.Unmarshal(m.Meta.Recipe, &r); err != nil || r.Distill != 0.7 || !slices.Equal(r.Teachers, []string{"teacher.safetensors"}) {
+		t.Errorf("the student's recipe: %+v (%v), want a share of 0.7 for teacher.safetensors", r, err)
+	}
+	if !strings.Contains(m.Meta.Source, "learning from 1 teacher (a share of 0.7 of each target)") {
+		t.Errorf("the student's source: %q", m.Meta.Source)
+	}
+	_, _, err = train("-o", student, "-resume")
+	if err == nil || !strings.Contains(err.Error(), "teacher") {
+		t.Errorf("a resume of the student without its teacher: got %v", err)
+	}
+	big := append(slices.Clone(tiny), "-teacher", teacher, "-o", filepath.Join(dir, "big.safetensors"))
+	big[slices.Index(big, "16")] = "20"
+	if _, _, err := run1(t, append([]string{"train"}, big...)...); err == nil || !strings.Contains(err.Error(), "16×16") {
+		t.Errorf("a teacher of 16×16 images for a run at 20×20: got %v", err)
+	}
+	if _, _, err := train("-distill", "0.5", "-o", filepath.Join(dir, "x.safetensors")); err == nil || !strings.Contains(err.Error(), "-teacher") {
+		t.Errorf("-distill without -teacher: got %v", err)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime/pprof"
 	"strconv"
 	"strings"
@@ -79,14 +80,46 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	out := fs.String("o", "model.safetensors", "output model `file`; a checkpoint for -resume is kept beside it as FILE.ckpt")
 	resume := fs.Bool("resume", false, "continue the run saved in the -o file's checkpoint from its last finished epoch")
 	profile := fs.String("cpuprofile", "", "write a CPU profile of the training to `file`, for go tool pprof")
+	var teachers []string
+	fs.Func("teacher", "model `files`, comma-separated, to learn from besides the labels: each training image's target gives -distill to their averaged probabilities for it (they must take the recipe's input size)", func(s string) error {
+		teachers = nil
+		for _, f := range strings.Split(s, ",") {
+			if f = strings.TrimSpace(f); f != "" {
+				teachers = append(teachers, f)
+			}
+		}
+		return nil
+	})
+	distill := fs.Float64("distill", 0.5, "with -teacher, the teachers' share of each training image's target, 0 to 1")
 	n := fs.Int("workers", workers(), "parallel replicas, each computing a share of every batch; BatchNorm still normalizes over the whole batch, so without augmentation (-recipe reference) the number changes only the rounding; with it, each share draws its own crops and flips (results depend on the seed and this number)")
 	trainFlags(fs, &recipe)
-	if err := fs.Parse(args); err != nil {
+	err := fs.Parse(args)
+	if err != nil {
 		return err
 	}
 	if *dataPath == "" || fs.NArg() != 0 {
 		fs.Usage()
 		return errors.New("train needs -data")
+	}
+	var teacherModels []*nn.Model
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "distill" && len(teachers) == 0 {
+			err = errors.New("-distill is the teachers' share: it needs -teacher")
+		}
+	})
+	if err != nil {
+		return err
+	}
+	if len(teachers) > 0 {
+		recipe.Distill, recipe.Teachers = *distill, nil
+		for _, path := range teachers {
+			m, err := readModel(path)
+			if err != nil {
+				return fmt.Errorf("-teacher: %w", err)
+			}
+			teacherModels = append(teacherModels, m)
+			recipe.Teachers = append(recipe.Teachers, filepath.Base(path))
+		}
 	}
 	if err := recipe.Validate(); err != nil {
 		return err
@@ -102,6 +135,11 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	run, err := newRun(recipe, a, *n, *out, stdout, stderr)
 	if err != nil {
 		return err
+	}
+	if len(teacherModels) > 0 {
+		if err := run.teach(teacherModels); err != nil {
+			return err
+		}
 	}
 	if *resume {
 		if err := run.resume(*n); err != nil {
@@ -145,6 +183,29 @@ func newRun(r nn.Recipe, a *data.Archive, workers int, out string, stdout, stder
 	fmt.Fprintf(stderr, "%s, %d parameters; %d train, %d validation images; %d epochs of %d steps on %d workers (%s kernel)\n",
 		run.Model.Meta.Arch, run.Model.NumParams(), run.Train.Len(), nval, r.Epochs, run.StepsPerEpoch(), workers, nn.KernelInstructions())
 	return &trainRun{Run: run, out: out, workers: workers, stdout: stdout, log: stderr}, nil
+}
+
+// teach has the teachers classify the training images, for the
+// trainer to learn from.
+func (t *trainRun) teach(teachers []*nn.Model) error {
+	start := time.Now()
+	probs, err := nn.TeacherProbabilities(teachers, t.Train)
+	if err != nil {
+		return fmt.Errorf("-teacher: %v", nn.Message(err))
+	}
+	if err := t.Trainer.Teach(t.Train, probs); err != nil {
+		return err
+	}
+	fmt.Fprintf(t.log, "%s classified the %d training images and their mirror images in %.1fs\n", teacherCount(len(teachers)), t.Train.Len(), time.Since(start).Seconds())
+	return nil
+}
+
+// teacherCount writes n teachers, as "1 teacher" or "3 teachers".
+func teacherCount(n int) string {
+	if n == 1 {
+		return "1 teacher"
+	}
+	return fmt.Sprintf("%d teachers", n)
 }
 
 // run runs the remaining epochs, saving after each; on ctx's end it
@@ -218,6 +279,9 @@ func source(r nn.Recipe) string {
 		if ch := r.Changes(base); len(ch) > 0 {
 			s += " (" + strings.Join(ch, ", ") + ")"
 		}
+	}
+	if r.Distill > 0 {
+		s += fmt.Sprintf(", learning from %s (a share of %g of each target)", teacherCount(len(r.Teachers)), r.Distill)
 	}
 	return fmt.Sprintf("%s, seed %d", s, r.Seed)
 }
