@@ -36,7 +36,7 @@ type Recipe struct {
 	// plain loss.
 	LabelSmoothing float64 `json:"label_smoothing,omitempty"`
 	// Distill, above 0, is the share of each training image's target
-	// given to what teacher models say of it (see Teach), the rest going
+	// given to what teacher models say of it (see Trainer.Teach), the rest going
 	// to its label; 0 is off. Teachers names the teachers' files. Only
 	// resnet train has them: the page trains without teachers.
 	Distill  float64  `json:"distill,omitempty"`

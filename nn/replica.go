@@ -75,21 +75,21 @@ func ShardSizes(params []*Param) (grads, stats, state int) {
 // LocalReplica is a Replica that computes in this process, on its own copy
 // of the network.
 type LocalReplica struct {
-	net    *ResNet
-	params []*Param
-	norm   data.Normalization
-	aug    *data.Augment // nil: none
-	seed   uint64
-	smooth float32 // the training loss's label smoothing
-	distil float32 // the teachers' share of the training loss's targets
-	ce     CrossEntropy
-	x      Tensor
-	labels []int
-	loss   float64
-	right  int
-	shard  Shard
-	done   chan result
-	group  *batchGroup // nil unless its BatchNorms sum with other replicas'
+	net     *ResNet
+	params  []*Param
+	norm    data.Normalization
+	aug     *data.Augment // nil: none
+	seed    uint64
+	smooth  float32 // the training loss's label smoothing
+	distill float32 // the teachers' share of the training loss's targets
+	ce      CrossEntropy
+	x       Tensor
+	labels  []int
+	loss    float64
+	right   int
+	shard   Shard
+	done    chan result
+	group   *batchGroup // nil unless its BatchNorms sum with other replicas'
 }
 
 type result struct {
@@ -106,7 +106,7 @@ func NewLocalReplica(cfg Config, norm data.Normalization, r Recipe) (*LocalRepli
 		return nil, err
 	}
 	lr := &LocalReplica{net: net, params: net.Params(), norm: norm, seed: r.Seed, smooth: float32(r.LabelSmoothing),
-		distil: float32(r.Distill), done: make(chan result, 1)}
+		distill: float32(r.Distill), done: make(chan result, 1)}
 	if r.Augment != (data.Augment{}) {
 		aug := r.Augment
 		lr.aug = &aug
@@ -174,7 +174,7 @@ func (r *LocalReplica) Compute(job *Job) (*Shard, error) {
 	if count == 0 || count > job.Batch {
 		return nil, fmt.Errorf("nn: a share of %d images of a batch of %d", count, job.Batch)
 	}
-	if r.distil > 0 && len(job.Teacher) != count*r.net.Config.Classes {
+	if r.distill > 0 && len(job.Teacher) != count*r.net.Config.Classes {
 		return nil, fmt.Errorf("nn: %d teacher probabilities for %d images of %d classes", len(job.Teacher), count, r.net.Config.Classes)
 	}
 	r.ce.Teacher = job.Teacher
@@ -226,7 +226,7 @@ func (r *LocalReplica) forward(n, size int, train bool, fill func(x []float32, l
 	var logits *Tensor
 	if train {
 		logits = r.net.Forward(&r.x, true)
-		r.ce.Smoothing, r.ce.Distill = r.smooth, r.distil
+		r.ce.Smoothing, r.ce.Distill = r.smooth, r.distill
 	} else {
 		logits = r.net.Infer(&r.x)
 		r.ce.Smoothing, r.ce.Distill = 0, 0

@@ -82,9 +82,9 @@ type decodedPhoto struct {
 	err        error
 }
 
-// peerAnswer is a peer's answer to the photo of request i.
+// peerAnswer is peer p's answer to the photo of request i.
 type peerAnswer struct {
-	i     int
+	i, p  int
 	res   protocol.Classified
 	thumb []byte
 	err   *protocol.Error
@@ -96,8 +96,8 @@ type peerAnswer struct {
 // hands each peer with room the next batch (a peer holds two, to work on
 // one while the classifier, busy with its own, cannot hand out the
 // next); the last batch stays here, so that the classifier does not
-// wait for a peer at the end. The classes of a photo depend neither on the others inferred
-// with it nor on the worker.
+// wait for a peer at the end. The classes of a photo depend neither on
+// the others inferred with it nor on the worker.
 func (c *classifier) classify(rs []*request, qs []protocol.ClassifyRequest, answer func(int, protocol.Classified, []byte, error)) {
 	if c.model == nil {
 		for i := range rs {
@@ -108,10 +108,9 @@ func (c *classifier) classify(rs []*request, qs []protocol.ClassifyRequest, answ
 	peers := c.peers.forPhotos(len(rs), c.file)
 	box := mailbox.New[peerAnswer]()
 	held := make([]int, len(peers)) // photos each peer holds
-	at := make([]int, len(rs))      // the peer of each photo handed out
 	out := 0                        // photos handed out, not answered yet
 	took := func(a peerAnswer) {
-		held[at[a.i]]--
+		held[a.p]--
 		out--
 		if a.err != nil {
 			answer(a.i, protocol.Classified{}, nil, a.err)
@@ -119,29 +118,28 @@ func (c *classifier) classify(rs []*request, qs []protocol.ClassifyRequest, answ
 		}
 		answer(a.i, a.res, a.thumb, nil)
 	}
+	// hand gives peer p the photos from lo to hi.
+	hand := func(p, lo, hi int) {
+		for i := lo; i < hi; i++ {
+			if !begin(rs[i], qs[i], i, answer) {
+				continue
+			}
+			held[p]++
+			out++
+			c.peers.classify(peers[p], qs[i], rs[i].body, func(res protocol.Classified, thumb []byte, err *protocol.Error) {
+				box.Put(peerAnswer{i: i, p: p, res: res, thumb: thumb, err: err})
+			})
+			rs[i].body = nil
+		}
+	}
 	for lo := 0; lo < len(rs); {
 		for _, a := range box.TakeWhile(len(rs), func(peerAnswer) bool { return true }) {
 			took(a)
 		}
-		for p, w := range peers {
+		for p := range peers {
 			if held[p]+inferBatch <= peerHolds && len(rs)-lo > inferBatch {
-				hi := lo + inferBatch
-				for i := lo; i < hi; i++ {
-					r := rs[i]
-					r.file = qs[i].Name
-					if r.cancelled() {
-						answer(i, protocol.Classified{}, nil, errCancelled)
-						continue
-					}
-					at[i] = p
-					held[p]++
-					out++
-					c.peers.classify(w, qs[i], r.body, func(res protocol.Classified, thumb []byte, err *protocol.Error) {
-						box.Put(peerAnswer{i: i, res: res, thumb: thumb, err: err})
-					})
-					r.body = nil
-				}
-				lo = hi
+				hand(p, lo, lo+inferBatch)
+				lo += inferBatch
 			}
 		}
 		if lo == len(rs) {
@@ -169,9 +167,7 @@ func (c *classifier) classifyHere(rs []*request, qs []protocol.ClassifyRequest, 
 	var batch []decodedPhoto
 	for i := lo; i < hi; i++ {
 		r := rs[i]
-		r.file = qs[i].Name
-		if r.cancelled() {
-			answer(i, protocol.Classified{}, nil, errCancelled)
+		if !begin(r, qs[i], i, answer) {
 			continue
 		}
 		if c.alone != nil && handOver(r.body).Truthy() && huge(r.body) {
@@ -191,6 +187,17 @@ func (c *classifier) classifyHere(rs []*request, qs []protocol.ClassifyRequest, 
 	if len(batch) > 0 {
 		c.infer(batch, qs, answer)
 	}
+}
+
+// begin starts on request i, r asking q: it reports false, answering
+// it, if it was asked to stop.
+func begin(r *request, q protocol.ClassifyRequest, i int, answer func(int, protocol.Classified, []byte, error)) bool {
+	r.file = q.Name
+	if r.cancelled() {
+		answer(i, protocol.Classified{}, nil, errCancelled)
+		return false
+	}
+	return true
 }
 
 // infer runs the network on the photos of batch and answers each.
