@@ -9,7 +9,7 @@ import (
 
 // Recipe is everything that decides a training run besides the data.
 type Recipe struct {
-	// Name is "reference", "default" or "custom".
+	// Name is a preset's (see Presets) or "custom".
 	Name string `json:"name"`
 	// Config is the architecture.
 	Config Config `json:"config"`
@@ -114,9 +114,30 @@ func QuickRecipe() Recipe {
 	return r
 }
 
+// BestRecipe is the recipe of the built-in model: the default recipe at
+// 40×40 input, where scenes keep more of their detail, with label
+// smoothing 0.1 (docs/builtin-model.md has the study). Each step costs
+// about 40²/32² times the default's.
+func BestRecipe() Recipe {
+	r := DefaultRecipe()
+	r.Name = "best"
+	r.Config.InputSize = 40
+	r.LabelSmoothing = 0.1
+	return r
+}
+
 // Presets are the recipes a person starts from, by name: reference,
-// default and quick.
-var Presets = []func() Recipe{ReferenceRecipe, DefaultRecipe, QuickRecipe}
+// default, quick and best.
+var Presets = []func() Recipe{ReferenceRecipe, DefaultRecipe, QuickRecipe, BestRecipe}
+
+// PresetNames returns the presets' names, in the order of Presets.
+func PresetNames() []string {
+	names := make([]string, len(Presets))
+	for i, p := range Presets {
+		names[i] = p().Name
+	}
+	return names
+}
 
 // Preset returns the preset recipe named name.
 func Preset(name string) (Recipe, bool) {

@@ -10,7 +10,7 @@ import (
 )
 
 func TestPresets(t *testing.T) {
-	for _, name := range []string{"reference", "default", "quick"} {
+	for _, name := range []string{"reference", "default", "quick", "best"} {
 		r, ok := Preset(name)
 		if !ok || r.Name != name || r.Validate() != nil {
 			t.Errorf("Preset(%q) = %+v, %v", name, r, ok)
@@ -18,6 +18,9 @@ func TestPresets(t *testing.T) {
 	}
 	if q, _ := Preset("quick"); q.Epochs != 8 || q.Augment.Pad != 0 || q.Augment.FlipProb != 0.5 {
 		t.Errorf("quick: %+v", q)
+	}
+	if b, _ := Preset("best"); b.Config.InputSize != 40 || b.LabelSmoothing != 0.1 || b.Augment != DefaultRecipe().Augment || b.Epochs != 24 {
+		t.Errorf("best: %+v", b)
 	}
 	if _, ok := Preset("magic"); ok {
 		t.Error("Preset(magic): found")

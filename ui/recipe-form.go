@@ -21,13 +21,7 @@ type RecipeForm struct {
 }
 
 // Presets are the names of the presets.
-func (c *RecipeForm) Presets() []string {
-	var names []string
-	for _, p := range nn.Presets {
-		names = append(names, p().Name)
-	}
-	return names
-}
+func (c *RecipeForm) Presets() []string { return nn.PresetNames() }
 
 // Expanded is the aria-expanded of the Advanced button.
 func (c *RecipeForm) Expanded() string { return fmt.Sprint(c.Recipe.AdvancedOpen()) }

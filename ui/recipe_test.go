@@ -14,7 +14,7 @@ func TestRecipePresets(t *testing.T) {
 	for _, tc := range []struct {
 		preset  string
 		workers int
-	}{{"reference", 1}, {"default", 2}, {"quick", 2}, {"unknown", 2}} {
+	}{{"reference", 1}, {"default", 2}, {"quick", 2}, {"best", 2}, {"unknown", 2}} {
 		r := newRecipe(tc.preset, 2)
 		rec, workers, err := r.recipe()
 		want, ok := nn.Preset(tc.preset)

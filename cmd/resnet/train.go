@@ -69,13 +69,13 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			}
 			r, ok := nn.Preset(value)
 			if !ok {
-				return fmt.Errorf("-recipe %q: want reference, default or quick", value)
+				return fmt.Errorf("-recipe %q: want one of %s", value, strings.Join(nn.PresetNames(), ", "))
 			}
 			recipe = r
 		}
 	}
-	fs := newFlags("train", "-data data.zip [-recipe reference|default] [flags] -o model.safetensors", stderr)
-	fs.String("recipe", recipe.Name, "starting recipe: reference (exactly the notebook), default (the reference plus crop and flip augmentation) or quick (default in 8 epochs); other flags override its values")
+	fs := newFlags("train", "-data data.zip [-recipe "+strings.Join(nn.PresetNames(), "|")+"] [flags] -o model.safetensors", stderr)
+	fs.String("recipe", recipe.Name, "starting recipe: reference (exactly the notebook), default (the reference plus crop and flip augmentation), quick (default in 8 epochs) or best (the built-in model's: default at 40×40 with label smoothing 0.1); other flags override its values")
 	dataPath := fs.String("data", "", "dataset `zip` (required)")
 	out := fs.String("o", "model.safetensors", "output model `file`; a checkpoint for -resume is kept beside it as FILE.ckpt")
 	resume := fs.Bool("resume", false, "continue the run saved in the -o file's checkpoint from its last finished epoch")
