@@ -116,8 +116,8 @@ func QuickRecipe() Recipe {
 
 // BestRecipe is the recipe of the built-in model: the default recipe at
 // 40×40 input, where scenes keep more of their detail, with label
-// smoothing 0.1 (docs/builtin-model.md has the study). Each step costs
-// about 40²/32² times the default's.
+// smoothing 0.1 (docs/builtin-model.md has the study). Its images have
+// 40²/32² times the default's pixels.
 func BestRecipe() Recipe {
 	r := DefaultRecipe()
 	r.Name = "best"

@@ -133,7 +133,7 @@ func (r *Recipe) PresetHint() string {
 	case "quick":
 		return "The default recipe in 8 epochs, with flips but no crops: a run of minutes rather than hours. The line under the form says how long it takes here once a data set is loaded."
 	case "best":
-		return "The built-in model's recipe, without the models it also learnt from: the default at 40×40 images with label smoothing 0.1. Each image has about one and a half times the default's pixels, and each step costs as much more."
+		return "The built-in model's recipe, without the models it also learnt from: the default at 40×40 images with label smoothing 0.1. Each image has about one and a half times the default's pixels; the line under the form says how long a run takes here once a data set is loaded."
 	}
 	return "The reference's network, budget and optimizer, with random crops and flips of the training images."
 }
