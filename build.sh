@@ -153,18 +153,30 @@ bench_epoch() {
 	mkdir -p .cache/bin
 	go build -o .cache/bin/resnet ./cmd/resnet || return 1
 	[ -f "$split/split.json" ] || go run ./nn/testdata/torch/export -data "$zip" -seed 1 -o "$split" || return 1
-	local ours=() theirs=() s torch
+	local ours=() theirs=() avx2=() s torch
 	torch=$("$py" -c 'import torch; print(torch.__version__)')
+	# Where the CPU has AVX-512, nn multiplies with it, and reads the 3×3
+	# convolutions' inputs in place only with AVX2 (GODEBUG turns AVX-512
+	# off): both are timed, to tell which is faster there.
+	local wide=""
+	grep -qw avx512f /proc/cpuinfo 2>/dev/null && wide=1
 	for i in 1 2 3; do
 		s=$(.cache/bin/resnet train -data "$zip" -recipe reference -epochs 1 -workers 2 -seed 1 -o .cache/bench-epoch.safetensors 2>/dev/null |
 			awk '$1 == "1" { print $NF }') || return 1
 		echo "run $i: resnet train, 2 workers: ${s:?no epoch line} s"
 		ours+=("$s")
+		if [ -n "$wide" ]; then
+			s=$(GODEBUG=cpu.avx512f=off .cache/bin/resnet train -data "$zip" -recipe reference -epochs 1 -workers 2 -seed 1 -o .cache/bench-epoch.safetensors 2>/dev/null |
+				awk '$1 == "1" { print $NF }') || return 1
+			echo "run $i: resnet train, 2 workers, AVX-512 off: ${s:?no epoch line} s"
+			avx2+=("$s")
+		fi
 		s=$("$py" nn/testdata/torch/train_reference.py --data "$split" --seed 1 --threads 2 --epochs 1 | awk '$1 == "1" { print $NF }') || return 1
 		echo "run $i: PyTorch $torch, 2 threads: ${s:?no epoch line} s"
 		theirs+=("$s")
 	done
 	printf '%s\n' "${ours[@]}" | sort -n | awk '{ v[NR] = $1 } END { printf "epoch-native seconds min=%s median=%s max=%s\n", v[1], v[2], v[3] }'
+	[ -n "$wide" ] && printf '%s\n' "${avx2[@]}" | sort -n | awk '{ v[NR] = $1 } END { printf "epoch-native-avx2 seconds min=%s median=%s max=%s\n", v[1], v[2], v[3] }'
 	printf '%s\n' "${theirs[@]}" | sort -n | awk '{ v[NR] = $1 } END { printf "epoch-pytorch seconds min=%s median=%s max=%s\n", v[1], v[2], v[3] }'
 	{ printf '%s\n' "${ours[@]}" | sort -n | sed -n 2p; printf '%s\n' "${theirs[@]}" | sort -n | sed -n 2p; } |
 		awk 'NR == 1 { a = $1 } NR == 2 { printf "native is %.2fx PyTorch (the medians; above 1 is faster)\n", $1 / a }'

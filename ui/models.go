@@ -254,7 +254,7 @@ func (m *Models) download(id string) {
 // Rows returns the list's rows: the built-in model, then those kept.
 func (m *Models) Rows() []store.Model {
 	builtin := store.Model{ID: builtinID, Name: "Built-in model", Accuracy: -1,
-		ModelInfo: protocol.ModelInfo{Arch: "ResNet-14", Source: "the reference network trained on the Intel scenes, shipped with the page"}}
+		ModelInfo: protocol.ModelInfo{Arch: "ResNet-14", Source: "trained on the Intel scenes with the best recipe, learning from three teachers; shipped with the page"}}
 	return append([]store.Model{builtin}, m.List...)
 }
 
