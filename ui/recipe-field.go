@@ -1,6 +1,8 @@
 package main
 
 import (
+	"fmt"
+
 	"github.com/vugu/vugu"
 
 	"github.com/intelscenes/resnet-browser/nn"
@@ -14,3 +16,7 @@ type RecipeField struct {
 	Recipe *Recipe
 	Handle func(name string, e vugu.DOMEvent) // something was typed or chosen
 }
+
+// Invalid is the field's aria-invalid: "true" while what was typed is
+// wrong, else "false".
+func (c *RecipeField) Invalid() string { return fmt.Sprint(c.Recipe.Errs[c.F.Name] != "") }

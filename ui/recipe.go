@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -89,16 +90,17 @@ func (r *Recipe) setWorkers(value string) {
 }
 
 // recipe returns the recipe the form holds and its number of workers,
-// or why it cannot run: the first field in error, else what nn says of
-// the whole. Its Config.Classes is 2, the data set's being set when it
-// trains.
+// or why it cannot run: every field in error (the workers' last), else
+// what nn says of the whole. Its Config.Classes is 2, the data set's
+// being set when it trains.
 func (r *Recipe) recipe() (nn.Recipe, int, error) {
 	rec := r.Defaults
 	rec.Name = r.Preset
 	changed := false
+	var wrong []string // "Label: what is wrong", a field in error each
 	for _, f := range nn.RecipeFields {
 		if err := f.Set(&rec, r.Values[f.Name]); err != nil {
-			return rec, 0, fmt.Errorf("%s: %v", f.Label, err)
+			wrong = append(wrong, fmt.Sprintf("%s: %v", f.Label, err))
 		}
 		changed = changed || r.Values[f.Name] != f.Get(r.Defaults)
 	}
@@ -106,7 +108,14 @@ func (r *Recipe) recipe() (nn.Recipe, int, error) {
 		rec.Name = "custom"
 	}
 	if r.WorkErr != "" {
-		return rec, 0, fmt.Errorf("Workers: %s", r.WorkErr)
+		wrong = append(wrong, "Workers: "+r.WorkErr)
+	}
+	switch len(wrong) {
+	case 0:
+	case 1:
+		return rec, 0, errors.New(wrong[0])
+	default:
+		return rec, 0, fmt.Errorf("%d fields to put right: %s", len(wrong), strings.Join(wrong, "; "))
 	}
 	n, _ := strconv.Atoi(strings.TrimSpace(r.Workers))
 	rec.BatchNormPerShare = n > 1

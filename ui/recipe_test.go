@@ -75,6 +75,12 @@ func TestRecipeFieldsAsTyped(t *testing.T) {
 	if p := r.Problem(); !strings.HasPrefix(p, "Blocks per stage: ") {
 		t.Errorf("a field in error: problem %q, want it named", p)
 	}
+	r.set("lr", "abc")
+	r.setWorkers("0")
+	if p := r.Problem(); !strings.HasPrefix(p, "3 fields to put right: Blocks per stage: ") ||
+		!strings.Contains(p, `; Peak learning rate: "abc" is not a number; Workers: 0 is out of range`) {
+		t.Errorf("three fields in error: problem %q, want each named", p)
+	}
 }
 
 // TestRecipeWorkers checks the workers field, and what nn says of the

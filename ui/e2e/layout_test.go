@@ -69,6 +69,13 @@ func TestRecipeAdvanced(t *testing.T) {
 	p.openAdvanced()
 	p.fill("Batch size", "abc")
 	p.waitFor(`document.querySelector("#recipe-advanced .field-error") !== null`, "the batch size's error")
+	invalid := `document.querySelector("#recipe-batch").getAttribute("aria-invalid")`
+	if got := p.eval(invalid); got != "true" {
+		t.Errorf(`Batch size "abc": aria-invalid %q, want "true"`, got)
+	}
+	if got := p.eval(`document.querySelector("#recipe-seed").getAttribute("aria-invalid")`); got != "false" {
+		t.Errorf(`Seed, as the preset has it: aria-invalid %q, want "false"`, got)
+	}
 	p.click("Advanced") // closing it: a wrong field keeps it open
 	if got := p.eval(`String(document.querySelector("#recipe-advanced") !== null)`); got != "true" {
 		t.Error("Advanced closed over a wrong field")
