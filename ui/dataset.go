@@ -164,16 +164,24 @@ func (d *Dataset) LoadingLine() string {
 	return fmt.Sprintf("Reading %s: %s…", d.Loading, d.Progress.Stage)
 }
 
-// ProgressFigures says how far the load got: files done of total, and
-// their rate.
-func (d *Dataset) ProgressFigures() string {
-	p := d.Progress
+// ProgressFigures says how far the load got: files done of total, their
+// rate and the time left.
+func (d *Dataset) ProgressFigures() string { return progressFigures(d.Progress, "files") }
+
+// progressFigures says how far work on many images got: p's done of its
+// total, what they are (files, images), then, once p has a rate, the
+// images a second and the time left at that rate; "" before p has a
+// total.
+func progressFigures(p protocol.Progress, what string) string {
 	if p.Total == 0 {
 		return ""
 	}
-	s := fmt.Sprintf("%s of %s files", data.CountWords(p.Done), data.CountWords(p.Total))
+	s := fmt.Sprintf("%s of %s %s", data.CountWords(p.Done), data.CountWords(p.Total), what)
 	if p.PerSec > 0 {
 		s += fmt.Sprintf(" · %s images/s", data.CountWords(int(p.PerSec+0.5)))
+		if p.Done < p.Total {
+			s += " · about " + clock(float64(p.Total-p.Done)/p.PerSec) + " left"
+		}
 	}
 	return s
 }

@@ -30,7 +30,7 @@ func TestDatasetShow(t *testing.T) {
 		t.Errorf("got %q, want %q", got, want)
 	}
 	d.Progress = protocol.Progress{Stage: "decoding images", Done: 6400, Total: 14034, PerSec: 1234.4}
-	if got, want := d.ProgressFigures(), "6,400 of 14,034 files · 1,234 images/s"; got != want {
+	if got, want := d.ProgressFigures(), "6,400 of 14,034 files · 1,234 images/s · about 0:06 left"; got != want {
 		t.Errorf("got %q, want %q", got, want)
 	}
 	d.Info.Kept = true

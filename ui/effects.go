@@ -283,6 +283,9 @@ func (c *Root) runEnded(res *protocol.TrainResult, model js.Value, err *protocol
 					meta.Accuracy = t.accuracyOf(e)
 				}
 			}
+			if res.Validation != nil { // the model's own, which a run stopped within an epoch has too
+				meta.Accuracy = nn.ConfusionMatrix(res.Validation.Matrix).Accuracy()
+			}
 			c.keepTrained(name, model, meta)
 		}
 	}

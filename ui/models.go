@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -128,6 +129,7 @@ func (m *Models) keep(meta store.Model, file js.Value) {
 		return
 	}
 	meta.ID = newID()
+	meta.Name = m.freeName(meta.Name)
 	m.Current = meta.ID
 	m.store.do(func() {
 		m.store.askPersist()
@@ -145,6 +147,20 @@ func (m *Models) keep(meta store.Model, file js.Value) {
 		}
 		m.refresh()
 	})
+}
+
+// freeName returns name, or, when a model of the list has it already,
+// name followed by the first number in parentheses that none has, from
+// 2: a second run of a recipe and seed is "trained-quick-seed1 (2)".
+func (m *Models) freeName(name string) string {
+	taken := func(n string) bool {
+		return slices.ContainsFunc(m.List, func(row store.Model) bool { return row.Name == n })
+	}
+	free := name
+	for i := 2; taken(free); i++ {
+		free = fmt.Sprintf("%s (%d)", name, i)
+	}
+	return free
 }
 
 // put writes meta and its file, a Blob, to the storage; it runs in a

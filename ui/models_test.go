@@ -87,3 +87,18 @@ func TestStorageLine(t *testing.T) {
 		}
 	}
 }
+
+// TestModelsFreeName: a model kept under a name the list has already
+// gets the first free number after it.
+func TestModelsFreeName(t *testing.T) {
+	m := Models{List: []store.Model{{ID: "a", Name: "trained-quick-seed1"}, {ID: "b", Name: "trained-quick-seed1 (2)"}, {ID: "c", Name: "mine"}}}
+	for name, want := range map[string]string{
+		"trained-quick-seed1": "trained-quick-seed1 (3)",
+		"mine":                "mine (2)",
+		"trained-quick-seed2": "trained-quick-seed2",
+	} {
+		if got := m.freeName(name); got != want {
+			t.Errorf("freeName(%q) = %q, want %q", name, got, want)
+		}
+	}
+}

@@ -140,9 +140,9 @@ func (r *Recipe) PresetHint() string {
 	case "reference":
 		return "Exactly the reference notebook: ResNet-14 on 32×32 images, 24 epochs of batch 64, Adam, one-cycle to 0.01, gradients clipped to ±0.1, no augmentation. It trains on 1 worker, which is the notebook's arithmetic: with more, each worker's BatchNorm normalizes its own share of the batch."
 	case "quick":
-		return "The default recipe in 8 epochs, with flips but no crops: a run of minutes rather than hours. The line under the form says how long it takes here once a data set is loaded."
+		return "The default recipe in 8 epochs, with flips but no crops: a run of minutes rather than hours. Once a data set is loaded, the line under Workers says how long it takes here."
 	case "best":
-		return "The built-in model's recipe, without the models it also learnt from: the default at 40×40 images with label smoothing 0.1. Each image has about one and a half times the default's pixels; the line under the form says how long a run takes here once a data set is loaded."
+		return "The built-in model's recipe, without the models it also learnt from: the default at 40×40 images with label smoothing 0.1. Each image has about one and a half times the default's pixels; once a data set is loaded, the line under Workers says how long a run takes here."
 	}
 	return "The reference's network, budget and optimizer, with random crops and flips of the training images."
 }
@@ -241,8 +241,8 @@ func (r *Recipe) Cost(info *protocol.DatasetInfo, trainImages int) string {
 	steps := rec.Epochs * ((first + rec.BatchSize - 1) / rec.BatchSize)
 	rec.Config.Classes = len(info.Classes)
 	mem := nn.EstimateTrainMemory(rec.Config, rec.BatchSize/workers)
-	s := fmt.Sprintf("%s steps of %d images (%d epochs of %s images); about %s a worker for training, beside the data set's %s",
-		data.CountWords(steps), rec.BatchSize, rec.Epochs, data.CountWords(first), data.ByteWords(mem), data.ByteWords(info.Memory))
+	s := fmt.Sprintf("%s of %d images (%s of %s images); about %s a worker for training, beside the data set's %s",
+		plural(steps, "step", "steps"), rec.BatchSize, plural(rec.Epochs, "epoch", "epochs"), data.CountWords(first), data.ByteWords(mem), data.ByteWords(info.Memory))
 	if side := rec.Config.InputSize; side != info.Size {
 		s += ". " + otherSide(info, side)
 	}

@@ -76,8 +76,12 @@ func (c *TrainingPanel) RunLine() string {
 func (c *TrainingPanel) StatusLine() string {
 	st := c.Training
 	switch {
-	case !st.Running:
+	case !st.Running && st.Ended == protocol.EndedStopped:
+		return "Stopped."
+	case !st.Running && st.Ended == protocol.EndedDone:
 		return "Finished."
+	case !st.Running:
+		return "Ended."
 	case st.Stopping:
 		return "Stopping after the current step…"
 	case st.Paused:
@@ -103,7 +107,7 @@ func (c *TrainingPanel) Figures() string {
 	if !c.Training.Running {
 		line = fmt.Sprintf("trained at %.0f images/s (validation not counted) · %s of training", c.Training.Speed(), clock(s.seconds))
 	}
-	if c.Training.Running && s.step > 0 && s.step < c.TotalSteps() {
+	if c.Training.Running && !c.Training.Paused && s.step > 0 && s.step < c.TotalSteps() {
 		left := s.seconds / float64(s.step) * float64(c.TotalSteps()-s.step)
 		line += " · about " + clock(left) + " left"
 	}

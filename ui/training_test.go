@@ -80,13 +80,24 @@ func TestTrainingPanelLines(t *testing.T) {
 			t.Errorf("got %q, want %q", tc.got, tc.want)
 		}
 	}
-	tr.Stopping = true
+	tr.Paused = true
+	if got := c.Figures(); got != "128 images/s · elapsed 1:40" {
+		t.Errorf("paused: figures %q, want no time left", got)
+	}
+	tr.Paused, tr.Stopping = false, true
 	if got := c.StatusLine(); got != "Stopping after the current step…" {
 		t.Errorf("stopping: %q", got)
+	}
+	tr.Running, tr.Ended = false, protocol.EndedStopped
+	if got := c.StatusLine(); got != "Stopped." {
+		t.Errorf("stopped: status %q", got)
 	}
 	tr.Running, tr.Ended, tr.Epochs = false, protocol.EndedDone, make([]nn.Epoch, 8)
 	if got := c.EndedLine(); got != "Done after 8 of 8 epochs. The new model classifies the images you drop now." {
 		t.Errorf("ended: %q", got)
+	}
+	if got := c.StatusLine(); got != "Finished." {
+		t.Errorf("done: status %q", got)
 	}
 	if !strings.HasPrefix(c.Figures(), "trained at 0 images/s") {
 		t.Errorf("figures of a run ended: %q", c.Figures())

@@ -231,7 +231,7 @@ func (d *datasets) train(r *request, q protocol.TrainRequest) (protocol.TrainRes
 			}
 		}
 	}
-	res.Source = sourceOf(run, res)
+	res.Source = sourceOf(run, res, q.KeepBest)
 	m.Meta.Source = res.Source
 	var helpers []predictor
 	if res.Ended == protocol.EndedDone || res.Ended == protocol.EndedStopped {
@@ -330,12 +330,15 @@ func endedBy(err error, run *nn.Run) string {
 }
 
 // sourceOf describes the model of a run, for its card and file.
-func sourceOf(run *nn.Run, res protocol.TrainResult) string {
+func sourceOf(run *nn.Run, res protocol.TrainResult, keepBest bool) string {
 	r := run.Recipe
 	s := fmt.Sprintf("trained in this page with the %s recipe, seed %d, %d of %d epochs", r.Name, r.Seed, len(res.Epochs), r.Epochs)
+	if steps := run.Trainer.Steps(); res.Ended == protocol.EndedStopped && steps < run.TotalSteps() {
+		s += fmt.Sprintf(", stopped at step %s of %s", data.CountWords(steps), data.CountWords(run.TotalSteps()))
+	}
 	for _, e := range res.Epochs {
-		if e.Epoch == res.Kept && run.Val != nil {
-			s += fmt.Sprintf(", epoch %d kept: validation accuracy %.2f%%", e.Epoch, 100*e.ValAcc)
+		if keepBest && e.Epoch == res.Kept && run.Val != nil {
+			s += fmt.Sprintf(", the best epoch's weights: epoch %d, validation accuracy %.2f%%", e.Epoch, 100*e.ValAcc)
 		}
 	}
 	return s

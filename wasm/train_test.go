@@ -170,6 +170,9 @@ func TestTrainPauseResumeStop(t *testing.T) {
 	if res := stopped.res; stopped.err != nil || res.Ended != protocol.EndedStopped || len(res.Epochs) != 1 || res.Test == nil {
 		t.Fatalf("stopped: %+v, %v", res, stopped.err)
 	}
+	if src := stopped.res.Source; !strings.HasSuffix(src, ", 1 of 2 epochs, stopped at step 8 of 12") {
+		t.Errorf("stopped: source %q, want the step it stopped at", src)
+	}
 	// A run whose step 9 diverges stops there with the same weights.
 	diverged := trainSample(t, protocol.TrainRequest{Recipe: smallRecipe(), Workers: 1, NaNStep: 9}, nil)
 	if res := diverged.res; diverged.err != nil || !strings.Contains(res.Ended, "not a number at step 9") {

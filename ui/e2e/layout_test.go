@@ -28,6 +28,12 @@ func TestPhoneWidth(t *testing.T) {
 		}
 	}
 	fits("fresh")
+	// The drop zone, the page's first use, is on the first screen.
+	zone := p.eval(`String(Math.round(document.querySelector("#drop-zone").getBoundingClientRect().bottom))`)
+	var bottom int
+	if _, err := fmt.Sscan(zone, &bottom); err != nil || bottom > 844 {
+		t.Errorf("the drop zone ends %s pixels down a screen of 844", zone)
+	}
 	if got := p.eval(`String(document.querySelectorAll("main").length)`); got != "1" {
 		t.Errorf("%s main landmarks, want 1", got)
 	}
