@@ -4,8 +4,11 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/vugu/vugu"
 	"path"
+
+	"github.com/vugu/vugu"
+
+	"github.com/intelscenes/resnet-browser/nn/data"
 )
 
 // CellImages shows the images of one cell of the confusion matrix, the
@@ -16,6 +19,15 @@ type CellImages struct {
 	Classes []string
 	Explain func(im *CellImage, class string) // a heat map of class over im was asked for; "" hides it
 	Data    *Dataset                          // the data set, whose images can be relabelled or left out; nil: not here
+	More    int                               // how many more images ShowMore shows; 0: none are left
+	// ShowMore shows More more of the cell's images; Close stops showing
+	// them.
+	ShowMore, Close func()
+}
+
+// MoreLabel is the text of the button that shows more images.
+func (c *CellImages) MoreLabel() string {
+	return fmt.Sprintf("Show %s more (of %s not shown)", data.CountWords(c.More), data.CountWords(c.Cell.Total-len(c.Cell.Images)))
 }
 
 // EditTag says what was done to the image im in the data set: "" when
@@ -27,6 +39,18 @@ func (c *CellImages) HandleRelabel(im *CellImage, e vugu.DOMEvent) {
 	if class := e.JSEventTarget().Get("value").String(); class != "" {
 		c.Data.Relabel(im.Name, class)
 	}
+}
+
+// RelabelTo returns the classes the image im can be moved to: the data
+// set's, but for its own.
+func (c *CellImages) RelabelTo(im *CellImage) []string {
+	var to []string
+	for _, class := range c.Data.Info.Classes {
+		if im.Class >= len(c.Classes) || class != c.Classes[im.Class] {
+			to = append(to, class)
+		}
+	}
+	return to
 }
 
 // explainer is Explain for the image im.

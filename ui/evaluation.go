@@ -41,6 +41,7 @@ type Cell struct {
 	Err               string
 	Total             int // images in the cell
 	Images            []*CellImage
+	Limit             int // how many of them were asked for
 }
 
 // CellImage is one image of a cell, as the model saw it.
@@ -114,21 +115,56 @@ func (e *Evaluation) reset() {
 }
 
 // Show shows the images of the cell (actual, predicted) of the matrix.
-func (e *Evaluation) Show(actual, predicted int) {
-	q := protocol.CellRequest{Split: e.split, Actual: actual, Predicted: predicted, Limit: cellLimit}
-	e.showImages(&Cell{Actual: actual, Predicted: predicted, Loading: true}, func(h link.Handlers[protocol.CellImages, protocol.None]) {
+func (e *Evaluation) Show(actual, predicted int) { e.showCell(actual, predicted, cellLimit) }
+
+// showCell shows the first limit images of the cell (actual, predicted).
+func (e *Evaluation) showCell(actual, predicted, limit int) {
+	q := protocol.CellRequest{Split: e.split, Actual: actual, Predicted: predicted, Limit: limit}
+	e.showImages(&Cell{Actual: actual, Predicted: predicted, Loading: true, Limit: limit}, func(h link.Handlers[protocol.CellImages, protocol.None]) {
 		ask(e.page, e.worker, protocol.Cell, q, js.Undefined(), 0, h)
 	})
 }
 
 // ShowTopLosses shows the images with the highest loss, whatever their
 // cell.
-func (e *Evaluation) ShowTopLosses() {
-	q := protocol.TopLossesRequest{Split: e.split, Limit: topLossesLimit}
-	e.showImages(&Cell{Actual: -1, Predicted: -1, TopLosses: true, Loading: true}, func(h link.Handlers[protocol.CellImages, protocol.None]) {
+func (e *Evaluation) ShowTopLosses() { e.showTopLosses(topLossesLimit) }
+
+// showTopLosses shows the limit images with the highest loss.
+func (e *Evaluation) showTopLosses(limit int) {
+	q := protocol.TopLossesRequest{Split: e.split, Limit: limit}
+	e.showImages(&Cell{Actual: -1, Predicted: -1, TopLosses: true, Loading: true, Limit: limit}, func(h link.Handlers[protocol.CellImages, protocol.None]) {
 		ask(e.page, e.worker, protocol.TopLosses, q, js.Undefined(), 0, h)
 	})
 }
+
+// More says how many more images of the cell shown ShowMore shows: as
+// many again as the first time, at most those left; 0 when none are.
+func (e *Evaluation) More() int {
+	c := e.Cell
+	if c == nil || c.Loading || len(c.Images) >= c.Total {
+		return 0
+	}
+	step := cellLimit
+	if c.TopLosses {
+		step = topLossesLimit
+	}
+	return min(step, c.Total-len(c.Images))
+}
+
+// ShowMore shows the cell shown with More more images.
+func (e *Evaluation) ShowMore() {
+	c := e.Cell
+	if n := e.More(); n > 0 {
+		if c.TopLosses {
+			e.showTopLosses(c.Limit + n)
+		} else {
+			e.showCell(c.Actual, c.Predicted, c.Limit+n)
+		}
+	}
+}
+
+// CloseCell stops showing the cell's images.
+func (e *Evaluation) CloseCell() { e.clearCell() }
 
 // showImages shows cell, whose images ask has the data set worker send.
 func (e *Evaluation) showImages(cell *Cell, ask func(link.Handlers[protocol.CellImages, protocol.None])) {

@@ -269,6 +269,24 @@ func TestSampleDataset(t *testing.T) {
 		last = loss
 	}
 	screenshot(p, "top-losses.png")
+	// Show more, up to the whole split; Close.
+	count := `String(document.querySelectorAll("#cell-images .cell-image").length)`
+	if got := p.eval(count); got != "24" {
+		t.Errorf("top losses: %s images shown, want 24", got)
+	}
+	for _, shown := range []int{24, 48} {
+		more := p.eval(`document.querySelector("#cell-images .show-more")?.textContent ?? ""`)
+		if more == "" {
+			t.Fatalf("%s top losses shown with no Show more", p.eval(count))
+		}
+		p.click(more)
+		p.waitFor(fmt.Sprintf(`document.querySelectorAll("#cell-images .cell-image").length > %d`, shown), "more top losses")
+	}
+	if got, more := p.eval(count), p.eval(`String(document.querySelector("#cell-images .show-more"))`); got != "60" || more != "null" {
+		t.Errorf("after Show more twice: %s images (want all 60), Show more %s", got, more)
+	}
+	p.click("Close Top losses")
+	p.waitFor(`document.querySelector("#cell-images") === null`, "the top losses closed")
 	// The pair most confused opens its cell.
 	p.click(fmt.Sprintf("%s taken for %s: %s", mostConfused(want.Matrix)[0], mostConfused(want.Matrix)[1], plural(mostConfused(want.Matrix)[2])))
 	p.waitFor(fmt.Sprintf(`document.querySelector("#cell-images h3")?.textContent === %q`, mostConfused(want.Matrix)[0]+" taken for "+mostConfused(want.Matrix)[1]), "the most confused pair's cell")
