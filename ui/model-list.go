@@ -25,6 +25,20 @@ func (c *ModelList) HandleTyped(e vugu.DOMEvent) {
 	c.Typed(e.JSEventTarget().Get("value").String())
 }
 
+// HandleRename saves the name typed for the model id: Enter in its field,
+// or Save name.
+func (c *ModelList) HandleRename(e vugu.DOMEvent, id string) {
+	e.PreventDefault()
+	c.Press(SaveName, id)
+}
+
+// HandleRenameKey leaves the model id's name as it was on Escape.
+func (c *ModelList) HandleRenameKey(e vugu.DOMEvent, id string) {
+	if e.JSEvent().Get("key").String() == "Escape" {
+		c.Press(CancelRename, id)
+	}
+}
+
 // Classes lists a row's classes.
 func (c *ModelList) Classes(m store.Model) string { return strings.Join(m.Classes, ", ") }
 

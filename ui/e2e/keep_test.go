@@ -78,9 +78,13 @@ func TestModelsKeptAcrossReload(t *testing.T) {
 	}
 
 	// Renamed, it keeps the name across a reload, and downloads by it.
+	// Rename puts the cursor in the name's field; Enter saves it.
 	p.clickIn("listitem", name, "Rename")
+	p.waitFor(fmt.Sprintf(`document.activeElement?.getAttribute("aria-label") === %q`, "New name of "+name), "the focus in the new name's field")
 	p.fill("New name of "+name, "my scenes")
-	p.clickIn("listitem", name, "Save name")
+	if _, err := chromedp.Run(p.ctx, chromedp.KeyEvent("\r")); err != nil {
+		t.Fatal(err)
+	}
 	p.waitFor(`document.querySelector('#models li[aria-label="my scenes"]') !== null`, "the new name")
 	p.reload()
 	if got := p.currentRow(); got != "my scenes" {

@@ -41,6 +41,12 @@ func TestPhoneWidth(t *testing.T) {
 	p.click("Explain forest-10007.jpg")
 	p.waitFor(`[...document.querySelectorAll("#results img")].some(i => i.alt.startsWith("Grad-CAM") && i.complete)`, "the heat map")
 	fits("photos classified and explained")
+	// Every button shown is a target at least 24 pixels tall (WCAG 2.5.8).
+	small := p.eval(`[...document.querySelectorAll("button")].filter(b => b.offsetParent !== null && b.getBoundingClientRect().height < 24)
+		.map(b => (b.getAttribute("aria-label") || b.textContent.trim()) + " " + Math.round(b.getBoundingClientRect().height)).join("; ")`)
+	if small != "" {
+		t.Errorf("buttons under 24 pixels tall at %d pixels wide: %s", width, small)
+	}
 	p.click("Sample data set")
 	p.waitDataset("sample-scenes.zip")
 	fits("the sample loaded")
