@@ -168,6 +168,7 @@ func (c *Root) keepTrained(name string, file js.Value, meta store.Model) {
 func (c *Root) evaluate() {
 	if c.CanEvaluate() {
 		c.eval.evaluate(c.model.fileRequest())
+		c.eval.Edits = append([]protocol.ImageEdit{}, c.dataset.Edits...)
 	}
 }
 

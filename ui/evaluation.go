@@ -24,6 +24,9 @@ type Evaluation struct {
 	Progress protocol.Progress
 	Err      string
 	Cell     *Cell  // the cell whose images are shown, if any
+	// Edits are the data set's edits when the evaluation was asked for;
+	// nil for a run's, which scored the data set its run was given.
+	Edits    []protocol.ImageEdit
 	split    string // how the data set worker knows it (protocol.CellRequest.Split)
 	id       uint64 // the evaluation at work
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/intelscenes/resnet-browser/nn"
@@ -57,6 +58,17 @@ func (c *Report) Facts() string {
 	}
 	return fmt.Sprintf("%s on %s: %s images in %.1f s%s; mean loss %.4f.",
 		e.Model, split, data.CountWords(c.Eval.Report.Examples), e.Seconds, on, e.Loss)
+}
+
+// StaleLine says that the data set was edited after the evaluation was
+// asked for, so that its figures are not the data set's as it stands;
+// "" when it was not.
+func (c *Report) StaleLine() string {
+	e := c.Eval
+	if e.Edits == nil || c.Data == nil || c.Data.Info == nil || slices.Equal(e.Edits, c.Data.Edits) {
+		return ""
+	}
+	return "The data set has been edited since this evaluation: Evaluate again to score the model on it as it stands."
 }
 
 // UnknownLine names the data set's classes the model does not know.

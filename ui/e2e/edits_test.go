@@ -47,8 +47,14 @@ func TestRelabelAndExclude(t *testing.T) {
 	if got := p.eval(`[...document.querySelectorAll("#cell-images .edit-tag")].map(s => s.textContent).join()`); got != "now "+to+",left out" {
 		t.Errorf("the images' tags: %q", got)
 	}
+	if got := p.text("#evaluate-stale"); !strings.Contains(got, "edited since this evaluation") {
+		t.Errorf("the evaluation made before the edits says %q of them", got)
+	}
 	screenshot(p, "edits.png")
 	ev := p.evaluate()
+	if got := p.eval(`String(document.querySelector("#evaluate-stale"))`); got != "null" {
+		t.Errorf("Evaluate after the edits still says the data set was edited since")
+	}
 	if !strings.HasSuffix(ev.Accuracy, fmt.Sprintf("/%s)", after.Totals[2])) {
 		t.Errorf("Evaluate after the edits: %q, want %s images", ev.Accuracy, after.Totals[2])
 	}
