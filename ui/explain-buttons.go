@@ -22,6 +22,12 @@ func (c *ExplainButtons) GroupLabel() string {
 	return "Grad-CAM heat map of " + c.Name + " for the class"
 }
 
+// Legend says how to read the heat map shown: Grad-CAM's colours, from
+// blue (what did little for the class) to red (what did most).
+func (c *ExplainButtons) Legend() string {
+	return "Red did most for " + c.Heat.Class + ", blue little (Grad-CAM)."
+}
+
 // Pressed is the aria-pressed of the button of class.
 func (c *ExplainButtons) Pressed(class string) string {
 	return fmt.Sprint(c.Heat != nil && c.Heat.Class == class)

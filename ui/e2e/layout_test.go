@@ -41,6 +41,9 @@ func TestPhoneWidth(t *testing.T) {
 	p.click("Explain forest-10007.jpg")
 	p.waitFor(`[...document.querySelectorAll("#results img")].some(i => i.alt.startsWith("Grad-CAM") && i.complete)`, "the heat map")
 	fits("photos classified and explained")
+	if got := p.text("#results .heat-legend"); got != "Red did most for forest, blue little (Grad-CAM)." {
+		t.Errorf("the heat map's legend says %q", got)
+	}
 	// Every button shown is a target at least 24 pixels tall (WCAG 2.5.8).
 	small := p.eval(`[...document.querySelectorAll("button")].filter(b => b.offsetParent !== null && b.getBoundingClientRect().height < 24)
 		.map(b => (b.getAttribute("aria-label") || b.textContent.trim()) + " " + Math.round(b.getBoundingClientRect().height)).join("; ")`)
