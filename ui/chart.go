@@ -38,17 +38,26 @@ type Chart struct {
 	hover  bool
 }
 
-// The chart's drawing area, in SVG units.
+// The chart's drawing area, in SVG units. The SVG is as wide as its
+// column and its text is sized in these units (app.css), so the fewer
+// units across, the larger the ticks read.
 const (
-	chartW, chartH                       = 560, 220
-	padLeft, padRight, padTop, padBottom = 56, 12, 10, 34
+	chartW, chartH                       = 420, 180
+	padLeft, padRight, padTop, padBottom = 58, 10, 10, 34
+	hoverBoxW                            = 180 // the hover box's width
 )
 
-// plotW and plotH are the size of the plot inside the axes.
+// plotW and plotH are the size of the plot inside the axes; plotRight
+// and plotBottom are where its axes end.
 const (
-	plotW = chartW - padLeft - padRight
-	plotH = chartH - padTop - padBottom
+	plotW      = chartW - padLeft - padRight
+	plotH      = chartH - padTop - padBottom
+	plotRight  = chartW - padRight
+	plotBottom = chartH - padBottom
 )
+
+// ViewBox is the SVG's viewBox.
+func (c *Chart) ViewBox() string { return fmt.Sprintf("0 0 %d %d", chartW, chartH) }
 
 // yRange returns the y axis's range.
 func (c *Chart) yRange() (lo, hi float64) {
@@ -255,7 +264,7 @@ func (c *Chart) Hover() *hoverInfo {
 	x, _ := c.px(c.hoverX, lo, lo, hi)
 	h := &hoverInfo{X: x, BoxX: x + 8}
 	if x > padLeft+plotW/2 {
-		h.BoxX = x - 8 - 150
+		h.BoxX = x - 8 - hoverBoxW
 	}
 	h.Lines = append(h.Lines, c.XLabel+" "+strconv.FormatFloat(math.Round(c.hoverX), 'f', 0, 64))
 	for _, s := range c.Series {
@@ -267,10 +276,10 @@ func (c *Chart) Hover() *hoverInfo {
 }
 
 // LineY is the SVG y of line i of the hover box.
-func (c *Chart) LineY(i int) float64 { return padTop + 14 + 14*float64(i) }
+func (c *Chart) LineY(i int) float64 { return padTop + 16 + 16*float64(i) }
 
 // BoxH is the height of the hover box for n lines.
-func (c *Chart) BoxH(n int) float64 { return 8 + 14*float64(n) }
+func (c *Chart) BoxH(n int) float64 { return 8 + 16*float64(n) }
 
 // nearest returns the index of the value of xs, rising, nearest to x, or
 // -1 for none.
