@@ -136,7 +136,11 @@ func (d *Dataset) EditsLine() string {
 	if left > 0 {
 		parts = append(parts, plural(left, "image", "images")+" left out")
 	}
-	return strings.Join(parts, " and ") + ": Evaluate and Train use the data set so edited."
+	line := strings.Join(parts, " and ") + ": Evaluate and Train use the data set so edited."
+	if left > 0 {
+		line += " Leaving out a training image draws the validation split anew: it is a random split of the training images, as the notebook draws it."
+	}
+	return line
 }
 
 // editLine says what was done to an image.
