@@ -15,6 +15,7 @@ type ImagesPanel struct {
 	Clear    func()                       // "Clear" was pressed
 	ShowMore func()                       // "Show more" was pressed
 	Explain  func(it *Item, class string) // a card's heat map was asked for (Images.Explain)
+	Remove   func(it *Item)               // a card's Remove was pressed
 
 	dropZone
 }

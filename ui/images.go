@@ -237,6 +237,27 @@ func (im *Images) Clear() {
 	}
 }
 
+// Remove takes the card of it, classified or failed, off the page.
+func (im *Images) Remove(it *Item) {
+	i := slices.Index(im.Items, it)
+	if i < 0 || it.Status == Pending {
+		return
+	}
+	im.Items = slices.Concat(im.Items[:i], im.Items[i+1:]) // a new list: add's callers may hold the old
+	t := &im.Tally
+	switch {
+	case it.Status == Failed:
+		t.failed--
+	case len(it.Top) > 0:
+		if t.byClass[it.Top[0].Class]--; t.byClass[it.Top[0].Class] == 0 {
+			delete(t.byClass, it.Top[0].Class)
+		}
+	}
+	it.gone = true
+	it.setThumb("")
+	setExplanation(&it.Heat, nil)
+}
+
 // plural writes n with the singular or plural noun.
 func plural(n int, one, many string) string {
 	if n == 1 {

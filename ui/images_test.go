@@ -57,20 +57,27 @@ func TestImagesTally(t *testing.T) {
 	if got, want := im.TallyLine(), "Most probable class: sea 2 · forest 1"; got != want {
 		t.Errorf("got %q, want %q", got, want)
 	}
+	im.Remove(items[3]) // the one that could not be read
+	im.Remove(items[2]) // a sea
+	count := im.Count()
+	tl := im.TallyLine()
+	if want := "2 images, newest first: 2 classified"; count != want || tl != "Most probable class: forest 1 · sea 1" || !items[2].gone {
+		t.Errorf("after removing two: %q, tally %q, want %q and one of each", count, tl, want)
+	}
 	more := im.add(make([]string, 250), noURL)
 	if im.Items[0] != more[0] || len(im.Visible()) != resultsPage {
 		t.Errorf("the newest first, %d shown; want the newest first and %d", len(im.Visible()), resultsPage)
 	}
-	if got, want := im.ShowMoreLabel(), "Show 100 more (of 154 not shown)"; got != want {
+	if got, want := im.ShowMoreLabel(), "Show 100 more (of 152 not shown)"; got != want {
 		t.Errorf("got %q, want %q", got, want)
 	}
 	im.showMore()
 	im.showMore()
-	if len(im.Visible()) != 254 {
-		t.Errorf("%d shown after two Show more, want all 254", len(im.Visible()))
+	if len(im.Visible()) != 252 {
+		t.Errorf("%d shown after two Show more, want all 252", len(im.Visible()))
 	}
 	gone := im.clear()
-	if len(gone) != 254 || !gone[0].gone || len(im.Items) != 0 || im.Tally.pending != 0 || im.Shown != resultsPage {
+	if len(gone) != 252 || !gone[0].gone || len(im.Items) != 0 || im.Tally.pending != 0 || im.Shown != resultsPage {
 		t.Errorf("after clear: %d items gone, %d left, %d pending, %d shown", len(gone), len(im.Items), im.Tally.pending, im.Shown)
 	}
 	if got := (&Images{Items: []*Item{{}}}).Count(); got != "1 image" {

@@ -11,7 +11,12 @@ import (
 type ResultCard struct {
 	Item    *Item
 	Explain func(it *Item, class string) // a heat map was asked for, of class; "" hides it
+	Remove  func(it *Item)               // "Remove" was pressed
 }
+
+// Removable reports whether the card can be taken off: once its image
+// is classified, or failed.
+func (c *ResultCard) Removable() bool { return c.Item.Status != Pending }
 
 // BarStyle is the style of a prediction's probability bar.
 func (c *ResultCard) BarStyle(p protocol.Prediction) string { return barStyle(p) }

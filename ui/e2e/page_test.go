@@ -205,6 +205,12 @@ func TestBadFilesShowErrors(t *testing.T) {
 	}
 	// Later images still classify.
 	checkClassified(t, p.pick("street-10015.jpg"), []string{"street-10015.jpg"})
+	// A card comes off with Remove; the others stay.
+	p.click("Remove notes.jpg")
+	p.waitFor(`![...document.querySelectorAll("#results .name")].some(n => n.textContent === "notes.jpg")`, "the card removed")
+	if got := p.eval(`String(document.querySelectorAll("#results li.result").length)`); got != "5" {
+		t.Errorf("after removing one of 6 cards: %s left", got)
+	}
 }
 
 func TestLoadModelFromDisk(t *testing.T) {
