@@ -24,11 +24,11 @@ type Evaluation struct {
 	Progress protocol.Progress
 	Err      string
 	Cell     *Cell  // the cell whose images are shown, if any
-	// Edits are the data set's edits when the evaluation was asked for;
-	// nil for a run's, which scored the data set its run was given.
-	Edits    []protocol.ImageEdit
 	split    string // how the data set worker knows it (protocol.CellRequest.Split)
 	id       uint64 // the evaluation at work
+	// Edits are the data set's edits when the evaluation was asked for;
+	// nil for a run's, which scored the data set its run was given.
+	Edits []protocol.ImageEdit
 
 	page   *page
 	worker *link.Worker
@@ -44,7 +44,6 @@ type Cell struct {
 	Err               string
 	Total             int // images in the cell
 	Images            []*CellImage
-	Limit             int // how many of them were asked for
 }
 
 // CellImage is one image of a cell, as the model saw it.
@@ -123,7 +122,7 @@ func (e *Evaluation) Show(actual, predicted int) { e.showCell(actual, predicted,
 // showCell shows the first limit images of the cell (actual, predicted).
 func (e *Evaluation) showCell(actual, predicted, limit int) {
 	q := protocol.CellRequest{Split: e.split, Actual: actual, Predicted: predicted, Limit: limit}
-	e.showImages(&Cell{Actual: actual, Predicted: predicted, Loading: true, Limit: limit}, func(h link.Handlers[protocol.CellImages, protocol.None]) {
+	e.showImages(&Cell{Actual: actual, Predicted: predicted, Loading: true}, func(h link.Handlers[protocol.CellImages, protocol.None]) {
 		ask(e.page, e.worker, protocol.Cell, q, js.Undefined(), 0, h)
 	})
 }
@@ -135,7 +134,7 @@ func (e *Evaluation) ShowTopLosses() { e.showTopLosses(topLossesLimit) }
 // showTopLosses shows the limit images with the highest loss.
 func (e *Evaluation) showTopLosses(limit int) {
 	q := protocol.TopLossesRequest{Split: e.split, Limit: limit}
-	e.showImages(&Cell{Actual: -1, Predicted: -1, TopLosses: true, Loading: true, Limit: limit}, func(h link.Handlers[protocol.CellImages, protocol.None]) {
+	e.showImages(&Cell{Actual: -1, Predicted: -1, TopLosses: true, Loading: true}, func(h link.Handlers[protocol.CellImages, protocol.None]) {
 		ask(e.page, e.worker, protocol.TopLosses, q, js.Undefined(), 0, h)
 	})
 }
@@ -159,9 +158,9 @@ func (e *Evaluation) ShowMore() {
 	c := e.Cell
 	if n := e.More(); n > 0 {
 		if c.TopLosses {
-			e.showTopLosses(c.Limit + n)
+			e.showTopLosses(len(c.Images) + n)
 		} else {
-			e.showCell(c.Actual, c.Predicted, c.Limit+n)
+			e.showCell(c.Actual, c.Predicted, len(c.Images)+n)
 		}
 	}
 }
