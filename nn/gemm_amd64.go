@@ -300,8 +300,9 @@ func builtinInstructions() string {
 
 // shiftedWeightGrads reports whether addShiftedWeightGrads computes the
 // weight gradient of a 3×3 convolution of in to out channels here: with
-// the AVX2 kernel (kernel6x16AVX2 is not measured against the AVX-512
-// one), no GemmKernel set, in even and out a multiple of 16.
+// the AVX2 kernel, no GemmKernel set, in even and out a multiple of 16.
+// Where the CPU has AVX-512, the AVX-512 kernel on the written-out
+// im2col matrix was the faster of the two (docs/performance.md).
 func shiftedWeightGrads(in, out int) bool {
 	return builtin == &avx2 && gemmKernel.Load() == nil && in%2 == 0 && out%16 == 0
 }
@@ -376,22 +377,28 @@ func kernel6x16AVX2(k, tiles int, a []float32, offs *[5]int, ts, cs int, b []flo
 //go:noescape
 func kernelRowsAVX2(k, tiles int, a []float32, rs, cs int, b []float32, offs []int, c []float32, ldc, nv int, add bool)
 
+// kernelRowsAVX512 is kernelAVX512 with the rows of B anywhere in b, as
+// kernelRowsAVX2 has them.
+//
+//go:noescape
+func kernelRowsAVX512(k, tiles int, a []float32, rs, cs int, b []float32, offs []int, c []float32, ldc, nv int, add bool)
+
 // shiftedForward reports whether gemmShifted computes a convolution of
-// out channels here: with the AVX2 kernel (kernelRowsAVX2 is not
-// measured against the AVX-512 one), no GemmKernel set, and out a
-// multiple of 4.
+// out channels here: with an assembly kernel, no GemmKernel set, and out
+// a multiple of the kernel's rows.
 func shiftedForward(out int) bool {
-	return builtin == &avx2 && gemmKernel.Load() == nil && out%4 == 0
+	return builtin != nil && gemmKernel.Load() == nil && out%builtin.mr == 0
 }
 
 // gemmShifted computes C = A·B, where A is m×k (row stride lda), m a
-// multiple of 4, and the k×n matrix B has its rows in b, B(p, j) =
-// b[offs[p]+j] for k = len(offs), as Gemm computes it on that matrix,
-// bit for bit: over the same blocks of depth, each element's sum from
-// zero in the order of its depth, reading B in place. Each row must have
-// 8*⌈n/8⌉ elements in b, since the last strip's last vector is read
-// whole.
+// multiple of the kernel's rows, and the k×n matrix B has its rows in b,
+// B(p, j) = b[offs[p]+j] for k = len(offs), as Gemm computes it on that
+// matrix, bit for bit: over the same blocks of depth, each element's sum
+// from zero in the order of its depth, reading B in place. Each row must
+// have 16*⌈n/16⌉ elements in b, since the last strip's last vector is
+// read whole.
 func gemmShifted(m, n int, a []float32, lda int, b []float32, offs []int, c []float32, ldc int) {
+	kern := builtin
 	k := len(offs)
 	if lda < 0 || ldc < 0 {
 		panic("nn: gemmShifted with a negative leading dimension")
@@ -406,11 +413,11 @@ func gemmShifted(m, n int, a []float32, lda int, b []float32, offs []int, c []fl
 		}
 		last = max(last, o)
 	}
-	_ = b[last+(n+7)/8*8-1]
+	_ = b[last+(n+15)/16*16-1]
 	_ = a[(m-1)*lda+k-1]
 	_ = c[(m-1)*ldc+n-1]
-	if m%4 != 0 {
-		panic("nn: gemmShifted of rows not a multiple of 4")
+	if m%kern.mr != 0 {
+		panic("nn: gemmShifted of rows not a multiple of the kernel's")
 	}
 	blocks := (k + avxKC - 1) / avxKC
 	kc := (k + blocks - 1) / blocks
@@ -419,17 +426,27 @@ func gemmShifted(m, n int, a []float32, lda int, b []float32, offs []int, c []fl
 		kb := min(kc, k-p0)
 		rows := offs[p0 : p0+kb]
 		add := p0 > 0
-		for j0 := 0; j0 < n; j0 += avx2.nr {
-			jn := min(avx2.nr, n-j0)
-			nv := (jn + 7) / 8
-			if jn == 8*nv {
-				kernelRowsAVX2(kb, m/4, a[p0:], lda, 1, b[j0:], rows, c[j0:], ldc, nv, add)
+		for j0 := 0; j0 < n; j0 += kern.nr {
+			jn := min(kern.nr, n-j0)
+			nv := (jn + kern.lanes - 1) / kern.lanes
+			if jn == kern.lanes*nv {
+				tilesRows(kern, kb, m/kern.mr, a[p0:], lda, b[j0:], rows, c[j0:], ldc, nv, add)
 				continue
 			}
-			for i0 := 0; i0 < m; i0 += 4 {
-				kernelRowsAVX2(kb, 1, a[i0*lda+p0:], lda, 1, b[j0:], rows, t[:], avx2.nr, nv, false)
-				storeTile(c[i0*ldc+j0:], ldc, t[:], avx2.nr, 4, jn, add)
+			for i0 := 0; i0 < m; i0 += kern.mr {
+				tilesRows(kern, kb, 1, a[i0*lda+p0:], lda, b[j0:], rows, t[:], kern.nr, nv, false)
+				storeTile(c[i0*ldc+j0:], ldc, t[:], kern.nr, kern.mr, jn, add)
 			}
 		}
+	}
+}
+
+// tilesRows runs kern's kernel with the rows of B at offs (gemmShifted
+// has checked the lengths).
+func tilesRows(kern *asmKernel, k, tiles int, a []float32, lda int, b []float32, offs []int, c []float32, ldc, nv int, add bool) {
+	if kern == &avx512 {
+		kernelRowsAVX512(k, tiles, a, lda, 1, b, offs, c, ldc, nv, add)
+	} else {
+		kernelRowsAVX2(k, tiles, a, lda, 1, b, offs, c, ldc, nv, add)
 	}
 }

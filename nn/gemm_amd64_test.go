@@ -195,3 +195,45 @@ func TestKernelsRoundAlike(t *testing.T) {
 		}
 	}
 }
+
+// TestKernelRows checks each kernel that reads the rows of B through a
+// table of offsets (kernelRowsAVX2, kernelRowsAVX512) against the same
+// kernel on those rows copied into a strided B, bit for bit: every
+// width, depths around the unrolling by 4, one tile or several, rows in
+// any order and repeated, with and without add.
+func TestKernelRows(t *testing.T) {
+	if len(asmKernels()) == 0 {
+		t.Skip("no AVX2 and FMA on this CPU")
+	}
+	rng := rand.New(rand.NewPCG(3, 1))
+	for _, kern := range asmKernels() {
+		mr, lanes := kern.mr, kern.lanes
+		for nv := 1; nv <= kern.nr/lanes; nv++ {
+			for _, k := range []int{1, 3, 4, 5, 8, 9, 27, 144} {
+				for tiles := 1; tiles <= 3; tiles++ {
+					for _, add := range []bool{false, true} {
+						w := lanes * nv
+						lda, ldc := k+3, w+5
+						a := randSlice(rng, (mr*tiles-1)*lda+k)
+						src := randSlice(rng, 7*w*k+w)
+						offs := make([]int, k)
+						packed := make([]float32, k*w) // B(p, j) = packed[p*w+j]
+						for p := range offs {
+							offs[p] = rng.IntN(len(src) - w + 1)
+							copy(packed[p*w:(p+1)*w], src[offs[p]:])
+						}
+						c := randSlice(rng, (mr*tiles-1)*ldc+w)
+						got, want := append([]float32(nil), c...), append([]float32(nil), c...)
+						tilesRows(kern, k, tiles, a, lda, src, offs, got, ldc, nv, add)
+						tilesAsm(kern, k, tiles, a, lda, 1, packed, w, want, ldc, nv, add)
+						for i := range want {
+							if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+								t.Fatalf("%s nv%d k%d tiles%d add%v: c[%d] = %v, want %v", kern.name, nv, k, tiles, add, i, got[i], want[i])
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}

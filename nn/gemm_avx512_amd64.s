@@ -15,12 +15,17 @@
 //	Z24-Z26 a row of B; Z27, Z28 broadcast elements of A
 // Strides are in bytes once loaded.
 
-// ZSTEP3 does one depth step for 3 vector(s) of B, and moves A and B on
-// by one depth.
-#define ZSTEP3 \
-	VMOVUPS 0(DI), Z24; \
-	VMOVUPS 64(DI), Z25; \
-	VMOVUPS 128(DI), Z26; \
+// ZROWB sets BX to the address of the row of B whose offset in
+// elements R8 points at: DI plus that offset.
+#define ZROWB \
+	MOVQ (R8), BX; \
+	LEAQ (DI)(BX*4), BX
+
+// ZFMA3 does one depth step for 3 vector(s) of B, the row of B at bp.
+#define ZFMA3(bp) \
+	VMOVUPS 0(bp), Z24; \
+	VMOVUPS 64(bp), Z25; \
+	VMOVUPS 128(bp), Z26; \
 	VBROADCASTSS (SI), Z27; \
 	VFMADD231PS Z24, Z27, Z0; \
 	VFMADD231PS Z25, Z27, Z1; \
@@ -52,10 +57,23 @@
 	VBROADCASTSS (R14)(R11*1), Z28; \
 	VFMADD231PS Z24, Z28, Z21; \
 	VFMADD231PS Z25, Z28, Z22; \
-	VFMADD231PS Z26, Z28, Z23; \
+	VFMADD231PS Z26, Z28, Z23
+
+// ZSTEP3 is ZFMA3 at DI, moving A and B on by one depth.
+#define ZSTEP3 \
+	ZFMA3(DI); \
 	ADDQ R12, SI; \
 	ADDQ R12, R14; \
 	ADDQ R8, DI
+
+// ZSTEPR3 is ZFMA3 at the row of B that R8 points at, moving A and R8
+// on by one depth.
+#define ZSTEPR3 \
+	ZROWB; \
+	ZFMA3(BX); \
+	ADDQ R12, SI; \
+	ADDQ R12, R14; \
+	ADDQ $8, R8
 
 #define ZZERO3 \
 	VPXORD Z0, Z0, Z0; \
@@ -175,11 +193,10 @@
 	VMOVUPS Z22, 64(BX); \
 	VMOVUPS Z23, 128(BX)
 
-// ZSTEP2 does one depth step for 2 vector(s) of B, and moves A and B on
-// by one depth.
-#define ZSTEP2 \
-	VMOVUPS 0(DI), Z24; \
-	VMOVUPS 64(DI), Z25; \
+// ZFMA2 does one depth step for 2 vector(s) of B, the row of B at bp.
+#define ZFMA2(bp) \
+	VMOVUPS 0(bp), Z24; \
+	VMOVUPS 64(bp), Z25; \
 	VBROADCASTSS (SI), Z27; \
 	VFMADD231PS Z24, Z27, Z0; \
 	VFMADD231PS Z25, Z27, Z1; \
@@ -203,10 +220,23 @@
 	VFMADD231PS Z25, Z27, Z19; \
 	VBROADCASTSS (R14)(R11*1), Z28; \
 	VFMADD231PS Z24, Z28, Z21; \
-	VFMADD231PS Z25, Z28, Z22; \
+	VFMADD231PS Z25, Z28, Z22
+
+// ZSTEP2 is ZFMA2 at DI, moving A and B on by one depth.
+#define ZSTEP2 \
+	ZFMA2(DI); \
 	ADDQ R12, SI; \
 	ADDQ R12, R14; \
 	ADDQ R8, DI
+
+// ZSTEPR2 is ZFMA2 at the row of B that R8 points at, moving A and R8
+// on by one depth.
+#define ZSTEPR2 \
+	ZROWB; \
+	ZFMA2(BX); \
+	ADDQ R12, SI; \
+	ADDQ R12, R14; \
+	ADDQ $8, R8
 
 #define ZZERO2 \
 	VPXORD Z0, Z0, Z0; \
@@ -294,10 +324,9 @@
 	VMOVUPS Z21, 0(BX); \
 	VMOVUPS Z22, 64(BX)
 
-// ZSTEP1 does one depth step for 1 vector(s) of B, and moves A and B on
-// by one depth.
-#define ZSTEP1 \
-	VMOVUPS 0(DI), Z24; \
+// ZFMA1 does one depth step for 1 vector(s) of B, the row of B at bp.
+#define ZFMA1(bp) \
+	VMOVUPS 0(bp), Z24; \
 	VBROADCASTSS (SI), Z27; \
 	VFMADD231PS Z24, Z27, Z0; \
 	VBROADCASTSS (SI)(R9*1), Z28; \
@@ -313,10 +342,23 @@
 	VBROADCASTSS (R14)(R10*1), Z27; \
 	VFMADD231PS Z24, Z27, Z18; \
 	VBROADCASTSS (R14)(R11*1), Z28; \
-	VFMADD231PS Z24, Z28, Z21; \
+	VFMADD231PS Z24, Z28, Z21
+
+// ZSTEP1 is ZFMA1 at DI, moving A and B on by one depth.
+#define ZSTEP1 \
+	ZFMA1(DI); \
 	ADDQ R12, SI; \
 	ADDQ R12, R14; \
 	ADDQ R8, DI
+
+// ZSTEPR1 is ZFMA1 at the row of B that R8 points at, moving A and R8
+// on by one depth.
+#define ZSTEPR1 \
+	ZROWB; \
+	ZFMA1(BX); \
+	ADDQ R12, SI; \
+	ADDQ R12, R14; \
+	ADDQ $8, R8
 
 #define ZZERO1 \
 	VPXORD Z0, Z0, Z0; \
@@ -381,6 +423,56 @@
 	LEAQ  (SI)(R9*8), SI; \
 	LEAQ  (SI)(R9*4), R14
 
+// ZRESET sets B back to b's start for the next tile; ZRESETR B and its
+// rows' offsets.
+#define ZRESET \
+	MOVQ b_base+56(FP), DI
+
+#define ZRESETR \
+	MOVQ b_base+56(FP), DI; \
+	MOVQ offs_base+80(FP), R8
+
+// ZTILES runs the tiles of a kernel for nv vectors: the depth loop of
+// step, unrolled by four, then the tile's sums put into C or added to it
+// (add, a bool argument), then C on by 8 rows and B back to its start
+// (reset).
+#define ZTILES(zero, step, add, put, addArg, reset, tile, loop, tail, tailloop, store, putl, next) \
+tile: \
+	zero; \
+	MOVQ k+0(FP), CX; \
+	SHRQ $2, CX; \
+	JZ   tail; \
+loop: \
+	step; \
+	step; \
+	step; \
+	step; \
+	DECQ CX; \
+	JNZ  loop; \
+tail: \
+	MOVQ k+0(FP), CX; \
+	ANDQ $3, CX; \
+	JZ   store; \
+tailloop: \
+	step; \
+	DECQ CX; \
+	JNZ  tailloop; \
+store: \
+	ZNEXT; \
+	CMPB addArg, $0; \
+	JEQ  putl; \
+	add; \
+	JMP  next; \
+putl: \
+	put; \
+next: \
+	LEAQ (DX)(R13*8), DX; \
+	reset; \
+	DECQ AX; \
+	JNZ  tile; \
+	VZEROUPPER; \
+	RET
+
 // func kernelAVX512(k, tiles int, a []float32, rs, cs int, b []float32, bs int, c []float32, ldc, nv int, add bool)
 TEXT ·kernelAVX512(SB), NOSPLIT, $0-129
 	MOVQ tiles+8(FP), AX
@@ -402,131 +494,9 @@ TEXT ·kernelAVX512(SB), NOSPLIT, $0-129
 	JEQ  ztile2
 	JLT  ztile1
 
-ztile3:
-	ZZERO3
-	MOVQ k+0(FP), CX
-	SHRQ $2, CX
-	JZ   ztail3
-
-zloop3:
-	ZSTEP3
-	ZSTEP3
-	ZSTEP3
-	ZSTEP3
-	DECQ CX
-	JNZ  zloop3
-
-ztail3:
-	MOVQ k+0(FP), CX
-	ANDQ $3, CX
-	JZ   zstore3
-
-ztailloop3:
-	ZSTEP3
-	DECQ CX
-	JNZ  ztailloop3
-
-zstore3:
-	ZNEXT
-	CMPB add+128(FP), $0
-	JEQ  zput3
-	ZADD3
-	JMP  znext3
-
-zput3:
-	ZPUT3
-
-znext3:
-	LEAQ (DX)(R13*8), DX
-	MOVQ b_base+56(FP), DI
-	DECQ AX
-	JNZ  ztile3
-	VZEROUPPER
-	RET
-
-ztile2:
-	ZZERO2
-	MOVQ k+0(FP), CX
-	SHRQ $2, CX
-	JZ   ztail2
-
-zloop2:
-	ZSTEP2
-	ZSTEP2
-	ZSTEP2
-	ZSTEP2
-	DECQ CX
-	JNZ  zloop2
-
-ztail2:
-	MOVQ k+0(FP), CX
-	ANDQ $3, CX
-	JZ   zstore2
-
-ztailloop2:
-	ZSTEP2
-	DECQ CX
-	JNZ  ztailloop2
-
-zstore2:
-	ZNEXT
-	CMPB add+128(FP), $0
-	JEQ  zput2
-	ZADD2
-	JMP  znext2
-
-zput2:
-	ZPUT2
-
-znext2:
-	LEAQ (DX)(R13*8), DX
-	MOVQ b_base+56(FP), DI
-	DECQ AX
-	JNZ  ztile2
-	VZEROUPPER
-	RET
-
-ztile1:
-	ZZERO1
-	MOVQ k+0(FP), CX
-	SHRQ $2, CX
-	JZ   ztail1
-
-zloop1:
-	ZSTEP1
-	ZSTEP1
-	ZSTEP1
-	ZSTEP1
-	DECQ CX
-	JNZ  zloop1
-
-ztail1:
-	MOVQ k+0(FP), CX
-	ANDQ $3, CX
-	JZ   zstore1
-
-ztailloop1:
-	ZSTEP1
-	DECQ CX
-	JNZ  ztailloop1
-
-zstore1:
-	ZNEXT
-	CMPB add+128(FP), $0
-	JEQ  zput1
-	ZADD1
-	JMP  znext1
-
-zput1:
-	ZPUT1
-
-znext1:
-	LEAQ (DX)(R13*8), DX
-	MOVQ b_base+56(FP), DI
-	DECQ AX
-	JNZ  ztile1
-	VZEROUPPER
-	RET
+	ZTILES(ZZERO3, ZSTEP3, ZADD3, ZPUT3, add+128(FP), ZRESET, ztile3, zloop3, ztail3, ztailloop3, zstore3, zput3, znext3)
+	ZTILES(ZZERO2, ZSTEP2, ZADD2, ZPUT2, add+128(FP), ZRESET, ztile2, zloop2, ztail2, ztailloop2, zstore2, zput2, znext2)
+	ZTILES(ZZERO1, ZSTEP1, ZADD1, ZPUT1, add+128(FP), ZRESET, ztile1, zloop1, ztail1, ztailloop1, zstore1, zput1, znext1)
 
 // func packPanelsAVX512(k int, b []float32, ldb int, dst []float32, panels int)
 TEXT ·packPanelsAVX512(SB), NOSPLIT, $0-72
@@ -561,3 +531,26 @@ zpanels:
 	JNZ     zrows
 	VZEROUPPER
 	RET
+
+// func kernelRowsAVX512(k, tiles int, a []float32, rs, cs int, b []float32, offs []int, c []float32, ldc, nv int, add bool)
+TEXT ·kernelRowsAVX512(SB), NOSPLIT, $0-145
+	MOVQ tiles+8(FP), AX
+	MOVQ a_base+16(FP), SI
+	MOVQ rs+40(FP), R9
+	SHLQ $2, R9
+	LEAQ (R9)(R9*1), R10
+	LEAQ (R10)(R9*1), R11
+	LEAQ (SI)(R9*4), R14
+	MOVQ cs+48(FP), R12
+	SHLQ $2, R12
+	MOVQ b_base+56(FP), DI
+	MOVQ offs_base+80(FP), R8
+	MOVQ c_base+104(FP), DX
+	MOVQ ldc+128(FP), R13
+	SHLQ $2, R13
+	CMPQ nv+136(FP), $2
+	JEQ  rtile2
+	JLT  rtile1
+	ZTILES(ZZERO3, ZSTEPR3, ZADD3, ZPUT3, add+144(FP), ZRESETR, rtile3, rloop3, rtail3, rtailloop3, rstore3, rput3, rnext3)
+	ZTILES(ZZERO2, ZSTEPR2, ZADD2, ZPUT2, add+144(FP), ZRESETR, rtile2, rloop2, rtail2, rtailloop2, rstore2, rput2, rnext2)
+	ZTILES(ZZERO1, ZSTEPR1, ZADD1, ZPUT1, add+144(FP), ZRESETR, rtile1, rloop1, rtail1, rtailloop1, rstore1, rput1, rnext1)

@@ -24,8 +24,8 @@ type shifted struct {
 }
 
 // gap returns the zeros before each plane: enough for the rows above
-// and below, and for a vector of 8 read past a row's end.
-func (s *shifted) gap() int { return s.W + 8 }
+// and below, and for a vector of 16 read past a row's end.
+func (s *shifted) gap() int { return s.W + 16 }
 
 // plane returns the distance between two planes of a copy.
 func (s *shifted) plane() int { return s.gap() + s.H*s.W }
