@@ -155,10 +155,8 @@ bench_epoch() {
 	[ -f "$split/split.json" ] || go run ./nn/testdata/torch/export -data "$zip" -seed 1 -o "$split" || return 1
 	local ours=() theirs=() avx2=() s torch
 	torch=$("$py" -c 'import torch; print(torch.__version__)')
-	# Where the CPU has AVX-512, nn multiplies with it, but for the 3×3
-	# convolutions' weight gradients, which read their input in place
-	# only with AVX2. GODEBUG turns AVX-512 off: both are timed, to tell
-	# which is faster there.
+	# Where the CPU has AVX-512, nn multiplies with it; GODEBUG turns it
+	# off, and both are timed, to tell what AVX-512 gives there.
 	local wide=""
 	grep -qw avx512f /proc/cpuinfo 2>/dev/null && wide=1
 	for i in 1 2 3; do

@@ -31,10 +31,6 @@ type asmKernel struct {
 var (
 	avx2   = asmKernel{name: "avx2", mr: 4, nr: 24, lanes: 8}
 	avx512 = asmKernel{name: "avx512", mr: 8, nr: 48, lanes: 16}
-
-	// avx2x16 is kernel6x16AVX2's tile, 6 rows by two 8-lane vectors,
-	// which addShiftedWeightGrads runs alone, packing B for it.
-	avx2x16 = asmKernel{name: "avx2-6x16", mr: 6, nr: 16, lanes: 8}
 )
 
 // builtin is the assembly kernel Gemm runs here, or nil where the CPU
@@ -300,11 +296,31 @@ func builtinInstructions() string {
 
 // shiftedWeightGrads reports whether addShiftedWeightGrads computes the
 // weight gradient of a 3×3 convolution of in to out channels here: with
-// the AVX2 kernel, no GemmKernel set, in even and out a multiple of 16.
-// Where the CPU has AVX-512, the AVX-512 kernel on the written-out
-// im2col matrix was the faster of the two (docs/performance.md).
+// an assembly kernel, no GemmKernel set, out a multiple of 16, and in a
+// multiple of the channels of the kernel's tile (2 for AVX2, 4 for
+// AVX-512).
 func shiftedWeightGrads(in, out int) bool {
-	return builtin == &avx2 && gemmKernel.Load() == nil && in%2 == 0 && out%16 == 0
+	if builtin == nil || gemmKernel.Load() != nil || out%16 != 0 {
+		return false
+	}
+	return in%(weightGradTile().mr/3) == 0
+}
+
+// The weight gradient's tiles: 6 rows by 16 columns with AVX2 (two
+// channels of the input, kernel6x16AVX2), 12 rows by 32 with AVX-512
+// (four channels, kernel12AVX512; 16 columns where the output channels
+// are not a multiple of 32).
+var (
+	avx2x16   = asmKernel{name: "avx2-6x16", mr: 6, nr: 16, lanes: 8}
+	avx512x32 = asmKernel{name: "avx512-12x32", mr: 12, nr: 32, lanes: 16}
+)
+
+// weightGradTile returns the tile addShiftedWeightGrads runs here.
+func weightGradTile() *asmKernel {
+	if builtin == &avx512 {
+		return &avx512x32
+	}
+	return &avx2x16
 }
 
 // addShiftedWeightGrads adds to g, the weight gradient of a 3×3
@@ -315,32 +331,40 @@ func shiftedWeightGrads(in, out int) bool {
 // zero in the order of its pixels, then into g.
 //
 // It computes the transposed product, col·dyᵀ, so that the im2col rows
-// are the kernel's A, read in place from s, and the 16 columns of a tile
-// are 16 output channels: kernel6x16AVX2's tile of 6 rows is the three
-// kernel columns of one kernel row, of two channels. dyᵀ is packed as
-// Gemm packs a transposed B.
+// are the kernel's A, read in place from s, and the columns of a tile
+// are output channels: a tile's rows are the three kernel columns of one
+// kernel row, of two channels (kernel6x16AVX2) or four (kernel12AVX512).
+// dyᵀ is packed as Gemm packs a transposed B.
 func addShiftedWeightGrads(buf *GemmBuffer, g []float32, s *shifted, dy []float32, out int) {
+	tile := weightGradTile()
 	in, k, p := s.In, s.H*s.W, s.plane()
+	chans := tile.mr / 3 // input channels a tile
 	blocks := (k + avxKC - 1) / avxKC
 	kc := (k + blocks - 1) / blocks
 	buf.b = grow(buf.b, out*kc)
 	buf.t = grow(buf.t, 8*kc)
-	// The tile's rows after its first, from it: kernel columns 1 and 2 of
-	// the first channel, then 0, 1 and 2 of the second.
+	// A tile's rows after the first of each two channels, from it:
+	// kernel columns 1 and 2 of the first channel, then 0, 1 and 2 of
+	// the second.
 	col := in*p + 1 // from one kernel column to the next
 	offs := [5]int{col, 2 * col, p, p + col, p + 2*col}
 	_ = g[9*in*out-1]
 	for p0 := 0; p0 < k; p0 += kc {
 		kb := min(kc, k-p0)
-		packBTransAsm(&avx2x16, buf.b, buf.t, dy, k, out, p0, kb)
+		packBTransAsm(tile, buf.b, buf.t, dy, k, out, p0, kb)
 		for ki := range 3 {
 			a := s.Data[s.row(0, ki, 0)+p0:]
-			_ = a[(in/2-1)*2*p+offs[4]+kb-1]
-			for j0 := 0; j0 < out; j0 += 16 {
+			_ = a[(in/chans-1)*chans*p+(chans-2)*p+offs[4]+kb-1]
+			for j0 := 0; j0 < out; j0 += tile.nr {
+				w := min(tile.nr, out-j0) // a multiple of 16
 				bp, c := buf.b[j0*kb:], g[shiftedGradRow(in, 0, ki, 0)*out+j0:]
-				_ = bp[(kb-1)*16+15]
-				_ = c[(3*in-1)*out+15]
-				kernel6x16AVX2(kb, in/2, a, &offs, 2*p, 1, bp, 16, c, out, true)
+				_ = bp[(kb-1)*w+w-1]
+				_ = c[(3*in-1)*out+w-1]
+				if tile == &avx512x32 {
+					kernel12AVX512(kb, in/4, a, &offs, 2*p, 4*p, bp, c, out, w/16, true)
+				} else {
+					kernel6x16AVX2(kb, in/2, a, &offs, 2*p, 1, bp, 16, c, out, true)
+				}
 			}
 		}
 	}
@@ -450,3 +474,12 @@ func tilesRows(kern *asmKernel, k, tiles int, a []float32, lda int, b []float32,
 		kernelRowsAVX2(k, tiles, a, lda, 1, b, offs, c, ldc, nv, add)
 	}
 }
+
+// kernel12AVX512 is kernel6x16AVX2 for tiles of 12 rows, two halves of
+// six, and 16*nv columns, nv 1 or 2, B's rows 16*nv apart: row r of tile
+// t of A starts at t*ts, plus half for r ≥ 6, plus offs[r%6-1] for r%6 >
+// 0, and A's depth stride is 1. It sums as kernelAVX2 does, and does not
+// check lengths: its caller does.
+//
+//go:noescape
+func kernel12AVX512(k, tiles int, a []float32, offs *[5]int, half, ts int, b []float32, c []float32, ldc, nv int, add bool)

@@ -423,6 +423,323 @@
 	LEAQ  (SI)(R9*8), SI; \
 	LEAQ  (SI)(R9*4), R14
 
+// Register use in kernel12AVX512, as kernel6x16AVX2 for two halves of
+// six rows:
+//	SI      A's first row of the tile at the current depth; R8 the
+//	        first of its second half; R9, R10, R11, BX, R14 the other
+//	        five rows of a half, as offsets from its first
+//	DI      B at the current depth; R12 B's row stride, 16*nv elements
+//	CX      depth counter; then a row of C
+//	AX      tiles left
+//	DX      the tile's first row of C; R13 C's row stride
+//	Z0-Z23  the tile's sums: row r, vector v in Z(2r+v)
+//	Z24-Z25 a row of B; Z26, Z27 broadcast elements of A
+// Strides and offsets are in bytes once loaded; A's depth stride is 1.
+
+#define WSTEP2 \
+	VMOVUPS (DI), Z24; \
+	VMOVUPS 64(DI), Z25; \
+	VBROADCASTSS (SI), Z26; \
+	VFMADD231PS Z24, Z26, Z0; \
+	VFMADD231PS Z25, Z26, Z1; \
+	VBROADCASTSS (SI)(R9*1), Z27; \
+	VFMADD231PS Z24, Z27, Z2; \
+	VFMADD231PS Z25, Z27, Z3; \
+	VBROADCASTSS (SI)(R10*1), Z26; \
+	VFMADD231PS Z24, Z26, Z4; \
+	VFMADD231PS Z25, Z26, Z5; \
+	VBROADCASTSS (SI)(R11*1), Z27; \
+	VFMADD231PS Z24, Z27, Z6; \
+	VFMADD231PS Z25, Z27, Z7; \
+	VBROADCASTSS (SI)(BX*1), Z26; \
+	VFMADD231PS Z24, Z26, Z8; \
+	VFMADD231PS Z25, Z26, Z9; \
+	VBROADCASTSS (SI)(R14*1), Z27; \
+	VFMADD231PS Z24, Z27, Z10; \
+	VFMADD231PS Z25, Z27, Z11; \
+	VBROADCASTSS (R8), Z26; \
+	VFMADD231PS Z24, Z26, Z12; \
+	VFMADD231PS Z25, Z26, Z13; \
+	VBROADCASTSS (R8)(R9*1), Z27; \
+	VFMADD231PS Z24, Z27, Z14; \
+	VFMADD231PS Z25, Z27, Z15; \
+	VBROADCASTSS (R8)(R10*1), Z26; \
+	VFMADD231PS Z24, Z26, Z16; \
+	VFMADD231PS Z25, Z26, Z17; \
+	VBROADCASTSS (R8)(R11*1), Z27; \
+	VFMADD231PS Z24, Z27, Z18; \
+	VFMADD231PS Z25, Z27, Z19; \
+	VBROADCASTSS (R8)(BX*1), Z26; \
+	VFMADD231PS Z24, Z26, Z20; \
+	VFMADD231PS Z25, Z26, Z21; \
+	VBROADCASTSS (R8)(R14*1), Z27; \
+	VFMADD231PS Z24, Z27, Z22; \
+	VFMADD231PS Z25, Z27, Z23; \
+	ADDQ $4, SI; \
+	ADDQ $4, R8; \
+	ADDQ R12, DI
+
+#define WZERO2 \
+	VPXORD Z0, Z0, Z0; \
+	VPXORD Z1, Z1, Z1; \
+	VPXORD Z2, Z2, Z2; \
+	VPXORD Z3, Z3, Z3; \
+	VPXORD Z4, Z4, Z4; \
+	VPXORD Z5, Z5, Z5; \
+	VPXORD Z6, Z6, Z6; \
+	VPXORD Z7, Z7, Z7; \
+	VPXORD Z8, Z8, Z8; \
+	VPXORD Z9, Z9, Z9; \
+	VPXORD Z10, Z10, Z10; \
+	VPXORD Z11, Z11, Z11; \
+	VPXORD Z12, Z12, Z12; \
+	VPXORD Z13, Z13, Z13; \
+	VPXORD Z14, Z14, Z14; \
+	VPXORD Z15, Z15, Z15; \
+	VPXORD Z16, Z16, Z16; \
+	VPXORD Z17, Z17, Z17; \
+	VPXORD Z18, Z18, Z18; \
+	VPXORD Z19, Z19, Z19; \
+	VPXORD Z20, Z20, Z20; \
+	VPXORD Z21, Z21, Z21; \
+	VPXORD Z22, Z22, Z22; \
+	VPXORD Z23, Z23, Z23
+
+#define WADD2 \
+	MOVQ DX, CX; \
+	VADDPS 0(CX), Z0, Z0; \
+	VMOVUPS Z0, 0(CX); \
+	VADDPS 64(CX), Z1, Z1; \
+	VMOVUPS Z1, 64(CX); \
+	ADDQ R13, CX; \
+	VADDPS 0(CX), Z2, Z2; \
+	VMOVUPS Z2, 0(CX); \
+	VADDPS 64(CX), Z3, Z3; \
+	VMOVUPS Z3, 64(CX); \
+	ADDQ R13, CX; \
+	VADDPS 0(CX), Z4, Z4; \
+	VMOVUPS Z4, 0(CX); \
+	VADDPS 64(CX), Z5, Z5; \
+	VMOVUPS Z5, 64(CX); \
+	ADDQ R13, CX; \
+	VADDPS 0(CX), Z6, Z6; \
+	VMOVUPS Z6, 0(CX); \
+	VADDPS 64(CX), Z7, Z7; \
+	VMOVUPS Z7, 64(CX); \
+	ADDQ R13, CX; \
+	VADDPS 0(CX), Z8, Z8; \
+	VMOVUPS Z8, 0(CX); \
+	VADDPS 64(CX), Z9, Z9; \
+	VMOVUPS Z9, 64(CX); \
+	ADDQ R13, CX; \
+	VADDPS 0(CX), Z10, Z10; \
+	VMOVUPS Z10, 0(CX); \
+	VADDPS 64(CX), Z11, Z11; \
+	VMOVUPS Z11, 64(CX); \
+	ADDQ R13, CX; \
+	VADDPS 0(CX), Z12, Z12; \
+	VMOVUPS Z12, 0(CX); \
+	VADDPS 64(CX), Z13, Z13; \
+	VMOVUPS Z13, 64(CX); \
+	ADDQ R13, CX; \
+	VADDPS 0(CX), Z14, Z14; \
+	VMOVUPS Z14, 0(CX); \
+	VADDPS 64(CX), Z15, Z15; \
+	VMOVUPS Z15, 64(CX); \
+	ADDQ R13, CX; \
+	VADDPS 0(CX), Z16, Z16; \
+	VMOVUPS Z16, 0(CX); \
+	VADDPS 64(CX), Z17, Z17; \
+	VMOVUPS Z17, 64(CX); \
+	ADDQ R13, CX; \
+	VADDPS 0(CX), Z18, Z18; \
+	VMOVUPS Z18, 0(CX); \
+	VADDPS 64(CX), Z19, Z19; \
+	VMOVUPS Z19, 64(CX); \
+	ADDQ R13, CX; \
+	VADDPS 0(CX), Z20, Z20; \
+	VMOVUPS Z20, 0(CX); \
+	VADDPS 64(CX), Z21, Z21; \
+	VMOVUPS Z21, 64(CX); \
+	ADDQ R13, CX; \
+	VADDPS 0(CX), Z22, Z22; \
+	VMOVUPS Z22, 0(CX); \
+	VADDPS 64(CX), Z23, Z23; \
+	VMOVUPS Z23, 64(CX)
+
+#define WPUT2 \
+	MOVQ DX, CX; \
+	VMOVUPS Z0, 0(CX); \
+	VMOVUPS Z1, 64(CX); \
+	ADDQ R13, CX; \
+	VMOVUPS Z2, 0(CX); \
+	VMOVUPS Z3, 64(CX); \
+	ADDQ R13, CX; \
+	VMOVUPS Z4, 0(CX); \
+	VMOVUPS Z5, 64(CX); \
+	ADDQ R13, CX; \
+	VMOVUPS Z6, 0(CX); \
+	VMOVUPS Z7, 64(CX); \
+	ADDQ R13, CX; \
+	VMOVUPS Z8, 0(CX); \
+	VMOVUPS Z9, 64(CX); \
+	ADDQ R13, CX; \
+	VMOVUPS Z10, 0(CX); \
+	VMOVUPS Z11, 64(CX); \
+	ADDQ R13, CX; \
+	VMOVUPS Z12, 0(CX); \
+	VMOVUPS Z13, 64(CX); \
+	ADDQ R13, CX; \
+	VMOVUPS Z14, 0(CX); \
+	VMOVUPS Z15, 64(CX); \
+	ADDQ R13, CX; \
+	VMOVUPS Z16, 0(CX); \
+	VMOVUPS Z17, 64(CX); \
+	ADDQ R13, CX; \
+	VMOVUPS Z18, 0(CX); \
+	VMOVUPS Z19, 64(CX); \
+	ADDQ R13, CX; \
+	VMOVUPS Z20, 0(CX); \
+	VMOVUPS Z21, 64(CX); \
+	ADDQ R13, CX; \
+	VMOVUPS Z22, 0(CX); \
+	VMOVUPS Z23, 64(CX)
+
+#define WSTEP1 \
+	VMOVUPS (DI), Z24; \
+	VBROADCASTSS (SI), Z26; \
+	VFMADD231PS Z24, Z26, Z0; \
+	VBROADCASTSS (SI)(R9*1), Z27; \
+	VFMADD231PS Z24, Z27, Z2; \
+	VBROADCASTSS (SI)(R10*1), Z26; \
+	VFMADD231PS Z24, Z26, Z4; \
+	VBROADCASTSS (SI)(R11*1), Z27; \
+	VFMADD231PS Z24, Z27, Z6; \
+	VBROADCASTSS (SI)(BX*1), Z26; \
+	VFMADD231PS Z24, Z26, Z8; \
+	VBROADCASTSS (SI)(R14*1), Z27; \
+	VFMADD231PS Z24, Z27, Z10; \
+	VBROADCASTSS (R8), Z26; \
+	VFMADD231PS Z24, Z26, Z12; \
+	VBROADCASTSS (R8)(R9*1), Z27; \
+	VFMADD231PS Z24, Z27, Z14; \
+	VBROADCASTSS (R8)(R10*1), Z26; \
+	VFMADD231PS Z24, Z26, Z16; \
+	VBROADCASTSS (R8)(R11*1), Z27; \
+	VFMADD231PS Z24, Z27, Z18; \
+	VBROADCASTSS (R8)(BX*1), Z26; \
+	VFMADD231PS Z24, Z26, Z20; \
+	VBROADCASTSS (R8)(R14*1), Z27; \
+	VFMADD231PS Z24, Z27, Z22; \
+	ADDQ $4, SI; \
+	ADDQ $4, R8; \
+	ADDQ R12, DI
+
+#define WZERO1 \
+	VPXORD Z0, Z0, Z0; \
+	VPXORD Z2, Z2, Z2; \
+	VPXORD Z4, Z4, Z4; \
+	VPXORD Z6, Z6, Z6; \
+	VPXORD Z8, Z8, Z8; \
+	VPXORD Z10, Z10, Z10; \
+	VPXORD Z12, Z12, Z12; \
+	VPXORD Z14, Z14, Z14; \
+	VPXORD Z16, Z16, Z16; \
+	VPXORD Z18, Z18, Z18; \
+	VPXORD Z20, Z20, Z20; \
+	VPXORD Z22, Z22, Z22
+
+#define WADD1 \
+	MOVQ DX, CX; \
+	VADDPS 0(CX), Z0, Z0; \
+	VMOVUPS Z0, 0(CX); \
+	ADDQ R13, CX; \
+	VADDPS 0(CX), Z2, Z2; \
+	VMOVUPS Z2, 0(CX); \
+	ADDQ R13, CX; \
+	VADDPS 0(CX), Z4, Z4; \
+	VMOVUPS Z4, 0(CX); \
+	ADDQ R13, CX; \
+	VADDPS 0(CX), Z6, Z6; \
+	VMOVUPS Z6, 0(CX); \
+	ADDQ R13, CX; \
+	VADDPS 0(CX), Z8, Z8; \
+	VMOVUPS Z8, 0(CX); \
+	ADDQ R13, CX; \
+	VADDPS 0(CX), Z10, Z10; \
+	VMOVUPS Z10, 0(CX); \
+	ADDQ R13, CX; \
+	VADDPS 0(CX), Z12, Z12; \
+	VMOVUPS Z12, 0(CX); \
+	ADDQ R13, CX; \
+	VADDPS 0(CX), Z14, Z14; \
+	VMOVUPS Z14, 0(CX); \
+	ADDQ R13, CX; \
+	VADDPS 0(CX), Z16, Z16; \
+	VMOVUPS Z16, 0(CX); \
+	ADDQ R13, CX; \
+	VADDPS 0(CX), Z18, Z18; \
+	VMOVUPS Z18, 0(CX); \
+	ADDQ R13, CX; \
+	VADDPS 0(CX), Z20, Z20; \
+	VMOVUPS Z20, 0(CX); \
+	ADDQ R13, CX; \
+	VADDPS 0(CX), Z22, Z22; \
+	VMOVUPS Z22, 0(CX)
+
+#define WPUT1 \
+	MOVQ DX, CX; \
+	VMOVUPS Z0, 0(CX); \
+	ADDQ R13, CX; \
+	VMOVUPS Z2, 0(CX); \
+	ADDQ R13, CX; \
+	VMOVUPS Z4, 0(CX); \
+	ADDQ R13, CX; \
+	VMOVUPS Z6, 0(CX); \
+	ADDQ R13, CX; \
+	VMOVUPS Z8, 0(CX); \
+	ADDQ R13, CX; \
+	VMOVUPS Z10, 0(CX); \
+	ADDQ R13, CX; \
+	VMOVUPS Z12, 0(CX); \
+	ADDQ R13, CX; \
+	VMOVUPS Z14, 0(CX); \
+	ADDQ R13, CX; \
+	VMOVUPS Z16, 0(CX); \
+	ADDQ R13, CX; \
+	VMOVUPS Z18, 0(CX); \
+	ADDQ R13, CX; \
+	VMOVUPS Z20, 0(CX); \
+	ADDQ R13, CX; \
+	VMOVUPS Z22, 0(CX)
+
+// WTILES runs kernel12AVX512's tiles for nv vectors (see ZTILES).
+#define WTILES(zero, step, sum, put, tile, loop, tail, tailloop, store, putl, next) \
+tile: \
+	zero; \
+	ZDEPTH(step, loop, tail, tailloop, store); \
+	MOVQ  k+0(FP), CX; \
+	SHLQ  $2, CX; \
+	SUBQ  CX, SI; \
+	MOVQ  ts+56(FP), CX; \
+	LEAQ  (SI)(CX*4), SI; \
+	MOVQ  half+48(FP), CX; \
+	LEAQ  (SI)(CX*4), R8; \
+	CMPB  add+128(FP), $0; \
+	JEQ   putl; \
+	sum; \
+	JMP   next; \
+putl: \
+	put; \
+next: \
+	ADDQ R13, CX; \
+	MOVQ CX, DX; \
+	MOVQ b_base+64(FP), DI; \
+	DECQ AX; \
+	JNZ  tile; \
+	VZEROUPPER; \
+	RET
+
 // ZRESET sets B back to b's start for the next tile; ZRESETR B and its
 // rows' offsets.
 #define ZRESET \
@@ -432,13 +749,8 @@
 	MOVQ b_base+56(FP), DI; \
 	MOVQ offs_base+80(FP), R8
 
-// ZTILES runs the tiles of a kernel for nv vectors: the depth loop of
-// step, unrolled by four, then the tile's sums put into C or added to it
-// (add, a bool argument), then C on by 8 rows and B back to its start
-// (reset).
-#define ZTILES(zero, step, add, put, addArg, reset, tile, loop, tail, tailloop, store, putl, next) \
-tile: \
-	zero; \
+// ZDEPTH runs step k times (k the first argument), unrolled by four.
+#define ZDEPTH(step, loop, tail, tailloop, done) \
 	MOVQ k+0(FP), CX; \
 	SHRQ $2, CX; \
 	JZ   tail; \
@@ -452,12 +764,21 @@ loop: \
 tail: \
 	MOVQ k+0(FP), CX; \
 	ANDQ $3, CX; \
-	JZ   store; \
+	JZ   done; \
 tailloop: \
 	step; \
 	DECQ CX; \
 	JNZ  tailloop; \
-store: \
+done:
+
+// ZTILES runs the tiles of a kernel for nv vectors: the depth loop of
+// step, unrolled by four, then the tile's sums put into C or added to it
+// (add, a bool argument), then C on by 8 rows and B back to its start
+// (reset).
+#define ZTILES(zero, step, add, put, addArg, reset, tile, loop, tail, tailloop, store, putl, next) \
+tile: \
+	zero; \
+	ZDEPTH(step, loop, tail, tailloop, store); \
 	ZNEXT; \
 	CMPB addArg, $0; \
 	JEQ  putl; \
@@ -554,3 +875,31 @@ TEXT ·kernelRowsAVX512(SB), NOSPLIT, $0-145
 	ZTILES(ZZERO3, ZSTEPR3, ZADD3, ZPUT3, add+144(FP), ZRESETR, rtile3, rloop3, rtail3, rtailloop3, rstore3, rput3, rnext3)
 	ZTILES(ZZERO2, ZSTEPR2, ZADD2, ZPUT2, add+144(FP), ZRESETR, rtile2, rloop2, rtail2, rtailloop2, rstore2, rput2, rnext2)
 	ZTILES(ZZERO1, ZSTEPR1, ZADD1, ZPUT1, add+144(FP), ZRESETR, rtile1, rloop1, rtail1, rtailloop1, rstore1, rput1, rnext1)
+
+// func kernel12AVX512(k, tiles int, a []float32, offs *[5]int, half, ts int, b []float32, c []float32, ldc, nv int, add bool)
+TEXT ·kernel12AVX512(SB), NOSPLIT, $0-129
+	MOVQ tiles+8(FP), AX
+	MOVQ a_base+16(FP), SI
+	MOVQ half+48(FP), CX
+	LEAQ (SI)(CX*4), R8
+	MOVQ offs+40(FP), CX
+	MOVQ 0(CX), R9
+	SHLQ $2, R9
+	MOVQ 8(CX), R10
+	SHLQ $2, R10
+	MOVQ 16(CX), R11
+	SHLQ $2, R11
+	MOVQ 24(CX), BX
+	SHLQ $2, BX
+	MOVQ 32(CX), R14
+	SHLQ $2, R14
+	MOVQ b_base+64(FP), DI
+	MOVQ c_base+88(FP), DX
+	MOVQ ldc+112(FP), R13
+	SHLQ $2, R13
+	MOVQ nv+120(FP), R12
+	SHLQ $6, R12
+	CMPQ nv+120(FP), $2
+	JLT  wtile1
+	WTILES(WZERO2, WSTEP2, WADD2, WPUT2, wtile2, wloop2, wtail2, wtailloop2, wstore2, wput2, wnext2)
+	WTILES(WZERO1, WSTEP1, WADD1, WPUT1, wtile1, wloop1, wtail1, wtailloop1, wstore1, wput1, wnext1)
