@@ -40,7 +40,8 @@ type Evaluation struct {
 type Cell struct {
 	Actual, Predicted int  // -1 for the top losses
 	TopLosses         bool // the images of every cell with the highest loss
-	Loading           bool
+	Loading           bool // the first images are on their way
+	LoadingMore       bool // more images are on their way (ShowMore)
 	Err               string
 	Total             int // images in the cell
 	Images            []*CellImage
@@ -117,33 +118,26 @@ func (e *Evaluation) reset() {
 }
 
 // Show shows the images of the cell (actual, predicted) of the matrix.
-func (e *Evaluation) Show(actual, predicted int) { e.showCell(actual, predicted, cellLimit) }
-
-// showCell shows the first limit images of the cell (actual, predicted).
-func (e *Evaluation) showCell(actual, predicted, limit int) {
-	q := protocol.CellRequest{Split: e.split, Actual: actual, Predicted: predicted, Limit: limit}
-	e.showImages(&Cell{Actual: actual, Predicted: predicted, Loading: true}, func(h link.Handlers[protocol.CellImages, protocol.None]) {
-		ask(e.page, e.worker, protocol.Cell, q, js.Undefined(), 0, h)
-	})
+func (e *Evaluation) Show(actual, predicted int) {
+	e.clearCell()
+	e.Cell = &Cell{Actual: actual, Predicted: predicted, Loading: true}
+	e.askImages(0, cellLimit)
 }
 
 // ShowTopLosses shows the images with the highest loss, whatever their
 // cell.
-func (e *Evaluation) ShowTopLosses() { e.showTopLosses(topLossesLimit) }
-
-// showTopLosses shows the limit images with the highest loss.
-func (e *Evaluation) showTopLosses(limit int) {
-	q := protocol.TopLossesRequest{Split: e.split, Limit: limit}
-	e.showImages(&Cell{Actual: -1, Predicted: -1, TopLosses: true, Loading: true}, func(h link.Handlers[protocol.CellImages, protocol.None]) {
-		ask(e.page, e.worker, protocol.TopLosses, q, js.Undefined(), 0, h)
-	})
+func (e *Evaluation) ShowTopLosses() {
+	e.clearCell()
+	e.Cell = &Cell{Actual: -1, Predicted: -1, TopLosses: true, Loading: true}
+	e.askImages(0, topLossesLimit)
 }
 
 // More says how many more images of the cell shown ShowMore shows: as
-// many again as the first time, at most those left; 0 when none are.
+// many again as the first time, at most those left; 0 when none are, or
+// while images are on their way.
 func (e *Evaluation) More() int {
 	c := e.Cell
-	if c == nil || c.Loading || len(c.Images) >= c.Total {
+	if c == nil || c.Loading || c.LoadingMore || len(c.Images) >= c.Total {
 		return 0
 	}
 	step := cellLimit
@@ -153,31 +147,28 @@ func (e *Evaluation) More() int {
 	return min(step, c.Total-len(c.Images))
 }
 
-// ShowMore shows the cell shown with More more images.
+// ShowMore adds More more images to the cell shown, after those it
+// shows, which stay as they are (a heat map shown with them).
 func (e *Evaluation) ShowMore() {
-	c := e.Cell
 	if n := e.More(); n > 0 {
-		if c.TopLosses {
-			e.showTopLosses(len(c.Images) + n)
-		} else {
-			e.showCell(c.Actual, c.Predicted, len(c.Images)+n)
-		}
+		e.Cell.LoadingMore, e.Cell.Err = true, ""
+		e.askImages(len(e.Cell.Images), n)
 	}
 }
 
 // CloseCell stops showing the cell's images.
 func (e *Evaluation) CloseCell() { e.clearCell() }
 
-// showImages shows cell, whose images ask has the data set worker send.
-func (e *Evaluation) showImages(cell *Cell, ask func(link.Handlers[protocol.CellImages, protocol.None])) {
-	e.clearCell()
-	e.Cell = cell
-	ask(link.Handlers[protocol.CellImages, protocol.None]{
+// askImages has the data set worker send limit images of the cell shown
+// from the from-th on, and adds them to it.
+func (e *Evaluation) askImages(from, limit int) {
+	cell := e.Cell
+	h := link.Handlers[protocol.CellImages, protocol.None]{
 		Done: func(res protocol.CellImages, body js.Value, err *protocol.Error) {
 			if e.Cell != cell {
 				return
 			}
-			cell.Loading = false
+			cell.Loading, cell.LoadingMore = false, false
 			if err != nil {
 				cell.Err = err.Message
 				return
@@ -190,7 +181,13 @@ func (e *Evaluation) showImages(cell *Cell, ask func(link.Handlers[protocol.Cell
 				}
 				cell.Images = append(cell.Images, &CellImage{Thumbnail: Thumbnail{Thumb: im.Thumb, URL: url}, Index: im.Index, TrueProb: im.TrueProb, Top: im.Top})
 			}
-		}})
+		}}
+	if cell.TopLosses {
+		ask(e.page, e.worker, protocol.TopLosses, protocol.TopLossesRequest{Split: e.split, From: from, Limit: limit}, js.Undefined(), 0, h)
+		return
+	}
+	q := protocol.CellRequest{Split: e.split, Actual: cell.Actual, Predicted: cell.Predicted, From: from, Limit: limit}
+	ask(e.page, e.worker, protocol.Cell, q, js.Undefined(), 0, h)
 }
 
 // clearCell forgets the cell shown, freeing its thumbnails.

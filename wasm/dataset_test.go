@@ -175,6 +175,43 @@ func TestEvaluateMatchesNative(t *testing.T) {
 			t.Errorf("thumbnail of %s: %v", im.Name, err)
 		}
 	}
+	// The largest cell, whole and in two parts, as Show more asks for
+	// the rest of it, and past its end.
+	var big protocol.CellRequest
+	for a, row := range ev.Matrix {
+		for p, n := range row {
+			if n > ev.Matrix[big.Actual][big.Predicted] {
+				big.Actual, big.Predicted = a, p
+			}
+		}
+	}
+	total := ev.Matrix[big.Actual][big.Predicted]
+	if total < 2 {
+		t.Fatalf("largest cell of %d images: too few to ask for in parts", total)
+	}
+	var whole, parts []int
+	half := total / 2
+	for i, q := range []struct{ from, limit int }{{0, total}, {0, half}, {half, 50}, {1000, 5}} {
+		r := big
+		r.From, r.Limit = q.from, q.limit
+		part, _, perr := ask(tt, protocol.Cell, uint64(14+i), r, nil)
+		if perr != nil {
+			t.Fatal(perr)
+		}
+		if part.Total != total {
+			t.Errorf("%+v: total %d, want %d", r, part.Total, total)
+		}
+		for _, im := range part.Images {
+			if i == 0 {
+				whole = append(whole, im.Index)
+			} else {
+				parts = append(parts, im.Index)
+			}
+		}
+	}
+	if len(whole) != total || !reflect.DeepEqual(parts, whole) {
+		t.Errorf("the cell in parts is %v, whole %v", parts, whole)
+	}
 }
 
 // inputOf returns the images of s as m's normalized input.
@@ -294,6 +331,19 @@ func TestTopLosses(t *testing.T) {
 		}
 		if _, err := jpeg.DecodeConfig(bytes.NewReader(body[im.Offset : im.Offset+im.Length])); err != nil {
 			t.Errorf("thumbnail of %s: %v", im.Name, err)
+		}
+	}
+	// The next five, as Show more asks for them.
+	next, _, err := ask(tt, protocol.TopLosses, 5, protocol.TopLossesRequest{From: 5, Limit: 5}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if next.Total != 60 || len(next.Images) != 5 {
+		t.Fatalf("from the 5th on: %d of %d images, want 5 of 60", len(next.Images), next.Total)
+	}
+	for j, im := range next.Images {
+		if im.TrueProb != probs[5+j] {
+			t.Errorf("image %d from the 5th on: %+v, want the %d-th lowest probability of the true class, %v", j, im, 5+j+1, probs[5+j])
 		}
 	}
 }

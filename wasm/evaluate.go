@@ -196,7 +196,7 @@ func (d *datasets) cellImages(r *request, q protocol.CellRequest) (protocol.Cell
 			cell = append(cell, i)
 		}
 	}
-	res, body := e.worstFirst(cell, q.Limit)
+	res, body := e.worstFirst(cell, q.From, q.Limit)
 	return res, body, nil
 }
 
@@ -213,20 +213,21 @@ func (d *datasets) topLosses(r *request, q protocol.TopLossesRequest) (protocol.
 			known = append(known, i)
 		}
 	}
-	res, body := e.worstFirst(known, q.Limit)
+	res, body := e.worstFirst(known, q.From, q.Limit)
 	return res, body, nil
 }
 
 // worstFirst returns the images idx of e, the lowest probability of the
-// true class first, at most limit of them, with their thumbnails in the
-// body.
-func (e *evaluation) worstFirst(idx []int, limit int) (protocol.CellImages, []byte) {
+// true class first, at most limit of them from the from-th on, with
+// their thumbnails in the body.
+func (e *evaluation) worstFirst(idx []int, from, limit int) (protocol.CellImages, []byte) {
 	k := len(e.classes)
 	trueProb := func(i int) float32 { return e.probs[i*k+e.label[i]] }
 	slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(trueProb(a), trueProb(b)) })
 	res := protocol.CellImages{Total: len(idx), Images: []protocol.ImageResult{}}
 	var body []byte
-	for _, i := range idx[:min(limit, len(idx))] {
+	from = min(from, len(idx))
+	for _, i := range idx[from:min(from+limit, len(idx))] {
 		name := e.set.Names[i]
 		im := protocol.ImageResult{Thumb: protocol.Thumb{Name: name, Class: e.label[i]}, Index: i, TrueProb: trueProb(i)}
 		probs := e.probs[i*k : (i+1)*k]

@@ -269,11 +269,16 @@ func TestSampleDataset(t *testing.T) {
 		last = loss
 	}
 	screenshot(p, "top-losses.png")
-	// Show more, up to the whole split; Close.
+	// Show more, up to the whole split, the images shown staying as they
+	// are (the first one's heat map with them); Close.
 	count := `String(document.querySelectorAll("#cell-images .cell-image").length)`
 	if got := p.eval(count); got != "24" {
 		t.Errorf("top losses: %s images shown, want 24", got)
 	}
+	first := p.eval(`document.querySelector("#cell-images .cell-image .name").textContent`)
+	heat := fmt.Sprintf(`[...document.querySelectorAll("#cell-images .cell-image:first-child img")].some(i => i.alt.startsWith("Grad-CAM heat map of ") && i.alt.includes(" over %s:") && i.complete && i.naturalWidth > 0)`, first)
+	p.click("Explain " + first)
+	p.waitFor(heat, "the first top loss's heat map")
 	for _, shown := range []int{24, 48} {
 		more := p.eval(`document.querySelector("#cell-images .show-more")?.textContent ?? ""`)
 		if more == "" {
@@ -284,6 +289,9 @@ func TestSampleDataset(t *testing.T) {
 	}
 	if got, more := p.eval(count), p.eval(`String(document.querySelector("#cell-images .show-more"))`); got != "60" || more != "null" {
 		t.Errorf("after Show more twice: %s images (want all 60), Show more %s", got, more)
+	}
+	if p.eval(`String(`+heat+`)`) != "true" || p.eval(`document.querySelector("#cell-images .cell-image .name").textContent`) != first {
+		t.Errorf("after Show more, the first top loss is %q, or its heat map is gone", p.eval(`document.querySelector("#cell-images .cell-image .name").textContent`))
 	}
 	p.click("Close Top losses")
 	p.waitFor(`document.querySelector("#cell-images") === null`, "the top losses closed")

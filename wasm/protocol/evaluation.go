@@ -43,29 +43,33 @@ const (
 
 // CellRequest asks for the images of one cell of an evaluation's
 // confusion matrix, Actual row and Predicted column, the lowest
-// probability of the true class first, at most Limit of them.
+// probability of the true class first: at most Limit of them, from the
+// From-th on (0 for the first), so that a page showing some asks for
+// only the next.
 type CellRequest struct {
 	Split     string `json:"split,omitempty"` // which evaluation: Split*
 	Actual    int    `json:"actual"`
 	Predicted int    `json:"predicted"`
+	From      int    `json:"from,omitempty"`
 	Limit     int    `json:"limit"`
 }
 
 // TopLossesRequest asks for the images of an evaluation (Split, as
 // CellRequest's) with the highest loss, whatever their cell: the lowest
-// probability of the true class first, at most Limit of them. The
-// answer is as to a CellRequest.
+// probability of the true class first, at most Limit of them from the
+// From-th on. The answer is as to a CellRequest.
 type TopLossesRequest struct {
 	Split string `json:"split,omitempty"`
+	From  int    `json:"from,omitempty"`
 	Limit int    `json:"limit"`
 }
 
 func checkTopLosses(q TopLossesRequest) error {
-	return checkCell(CellRequest{Split: q.Split, Limit: q.Limit})
+	return checkCell(CellRequest{Split: q.Split, From: q.From, Limit: q.Limit})
 }
 
-// CellImages is the answer to a CellRequest: the cell's images, with
-// their thumbnails in the body, and how many the cell holds.
+// CellImages is the answer to a CellRequest: the cell's images asked
+// for, with their thumbnails in the body, and how many the cell holds.
 type CellImages struct {
 	Images []ImageResult `json:"images"`
 	Total  int           `json:"total"`
@@ -136,8 +140,8 @@ func checkCell(q CellRequest) error {
 	switch {
 	case q.Split != SplitEvaluated && q.Split != SplitValidation && q.Split != SplitTest:
 		return fmt.Errorf("no evaluation %q", q.Split)
-	case q.Actual < 0 || q.Predicted < 0 || q.Limit < 1 || q.Limit > MaxCellLimit:
-		return fmt.Errorf("cell %d, %d, limit %d", q.Actual, q.Predicted, q.Limit)
+	case q.Actual < 0 || q.Predicted < 0 || q.From < 0 || q.Limit < 1 || q.Limit > MaxCellLimit:
+		return fmt.Errorf("cell %d, %d, from %d, limit %d", q.Actual, q.Predicted, q.From, q.Limit)
 	}
 	return nil
 }
