@@ -1,6 +1,7 @@
 //go:build !noasm
 
 #include "textflag.h"
+#include "depth_amd64.h"
 
 // Register use in kernelAVX2:
 //	SI      A at the current depth; R9, R10, R11 one, two and three rows
@@ -170,28 +171,6 @@ put: \
 	STC1(CX, Y6); \
 	STC1(DI, Y9); \
 	LEAQ (DX)(R13*4), DX
-
-// DEPTH runs step over the depth k, four steps a turn.
-#define DEPTH(step, loop, tail, tailloop, done) \
-	MOVQ k+0(FP), CX; \
-	SHRQ $2, CX; \
-	JZ   tail; \
-loop: \
-	step; \
-	step; \
-	step; \
-	step; \
-	DECQ CX; \
-	JNZ  loop; \
-tail: \
-	MOVQ k+0(FP), CX; \
-	ANDQ $3, CX; \
-	JZ   done; \
-tailloop: \
-	step; \
-	DECQ CX; \
-	JNZ  tailloop; \
-done:
 
 // func kernelAVX2(k, tiles int, a []float32, rs, cs int, b []float32, bs int, c []float32, ldc, nv int, add bool)
 TEXT ·kernelAVX2(SB), NOSPLIT, $0-129

@@ -1,6 +1,7 @@
 //go:build !noasm
 
 #include "textflag.h"
+#include "depth_amd64.h"
 
 // Register use in kernelAVX512, as in kernelAVX2 but for 8 rows:
 //	SI      A at the current depth, rows 0 to 3; R14 rows 4 to 7; R9,
@@ -479,32 +480,6 @@
 	ADDQ $4, R8; \
 	ADDQ R12, DI
 
-#define WZERO2 \
-	VPXORD Z0, Z0, Z0; \
-	VPXORD Z1, Z1, Z1; \
-	VPXORD Z2, Z2, Z2; \
-	VPXORD Z3, Z3, Z3; \
-	VPXORD Z4, Z4, Z4; \
-	VPXORD Z5, Z5, Z5; \
-	VPXORD Z6, Z6, Z6; \
-	VPXORD Z7, Z7, Z7; \
-	VPXORD Z8, Z8, Z8; \
-	VPXORD Z9, Z9, Z9; \
-	VPXORD Z10, Z10, Z10; \
-	VPXORD Z11, Z11, Z11; \
-	VPXORD Z12, Z12, Z12; \
-	VPXORD Z13, Z13, Z13; \
-	VPXORD Z14, Z14, Z14; \
-	VPXORD Z15, Z15, Z15; \
-	VPXORD Z16, Z16, Z16; \
-	VPXORD Z17, Z17, Z17; \
-	VPXORD Z18, Z18, Z18; \
-	VPXORD Z19, Z19, Z19; \
-	VPXORD Z20, Z20, Z20; \
-	VPXORD Z21, Z21, Z21; \
-	VPXORD Z22, Z22, Z22; \
-	VPXORD Z23, Z23, Z23
-
 #define WADD2 \
 	MOVQ DX, CX; \
 	VADDPS 0(CX), Z0, Z0; \
@@ -717,7 +692,7 @@
 #define WTILES(zero, step, sum, put, tile, loop, tail, tailloop, store, putl, next) \
 tile: \
 	zero; \
-	ZDEPTH(step, loop, tail, tailloop, store); \
+	DEPTH(step, loop, tail, tailloop, store); \
 	MOVQ  k+0(FP), CX; \
 	SHLQ  $2, CX; \
 	SUBQ  CX, SI; \
@@ -749,28 +724,6 @@ next: \
 	MOVQ b_base+56(FP), DI; \
 	MOVQ offs_base+80(FP), R8
 
-// ZDEPTH runs step k times (k the first argument), unrolled by four.
-#define ZDEPTH(step, loop, tail, tailloop, done) \
-	MOVQ k+0(FP), CX; \
-	SHRQ $2, CX; \
-	JZ   tail; \
-loop: \
-	step; \
-	step; \
-	step; \
-	step; \
-	DECQ CX; \
-	JNZ  loop; \
-tail: \
-	MOVQ k+0(FP), CX; \
-	ANDQ $3, CX; \
-	JZ   done; \
-tailloop: \
-	step; \
-	DECQ CX; \
-	JNZ  tailloop; \
-done:
-
 // ZTILES runs the tiles of a kernel for nv vectors: the depth loop of
 // step, unrolled by four, then the tile's sums put into C or added to it
 // (add, a bool argument), then C on by 8 rows and B back to its start
@@ -778,7 +731,7 @@ done:
 #define ZTILES(zero, step, add, put, addArg, reset, tile, loop, tail, tailloop, store, putl, next) \
 tile: \
 	zero; \
-	ZDEPTH(step, loop, tail, tailloop, store); \
+	DEPTH(step, loop, tail, tailloop, store); \
 	ZNEXT; \
 	CMPB addArg, $0; \
 	JEQ  putl; \
@@ -901,5 +854,5 @@ TEXT ·kernel12AVX512(SB), NOSPLIT, $0-129
 	SHLQ $6, R12
 	CMPQ nv+120(FP), $2
 	JLT  wtile1
-	WTILES(WZERO2, WSTEP2, WADD2, WPUT2, wtile2, wloop2, wtail2, wtailloop2, wstore2, wput2, wnext2)
+	WTILES(ZZERO3, WSTEP2, WADD2, WPUT2, wtile2, wloop2, wtail2, wtailloop2, wstore2, wput2, wnext2)
 	WTILES(WZERO1, WSTEP1, WADD1, WPUT1, wtile1, wloop1, wtail1, wtailloop1, wstore1, wput1, wnext1)
