@@ -293,6 +293,7 @@ func TestSampleDataset(t *testing.T) {
 	if p.eval(`String(`+heat+`)`) != "true" || p.eval(`document.querySelector("#cell-images .cell-image .name").textContent`) != first {
 		t.Errorf("after Show more, the first top loss is %q, or its heat map is gone", p.eval(`document.querySelector("#cell-images .cell-image .name").textContent`))
 	}
+	screenshot(p, "top-losses-more.png")
 	p.click("Close Top losses")
 	p.waitFor(`document.querySelector("#cell-images") === null`, "the top losses closed")
 	// The pair most confused opens its cell.
