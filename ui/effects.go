@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -279,13 +280,10 @@ func (c *Root) runEnded(res *protocol.TrainResult, model js.Value, err *protocol
 		c.runs.end(res.Unforgotten, c.models.refresh)
 		if model.Truthy() {
 			meta := store.Model{Name: base, Accuracy: -1, History: res.Epochs, Report: res.Validation}
-			for _, e := range res.Epochs {
-				if e.Epoch == res.Kept {
-					meta.Accuracy = t.accuracyOf(e)
-				}
-			}
 			if res.Validation != nil { // the model's own, which a run stopped within an epoch has too
 				meta.Accuracy = nn.ConfusionMatrix(res.Validation.Matrix).Accuracy()
+			} else if i := slices.IndexFunc(res.Epochs, func(e nn.Epoch) bool { return e.Epoch == res.Kept }); i >= 0 {
+				meta.Accuracy = t.accuracyOf(res.Epochs[i]) // a run without a validation split
 			}
 			c.keepTrained(name, model, meta)
 		}
