@@ -50,7 +50,7 @@ func TestShiftedRows(t *testing.T) {
 // where they run, else through GemmRows.
 func TestShiftedConv(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 3))
-	for _, shape := range [][2]int{{16, 16}, {2, 32}, {32, 64}, {6, 16}, {3, 4}, {8, 12}, {3, 5}} {
+	for _, shape := range [][2]int{{16, 16}, {2, 32}, {32, 64}, {6, 16}, {3, 4}, {8, 12}, {3, 5}, {4, 48}, {12, 80}} {
 		in, out := shape[0], shape[1]
 		for _, hw := range shiftedPlanes {
 			h, w := hw[0], hw[1]

@@ -19,7 +19,7 @@ type CellImages struct {
 	Classes []string
 	Explain func(im *CellImage, class string) // a heat map of class over im was asked for; "" hides it
 	Data    *Dataset                          // the data set, whose images can be relabelled or left out; nil: not here
-	More    int                               // how many more images ShowMore shows; 0: none are left
+	More    int                               // how many more images ShowMore shows; 0: none are left, or images are on their way
 	// ShowMore shows More more of the cell's images; Close stops showing
 	// them.
 	ShowMore, Close func()

@@ -275,9 +275,14 @@ func (d *datasets) newRun(rec nn.Recipe, a *data.Archive, workers int, q protoco
 
 // evaluateRun evaluates m, the model a run ends with, on its held-out
 // images and the test split, on this worker and helpers, into res, and
-// keeps the evaluations for their cells' images.
+// keeps the evaluations for their cells' images, in place of the last
+// run's. The page's Evaluate keeps its own, which its report still shows.
 func (d *datasets) evaluateRun(r *request, res *protocol.TrainResult, m *nn.Model, helpers []predictor, run *nn.Run) error {
-	d.evals = map[string]*evaluation{}
+	if d.evals == nil {
+		d.evals = map[string]*evaluation{}
+	}
+	delete(d.evals, protocol.SplitValidation)
+	delete(d.evals, protocol.SplitTest)
 	for _, s := range []struct {
 		split string
 		set   *data.Set

@@ -312,3 +312,23 @@ func TestTrainValidationHelperLost(t *testing.T) {
 		}
 	}
 }
+
+// TestEvaluationOutlivesARun checks that the page's Evaluate keeps its
+// cells' images through a training run, whose own evaluations are kept
+// beside it: the page still shows its report.
+func TestEvaluationOutlivesARun(t *testing.T) {
+	d, tt, _, _ := loadSampleToTrain(t, 1)
+	d.spawn = spawnPipes(new(int))
+	if _, _, err := ask(tt, protocol.Evaluate, 3, protocol.EvaluateRequest{Name: "built-in"}, readFile(t, builtinModel)); err != nil {
+		t.Fatal(err)
+	}
+	if run := trainOn(t, tt, protocol.TrainRequest{Recipe: smallRecipe(), Workers: 1}, nil); run.err != nil {
+		t.Fatal(run.err)
+	}
+	for _, split := range []string{protocol.SplitEvaluated, protocol.SplitValidation, protocol.SplitTest} {
+		res, _, err := ask(tt, protocol.TopLosses, 30, protocol.TopLossesRequest{Split: split, From: 2, Limit: 3}, nil)
+		if err != nil || len(res.Images) != 3 || res.Total < 5 {
+			t.Errorf("top losses of %q after the run: %d of %d images, %v", split, len(res.Images), res.Total, err)
+		}
+	}
+}
