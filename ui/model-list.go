@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/vugu/vugu"
+	"github.com/vugu/vugu/js"
 
 	"github.com/intelscenes/resnet-browser/wasm/store"
 )
@@ -19,6 +20,15 @@ type ModelList struct {
 
 // Press tells of a press of the button action of the row of model id.
 func (c *ModelList) Press(action ModelAction, id string) { c.Do(ModelEvent{Action: action, ID: id}) }
+
+// SelectName focuses the field of the new name, el, with the old name
+// selected, when Rename has just shown it.
+func (c *ModelList) SelectName(el js.Value) {
+	if c.Models.SelectName {
+		c.Models.SelectName = false
+		el.Call("select")
+	}
+}
 
 // HandleTyped passes the name typed on.
 func (c *ModelList) HandleTyped(e vugu.DOMEvent) {

@@ -36,6 +36,10 @@ type Models struct {
 	Deleting string        // the ID of the model whose deletion waits for confirmation
 	Renaming string        // the ID of the model being renamed
 	NewName  string        // the name typed for it
+	// SelectName is set from Rename until the field of the new name has
+	// been focused with the old name selected, once: a field selected
+	// again at every render would lose each key typed but the last.
+	SelectName bool
 	Storage  string        // what the page uses of the browser's storage, in words
 	NoStore  string        // why nothing is kept, when the browser keeps nothing
 
@@ -74,7 +78,7 @@ func (m *Models) Do(e ModelEvent) {
 		m.use(e.ID)
 	case RenameModel:
 		row, _ := m.find(e.ID)
-		m.Renaming, m.NewName = e.ID, row.Name
+		m.Renaming, m.NewName, m.SelectName = e.ID, row.Name, true
 	case SaveName:
 		m.rename(e.ID, m.NewName)
 	case CancelRename:

@@ -81,9 +81,12 @@ func TestModelsKeptAcrossReload(t *testing.T) {
 	// Rename puts the cursor in the name's field; Enter saves it.
 	p.clickIn("listitem", name, "Rename")
 	p.waitFor(fmt.Sprintf(`document.activeElement?.getAttribute("aria-label") === %q`, "New name of "+name), "the focus in the new name's field")
-	p.fill("New name of "+name, "my scenes")
-	if _, err := chromedp.Run(p.ctx, chromedp.KeyEvent("\r")); err != nil {
-		t.Fatal(err)
+	// Typed key by key, as a person types: the old name, selected, goes
+	// with the first key, and the field keeps the rest.
+	for _, keys := range []string{"my scenes", "\r"} {
+		if _, err := chromedp.Run(p.ctx, chromedp.KeyEvent(keys)); err != nil {
+			t.Fatal(err)
+		}
 	}
 	p.waitFor(`document.querySelector('#models li[aria-label="my scenes"]') !== null`, "the new name")
 	p.reload()
