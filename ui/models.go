@@ -40,8 +40,8 @@ type Models struct {
 	// been focused with the old name selected, once: a field selected
 	// again at every render would lose each key typed but the last.
 	SelectName bool
-	Storage  string        // what the page uses of the browser's storage, in words
-	NoStore  string        // why nothing is kept, when the browser keeps nothing
+	Storage    string // what the page uses of the browser's storage, in words
+	NoStore    string // why nothing is kept, when the browser keeps nothing
 
 	page  *page
 	store *storage
