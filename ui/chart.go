@@ -148,7 +148,7 @@ func (c *Chart) Dots(i int) []Dot {
 	for j, x := range s.X {
 		if y := s.Y[j]; !math.IsNaN(y) && !(c.LogY && y <= 0) {
 			cx, cy := c.px(x, y, lo, hi)
-			dots = append(dots, Dot{cx, cy, fmt.Sprintf("%s at %s: %s", s.Name, c.format(x), c.format(y))})
+			dots = append(dots, Dot{cx, cy, fmt.Sprintf("%s at %s %s: %s", s.Name, c.XLabel, formatX(x), c.format(y))})
 		}
 	}
 	return dots
@@ -199,7 +199,7 @@ func (c *Chart) XTicks() []Tick {
 	var ticks []Tick
 	for v := math.Ceil(c.XMin/step) * step; v <= c.XMax+1e-12; v += step {
 		x, _ := c.px(v, lo, lo, hi)
-		ticks = append(ticks, Tick{x, strconv.FormatFloat(v, 'g', 6, 64)})
+		ticks = append(ticks, Tick{x, formatX(v)})
 	}
 	return ticks
 }
@@ -224,6 +224,10 @@ func (c *Chart) markerX() float64 {
 	x, _ := c.px(c.Marker, lo, lo, hi)
 	return x
 }
+
+// formatX writes a value of the x axis (a step), whatever Format writes
+// the values with.
+func formatX(v float64) string { return strconv.FormatFloat(v, 'g', 6, 64) }
 
 // format writes a value.
 func (c *Chart) format(v float64) string {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -35,5 +36,19 @@ func TestChartTicksReadZero(t *testing.T) {
 		if strings.HasPrefix(tk.Label, "-") || strings.Contains(tk.Label, "e-1") {
 			t.Errorf("tick %q", tk.Label)
 		}
+	}
+}
+
+// TestChartDotsReadTheStep checks that a marked point names its step as
+// the x axis does, not in the values' format (a percentage, say).
+func TestChartDotsReadTheStep(t *testing.T) {
+	c := Chart{XLabel: "step", XMin: 0, XMax: 352, Marker: math.NaN(), Format: func(v float64) string { return fmt.Sprintf("%.1f%%", 100*v) },
+		Series: []Series{{Name: "validation accuracy", Dots: true, X: []float64{176, 352}, Y: []float64{0.601, 0.708}}}}
+	var labels []string
+	for _, d := range c.Dots(0) {
+		labels = append(labels, d.Label)
+	}
+	if got, want := strings.Join(labels, "; "), "validation accuracy at step 176: 60.1%; validation accuracy at step 352: 70.8%"; got != want {
+		t.Errorf("dots %q, want %q", got, want)
 	}
 }
