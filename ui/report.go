@@ -60,6 +60,15 @@ func (c *Report) Facts() string {
 		e.Model, split, data.CountWords(c.Eval.Report.Examples), e.Seconds, on, e.Loss)
 }
 
+// NotHeldOutLine warns that a score on all of a data set's images, which
+// has no test split, is no held-out score; "" for a test split's.
+func (c *Report) NotHeldOutLine() string {
+	if c.Eval.Result.Split != "all" {
+		return ""
+	}
+	return "With no test split, this is no held-out score: a model trained on this data set learned from most of these images, and scores higher on them than it would on new ones."
+}
+
 // StaleLine says that the data set was edited after the evaluation was
 // asked for, so that its figures are not the data set's as it stands;
 // "" when it was not.
