@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/intelscenes/resnet-browser/nn"
+	"github.com/intelscenes/resnet-browser/wasm/protocol"
 )
 
 // Colours of the charts' series.
@@ -40,6 +41,7 @@ func (st *Training) LossChart() Chart {
 	}
 	train, val := st.epochSeries("training loss of the epoch", "validation loss",
 		func(e nn.Epoch) (float64, float64) { return e.TrainLoss, e.ValLoss })
+	st.addStopped(&val, func(ev *protocol.Evaluation) float64 { return ev.Loss })
 	c.Series = []Series{raw, smooth, train, val}
 	return c
 }
@@ -68,8 +70,23 @@ func (st *Training) AccuracyChart() Chart {
 		Format: func(v float64) string { return fmt.Sprintf("%.1f%%", 100*v) }}
 	train, val := st.epochSeries("training accuracy", "validation accuracy",
 		func(e nn.Epoch) (float64, float64) { return e.TrainAcc, e.ValAcc })
+	st.addStopped(&val, func(ev *protocol.Evaluation) float64 { return nn.ConfusionMatrix(ev.Matrix).Accuracy() })
 	c.Series = []Series{train, val}
 	return c
+}
+
+// addStopped adds to the validation series val the point of a run
+// stopped within an epoch: its model's figure f on the validation
+// images, at the step it stopped at, which the models list gives as the
+// model's accuracy.
+func (st *Training) addStopped(val *Series, f func(*protocol.Evaluation) float64) {
+	n := len(st.Steps)
+	if st.Ended != protocol.EndedStopped || st.Val.Result == nil || n == 0 {
+		return
+	}
+	if at := float64(st.Steps[n-1].Step); at > st.epochEnd(len(st.Epochs)) {
+		val.X, val.Y = append(val.X, at), append(val.Y, f(st.Val.Result))
+	}
 }
 
 // scheduleSamples is how many points draw the schedule.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -101,5 +102,29 @@ func TestTrainingPanelLines(t *testing.T) {
 	}
 	if !strings.HasPrefix(c.Figures(), "trained at 0 images/s") {
 		t.Errorf("figures of a run ended: %q", c.Figures())
+	}
+}
+
+// TestStoppedRunCharted checks that a run stopped within an epoch has
+// its model's validation figures charted at the step it stopped at,
+// after the epochs', and one stopped at an epoch's end none more.
+func TestStoppedRunCharted(t *testing.T) {
+	for _, tc := range []struct {
+		last int
+		want []float64 // the validation accuracy series' steps
+	}{{6, []float64{4, 6}}, {4, []float64{4}}} {
+		tr := Training{Recipe: nn.QuickRecipe(), Plan: &protocol.TrainPlan{Steps: 8, StepsPerEpoch: 4, Train: 200, Validation: 50},
+			Epochs: []nn.Epoch{{Epoch: 1, ValAcc: 0.5, ValLoss: 1.25}}, Ended: protocol.EndedStopped}
+		for s := range tc.last {
+			tr.Steps = append(tr.Steps, protocol.TrainStep{StepInfo: nn.StepInfo{Step: s + 1, Loss: 1}})
+		}
+		tr.Val.set(protocol.Evaluation{Matrix: [][]int{{1, 1}, {0, 2}}, Loss: 0.75, Classes: []string{"a", "b"}})
+		val := tr.AccuracyChart().Series[1]
+		if !slices.Equal(val.X, tc.want) || (len(val.Y) == 2 && val.Y[1] != 0.75) {
+			t.Errorf("stopped at step %d: validation accuracy at %v: %v, want at %v", tc.last, val.X, val.Y, tc.want)
+		}
+		if loss := tr.LossChart().Series[3]; len(loss.Y) != len(tc.want) || len(loss.Y) == 2 && loss.Y[1] != 0.75 {
+			t.Errorf("stopped at step %d: validation loss %v", tc.last, loss.Y)
+		}
 	}
 }
