@@ -90,6 +90,19 @@ func (im *Images) add(names []string, thumbURL func(i int) string) []*Item {
 	return added
 }
 
+// untally takes it, classified or failed, out of the tally.
+func (im *Images) untally(it *Item) {
+	t := &im.Tally
+	switch {
+	case it.Status == Failed:
+		t.failed--
+	case it.Status == Done && len(it.Top) > 0:
+		if t.byClass[it.Top[0].Class]--; t.byClass[it.Top[0].Class] == 0 {
+			delete(t.byClass, it.Top[0].Class)
+		}
+	}
+}
+
 // finish records the classifier's answer about it.
 func (im *Images) finish(it *Item, res protocol.Classified, err *protocol.Error) {
 	if err != nil {
@@ -201,6 +214,33 @@ func (im *Images) Classify(files []js.Value) {
 		it.file = files[i]
 		ps[i] = queuedPhoto{item: it, file: files[i]}
 	}
+	im.enqueue(ps)
+}
+
+// Reclassify has the classifier classify again, with the model that
+// classifies now, the photos it classified with another: the cards shown
+// first. Their heat maps go with their answers; photos that could not
+// be read stay as they are.
+func (im *Images) Reclassify() {
+	var ps []queuedPhoto
+	for _, it := range im.Items {
+		if it.Status != Done || !it.file.Truthy() {
+			continue
+		}
+		im.untally(it)
+		it.Status, it.Top = Pending, nil
+		setExplanation(&it.Heat, nil)
+		im.Tally.pending++
+		ps = append(ps, queuedPhoto{item: it, file: it.file})
+	}
+	if len(ps) == 0 {
+		return
+	}
+	im.enqueue(ps)
+}
+
+// enqueue queues the photos ps for the classifier.
+func (im *Images) enqueue(ps []queuedPhoto) {
 	if im.queue.send == nil {
 		im.queue.send = im.send
 	}
@@ -244,15 +284,7 @@ func (im *Images) Remove(it *Item) {
 		return
 	}
 	im.Items = slices.Concat(im.Items[:i], im.Items[i+1:]) // a new list: add's callers may hold the old
-	t := &im.Tally
-	switch {
-	case it.Status == Failed:
-		t.failed--
-	case len(it.Top) > 0:
-		if t.byClass[it.Top[0].Class]--; t.byClass[it.Top[0].Class] == 0 {
-			delete(t.byClass, it.Top[0].Class)
-		}
-	}
+	im.untally(it)
 	it.gone = true
 	it.setThumb("")
 	setExplanation(&it.Heat, nil)

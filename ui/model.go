@@ -25,6 +25,9 @@ type ModelInUse struct {
 
 	page       *page
 	classifier *link.Worker
+	// changed hears that another model classifies now
+	// (Images.Reclassify).
+	changed func()
 }
 
 // modelFile is where a model comes from: the built-in model's URL, or
@@ -60,8 +63,12 @@ func (m *ModelInUse) load(src modelFile, convert bool, loaded func(info protocol
 			if convert && link.IsBuffer(kept) {
 				src.blob = blobOf(kept, "application/octet-stream")
 			}
+			first := m.Info == nil
 			m.Info, m.file = &info, src
 			loaded(info, src)
+			if !first && m.changed != nil {
+				m.changed()
+			}
 		}})
 }
 

@@ -50,7 +50,7 @@ func newRoot(env vugu.EventEnv) *Root {
 	c.recipe = &recipe
 	c.images = &Images{Shown: resultsPage, page: p, classifier: c.classifier}
 	c.camera = &Camera{page: p, classifier: c.classifier, take: c.images.Classify}
-	c.model = &ModelInUse{page: p, classifier: c.classifier}
+	c.model = &ModelInUse{page: p, classifier: c.classifier, changed: c.images.Reclassify}
 	c.models = &Models{page: p, store: c.store, use: c.useModel}
 	c.dataset = &Dataset{page: p, worker: c.datasets, loaded: c.datasetLoaded, edited: c.datasetEdited}
 	c.eval = &Evaluation{split: protocol.SplitEvaluated, page: p, worker: c.datasets, scored: c.evaluated}

@@ -286,3 +286,24 @@ func names(rs []result) []string {
 	}
 	return s
 }
+
+// TestCardsFollowTheModel checks that the cards classified go on to say
+// what the model in use makes of their photos: another model chosen,
+// they are classified again, and read as the same photos given anew.
+func TestCardsFollowTheModel(t *testing.T) {
+	p := openPage(t)
+	before := p.pick(clearBatch1...)
+	p.upload("Model file", modelTestdata(t)...)
+	p.waitFor(`document.querySelector("#model-file")?.textContent === "seed-resnet14.pth"`, "the model file to classify")
+	again := p.settled(len(clearBatch1), len(clearBatch1))
+	fresh := p.pick(clearBatch1...)
+	if fmt.Sprint(again) != fmt.Sprint(fresh) {
+		t.Errorf("the cards classified again read %+v, the photos given anew %+v", again, fresh)
+	}
+	if fmt.Sprint(again) == fmt.Sprint(before) {
+		t.Errorf("the cards read %+v with both models, which classify apart", before)
+	}
+	if got, want := p.text("#results-bar span"), "8 images, newest first: 8 classified"; got != want {
+		t.Errorf("the results bar says %q, want %q", got, want)
+	}
+}
