@@ -25,10 +25,18 @@ type CellImages struct {
 	ShowMore, Close func()
 }
 
-// MoreLabel is the text of the button that shows more images.
+// MoreLabel is the text of the button that shows more images, and that
+// stays, for the focus to stay on it, while they are on their way.
 func (c *CellImages) MoreLabel() string {
+	if c.Cell.LoadingMore {
+		return "Reading more images…"
+	}
 	return fmt.Sprintf("Show %s more (of %s not shown)", data.CountWords(c.More), data.CountWords(c.Cell.Total-len(c.Cell.Images)))
 }
+
+// Busy is the Show more button's aria-disabled: "true" while more images
+// are on their way.
+func (c *CellImages) Busy() string { return fmt.Sprint(c.Cell.LoadingMore) }
 
 // EditTag says what was done to the image im in the data set: "" when
 // nothing.

@@ -45,6 +45,9 @@ type Cell struct {
 	Err               string
 	Total             int // images in the cell
 	Images            []*CellImage
+
+	opener js.Value // the control that showed the cell, which Close gives the focus back to
+	more   js.Value // the Show more pressed, whose section's new images take the focus once none are left
 }
 
 // CellImage is one image of a cell, as the model saw it.
@@ -120,7 +123,7 @@ func (e *Evaluation) reset() {
 // Show shows the images of the cell (actual, predicted) of the matrix.
 func (e *Evaluation) Show(actual, predicted int) {
 	e.clearCell()
-	e.Cell = &Cell{Actual: actual, Predicted: predicted, Loading: true}
+	e.Cell = &Cell{Actual: actual, Predicted: predicted, Loading: true, opener: focusedElement()}
 	e.askImages(0, cellLimit)
 }
 
@@ -128,7 +131,7 @@ func (e *Evaluation) Show(actual, predicted int) {
 // cell.
 func (e *Evaluation) ShowTopLosses() {
 	e.clearCell()
-	e.Cell = &Cell{Actual: -1, Predicted: -1, TopLosses: true, Loading: true}
+	e.Cell = &Cell{Actual: -1, Predicted: -1, TopLosses: true, Loading: true, opener: focusedElement()}
 	e.askImages(0, topLossesLimit)
 }
 
@@ -151,13 +154,19 @@ func (e *Evaluation) More() int {
 // shows, which stay as they are (a heat map shown with them).
 func (e *Evaluation) ShowMore() {
 	if n := e.More(); n > 0 {
-		e.Cell.LoadingMore, e.Cell.Err = true, ""
+		e.Cell.LoadingMore, e.Cell.Err, e.Cell.more = true, "", focusedElement()
 		e.askImages(len(e.Cell.Images), n)
 	}
 }
 
-// CloseCell stops showing the cell's images.
-func (e *Evaluation) CloseCell() { e.clearCell() }
+// CloseCell stops showing the cell's images, and gives the focus back
+// to the control that showed them.
+func (e *Evaluation) CloseCell() {
+	if e.Cell != nil {
+		focusOn(e.Cell.opener)
+	}
+	e.clearCell()
+}
 
 // askImages has the data set worker send limit images of the cell shown
 // from the from-th on, and adds them to it.
@@ -181,6 +190,9 @@ func (e *Evaluation) askImages(from, limit int) {
 				}
 				cell.Images = append(cell.Images, &CellImage{Thumbnail: Thumbnail{Thumb: im.Thumb, URL: url}, Index: im.Index, TrueProb: im.TrueProb, Top: im.Top})
 			}
+			if from > 0 && len(cell.Images) >= cell.Total {
+				focusNewImage(cell.more, from)
+			}
 		}}
 	if cell.TopLosses {
 		ask(e.page, e.worker, protocol.TopLosses, protocol.TopLossesRequest{Split: e.split, From: from, Limit: limit}, js.Undefined(), 0, h)
@@ -188,6 +200,26 @@ func (e *Evaluation) askImages(from, limit int) {
 	}
 	q := protocol.CellRequest{Split: e.split, Actual: cell.Actual, Predicted: cell.Predicted, From: from, Limit: limit}
 	ask(e.page, e.worker, protocol.Cell, q, js.Undefined(), 0, h)
+}
+
+// focusNewImage gives the focus to the first control of image i of the
+// cell whose Show more, more, showed it, once rendered: with no images
+// left to show, that button has gone.
+func focusNewImage(more js.Value, i int) {
+	if !more.Truthy() {
+		return
+	}
+	section := more.Call("closest", "section")
+	afterRender(func() {
+		if !section.Truthy() {
+			return
+		}
+		if im := section.Call("querySelectorAll", ".cell-image").Index(i); im.Truthy() {
+			if ctl := im.Call("querySelector", "select, button"); ctl.Truthy() {
+				ctl.Call("focus")
+			}
+		}
+	})
 }
 
 // clearCell forgets the cell shown, freeing its thumbnails.

@@ -104,6 +104,21 @@ func (p *page) click(name string) {
 	p.call(id, `function() { this.click() }`)
 }
 
+// press presses the button named name as a keyboard user does: it
+// takes the focus, then Enter clicks it.
+func (p *page) press(name string) {
+	p.t.Helper()
+	id := p.byRole("button", name)
+	p.call(id, `function() { this.focus(); this.click() }`)
+}
+
+// focused describes the element that has the keyboard focus: its tag,
+// its id and its accessible name (aria-label or text).
+func (p *page) focused() string {
+	p.t.Helper()
+	return p.eval(`(e => e ? e.tagName.toLowerCase() + "#" + e.id + " " + (e.getAttribute("aria-label") ?? e.textContent.trim()) : "none")(document.activeElement)`)
+}
+
 // clickIn clicks the button named name inside the element of role
 // scopeRole named scope, such as a row of a list.
 func (p *page) clickIn(scopeRole, scope, name string) {

@@ -250,7 +250,7 @@ func TestSampleDataset(t *testing.T) {
 
 	// The top losses, whatever their cell: the lowest probability of the
 	// true class first.
-	p.click("Top losses")
+	p.press("Top losses")
 	p.waitFor(`document.querySelector("#cell-images h3")?.textContent === "Top losses" && document.querySelector("#cell-images .hint") !== null`, "the top losses")
 	probs, err := chromedp.Run(p.ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("#cell-images .true-prob")].map(p => p.textContent)`))
 	if err != nil || len(probs) == 0 {
@@ -284,8 +284,18 @@ func TestSampleDataset(t *testing.T) {
 		if more == "" {
 			t.Fatalf("%s top losses shown with no Show more", p.eval(count))
 		}
-		p.click(more)
+		p.press(more)
 		p.waitFor(fmt.Sprintf(`document.querySelectorAll("#cell-images .cell-image").length > %d`, shown), "more top losses")
+		// The focus stays on Show more while some are left, then goes to
+		// the first image it showed.
+		want := "button# Show 12 more (of 12 not shown)"
+		if shown == 48 {
+			p.waitFor(`document.activeElement?.closest(".cell-image") === document.querySelectorAll("#cell-images .cell-image")[48]`, "the focus on the first image shown last")
+			continue
+		}
+		if got := p.focused(); got != want {
+			t.Errorf("after Show more with %d shown, the focus is on %q, want %q", shown, got, want)
+		}
 	}
 	if got, more := p.eval(count), p.eval(`String(document.querySelector("#cell-images .show-more"))`); got != "60" || more != "null" {
 		t.Errorf("after Show more twice: %s images (want all 60), Show more %s", got, more)
@@ -294,8 +304,9 @@ func TestSampleDataset(t *testing.T) {
 		t.Errorf("after Show more, the first top loss is %q, or its heat map is gone", p.eval(`document.querySelector("#cell-images .cell-image .name").textContent`))
 	}
 	screenshot(p, "top-losses-more.png")
-	p.click("Close Top losses")
+	p.press("Close Top losses")
 	p.waitFor(`document.querySelector("#cell-images") === null`, "the top losses closed")
+	p.waitFor(`document.activeElement?.textContent === "Top losses"`, "the focus back on Top losses")
 	// The pair most confused opens its cell.
 	p.click(fmt.Sprintf("%s taken for %s: %s", mostConfused(want.Matrix)[0], mostConfused(want.Matrix)[1], plural(mostConfused(want.Matrix)[2])))
 	p.waitFor(fmt.Sprintf(`document.querySelector("#cell-images h3")?.textContent === %q`, mostConfused(want.Matrix)[0]+" taken for "+mostConfused(want.Matrix)[1]), "the most confused pair's cell")

@@ -306,4 +306,8 @@ func TestCardsFollowTheModel(t *testing.T) {
 	if got, want := p.text("#results-bar span"), "8 images, newest first: 8 classified"; got != want {
 		t.Errorf("the results bar says %q, want %q", got, want)
 	}
+	// Clear takes every card, and gives the focus to the file picker.
+	p.press("Clear")
+	p.waitFor(`document.querySelector("#results .result") === null && document.querySelector("#results-bar") === null`, "the cards cleared")
+	p.waitFor(`document.activeElement?.id === "pick-images"`, "the focus on the file picker")
 }
