@@ -156,6 +156,22 @@ func (c *Root) useModel(id string) {
 	})
 }
 
+// keepStopped: the model of a run stopped by Stop is kept in the Models
+// list under meta, and the model in use stays: a run given up on does not
+// take the place of the model that classifies. Where the browser cannot
+// keep it, it classifies instead, as a finished run's does, so as not to
+// be lost.
+func (c *Root) keepStopped(name string, file js.Value, meta store.Model) {
+	if !c.models.canKeep() {
+		c.keepTrained(name, file, meta)
+		return
+	}
+	c.model.inspect(name, file, func(info protocol.ModelInfo) {
+		meta.ModelInfo, meta.Created = info, time.Now()
+		c.models.keepAside(meta, file, func() { c.keepTrained(name, file, meta) })
+	})
+}
+
 // keepTrained: a model a run trained classifies, and is kept in the
 // Models list under meta.
 func (c *Root) keepTrained(name string, file js.Value, meta store.Model) {
@@ -285,7 +301,11 @@ func (c *Root) runEnded(res *protocol.TrainResult, model js.Value, err *protocol
 			} else if i := slices.IndexFunc(res.Epochs, func(e nn.Epoch) bool { return e.Epoch == res.Kept }); i >= 0 {
 				meta.Accuracy = t.accuracyOf(res.Epochs[i]) // a run without a validation split
 			}
-			c.keepTrained(name, model, meta)
+			if res.Ended == protocol.EndedStopped {
+				c.keepStopped(name, model, meta)
+			} else {
+				c.keepTrained(name, model, meta)
+			}
 		}
 	}
 }

@@ -72,6 +72,21 @@ func (m *ModelInUse) load(src modelFile, convert bool, loaded func(info protocol
 		}})
 }
 
+// inspect has the classifier describe the model of the file blob, named
+// name, and calls described with it; the model in use stays. On failure
+// the card says why.
+func (m *ModelInUse) inspect(name string, blob js.Value, described func(protocol.ModelInfo)) {
+	q := protocol.LoadModelRequest{Name: name, Inspect: true}
+	ask(m.page, m.classifier, protocol.LoadModel, q, blob, 0, link.Handlers[protocol.ModelInfo, protocol.None]{
+		Done: func(info protocol.ModelInfo, _ js.Value, err *protocol.Error) {
+			if err != nil {
+				m.Err = "Could not read " + name + ": " + err.About(name)
+				return
+			}
+			described(info)
+		}})
+}
+
 // fileRequest returns the model's file for a request: its name and URL,
 // and the body to send.
 func (m *ModelInUse) fileRequest() (name, url string, body js.Value) {

@@ -132,16 +132,36 @@ func (m *Models) keep(meta store.Model, file js.Value) {
 		m.Current = ""
 		return
 	}
+	m.keepIn(meta, file, true, nil)
+}
+
+// canKeep says whether the browser keeps models.
+func (m *Models) canKeep() bool { return m.store.db != nil }
+
+// keepAside keeps the model of file in the list under meta, as keep
+// does, leaving the model in use as it is; where it could not be kept,
+// it calls failed, with the page locked.
+func (m *Models) keepAside(meta store.Model, file js.Value, failed func()) {
+	m.keepIn(meta, file, false, failed)
+}
+
+// keepIn is keep, making the model the one in use where use is set, and
+// calling failed, when not, if it could not be kept.
+func (m *Models) keepIn(meta store.Model, file js.Value, use bool, failed func()) {
 	meta.ID = newID()
 	meta.Name = m.freeName(meta.Name)
-	m.Current = meta.ID
+	if use {
+		m.Current = meta.ID
+	}
 	m.store.do(func() {
 		m.store.askPersist()
 		err := m.put(meta, file)
-		if err == nil {
+		if err == nil && use {
 			err = m.store.db.SetSetting(chosenSetting, meta.ID)
 		}
-		if err != nil {
+		if err != nil && !use {
+			m.page.change(failed)
+		} else if err != nil {
 			m.page.change(func() {
 				m.Err = "Could not keep " + meta.Name + " in this browser: " + store.Problem(err) + " It classifies until the page closes; Download model saves it."
 				if m.Current == meta.ID {

@@ -125,7 +125,7 @@ func (c *TrainingPanel) EndedLine() string {
 	case protocol.EndedDone:
 		return "Done" + kept + ". The new model classifies the images you drop now."
 	case protocol.EndedStopped:
-		return "Stopped" + kept + ". The model as it stood classifies the images you drop now."
+		return "Stopped" + kept + ". The model as it stood is kept in the models list: Use it there to classify with it."
 	}
 	return st.Ended + " It classifies the images you drop now."
 }

@@ -93,6 +93,9 @@ func TestTrainingPanelLines(t *testing.T) {
 	if got := c.StatusLine(); got != "Stopped." {
 		t.Errorf("stopped: status %q", got)
 	}
+	if got := c.EndedLine(); !strings.Contains(got, "kept in the models list: Use it there") {
+		t.Errorf("stopped: %q", got)
+	}
 	tr.Running, tr.Ended, tr.Epochs = false, protocol.EndedDone, make([]nn.Epoch, 8)
 	if got := c.EndedLine(); got != "Done after 8 of 8 epochs. The new model classifies the images you drop now." {
 		t.Errorf("ended: %q", got)

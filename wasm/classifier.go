@@ -55,8 +55,10 @@ func (c *classifier) loadModel(r *request, q protocol.LoadModelRequest) (protoco
 	if err != nil {
 		return protocol.ModelInfo{}, nil, err
 	}
-	c.model, c.file = m, b
-	c.peers.reset()
+	if !q.Inspect {
+		c.model, c.file = m, b
+		c.peers.reset()
+	}
 	var kept []byte
 	if q.Keep {
 		kept = modelBytes(m)

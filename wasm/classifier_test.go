@@ -71,7 +71,7 @@ func encoded(t *testing.T) map[string][]byte {
 }
 
 func TestLoadModel(t *testing.T) {
-	_, tt := loadedClassifier(t)
+	c, tt := loadedClassifier(t)
 	m, body, err := ask(tt, protocol.LoadModel, 2, protocol.LoadModelRequest{Name: "again.safetensors"}, readFile(t, builtinModel))
 	if err != nil {
 		t.Fatal(err)
@@ -92,6 +92,16 @@ func TestLoadModel(t *testing.T) {
 	back, rerr := nn.ReadModel(bytes.NewReader(body), int64(len(body)), "kept")
 	if rerr != nil || back.NumParams() != m.Params || !bytes.HasPrefix(body[8:], []byte("{")) {
 		t.Errorf("the file to keep: %v, %d parameters, want a safetensors file of %d", rerr, back.NumParams(), m.Params)
+	}
+	// Asked only to inspect one, it describes it and classifies with the
+	// model it had.
+	before := c.model
+	m, _, err = ask(tt, protocol.LoadModel, 4, protocol.LoadModelRequest{Name: "other.safetensors", Inspect: true}, readFile(t, builtinModel))
+	if err != nil || m.File != "other.safetensors" || m.Params < 1 {
+		t.Fatalf("inspected: %+v, %v", m, err)
+	}
+	if c.model != before {
+		t.Error("inspecting a model made it the model in use")
 	}
 }
 

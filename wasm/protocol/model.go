@@ -16,6 +16,9 @@ type LoadModelRequest struct {
 	// Keep asks for the model as this project's safetensors file in the
 	// answer's body, for the page to keep (a PyTorch file is converted).
 	Keep bool `json:"keep,omitempty"`
+	// Inspect asks only for the model's description (and file, with
+	// Keep): the model in use stays.
+	Inspect bool `json:"inspect,omitempty"`
 }
 
 // ModelInfo describes a model.

@@ -110,7 +110,7 @@ func (ec eventCase[P]) run(t *testing.T) {
 // kindCases test every kind.
 var kindCases = []kindCase{
 	callCase[LoadModelRequest, ModelInfo, None]{c: LoadModel,
-		good:   LoadModelRequest{Name: "built-in", URL: "/assets/model.safetensors", Keep: true},
+		good:   LoadModelRequest{Name: "built-in", URL: "/assets/model.safetensors", Keep: true, Inspect: true},
 		bad:    []string{`{"name":3}`, `[1]`},
 		answer: ModelInfo{Arch: "resnet14", Classes: []string{"a", "b"}, InputSize: 32, Params: 10, File: "built-in", Source: "seed.pth"}},
 	callCase[ClassifyRequest, Classified, None]{c: Classify,
