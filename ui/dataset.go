@@ -38,6 +38,9 @@ type Dataset struct {
 	worker *link.Worker
 	// loaded hears that a data set was loaded (Root.datasetLoaded).
 	loaded func()
+	// training says whether a run trains on the data set, which cannot
+	// be edited meanwhile.
+	training func() bool
 	// edited hears a person's edit of the data set info, with the edits
 	// as they then stand (Root.datasetEdited).
 	edited func(info *protocol.DatasetInfo, edits []protocol.ImageEdit)

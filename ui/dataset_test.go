@@ -52,3 +52,22 @@ func TestEvaluationSetReset(t *testing.T) {
 		t.Errorf("after reset: %+v", e)
 	}
 }
+
+// TestEditsLockedWhileTraining checks that an edit asked for while a run
+// trains on the data set is refused with a reason, the worker not asked
+// (this test has none).
+func TestEditsLockedWhileTraining(t *testing.T) {
+	running := true
+	d := Dataset{Info: &protocol.DatasetInfo{Name: "a.zip"}, training: func() bool { return running }}
+	if !d.Locked() {
+		t.Fatal("not locked while a run trains")
+	}
+	d.Exclude("a/b/1.jpg")
+	if d.EditErr != d.LockedLine() || len(d.Edits) != 0 {
+		t.Errorf("an edit while training: error %q, edits %v", d.EditErr, d.Edits)
+	}
+	running = false
+	if d.Locked() {
+		t.Error("locked after the run")
+	}
+}

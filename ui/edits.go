@@ -26,6 +26,10 @@ func (d *Dataset) apply(edits []protocol.Edit, tell bool) {
 	if d.Info == nil {
 		return
 	}
+	if d.Locked() {
+		d.EditErr = d.LockedLine()
+		return
+	}
 	d.EditErr = ""
 	info := d.Info
 	q := protocol.EditRequest{Edits: edits}
@@ -67,6 +71,15 @@ func (d *Dataset) restore(info *protocol.DatasetInfo, kept []protocol.ImageEdit)
 // dropped again after a reload has too.
 func editsSetting(info *protocol.DatasetInfo) string {
 	return fmt.Sprintf("edits of %s (%d bytes)", info.Name, info.Bytes)
+}
+
+// Locked says whether the data set cannot be edited now: a run trains
+// on it.
+func (d *Dataset) Locked() bool { return d.training != nil && d.training() }
+
+// LockedLine says why the data set cannot be edited now.
+func (d *Dataset) LockedLine() string {
+	return "A run is training on this data set: it can be edited once the run ends."
 }
 
 // Relabel moves the image name to class.

@@ -59,6 +59,7 @@ func newRoot(env vugu.EventEnv) *Root {
 		Val:    Evaluation{split: protocol.SplitValidation, page: p, worker: c.datasets},
 		Test:   Evaluation{split: protocol.SplitTest, page: p, worker: c.datasets},
 		onPlan: c.runPlanned, onCheckpoint: c.runs.checkpointed, onEnd: c.runEnded}
+	c.dataset.training = func() bool { return c.training.Running }
 	c.store.do(c.startup)
 	return c
 }

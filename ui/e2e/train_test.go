@@ -58,6 +58,10 @@ func TestTrainInThePage(t *testing.T) {
 			t.Errorf("no chart %s", id)
 		}
 	}
+	// The data set cannot be edited while the run trains on it.
+	if got := p.text("#dataset-locked"); !strings.Contains(got, "can be edited once the run ends") {
+		t.Errorf("during the run the data set panel says %q", got)
+	}
 	// An image dropped during the run is classified by the model the page
 	// had before it.
 	checkClassified(t, p.pick("forest-10007.jpg"), []string{"forest-10007.jpg"})
@@ -77,6 +81,9 @@ func TestTrainInThePage(t *testing.T) {
 	p.waitFor(`document.querySelector("#training-ended") !== null`, "the run to stop")
 	if got := p.text("#training-ended"); !strings.HasPrefix(got, "Stopped after") {
 		t.Errorf("ended: %q", got)
+	}
+	if p.eval(`String(document.querySelector("#dataset-locked"))`) != "null" {
+		t.Error("after the run the data set still cannot be edited")
 	}
 	if got := p.text("#test-accuracy-line"); !strings.HasPrefix(got, "accuracy: ") {
 		t.Errorf("the test report's accuracy line: %q", got)
