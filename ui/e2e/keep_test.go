@@ -140,9 +140,14 @@ func TestRunResumesAfterReload(t *testing.T) {
 	if got := p.text("#interrupted-run"); !strings.Contains(got, fmt.Sprintf("saved at step %d of 12", at)) || !strings.Contains(got, "2 workers") {
 		t.Errorf("the offer: %q", got)
 	}
+	// The top of the page says so too, with a link to the offer.
+	if got, href := p.text("#interrupted-notice"), p.attr("#interrupted-notice a", "href"); !strings.Contains(got, "A run was interrupted") || href != "#interrupted-run" {
+		t.Errorf("the notice at the top: %q, its link %q", got, href)
+	}
 	dir2 := p.downloads()
 	p.click("Resume run")
 	p.waitFor(`document.querySelector("#dataset-facts")?.textContent.startsWith("sample-scenes.zip")`, "the kept data set")
+	p.waitFor(`document.querySelector("#interrupted-notice") === null`, "the notice to go as the run resumes")
 	p.waitFor(`document.querySelector("#training-ended")?.textContent.startsWith("Done")`, "the resumed run to end")
 	if got := p.text("#training-ended"); !strings.Contains(got, "4 of 4 epochs") {
 		t.Errorf("ended: %q", got)
