@@ -60,14 +60,21 @@ func (c *TrainingPanel) StepsPerEpoch() int {
 // TotalSteps is the steps of the run, at least 1.
 func (c *TrainingPanel) TotalSteps() int { return int(c.Training.totalSteps()) }
 
-// EpochLine says where the epoch is.
+// EpochLine says where the epoch is; before the run's plan, with its
+// steps, came, only which epoch.
 func (c *TrainingPanel) EpochLine() string {
+	if c.Training.Plan == nil {
+		return fmt.Sprintf("1 of %d", c.Training.Recipe.Epochs)
+	}
 	s, _ := c.last()
 	return fmt.Sprintf("%d of %d: step %d of %d", max(s.epoch, 1), c.Training.Recipe.Epochs, s.inEpoch, c.StepsPerEpoch())
 }
 
-// RunLine says where the run is.
+// RunLine says where the run is: "starting" before its plan came.
 func (c *TrainingPanel) RunLine() string {
+	if c.Training.Plan == nil {
+		return "starting"
+	}
 	s, _ := c.last()
 	return fmt.Sprintf("step %s of %s (%.0f%%)", data.CountWords(s.step), data.CountWords(c.TotalSteps()), 100*float64(s.step)/float64(c.TotalSteps()))
 }

@@ -81,6 +81,11 @@ func TestTrainingPanelLines(t *testing.T) {
 			t.Errorf("got %q, want %q", tc.got, tc.want)
 		}
 	}
+	// Before its plan came, a run names no steps.
+	early := &TrainingPanel{Training: &Training{Running: true, Recipe: nn.QuickRecipe()}}
+	if e, r := early.EpochLine(), early.RunLine(); e != "1 of 8" || r != "starting" {
+		t.Errorf("before the plan: epoch %q, run %q", e, r)
+	}
 	tr.Paused = true
 	if got := c.Figures(); got != "128 images/s · elapsed 1:40" {
 		t.Errorf("paused: figures %q, want no time left", got)
