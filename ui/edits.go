@@ -151,7 +151,7 @@ func (d *Dataset) EditsLine() string {
 	}
 	line := strings.Join(parts, " and ") + ": Evaluate and Train use the data set so edited."
 	if left > 0 {
-		line += " Leaving out a training image draws the validation split anew: it is a random split of the training images, as the notebook draws it."
+		line += " Leaving out a training image draws the validation split anew: it is a random share of the training images, so one image fewer changes which ones it holds."
 	}
 	return line
 }

@@ -140,7 +140,7 @@ func (r *Recipe) PresetHint() string {
 	case "reference":
 		return "Exactly the reference notebook: ResNet-14 on 32×32 images, 24 epochs of batch 64, Adam, one-cycle to 0.01, gradients clipped to ±0.1, no augmentation. It trains on 1 worker, which is the notebook's arithmetic: with more, each worker's BatchNorm normalizes its own share of the batch."
 	case "quick":
-		return "The default recipe in 8 epochs, with flips but no crops: a run of minutes rather than hours. Once a data set is loaded, the line under Workers says how long it takes here."
+		return "Like the default preset, but in 8 epochs, with flips and no crops: a run of minutes rather than hours. Once a data set is loaded, the line under Workers says how long it takes here."
 	case "best":
 		return "The built-in model's recipe, without the models it also learnt from: the default at 40×40 images with label smoothing 0.1. Each image has about one and a half times the default's pixels; once a data set is loaded, the line under Workers says how long a run takes here."
 	}
@@ -203,7 +203,7 @@ func (r *Recipe) changed() []string {
 
 // AdvancedSummary says what Advanced holds.
 func (r *Recipe) AdvancedSummary() string {
-	s := fmt.Sprintf("%d more fields, as the preset has them", len(r.Advanced()))
+	s := fmt.Sprintf("%d more fields, all as the preset sets them", len(r.Advanced()))
 	if ch := r.changed(); len(ch) > 0 {
 		s = fmt.Sprintf("%d more fields; changed from the preset: %s", len(r.Advanced()), strings.Join(ch, ", "))
 	}

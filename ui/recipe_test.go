@@ -173,7 +173,7 @@ func TestRecipeAdvanced(t *testing.T) {
 	if f := r.Front(); len(f) != 1 || f[0].Name != "epochs" || len(r.Advanced())+1 != len(nn.RecipeFields) {
 		t.Fatalf("up front %v, %d behind Advanced", f, len(r.Advanced()))
 	}
-	if r.AdvancedOpen() || !strings.HasPrefix(r.AdvancedSummary(), "15 more fields, as the preset") {
+	if r.AdvancedOpen() || !strings.HasPrefix(r.AdvancedSummary(), "15 more fields, all as the preset") {
 		t.Errorf("a fresh form: open %v, %q", r.AdvancedOpen(), r.AdvancedSummary())
 	}
 	r.set("epochs", "3") // up front: Advanced stays shut

@@ -37,7 +37,7 @@ func TestRelabelAndExclude(t *testing.T) {
 	p.waitFor(`document.querySelector("#dataset-edits") !== null`, "the edit listed")
 	p.click("Exclude " + second)
 	p.waitFor(`document.querySelectorAll("#dataset-edits li").length === 2`, "both edits listed")
-	if got := p.text("#dataset-edits p"); got != "1 image relabelled and 1 image left out: Evaluate and Train use the data set so edited. Leaving out a training image draws the validation split anew: it is a random split of the training images, as the notebook draws it." {
+	if got := p.text("#dataset-edits p"); got != "1 image relabelled and 1 image left out: Evaluate and Train use the data set so edited. Leaving out a training image draws the validation split anew: it is a random share of the training images, so one image fewer changes which ones it holds." {
 		t.Errorf("edits line %q", got)
 	}
 	after := p.splits()
