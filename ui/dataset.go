@@ -20,6 +20,9 @@ const (
 type Dataset struct {
 	Info     *protocol.DatasetInfo // the data set loaded; nil until one is
 	Samples  [][]Thumbnail         // thumbnails of the first images of each class
+	// fileThumbs are the URLs of the thumbnails of the warnings' files
+	// shown, by name, asked for as their lists open.
+	fileThumbs map[string]string
 	Loading  string                // name of the zip being read, if one is
 	Progress protocol.Progress     // how far the reading got
 	Err      string                // why the last load failed, if it did
@@ -138,6 +141,10 @@ func (d *Dataset) show(info protocol.DatasetInfo, url func(protocol.Thumb) strin
 			revokeObjectURL(t.URL)
 		}
 	}
+	for _, url := range d.fileThumbs {
+		revokeObjectURL(url)
+	}
+	d.fileThumbs = nil
 	d.Info, d.digest, d.Edits, d.EditErr, d.FilesShown, d.SkippedOpen = &info, "", nil, "", nil, false
 	d.Samples = make([][]Thumbnail, len(info.Classes))
 	for _, s := range info.Samples {

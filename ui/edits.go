@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/vugu/vugu/js"
@@ -107,7 +108,46 @@ func (d *Dataset) ToggleFiles(i int) {
 		d.FilesShown = map[int]bool{}
 	}
 	d.FilesShown[i] = !d.FilesShown[i]
+	if d.FilesShown[i] {
+		d.askThumbs(slices.Concat(d.Info.Warnings[i].Groups...)) // a group's line in Files joins its names
+	}
 }
+
+// askThumbs has the data set worker send the thumbnails of the images
+// names that have none yet, for a warning's groups of copies to show
+// side by side.
+func (d *Dataset) askThumbs(names []string) {
+	var missing []string
+	for _, name := range names {
+		if _, ok := d.fileThumbs[name]; !ok {
+			missing = append(missing, name)
+		}
+	}
+	if len(missing) == 0 {
+		return
+	}
+	missing = missing[:min(len(missing), protocol.MaxCellLimit)]
+	if d.fileThumbs == nil {
+		d.fileThumbs = map[string]string{}
+	}
+	for _, name := range missing {
+		d.fileThumbs[name] = "" // asked for
+	}
+	info := d.Info
+	ask(d.page, d.worker, protocol.Thumbnails, protocol.ThumbnailsRequest{Names: missing}, js.Undefined(), 0, link.Handlers[protocol.ThumbnailSet, protocol.None]{
+		Done: func(res protocol.ThumbnailSet, body js.Value, err *protocol.Error) {
+			if d.Info != info || err != nil {
+				return // another data set came meanwhile; or the names show without
+			}
+			for _, t := range res.Thumbs {
+				d.fileThumbs[t.Name] = thumbnailURL(body, t)
+			}
+		}})
+}
+
+// FileThumb returns the URL of the thumbnail of the image name of a
+// warning, or "" while there is none.
+func (d *Dataset) FileThumb(name string) string { return d.fileThumbs[name] }
 
 // ToggleSkipped shows or hides the list of the files skipped.
 func (d *Dataset) ToggleSkipped() { d.SkippedOpen = !d.SkippedOpen }

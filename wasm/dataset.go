@@ -131,19 +131,32 @@ func warningsOf(ws []data.Warning) []protocol.Warning {
 func (ds *dataset) samples() ([]protocol.Thumb, []byte) {
 	s := ds.archive.Train
 	taken := make([]int, len(s.Classes))
-	var thumbs []protocol.Thumb
-	var body []byte
+	var names []string
+	var classes []int
 	for i, name := range s.Names {
 		c := s.Labels[i]
 		if taken[c] == samplesPerClass {
 			continue
 		}
 		taken[c]++
+		names, classes = append(names, name), append(classes, c)
+	}
+	return ds.thumbnails(names, func(i int) int { return classes[i] })
+}
+
+// thumbnails returns the thumbnails of the images names, their class
+// each as class(i) gives it, and the body that holds them; an image
+// whose file no longer decodes (it decoded once; the file can have gone
+// since) or that the data set lacks has none.
+func (ds *dataset) thumbnails(names []string, class func(i int) int) ([]protocol.Thumb, []byte) {
+	var thumbs []protocol.Thumb
+	var body []byte
+	for i, name := range names {
 		b, err := ds.thumbnail(name)
 		if err != nil {
-			continue // it decoded once; the file can have gone since
+			continue
 		}
-		thumbs = append(thumbs, protocol.Thumb{Name: name, Class: c, Offset: len(body), Length: len(b)})
+		thumbs = append(thumbs, protocol.Thumb{Name: name, Class: class(i), Offset: len(body), Length: len(b)})
 		body = append(body, b...)
 	}
 	return thumbs, body

@@ -347,3 +347,23 @@ func TestTopLosses(t *testing.T) {
 		}
 	}
 }
+
+// TestThumbnails checks that the thumbnails of images asked for by name
+// come in the body, in order, JPEGs each, and that a name the data set
+// lacks has none.
+func TestThumbnails(t *testing.T) {
+	d, tt, _, _ := loadSample(t, 1)
+	names := []string{d.dataset.archive.Train.Names[3], "no/such/image.jpg", d.dataset.archive.Train.Names[0]}
+	res, body, err := ask(tt, protocol.Thumbnails, 5, protocol.ThumbnailsRequest{Names: names}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Thumbs) != 2 || res.Thumbs[0].Name != names[0] || res.Thumbs[1].Name != names[2] {
+		t.Fatalf("thumbnails of %v: %+v", names, res.Thumbs)
+	}
+	for _, th := range res.Thumbs {
+		if _, err := jpeg.DecodeConfig(bytes.NewReader(body[th.Offset : th.Offset+th.Length])); err != nil {
+			t.Errorf("thumbnail of %s: %v", th.Name, err)
+		}
+	}
+}

@@ -31,6 +31,7 @@ func (d *datasets) handlers() handlers {
 	handle(hs, protocol.LoadKept, d.loadKept)
 	handle(hs, protocol.EditDataset, d.editDataset)
 	handle(hs, protocol.Download, d.download)
+	handle(hs, protocol.Thumbnails, d.thumbnails)
 	handle(hs, protocol.Evaluate, d.evaluate)
 	handle(hs, protocol.Cell, d.cellImages)
 	handle(hs, protocol.TopLosses, d.topLosses)

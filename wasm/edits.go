@@ -27,6 +27,17 @@ const excluded = -1
 
 // editDataset applies the request's edits to the loaded data set, all
 // or none, and answers every edit and the data set's splits as edited.
+// thumbnails answers a ThumbnailsRequest: the thumbnails of the images
+// of the loaded data set named.
+func (d *datasets) thumbnails(r *request, q protocol.ThumbnailsRequest) (protocol.ThumbnailSet, []byte, error) {
+	ds := d.dataset
+	if ds == nil {
+		return protocol.ThumbnailSet{}, nil, errNoDataset
+	}
+	thumbs, body := ds.thumbnails(q.Names, func(int) int { return 0 })
+	return protocol.ThumbnailSet{Thumbs: append([]protocol.Thumb{}, thumbs...)}, body, nil
+}
+
 func (d *datasets) editDataset(r *request, q protocol.EditRequest) (protocol.DatasetEdits, []byte, error) {
 	ds := d.dataset
 	if ds == nil {

@@ -144,6 +144,8 @@ func TestDatasetFromFileInput(t *testing.T) {
 			p.eval(fmt.Sprintf(`(() => { document.querySelectorAll("#dataset-warnings > li")[%d].querySelector("button[aria-expanded]").click(); return "" })()`, i))
 		}
 	}
+	// The copies show side by side, each with its thumbnail.
+	p.waitFor(fmt.Sprintf(`[...document.querySelectorAll("#dataset-warnings .file-thumb")].filter(i => i.complete && i.naturalWidth > 0).length >= %d`, len(copies)), "the copies' thumbnails")
 	p.click("Exclude " + copies[1])
 	p.waitFor(`document.querySelectorAll("#dataset-edits li").length === 1`, "the copy left out")
 	if got := p.text("#dataset-edits li span"); !strings.Contains(got, "left out") {

@@ -126,7 +126,7 @@ const ProgressEvery = 64
 // Limits of the data set requests.
 const (
 	MaxImageSize = 1024 // the side of a decoded image
-	MaxCellLimit = 1000 // the images of a cell sent at once
+	MaxCellLimit = 1000 // the images of a cell sent at once, or thumbnails asked for by name
 	MaxWorkers   = 16   // decoding or training workers
 )
 
@@ -190,6 +190,27 @@ type Warning struct {
 	Message string     `json:"message"`
 	Files   []string   `json:"files,omitempty"`
 	Groups  [][]string `json:"groups,omitempty"` // the names of Files' lines, one slice a line
+}
+
+// ThumbnailsRequest asks for the thumbnails of the loaded data set's
+// images named Names (at most MaxCellLimit), such as the files of a
+// warning of its summary.
+type ThumbnailsRequest struct {
+	Names []string `json:"names"`
+}
+
+// ThumbnailSet answers a ThumbnailsRequest: a thumbnail in the body for
+// each image of the data set named (their Class unset), but those whose
+// file no longer decodes.
+type ThumbnailSet struct {
+	Thumbs []Thumb `json:"thumbs"`
+}
+
+func checkThumbnails(q ThumbnailsRequest) error {
+	if len(q.Names) == 0 || len(q.Names) > MaxCellLimit {
+		return fmt.Errorf("%d names, want 1 to %d", len(q.Names), MaxCellLimit)
+	}
+	return nil
 }
 
 func checkLoadDataset(q LoadDatasetRequest) error {

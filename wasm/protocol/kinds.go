@@ -18,6 +18,7 @@ var (
 	LoadKept    = call[LoadKeptRequest, DatasetInfo, Progress]("load-kept", NoBody, MaybeBytes, NoBody, checkLoadKept)
 	EditDataset = call[EditRequest, DatasetEdits, None]("edit-dataset", NoBody, NoBody, NoBody, checkEdit)
 	Download    = call[DownloadRequest, ZipWritten, ZipPart]("download-dataset", NoBody, NoBody, Bytes, checkDownload)
+	Thumbnails  = call[ThumbnailsRequest, ThumbnailSet, None]("thumbnails", NoBody, MaybeBytes, NoBody, checkThumbnails)
 	Evaluate    = call[EvaluateRequest, Evaluation, Progress]("evaluate", FileOrURL, NoBody, NoBody, checkEvaluate)
 	Cell        = call[CellRequest, CellImages, None]("cell-images", NoBody, MaybeBytes, NoBody, checkCell)
 	TopLosses   = call[TopLossesRequest, CellImages, None]("top-losses", NoBody, MaybeBytes, NoBody, checkTopLosses)
