@@ -18,17 +18,17 @@ const (
 
 // Dataset is the data set: the one loaded, and the one being read.
 type Dataset struct {
-	Info     *protocol.DatasetInfo // the data set loaded; nil until one is
-	Samples  [][]Thumbnail         // thumbnails of the first images of each class
+	Info    *protocol.DatasetInfo // the data set loaded; nil until one is
+	Samples [][]Thumbnail         // thumbnails of the first images of each class
 	// fileThumbs are the URLs of the thumbnails of the warnings' files
 	// shown, by name, asked for as their lists open.
 	fileThumbs map[string]string
-	Loading  string                // name of the zip being read, if one is
-	Progress protocol.Progress     // how far the reading got
-	Err      string                // why the last load failed, if it did
-	Edits    []protocol.ImageEdit  // images relabelled or left out, by name (see edits.go)
-	EditErr  string                // why the last edit failed, if it did
-	Writing  string                // how far the edited zip's writing got, while Download writes it
+	Loading    string               // name of the zip being read, if one is
+	Progress   protocol.Progress    // how far the reading got
+	Err        string               // why the last load failed, if it did
+	Edits      []protocol.ImageEdit // images relabelled or left out, by name (see edits.go)
+	EditErr    string               // why the last edit failed, if it did
+	Writing    string               // how far the edited zip's writing got, while Download writes it
 	// FilesShown says which warnings show their files, by index (a
 	// <details> would close at every render, so these are buttons).
 	FilesShown map[int]bool
