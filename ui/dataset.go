@@ -18,17 +18,14 @@ const (
 
 // Dataset is the data set: the one loaded, and the one being read.
 type Dataset struct {
-	Info    *protocol.DatasetInfo // the data set loaded; nil until one is
-	Samples [][]Thumbnail         // thumbnails of the first images of each class
-	// fileThumbs are the URLs of the thumbnails of the warnings' files
-	// shown, by name, asked for as their lists open.
-	fileThumbs map[string]string
-	Loading    string               // name of the zip being read, if one is
-	Progress   protocol.Progress    // how far the reading got
-	Err        string               // why the last load failed, if it did
-	Edits      []protocol.ImageEdit // images relabelled or left out, by name (see edits.go)
-	EditErr    string               // why the last edit failed, if it did
-	Writing    string               // how far the edited zip's writing got, while Download writes it
+	Info     *protocol.DatasetInfo // the data set loaded; nil until one is
+	Samples  [][]Thumbnail         // thumbnails of the first images of each class
+	Loading  string                // name of the zip being read, if one is
+	Progress protocol.Progress     // how far the reading got
+	Err      string                // why the last load failed, if it did
+	Edits    []protocol.ImageEdit  // images relabelled or left out, by name (see edits.go)
+	EditErr  string                // why the last edit failed, if it did
+	Writing  string                // how far the edited zip's writing got, while Download writes it
 	// FilesShown says which warnings show their files, by index (a
 	// <details> would close at every render, so these are buttons).
 	FilesShown map[int]bool
@@ -44,6 +41,9 @@ type Dataset struct {
 	// training says whether a run trains on the data set, which cannot
 	// be edited meanwhile.
 	training func() bool
+	// fileThumbs are the URLs of the thumbnails of the warnings' files
+	// shown, by name, asked for as their lists open.
+	fileThumbs map[string]string
 	// edited hears a person's edit of the data set info, with the edits
 	// as they then stand (Root.datasetEdited).
 	edited func(info *protocol.DatasetInfo, edits []protocol.ImageEdit)
