@@ -162,10 +162,6 @@ func (c *Root) useModel(id string) {
 // keep it, it classifies instead, as a finished run's does, so as not to
 // be lost.
 func (c *Root) keepStopped(name string, file js.Value, meta store.Model) {
-	if !c.models.canKeep() {
-		c.keepTrained(name, file, meta)
-		return
-	}
 	c.model.inspect(name, file, func(info protocol.ModelInfo) {
 		meta.ModelInfo, meta.Created = info, time.Now()
 		c.models.keepAside(meta, file, func() { c.keepTrained(name, file, meta) })

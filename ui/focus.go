@@ -31,13 +31,3 @@ func focusOn(el js.Value) {
 		}
 	})
 }
-
-// focusFirst moves the focus to the first element that selector matches,
-// once rendered, if there is one.
-func focusFirst(selector string) {
-	afterRender(func() {
-		if el := js.Global().Get("document").Call("querySelector", selector); el.Truthy() {
-			el.Call("focus")
-		}
-	})
-}

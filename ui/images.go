@@ -271,7 +271,7 @@ func (im *Images) send(p queuedPhoto, body js.Value, done func()) {
 // Clear removes every image, freeing their thumbnails and heat maps,
 // and moves the focus to the drop zone's file picker.
 func (im *Images) Clear() {
-	focusFirst("#pick-images")
+	focusOn(js.Global().Get("document").Call("getElementById", "pick-images"))
 	im.queue.clear()
 	for _, it := range im.clear() {
 		it.setThumb("")

@@ -135,13 +135,14 @@ func (m *Models) keep(meta store.Model, file js.Value) {
 	m.keepIn(meta, file, true, nil)
 }
 
-// canKeep says whether the browser keeps models.
-func (m *Models) canKeep() bool { return m.store.db != nil }
-
 // keepAside keeps the model of file in the list under meta, as keep
 // does, leaving the model in use as it is; where it could not be kept,
-// it calls failed, with the page locked.
+// or the browser keeps nothing, it calls failed, with the page locked.
 func (m *Models) keepAside(meta store.Model, file js.Value, failed func()) {
+	if m.store.db == nil {
+		failed()
+		return
+	}
 	m.keepIn(meta, file, false, failed)
 }
 

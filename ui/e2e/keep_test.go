@@ -186,7 +186,7 @@ func TestStorageFull(t *testing.T) {
 	if got := p.eval(`localStorage.getItem("persist-asked") ?? ""`); got != "yes" {
 		t.Error("the page never asked for persistent storage")
 	}
-	p.trainSample(1)
+	p.trainSample(4) // long enough for the note, shown while the run trains, to be seen
 	p.waitFor(`document.querySelector("#runs-note") !== null || document.querySelector("#training-ended") !== null`, "the run to start")
 	if got := p.text("#runs-note"); !strings.Contains(got, "cannot resume after a reload") || !strings.Contains(got, "full") {
 		t.Errorf("the run's note: %q", got)
