@@ -17,7 +17,9 @@ type padded struct {
 	// Data holds element (c, n, y, x), for y in [-1, H] and x in [-1, W],
 	// at c*(N*(H+1)*(W+1) + 2*(W+2)) + W+2 + (n*(H+1)+y+1)*(W+1) + x: the
 	// planes of a channel follow each other between two gaps of W+2
-	// zeros, which keep every read of a shifted copy in range.
+	// zeros, which keep every read of a shifted copy in range; the last
+	// channel's are followed by WinogradSpill more values, for the
+	// Winograd transforms' kernels.
 	Data []float32
 }
 
@@ -25,7 +27,7 @@ type padded struct {
 // enough, and zeroes it.
 func (a *padded) resize(c, n, h, w int) {
 	a.C, a.N, a.H, a.W = c, n, h, w
-	a.Data = grow(a.Data, c*a.stride())
+	a.Data = grow(a.Data, c*a.stride()+WinogradSpill)
 	clear32(a.Data)
 }
 
@@ -35,7 +37,7 @@ func (a *padded) resize(c, n, h, w int) {
 // or the convolution that adds into them next zeroes their borders.
 func (a *padded) resizeOutput(c, n, h, w int) {
 	a.C, a.N, a.H, a.W = c, n, h, w
-	a.Data = grow(a.Data, c*a.stride())
+	a.Data = grow(a.Data, c*a.stride()+WinogradSpill)
 	g, s := a.gap(), a.stride()
 	for ch := range c {
 		clear32(a.Data[ch*s : ch*s+g])
@@ -64,7 +66,7 @@ func (a *padded) String() string { return fmt.Sprintf("%d×%d×%d×%d", a.C, a.N
 func (a *padded) channels(lo, hi int) padded {
 	v := *a
 	v.C = hi - lo
-	v.Data = a.Data[lo*a.stride() : hi*a.stride()]
+	v.Data = a.Data[lo*a.stride() : min(len(a.Data), hi*a.stride()+WinogradSpill)]
 	return v
 }
 
@@ -80,7 +82,10 @@ type inferConv struct {
 	// shift. The im2col matrix ends with a row of ones to add it.
 	weight       []float32
 	scale, shift []float32 // of one BatchNorm, folding
-	gemm         GemmBuffer
+	// For a Winograd convolution (see winograd.go): the 16 matrices U_ξ,
+	// Out × In each, and the BatchNorms' shifts.
+	u, bias []float32
+	gemm    GemmBuffer
 }
 
 // newInferConv returns the convolutions convs, each followed by the
@@ -123,7 +128,20 @@ func (c *inferConv) fold() {
 			o++
 		}
 	}
+	if c.winograd() {
+		c.u = grow(c.u, 16*c.Out*c.In)
+		winogradWeights(c.u, c.weight, kk+1, c.Out, c.In)
+		c.bias = grow(c.bias, c.Out)
+		for o := range c.Out {
+			c.bias[o] = c.weight[o*(kk+1)+kk]
+		}
+	}
 }
+
+// winograd reports whether c is a 3×3 convolution of stride 1 and
+// padding 1, which forward computes as a Winograd convolution on planes
+// of even sides.
+func (c *inferConv) winograd() bool { return c.Kernel == 3 && c.Stride == 1 && c.Pad == 1 }
 
 // outSize returns the output side for an input side.
 func (c *inferConv) outSize(in int) int { return (in+2*c.Pad-c.Kernel)/c.Stride + 1 }
@@ -134,6 +152,7 @@ type convScratch struct {
 	rows   [][]float32 // the rows of the im2col matrix
 	ones   []float32   // its last row, of ones
 	phases padded      // a strided convolution's input, split by phase
+	v, m   []float32   // a Winograd convolution's transformed input and products
 }
 
 // forward sets y, or adds to it when accumulate is set, to the
@@ -149,6 +168,10 @@ type convScratch struct {
 func (c *inferConv) forward(y, x *padded, accumulate bool, reluChannels int, s *convScratch) {
 	if x.C != c.In || y.C != c.Out || y.N != x.N || y.H != c.outSize(x.H) || y.W != c.outSize(x.W) {
 		panic(fmt.Sprintf("nn: inference convolution %d→%d got %v→%v", c.In, c.Out, x, y))
+	}
+	if k := winogradTransforms(); k != nil && c.winograd() && x.H%2 == 0 && x.W%2 == 0 {
+		c.forwardWinograd(k, y, x, accumulate, reluChannels, s)
+		return
 	}
 	kk := c.In * c.Kernel * c.Kernel
 	if cap(s.rows) < kk+1 {
@@ -185,6 +208,42 @@ func (c *inferConv) forward(y, x *padded, accumulate bool, reluChannels int, s *
 	}
 	clear(rows) // keep no activation alive through the scratch
 }
+
+// forwardWinograd is forward for a Winograd convolution (see
+// winograd.go), a chunk of images at a time: the transforms of its
+// tiles' inputs, the 16 products, and the transforms back into y.
+func (c *inferConv) forwardWinograd(k *WinogradKernels, y, x *padded, accumulate bool, reluChannels int, s *convScratch) {
+	rows, cols := x.H/2, x.W/2
+	// Images per chunk: few enough that the transforms and products stay
+	// in the cache.
+	per := min(x.N, max(1, winogradChunkFloats/(16*max(c.In, c.Out)*rows*cols)))
+	stride := per*rows*cols + WinogradSpill
+	if gemmAliasedRows(stride) {
+		stride += 16
+	}
+	s.v = grow(s.v, 16*c.In*stride)
+	s.m = grow(s.m, 16*c.Out*stride)
+	for n0 := 0; n0 < x.N; n0 += per {
+		n1 := min(n0+per, x.N)
+		in := WinogradTiles{Channels: c.In, Images: n1 - n0, Rows: rows, Cols: cols,
+			Row: x.W + 1, Plane: x.plane(), Channel: x.stride(), Stride: stride, Matrix: c.In * stride}
+		k.Input(s.v, x.Data[x.at(0, n0)-1:], &in)
+		for xi := range 16 {
+			Gemm(&c.gemm, false, false, c.Out, in.tiles(), c.In, c.u[xi*c.Out*c.In:], c.In,
+				s.v[xi*in.Matrix:], stride, s.m[xi*c.Out*stride:], stride, false)
+		}
+		out := WinogradTiles{Channels: c.Out, Images: n1 - n0, Rows: rows, Cols: cols,
+			Row: y.W + 1, Plane: y.plane(), Channel: y.stride(), Stride: stride, Matrix: c.Out * stride}
+		k.Output(y.Data[y.at(0, n0)+y.W+1:], s.m, &out, c.bias, accumulate, reluChannels)
+	}
+	for o := range reluChannels {
+		zeroBorders(y.Data[y.at(o, 0):y.at(o, y.N)], y.H, y.W)
+	}
+}
+
+// winogradChunkFloats is the size that forwardWinograd aims at for the
+// transforms of a chunk, on the larger side.
+const winogradChunkFloats = 64 << 10
 
 // inferChunkCols is the number of columns of the im2col matrix that
 // inferConv.forward aims at per product.

@@ -15,15 +15,18 @@ var errNoSIMD = errors.New("this worker has no WebAssembly SIMD kernel")
 // kernels are a worker's kernels: nn's and nn/data's own in Go, and
 // WebAssembly SIMD's where the browser has it (see wasm/simd): GEMM, the
 // transposes and the gather that pack its operands, the split of a
-// strided convolution's input, the sums of col2im, BatchNorm's passes and ReLU's, which
-// nn computes with, and the inverse DCT, which nn/data decodes JPEGs with, unless
-// asked otherwise.
+// strided convolution's input, inference's Winograd transforms, the sums
+// of col2im, BatchNorm's passes and ReLU's, which nn computes with, and
+// the inverse DCT, which nn/data decodes JPEGs with, unless asked
+// otherwise. Without the SIMD kernel, inference convolves directly: in
+// Go the Winograd transforms cost more than the products they save.
 type kernels struct {
 	simd       nn.GemmKernel       // nil without
 	interleave nn.InterleaveKernel // nil without
 	gather     nn.GatherKernel     // nil without
 	gemmRows   nn.RowsGemmKernel   // nil without
 	split      nn.SplitKernel      // nil without
+	winograd   *nn.WinogradKernels // nil without
 	channel    *nn.ChannelPasses   // nil without
 	relu       *nn.ReLUKernels     // nil without
 	idct       data.IDCTKernel     // nil without
@@ -40,6 +43,7 @@ func (k kernels) use(name string) error {
 		nn.SetGatherKernel(nil)
 		nn.SetRowsGemmKernel(nil)
 		nn.SetSplitKernel(nil)
+		nn.SetWinogradKernels(nil)
 		nn.SetChannelPasses(nil)
 		nn.SetReLUKernels(nil)
 		data.SetIDCTKernel(nil)
@@ -54,6 +58,7 @@ func (k kernels) use(name string) error {
 	nn.SetGatherKernel(k.gather)
 	nn.SetRowsGemmKernel(k.gemmRows)
 	nn.SetSplitKernel(k.split)
+	nn.SetWinogradKernels(k.winograd)
 	nn.SetChannelPasses(k.channel)
 	nn.SetReLUKernels(k.relu)
 	data.SetIDCTKernel(k.idct)

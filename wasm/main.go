@@ -113,7 +113,7 @@ func simdKernels(exports sjs.Value) kernels {
 		js.Global().Get("console").Call("warn", "worker: "+err.Error()+"; computing with Go's kernels")
 		return kernels{}
 	}
-	ks := kernels{simd: k.Gemm, interleave: k.Interleave, gather: k.Gather, gemmRows: k.GemmRows, split: k.Split, channel: k.ChannelPasses(), relu: k.ReLUKernels(), idct: k.IDCT, fma: k.FMA()}
+	ks := kernels{simd: k.Gemm, interleave: k.Interleave, gather: k.Gather, gemmRows: k.GemmRows, split: k.Split, winograd: k.Winograd(), channel: k.ChannelPasses(), relu: k.ReLUKernels(), idct: k.IDCT, fma: k.FMA()}
 	ks.use("")
 	return ks
 }

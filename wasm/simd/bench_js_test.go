@@ -27,6 +27,7 @@ func benchKernels(b *testing.B, f func(b *testing.B)) {
 				nn.SetGatherKernel(k.Gather)
 				nn.SetRowsGemmKernel(k.GemmRows)
 				nn.SetSplitKernel(k.Split)
+				nn.SetWinogradKernels(k.Winograd())
 				nn.SetChannelPasses(k.ChannelPasses())
 				nn.SetReLUKernels(k.ReLUKernels())
 				defer nn.SetChannelPasses(nil)
@@ -35,6 +36,7 @@ func benchKernels(b *testing.B, f func(b *testing.B)) {
 				defer nn.SetGatherKernel(nil)
 				defer nn.SetRowsGemmKernel(nil)
 				defer nn.SetSplitKernel(nil)
+				defer nn.SetWinogradKernels(nil)
 				defer nn.SetReLUKernels(nil)
 			}
 			f(b)

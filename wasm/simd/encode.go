@@ -62,6 +62,7 @@ func (f *function) localSet(x uint32) { f.op(0x21); f.u32(x) }
 // Integer instructions.
 func (f *function) i32Const(v int32) { f.op(0x41); f.body = appendS32(f.body, v) }
 func (f *function) i32Add()          { f.op(0x6a) }
+func (f *function) i32Sub()          { f.op(0x6b) }
 func (f *function) i32Mul()          { f.op(0x6c) }
 
 // Floating-point instructions.
@@ -96,6 +97,8 @@ func (f *function) f32x4Le()                      { f.simd(0x45) }  // lanes a <
 func (f *function) i32x4Ne()                      { f.simd(0x38) }  // lanes a != b: all ones, else zeros
 func (f *function) v128And()                      { f.simd(0x4e) }
 func (f *function) v128AndNot()                   { f.simd(0x4f) } // a &^ b
+func (f *function) v128Bitselect()                { f.simd(0x52) } // (a & c) | (b &^ c)
+func (f *function) i32x4GtS()                     { f.simd(0x3b) } // lanes a > b, signed: all ones, else zeros
 func (f *function) i32x4Splat()                   { f.simd(0x11) }
 func (f *function) i16x8Splat()                   { f.simd(0x10) }
 func (f *function) i32x4Add()                     { f.simd(0xae) }
@@ -130,6 +133,14 @@ func (f *function) i8x16Shuffle(lanes [16]byte) {
 func (f *function) v128Zero() {
 	f.simd(0x0c) // v128.const
 	f.op(make([]byte, 16)...)
+}
+
+// i32x4Const pushes the vector of the four i32 lanes given.
+func (f *function) i32x4Const(lanes [4]int32) {
+	f.simd(0x0c) // v128.const, its 16 bytes little-endian
+	for _, l := range lanes {
+		f.op(byte(l), byte(l>>8), byte(l>>16), byte(l>>24))
+	}
 }
 
 // encodeModule returns a module that imports its memory as env.memory,

@@ -70,7 +70,7 @@ func TestModuleLayout(t *testing.T) {
 			t.Errorf("fma %v: import section % x, want % x (env.memory, no maximum)", fma, got, wantImport)
 		}
 		names := []string{"gemm", "fma", "relu", "reluBackward", "reluRuns", "add", "addReLU", "idct", "interleave4", "interleave8", "gather", "gemmRows", "split",
-			"channelSum", "channelSquares", "channelGradientSums", "channelAffine", "channelInputGradient"}
+			"channelSum", "channelSquares", "channelGradientSums", "channelAffine", "channelInputGradient", "winogradInput", "winogradOutput"}
 		wantExport := []byte{byte(len(names))}
 		for i, name := range names { // each a function, its index in turn
 			wantExport = append(append(append(wantExport, byte(len(name))), name...), 0x00, byte(i))

@@ -24,9 +24,11 @@ type Kernel struct {
 	idct               js.Value // the instance's inverse DCT of JPEG blocks
 	interleave4        js.Value // the instance's packing transposes
 	interleave8        js.Value
-	gather             js.Value    // the instance's packing of GemmRows' B
-	gemmRows           js.Value    // its gemm reading GemmRows' B in place
-	split              js.Value    // its split of a strided convolution's input
+	gather             js.Value // the instance's packing of GemmRows' B
+	gemmRows           js.Value // its gemm reading GemmRows' B in place
+	split              js.Value // its split of a strided convolution's input
+	winogradInput      js.Value // inference's Winograd transforms
+	winogradOutput     js.Value
 	channel            [5]js.Value // the instance's BatchNorm passes, in channelNames' order
 	io                 *[5]float64 // their scalars, in and out
 
@@ -56,17 +58,19 @@ func New(exports js.Value) (*Kernel, error) {
 	k := &Kernel{gemm: exports.Get("gemm"), relu: exports.Get("relu"), reluBackward: exports.Get("reluBackward"), reluRuns: exports.Get("reluRuns"),
 		add: exports.Get("add"), addReLU: exports.Get("addReLU"),
 		idct: exports.Get("idct"), interleave4: exports.Get("interleave4"), interleave8: exports.Get("interleave8"),
-		gather: exports.Get("gather"), gemmRows: exports.Get("gemmRows"), split: exports.Get("split")}
+		gather: exports.Get("gather"), gemmRows: exports.Get("gemmRows"), split: exports.Get("split"),
+		winogradInput: exports.Get("winogradInput"), winogradOutput: exports.Get("winogradOutput")}
 	fma := exports.Get("fma")
 	k.io = new([5]float64)
-	fs := []js.Value{k.gemm, fma, k.relu, k.reluBackward, k.reluRuns, k.add, k.addReLU, k.idct, k.interleave4, k.interleave8, k.gather, k.gemmRows, k.split}
+	fs := []js.Value{k.gemm, fma, k.relu, k.reluBackward, k.reluRuns, k.add, k.addReLU, k.idct, k.interleave4, k.interleave8, k.gather, k.gemmRows, k.split,
+		k.winogradInput, k.winogradOutput}
 	for i, name := range channelNames {
 		k.channel[i] = exports.Get(name)
 		fs = append(fs, k.channel[i])
 	}
 	for _, f := range fs {
 		if f.Type() != js.TypeFunction {
-			return nil, errors.New("simd: the instance is not of the kernel module (it exports no gemm, fma, relu, reluBackward, reluRuns, add, addReLU, idct, interleave4, interleave8, gather, gemmRows, split and channel… functions)")
+			return nil, errors.New("simd: the instance is not of the kernel module (it exports no gemm, fma, relu, reluBackward, reluRuns, add, addReLU, idct, interleave4, interleave8, gather, gemmRows, split, channel… and winograd… functions)")
 		}
 	}
 	k.fma = fma.Invoke().Int() == 1
@@ -331,6 +335,82 @@ func (k *Kernel) Split(even, odd, src []float32, w, rows, planes, srcRow, srcPla
 //go:uintptrescapes
 func (k *Kernel) splitAt(even, odd, src uintptr, vectors, rows, planes, srcRow, srcPlane, dstRow, dstPlane int) {
 	k.split.Invoke(even, odd, src, vectors, rows, planes, srcRow, srcPlane, dstRow, dstPlane)
+}
+
+// Winograd returns inference's Winograd transforms on the kernel's
+// vectors, with Go's bits (nn.WinogradGo's). Each is one call of the
+// module, which loops over all of the channels, images and tiles
+// itself: a call from Go costs more than the transforms of a row of
+// tiles.
+func (k *Kernel) Winograd() *nn.WinogradKernels {
+	return &nn.WinogradKernels{Input: k.WinogradInput, Output: k.WinogradOutput}
+}
+
+// WinogradInput is nn.WinogradKernels' Input. Its groups of 4 tiles read
+// up to 6 values past the last that a row of tiles needs, and the last
+// of a row writes up to 3 tiles past the row's last, as
+// nn.WinogradSpill allows; v must hold those, and x's capacity: the
+// values read past the last needed are never used, and a view of some
+// of a buffer's channels, as nn's of a joined shortcut's output, ends
+// where the next channel's planes begin.
+func (k *Kernel) WinogradInput(v, x []float32, g *nn.WinogradTiles) {
+	if !winogradGeometry(g) {
+		return
+	}
+	groups := (g.Cols + 3) / 4
+	last := (g.Channels-1)*g.Channel + (g.Images-1)*g.Plane + (2*g.Rows+1)*g.Row
+	_ = x[last+2*g.Cols+1]
+	_ = x[:cap(x)][last+8*groups+1]
+	_ = v[15*g.Matrix+(g.Channels-1)*g.Stride+(g.Images*g.Rows-1)*g.Cols+4*groups-1]
+	k.winogradInputAt(uintptr(unsafe.Pointer(unsafe.SliceData(v))), uintptr(unsafe.Pointer(unsafe.SliceData(x))),
+		g.Channels, g.Images, g.Rows, groups, 4*g.Cols, 4*g.Row, 4*g.Plane, 4*g.Channel, 4*g.Stride, 4*g.Matrix)
+}
+
+// winogradInputAt calls the kernel's winogradInput with byte addresses
+// and distances, as gemmAt does.
+//
+//go:uintptrescapes
+func (k *Kernel) winogradInputAt(v, x uintptr, channels, images, rows, groups, tileRow, row, plane, channel, stride, matrix int) {
+	k.winogradInput.Invoke(v, x, channels, images, rows, groups, tileRow, row, plane, channel, stride, matrix)
+}
+
+// WinogradOutput is nn.WinogradKernels' Output. Its groups of 4 tiles
+// read up to 3 tiles past the last of a row of tiles in m, and the last
+// of a row of the planes reads up to 6 values past the row's last that
+// it writes, and writes those back unchanged; m and y must hold those
+// too.
+func (k *Kernel) WinogradOutput(y, m []float32, g *nn.WinogradTiles, bias []float32, add bool, relu int) {
+	if len(bias) < g.Channels {
+		panic(fmt.Sprintf("simd: Winograd output of %d channels with %d biases", g.Channels, len(bias)))
+	}
+	if !winogradGeometry(g) {
+		return
+	}
+	groups := (g.Cols + 3) / 4
+	_ = m[15*g.Matrix+(g.Channels-1)*g.Stride+(g.Images*g.Rows-1)*g.Cols+4*groups-1]
+	_ = y[(g.Channels-1)*g.Channel+(g.Images-1)*g.Plane+(2*g.Rows-1)*g.Row+8*groups-1]
+	relu = min(max(relu, 0), g.Channels)
+	k.winogradOutputAt(uintptr(unsafe.Pointer(unsafe.SliceData(y))), uintptr(unsafe.Pointer(unsafe.SliceData(m))),
+		uintptr(unsafe.Pointer(unsafe.SliceData(bias))), relu, g.Channels-relu, g.Images, g.Rows, groups-1, 2*(g.Cols-4*(groups-1)),
+		4*g.Cols, 4*g.Row, 4*g.Plane, 4*g.Channel, 4*g.Stride, 4*g.Matrix, add)
+}
+
+// winogradOutputAt calls the kernel's winogradOutput with byte
+// addresses and distances, as gemmAt does.
+//
+//go:uintptrescapes
+func (k *Kernel) winogradOutputAt(y, m, bias uintptr, relu, plain, images, rows, full, tail, tileRow, row, plane, channel, stride, matrix int, add bool) {
+	k.winogradOutput.Invoke(y, m, bias, relu, plain, images, rows, full, tail, tileRow, row, plane, channel, stride, matrix, add)
+}
+
+// winogradGeometry reports whether g has tiles to transform, and panics
+// on negative distances, which the slices' checks above would not
+// catch.
+func winogradGeometry(g *nn.WinogradTiles) bool {
+	if g.Row < 0 || g.Plane < 0 || g.Channel < 0 || g.Stride < 0 || g.Matrix < 0 {
+		panic(fmt.Sprintf("simd: Winograd transform of geometry %+v", *g))
+	}
+	return g.Channels > 0 && g.Images > 0 && g.Rows > 0 && g.Cols > 0
 }
 
 // ChannelPasses returns BatchNorm's passes on the kernel's vectors, for

@@ -20,13 +20,16 @@
 // (nn.RowsGemmKernel), split, which splits a strided convolution's input
 // by phase (nn.SplitKernel), and BatchNorm's passes over a channel
 // (nn.ChannelPasses): channelSum, channelSquares, channelGradientSums,
-// channelAffine and channelInputGradient.
+// channelAffine and channelInputGradient, and winogradInput and
+// winogradOutput, the transforms of inference's Winograd convolutions
+// (nn.WinogradKernels), 4 tiles a vector, with Go's bits.
 //
 // Under GOOS=js, Kernel calls an instance of the module: its Gemm is the
 // nn.GemmKernel, its ReLUKernels nn's ReLU passes and residual sums, its
 // Interleave nn's packing transposes, its Gather nn.GemmRows' packing
 // and its GemmRows the product on rows in place, its Split inference's
-// phases, its ChannelPasses BatchNorm's and its IDCT nn/data's inverse
+// phases, its Winograd inference's Winograd transforms, its
+// ChannelPasses BatchNorm's and its IDCT nn/data's inverse
 // DCT, that the worker sets when its JavaScript found WebAssembly SIMD; without it,
 // the Go loops stay.
 package simd
@@ -58,5 +61,7 @@ func Module(fma bool) []byte {
 		sumFunction(true),
 		gradientSumsFunction(),
 		affineFunction(),
-		inputGradientFunction())
+		inputGradientFunction(),
+		winogradInputFunction(),
+		winogradOutputFunction())
 }
